@@ -1,0 +1,1 @@
+"""Panel schema, demo simulator and the raw -> processed path."""

@@ -1,0 +1,31 @@
+"""Errors that reach the user as one sentence saying what is wrong and what to do.
+
+Every error carries its message in Swedish (the default) and English; ``str(error)`` is the
+Swedish text, ``error.text("en")`` the English one.
+"""
+
+from __future__ import annotations
+
+
+class EvaluationError(Exception):
+    """Base class: the message is a complete sentence meant for the evaluator."""
+
+    def __init__(self, sv: str, en: str | None = None):
+        super().__init__(sv)
+        self.sv = sv
+        self.en = en or sv
+
+    def text(self, language: str = "sv") -> str:
+        return self.en if language == "en" else self.sv
+
+
+class SpecError(EvaluationError):
+    """The evaluation spec (YAML) is invalid."""
+
+
+class DataError(EvaluationError):
+    """The panel data cannot support the requested evaluation."""
+
+
+class DesignError(EvaluationError):
+    """A design cannot be estimated on the given data."""
