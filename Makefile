@@ -1,0 +1,44 @@
+# Two commands: `make report` (set up + run the default evaluation on demo data) and `make test`.
+PYTHON ?= python3
+ifdef VIRTUAL_ENV
+VENV := $(VIRTUAL_ENV)
+else
+VENV := .venv
+endif
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.evaluation-installed
+SPEC ?= notebooks/params/exempelstad.yaml
+
+.PHONY: report run check test demo lab bench install clean-reports
+
+report: $(STAMP)
+	$(BIN)/evaluation demo
+	$(BIN)/evaluation run $(SPEC)
+
+run: $(STAMP)
+	$(BIN)/evaluation run $(SPEC)
+
+check: $(STAMP)
+	$(BIN)/evaluation check $(SPEC)
+
+demo: $(STAMP)
+	$(BIN)/evaluation demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_demo.py
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,lab]'
+	$(BIN)/python -m jupyter lab notebooks/
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)

@@ -1,0 +1,79 @@
+"""Command line: ``evaluation check|run|demo``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from evaluation.errors import EvaluationError
+
+
+def _language_of(spec_path: str) -> str:
+    try:
+        from evaluation.spec import load_spec
+
+        return load_spec(spec_path).language
+    except Exception:  # the error itself is reported in Swedish by default
+        return "sv"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="evaluation",
+        description="Utvärdera om en lokal förändring påverkade utfallen, utöver rikets utveckling.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_check = sub.add_parser("check", help="validera en specifikation och dess data")
+    p_check.add_argument("spec", help="YAML-specifikation, t.ex. notebooks/params/exempelstad.yaml")
+    p_run = sub.add_parser("run", help="kör utvärderingen och skriv rapporten")
+    p_run.add_argument("spec", nargs="+", help="en eller flera YAML-specifikationer")
+    p_demo = sub.add_parser("demo", help="bygg demodata (simulerade, fiktiva kommuner)")
+    p_demo.add_argument("--end", default="2025-12", help="sista månad (ÅÅÅÅ-MM)")
+    p_demo.add_argument("--revised", nargs="*", default=[], help="reviderade månader")
+    args = parser.parse_args(argv)
+
+    if args.command == "demo":
+        from evaluation.data import demo
+
+        try:
+            folder = demo.build_demo(end=args.end, revised=tuple(args.revised))
+        except EvaluationError as exc:
+            print(f"Fel: {exc}", file=sys.stderr)
+            return 2
+        print(f"Demodata klara i {folder}")
+        return 0
+
+    if args.command == "check":
+        from evaluation.run import check
+
+        try:
+            spec, inputs = check(args.spec)
+        except EvaluationError as exc:
+            print(f"Fel: {exc.text(_language_of(args.spec))}", file=sys.stderr)
+            return 2
+        dropped = ""
+        if inputs.dropped:
+            dropped = " Utelämnade jämförelseenheter: " + ", ".join(
+                f"{u} ({why})" for u, why in sorted(inputs.dropped.items())) + "."
+        print(f"OK: {spec.evaluation_id} – {inputs.treated_name} ({inputs.treated}), "
+              f"data {inputs.first_period}–{inputs.last_period}, version {inputs.data_vintage}."
+              + dropped)
+        return 0
+
+    from evaluation.run import run
+
+    failures = 0
+    for spec_path in args.spec:
+        try:
+            folder = run(spec_path)
+        except EvaluationError as exc:
+            failures += 1
+            print(f"Fel: {exc.text(_language_of(spec_path))}", file=sys.stderr)
+            continue
+        print(f"Rapport: {Path(folder) / 'report.html'}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,232 @@
+"""One evaluation from spec to results and report files — what the notebook calls.
+
+The notebook stays a report: each cell is one call here, and every number or sentence it shows
+comes from the results.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evaluation import paths
+from evaluation.data.panel import measure_info
+from evaluation.inputs import Inputs, load_inputs
+from evaluation.results import CI_LEVEL, EffectResult, clean_json
+from evaluation.spec import Spec, validate_values
+from evaluation.truth import truth_for
+
+DESIGNS = ("decomposition", "its")
+PRIMARY_DESIGN = "its"
+
+
+def spec_from_parameters(**parameters: Any) -> Spec:
+    """Re-validate notebook parameters (papermill passes the validated spec's values)."""
+    raw = {k: v for k, v in parameters.items() if v is not None and k in _SPEC_KEYS}
+    raw = {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+           for k, v in raw.items()}
+    return validate_values(raw, path=parameters.get("spec_path") or None)
+
+
+_SPEC_KEYS = (
+    "evaluation_id", "title", "data", "frequency", "treated", "intervention", "outcomes",
+    "comparison", "compare_periods", "post_end", "language", "seed",
+)
+
+
+@dataclass
+class Evaluation:
+    """A loaded evaluation: validated inputs, and the results once :meth:`estimate` ran."""
+
+    inputs: Inputs
+    results: list[EffectResult] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_spec(cls, spec: Spec) -> "Evaluation":
+        return cls(inputs=load_inputs(spec))
+
+    @classmethod
+    def from_parameters(cls, **parameters: Any) -> "Evaluation":
+        return cls.from_spec(spec_from_parameters(**parameters))
+
+    @property
+    def spec(self) -> Spec:
+        return self.inputs.spec
+
+    @property
+    def language(self) -> str:
+        return self.spec.language
+
+    @property
+    def simulated(self) -> bool:
+        return self.inputs.simulated
+
+    # ------------------------------------------------------------------ estimation
+    def estimate(self) -> list[EffectResult]:
+        """Run every design for every outcome; warnings go into each result's diagnostics."""
+        from evaluation.designs.decomposition import decomposition
+        from evaluation.designs.its import its
+
+        spec, inputs = self.spec, self.inputs
+        results = []
+        for outcome in spec.outcomes:
+            calls = {
+                "decomposition": lambda o=outcome: decomposition(
+                    inputs.panel, outcome=o, treated=inputs.treated,
+                    compare_periods=tuple(spec.compare_periods), comparison=spec.comparison,
+                ),
+                "its": lambda o=outcome: its(
+                    inputs.panel, outcome=o, treated=inputs.treated,
+                    intervention=spec.intervention, comparison=spec.comparison,
+                    post_end=inputs.post_end,
+                ),
+            }
+            for design in DESIGNS:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    result = calls[design]()
+                if caught:
+                    result.diagnostics.setdefault("warnings", []).extend(
+                        sorted({str(w.message) for w in caught})
+                    )
+                result.truth = truth_for(result, inputs.truth)
+                results.append(result)
+        self.results = results
+        return results
+
+    def result(self, outcome: str, design: str) -> EffectResult:
+        for r in self.results:
+            if r.outcome == outcome and r.design == design:
+                return r
+        raise KeyError((outcome, design))
+
+    # ------------------------------------------------------------------ summary
+    def summary(self) -> dict[str, Any]:
+        """The ``summary.json`` document."""
+        spec, inputs = self.spec, self.inputs
+        results = [r.to_dict() for r in self.results]
+        verdict = {
+            r.outcome: verdict_of(r) for r in self.results if r.design == PRIMARY_DESIGN
+        } or None
+        truth = None
+        if inputs.simulated:
+            truth = {r["outcome"]: r["truth"] for r in results
+                     if r["design"] == PRIMARY_DESIGN and r["truth"] is not None} or None
+        return clean_json({
+            "evaluation": spec.evaluation_id,
+            "title": self.title(),
+            "data_vintage": inputs.data_vintage,
+            "treated": {"code": inputs.treated, "name": inputs.treated_name},
+            "intervention": spec.intervention,
+            "post_period": list(inputs.post_window),
+            "compare_periods": list(spec.compare_periods),
+            "comparison": spec.comparison,
+            "frequency": spec.frequency,
+            "language": spec.language,
+            "ci_level": CI_LEVEL,
+            "primary_design": PRIMARY_DESIGN,
+            "simulated": inputs.simulated,
+            "results": results,
+            "verdict": verdict,
+            "truth": truth,
+        })
+
+    # ------------------------------------------------------------------ outputs
+    def output_dir(self, requested: str = "") -> Path:
+        if requested:
+            return Path(requested)
+        return paths.reports_dir() / self.spec.evaluation_id / "arbetskopia"
+
+    def write_outputs(self, folder: str | Path) -> list[Path]:
+        """Write summary.json, figures (PNG+SVG), tables (XLSX+CSV) and sammanfattning.md."""
+        from evaluation.report import figures, tables, text
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        lang = self.language
+        written: list[Path] = []
+        summary = self.summary()
+        summary_path = folder / "summary.json"
+        summary_path.write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n",
+            encoding="utf-8",
+        )
+        written.append(summary_path)
+        fig_dir, tab_dir = folder / "figurer", folder / "tabeller"
+        for r in self.results:
+            stem = f"{r.outcome}_{r.design}"
+            if r.design == "decomposition":
+                fig = figures.decomposition_bars(r, language=lang, simulated=self.simulated)
+                written += figures.save_figure(fig, fig_dir, stem)
+            else:
+                fig = figures.observed_vs_counterfactual(r, language=lang, simulated=self.simulated)
+                written += figures.save_figure(fig, fig_dir, stem)
+                fig = figures.effect_path(r, language=lang, simulated=self.simulated)
+                written += figures.save_figure(fig, fig_dir, f"{stem}_effekt")
+            written += tables.write_table(
+                tables.effects_table(r, language=lang), tab_dir, stem,
+                title=f"{measure_info(r.outcome).label(lang)} – {r.design}",
+                simulated=self.simulated,
+            )
+        written += tables.write_table(
+            tables.results_table(summary["results"], language=lang), tab_dir, "resultat",
+            title=self.title(), simulated=self.simulated,
+        )
+        md = folder / "sammanfattning.md"
+        md.write_text(self.narrative_markdown(summary), encoding="utf-8")
+        written.append(md)
+        return written
+
+    # ------------------------------------------------------------------ text
+    def title(self) -> str:
+        from evaluation.report import text
+
+        return self.spec.title or text.t(
+            "title", self.language, name=self.inputs.treated_name,
+            period=_period_label(self.spec.intervention, self.language),
+        )
+
+    def narrative_markdown(self, summary: dict[str, Any] | None = None) -> str:
+        """The narrative as text to paste into Word (sammanfattning.md)."""
+        from evaluation.report import text
+
+        summary = summary or self.summary()
+        lang = self.language
+        parts = [f"# {self.title()}", ""]
+        if self.simulated:
+            parts += [f"**{text.t('simulated_banner', lang)}**", ""]
+        parts += [f"## {text.t('section_summary', lang)}", "", text.headline(summary, lang), ""]
+        parts += [f"## {text.t('section_results', lang)}", ""]
+        for r in summary["results"]:
+            parts.append(f"- {text.result_sentence(r, lang)}")
+            if r.get("truth"):
+                parts.append(f"  {text.truth_text(r, lang)}")
+        parts += ["", f"## {text.t('section_conclusions', lang)}", "",
+                  text.conclusion_text(summary, lang), ""]
+        return "\n".join(parts)
+
+
+def verdict_of(result: EffectResult) -> str:
+    if not result.testable:
+        return "not_testable"
+    if result.ci[1] < 0:
+        return "significant_decrease"
+    if result.ci[0] > 0:
+        return "significant_increase"
+    return "no_significant_effect"
+
+
+def _period_label(period: str, language: str) -> str:
+    from evaluation.report import format as fmt
+
+    return fmt.period_label(period, language)
+
+
+def results_frame(results: list[EffectResult]) -> pd.DataFrame:
+    return pd.DataFrame([r.to_dict() for r in results])

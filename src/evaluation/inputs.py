@@ -1,0 +1,290 @@
+"""Load the data a spec names and check that it can support the evaluation.
+
+Everything here runs before any notebook: an invalid spec or data set fails with one sentence
+(Swedish by default) naming the field, the YAML line and the fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evaluation import paths
+from evaluation.data.panel import (
+    NATIONAL_CODE,
+    period_range,
+    periods_between,
+    read_panel,
+    shift_period,
+    unit_names,
+    unit_types,
+)
+from evaluation.errors import DataError
+from evaluation.spec import Spec, spec_error
+
+MIN_PRE_PERIODS = {"monthly": 24, "yearly": 6}
+
+
+@dataclass
+class Inputs:
+    """A spec's validated data: the panel restricted to usable units, and what was dropped."""
+
+    spec: Spec
+    panel: pd.DataFrame
+    treated: str
+    treated_name: str
+    post_end: str
+    data_path: Path
+    data_sha256: str
+    truth: pd.DataFrame | None = None
+    dropped: dict[str, str] = field(default_factory=dict)  # unit code -> reason (sv)
+    simulated: bool = False
+
+    @property
+    def frequency(self) -> str:
+        return self.spec.frequency
+
+    @property
+    def last_period(self) -> str:
+        return str(self.panel["period"].max())
+
+    @property
+    def first_period(self) -> str:
+        return str(self.panel["period"].min())
+
+    @property
+    def data_vintage(self) -> str:
+        """Last period + first 8 hex of the processed data's sha256 (no colons)."""
+        return f"{self.last_period}-{self.data_sha256[:8]}"
+
+    @property
+    def post_window(self) -> tuple[str, str]:
+        return (self.spec.intervention, self.post_end)
+
+    def preliminary_periods(self) -> dict[str, list[str]]:
+        """Per outcome, the periods where the treated unit's value is preliminary."""
+        sub = self.panel[(self.panel["unit"] == self.treated)
+                         & (self.panel["measure"].isin(self.spec.outcomes))
+                         & (self.panel["status"] == "preliminary")]
+        return {m: sorted(g["period"]) for m, g in sub.groupby("measure")}
+
+    def data_info(self) -> dict[str, Any]:
+        sources = sorted({s for s in self.panel["source"].unique() if s})
+        return {
+            "source": ", ".join(sources) or str(self.data_path.name),
+            "path": str(self.data_path),
+            "first_period": self.first_period,
+            "last_period": self.last_period,
+            "frequency": self.frequency,
+            "preliminary": self.preliminary_periods(),
+            "n_units": int(self.panel.loc[self.panel["unit_type"] == "kommun", "unit"].nunique()),
+            "data_vintage": self.data_vintage,
+            "sha256": self.data_sha256,
+            "dropped": dict(self.dropped),
+            "simulated": self.simulated,
+        }
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_inputs(spec: Spec) -> Inputs:
+    """Load the panel for ``spec`` and run every data check."""
+    truth = None
+    if spec.data == "demo":
+        from evaluation.data import demo
+
+        panel, truth = demo.load_demo(frequency=spec.frequency)
+        data_path = demo.processed_panel_path(spec.frequency)
+        simulated = True
+    else:
+        data_path = _resolve_data_path(spec)
+        panel = read_panel(data_path)
+        simulated = False
+    inputs = check_inputs(spec, panel, data_path=data_path)
+    inputs.truth = truth
+    inputs.simulated = simulated
+    return inputs
+
+
+def _resolve_data_path(spec: Spec) -> Path:
+    candidate = Path(spec.data).expanduser()
+    if candidate.is_absolute():
+        return candidate
+    for base in (spec.base_dir, Path.cwd(), paths.home(), paths.project_root()):
+        if (base / candidate).is_file():
+            return (base / candidate).resolve()
+    raise spec_error(
+        "data", spec.line("data"),
+        f"pekar på {spec.data}, som inte finns: ange 'demo' eller sökvägen till en CSV- eller "
+        "parquetfil (relativ till specifikationen).",
+        f"points to {spec.data}, which does not exist: give 'demo' or the path to a CSV or "
+        "parquet file (relative to the spec).",
+    )
+
+
+def resolve_unit(spec: Spec, panel: pd.DataFrame) -> str:
+    """The treated unit's code, from a code or a kommun name that resolves uniquely."""
+    names = unit_names(panel)
+    value = spec.treated.strip()
+    if value in names:
+        return value
+    if value.isdigit() and len(value) == 3 and "0" + value in names:
+        return "0" + value
+    matches = [code for code, name in names.items() if name.casefold() == value.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise spec_error("treated", spec.line("treated"),
+                         f"'{value}' matchar flera enheter ({', '.join(sorted(matches))}): "
+                         "ange kommunkoden i stället.",
+                         f"'{value}' matches several units ({', '.join(sorted(matches))}): "
+                         "give the municipality code instead.")
+    raise spec_error(
+        "treated", spec.line("treated"),
+        f"'{value}' finns inte i data: ange en kommunkod med fyra siffror inom citattecken "
+        "(t.ex. \"0114\") eller ett kommunnamn som finns i data.",
+        f"'{value}' is not in the data: give a four-digit municipality code in quotes "
+        "(e.g. \"0114\") or a municipality name present in the data.",
+    )
+
+
+def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
+    """Check the panel against the spec; drop unusable comparison units and name them."""
+    freq_of_data = "monthly" if len(str(panel["period"].iloc[0])) == 7 else "yearly"
+    if freq_of_data != spec.frequency:
+        raise spec_error(
+            "intervention", spec.line("intervention"),
+            f"'{spec.intervention}' har inte samma periodformat som data "
+            f"({panel['period'].iloc[0]}): skriv {'ÅÅÅÅ-MM' if freq_of_data == 'monthly' else 'ÅÅÅÅ'}.",
+            f"'{spec.intervention}' does not match the data's period format "
+            f"({panel['period'].iloc[0]}): write {'YYYY-MM' if freq_of_data == 'monthly' else 'YYYY'}.",
+        )
+    treated = resolve_unit(spec, panel)
+    names = unit_names(panel)
+    measures = set(panel["measure"].unique())
+    for outcome in spec.outcomes:
+        if outcome not in measures:
+            raise spec_error("outcomes", spec.line("outcomes"),
+                             f"nämner '{outcome}', som inte finns i data: välj bland "
+                             f"{', '.join(sorted(measures))}.",
+                             f"names '{outcome}', which is not in the data: choose among "
+                             f"{', '.join(sorted(measures))}.")
+    first, last = str(panel["period"].min()), str(panel["period"].max())
+    if not first < spec.intervention <= last:
+        raise spec_error(
+            "intervention", spec.line("intervention"),
+            f"({spec.intervention}) ligger utanför data ({first}–{last}): välj en period inom "
+            "dataperioden eller hämta data som täcker insatsen.",
+            f"({spec.intervention}) is outside the data ({first}–{last}): choose a period within "
+            "the data or fetch data covering the intervention.",
+        )
+    minimum = MIN_PRE_PERIODS[spec.frequency]
+    n_pre = periods_between(first, spec.intervention)
+    if n_pre < minimum:
+        unit_sv, unit_en = ("månader", "months") if spec.frequency == "monthly" else ("år", "years")
+        raise spec_error(
+            "intervention", spec.line("intervention"),
+            f"ger bara {n_pre} {unit_sv} förperiod (data börjar {first}); minst {minimum} "
+            f"{unit_sv} behövs: hämta äldre data eller välj ett senare startdatum.",
+            f"leaves only {n_pre} {unit_en} of pre-period (data start {first}); at least "
+            f"{minimum} {unit_en} are needed: fetch older data or choose a later start.",
+        )
+    post_end = spec.post_end or last
+    if post_end > last:
+        raise spec_error("post_end", spec.line("post_end"),
+                         f"({post_end}) ligger efter sista perioden i data ({last}): ta bort raden "
+                         "eller välj en tidigare period.",
+                         f"({post_end}) is after the last period in the data ({last}): remove "
+                         "the line or choose an earlier period.")
+    for p in spec.compare_periods:
+        if not first <= p <= last:
+            raise spec_error("compare_periods", spec.line("compare_periods"),
+                             f"innehåller {p}, som ligger utanför data ({first}–{last}): välj "
+                             "perioder inom data.",
+                             f"contains {p}, outside the data ({first}–{last}): choose periods "
+                             "within the data.")
+    expected = period_range(first, post_end)
+    dropped: dict[str, str] = {}
+    sub = panel[panel["measure"].isin(spec.outcomes) & (panel["period"] <= post_end)]
+    treated_rows = sub[sub["unit"] == treated]
+    for outcome in spec.outcomes:
+        rows = treated_rows[treated_rows["measure"] == outcome]
+        present = set(rows["period"])
+        # The treated unit's own series must be complete from its first observation.
+        own_first = min(present) if present else first
+        missing = [p for p in expected if p >= own_first and p not in present]
+        if missing or not present:
+            gap = missing[0] if missing else first
+            raise DataError(
+                f"Data saknar {outcome} för {names.get(treated, treated)} ({treated}) för {gap}"
+                f"{' med flera' if len(missing) > 1 else ''}: komplettera filen eller välj ett "
+                "annat utfall.",
+                f"The data lacks {outcome} for {names.get(treated, treated)} ({treated}) in {gap}"
+                f"{' and more' if len(missing) > 1 else ''}: complete the file or choose another "
+                "outcome.",
+            )
+        if periods_between(own_first, spec.intervention) < minimum:
+            raise spec_error(
+                "intervention", spec.line("intervention"),
+                f"ger för kort förperiod för {outcome} i {names.get(treated, treated)} "
+                f"(data börjar {own_first}); minst {minimum} perioder behövs.",
+                f"leaves too short a pre-period for {outcome} in {names.get(treated, treated)} "
+                f"(data start {own_first}); at least {minimum} periods are needed.",
+            )
+        suppressed = rows[(rows["status"] == "suppressed") | rows["value"].isna()]
+        if len(suppressed):
+            p = suppressed["period"].iloc[0]
+            raise DataError(
+                f"Värdet för {outcome} i {names.get(treated, treated)} {p} är skyddat eller saknas "
+                "(t.ex. '<5' eller '..'): välj ett annat utfall eller en period utan skyddade värden.",
+                f"The value of {outcome} for {names.get(treated, treated)} in {p} is suppressed or "
+                "missing (e.g. '<5' or '..'): choose another outcome or a window without "
+                "suppressed values.",
+            )
+    # Comparison units: drop (and name) those with suppressed or missing values.
+    others = sub[sub["unit"] != treated]
+    for (unit, _measure), group in others.groupby(["unit", "measure"]):
+        if unit in dropped:
+            continue
+        if (group["status"] == "suppressed").any() or group["value"].isna().any():
+            dropped[unit] = "skyddade värden"
+        elif len(group) < len(expected):
+            dropped[unit] = "saknade perioder"
+    if dropped:
+        panel = panel[~panel["unit"].isin(list(dropped))]
+    types = unit_types(panel)
+    if isinstance(spec.comparison, list):
+        unknown = [c for c in spec.comparison if c not in types and c not in dropped]
+        if unknown:
+            raise spec_error("comparison", spec.line("comparison"),
+                             f"nämner {', '.join(unknown)}, som inte finns i data: kontrollera "
+                             "koderna (fyra siffror inom citattecken).",
+                             f"names {', '.join(unknown)}, which are not in the data: check the "
+                             "codes (four digits in quotes).")
+    elif spec.comparison == "riket" and NATIONAL_CODE not in types and not any(
+        t == "kommun" for u, t in types.items() if u != treated
+    ):
+        raise spec_error("comparison", spec.line("comparison"),
+                         "är riket, men data har varken riket (00) eller andra kommuner: "
+                         "lägg till jämförelsedata.",
+                         "is riket, but the data has neither riket (00) nor other municipalities: "
+                         "add comparison data.")
+    return Inputs(
+        spec=spec, panel=panel.reset_index(drop=True), treated=treated,
+        treated_name=names.get(treated, treated), post_end=post_end, data_path=data_path,
+        data_sha256=sha256_file(data_path), dropped=dropped,
+    )
+
+
+def default_compare_periods(intervention: str, frequency: str) -> list[str]:
+    return [intervention, shift_period(intervention, 12 if frequency == "monthly" else 1)]

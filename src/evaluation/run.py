@@ -1,0 +1,168 @@
+"""Run an evaluation notebook with papermill and publish the report only when it succeeded.
+
+Layout under ``reports/<evaluation-id>/``:
+
+* ``<data-vintage>/`` — one folder per data vintage (last period + 8 hex of the data's sha256);
+* ``senaste/`` — a copy of the newest successful report;
+* ``failed/<timestamp>/`` — runs that failed, kept for inspection; they never replace a report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from evaluation import paths
+from evaluation.errors import EvaluationError
+from evaluation.inputs import Inputs, load_inputs, sha256_file
+from evaluation.results import clean_json
+from evaluation.spec import Spec, load_spec
+
+LATEST = "senaste"
+FAILED = "failed"
+PACKAGES = (
+    "evaluation", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill",
+    "nbconvert", "nbformat", "pyarrow", "openpyxl", "PyYAML", "babel",
+)
+
+
+class RunError(EvaluationError):
+    """The notebook failed; the previous report is untouched."""
+
+
+def check(spec_path: str | Path) -> tuple[Spec, Inputs]:
+    """Validate a spec and its data without running anything."""
+    spec = load_spec(spec_path)
+    return spec, load_inputs(spec)
+
+
+def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
+    """Validate, execute the notebook into a staging folder and publish it on success.
+
+    Returns the published report folder ``reports/<id>/<vintage>/``.
+    """
+    import papermill as pm
+
+    from evaluation.report.html import export_html
+
+    spec, inputs = check(spec_path)
+    root = paths.reports_dir() / spec.evaluation_id
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
+    notebook_out = staging / "evaluate.ipynb"
+    parameters = {**spec.parameters(), "output_dir": str(staging),
+                  "spec_path": spec.path or ""}
+    try:
+        pm.execute_notebook(
+            str(paths.evaluate_notebook()), str(notebook_out), parameters=parameters,
+            kernel_name=kernel, cwd=str(staging), progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False,
+        )
+        summary = json.loads((staging / "summary.json").read_text(encoding="utf-8"))
+        title = summary.get("title") or spec.evaluation_id
+        export_html(notebook_out, staging / "report.html", title=title, language=spec.language)
+        write_manifest(staging, spec, inputs)
+    except Exception as exc:  # the run failed: keep it aside, never replace a good report
+        failed = root / FAILED / dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(staging), failed)
+        reason = _short_reason(exc)
+        raise RunError(
+            f"Körningen av {spec.evaluation_id} misslyckades ({reason}); den tidigare rapporten "
+            f"är orörd och den misslyckade körningen finns i {failed}.",
+            f"The run of {spec.evaluation_id} failed ({reason}); the previous report is "
+            f"untouched and the failed run is kept in {failed}.",
+        ) from exc
+    target = root / inputs.data_vintage
+    _swap_in(staging, target)
+    latest_tmp = Path(tempfile.mkdtemp(prefix=".latest-", dir=root))
+    shutil.rmtree(latest_tmp)
+    shutil.copytree(target, latest_tmp)
+    _swap_in(latest_tmp, root / LATEST)
+    return target
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Replace ``target`` by ``new`` with renames only (no half-written report is visible)."""
+    if target.exists():
+        old = target.with_name(f".old-{target.name}-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(target, old)
+        os.replace(new, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, target)
+
+
+def _short_reason(exc: BaseException) -> str:
+    if isinstance(exc, EvaluationError):
+        return str(exc).rstrip(".")
+    name = getattr(exc, "ename", None) or exc.__class__.__name__
+    value = getattr(exc, "evalue", None) or str(exc)
+    first = value.strip().splitlines()[0] if value.strip() else ""
+    return f"{name}: {first}"[:300]
+
+
+def package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=paths.project_root(), capture_output=True,
+            text=True, timeout=10, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = out.stdout.strip()
+    return commit if out.returncode == 0 and len(commit) == 40 else None
+
+
+def write_manifest(folder: Path, spec: Spec, inputs: Inputs) -> Path:
+    """``manifest.json``: spec, data vintage and hashes, package versions, commit, seed."""
+    files = {
+        str(path.relative_to(folder)): sha256_file(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != "manifest.json"
+    }
+    manifest: dict[str, Any] = {
+        "evaluation": spec.evaluation_id,
+        "spec": spec.parameters(),
+        "spec_path": spec.path,
+        "data": {
+            "path": str(inputs.data_path),
+            "sha256": inputs.data_sha256,
+            "data_vintage": inputs.data_vintage,
+            "first_period": inputs.first_period,
+            "last_period": inputs.last_period,
+            "preliminary": inputs.preliminary_periods(),
+            "dropped_units": inputs.dropped,
+            "simulated": inputs.simulated,
+        },
+        "seed": spec.seed,
+        "packages": package_versions(),
+        "git_commit": git_commit(),
+        "platform": sys.platform,
+        "outputs": files,
+    }
+    path = folder / "manifest.json"
+    path.write_text(json.dumps(clean_json(manifest), ensure_ascii=False, indent=2) + "\n",
+                    encoding="utf-8")
+    return path

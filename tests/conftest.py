@@ -1,0 +1,42 @@
+"""Test session set-up: every test writes under a temporary EVALUATION_HOME, never into data/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_SESSION_HOME: Path | None = None
+
+
+def pytest_configure(config):
+    """Point EVALUATION_HOME at a temporary folder before anything (incl. kernels) starts."""
+    global _SESSION_HOME
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    _SESSION_HOME = Path(tempfile.mkdtemp(prefix="evaluation-home-"))
+    os.environ["EVALUATION_HOME"] = str(_SESSION_HOME)
+
+
+def pytest_unconfigure(config):
+    if _SESSION_HOME is not None and not os.environ.get("EVALUATION_KEEP_TEST_HOME"):
+        shutil.rmtree(_SESSION_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def evaluation_home() -> Path:
+    assert _SESSION_HOME is not None
+    return _SESSION_HOME
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data`` (or $EVALUATION_SHARED_DATA); skip when absent."""
+    from evaluation.paths import shared_data_dir
+
+    folder = shared_data_dir()
+    if not folder.is_dir():
+        pytest.skip(f"public reference data not found at {folder} (set EVALUATION_SHARED_DATA)")
+    return folder
