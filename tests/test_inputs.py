@@ -1,0 +1,130 @@
+"""Invalid data fails before any notebook runs, with one sentence naming the problem and the fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluation.errors import DataError, SpecError
+from evaluation.inputs import load_inputs
+from evaluation.spec import parse_spec
+
+from _panels import small_panel, spec_text
+
+
+def _inputs(tmp_path, panel, **kw):
+    path = tmp_path / "panel.csv"
+    panel.to_csv(path, index=False)
+    spec_path = tmp_path / "spec.yaml"
+    spec_path.write_text(spec_text("panel.csv", **kw), encoding="utf-8")
+    spec = parse_spec(spec_path.read_text(), path=str(spec_path))
+    return load_inputs(spec)
+
+
+def test_valid_panel_loads_and_keeps_codes(tmp_path):
+    inputs = _inputs(tmp_path, small_panel())
+    assert inputs.treated == "0110" and inputs.treated_name == "Ort 0"
+    assert inputs.data_vintage.startswith("2023-12-") and len(inputs.data_vintage) == 16
+    assert inputs.dropped == {}
+
+
+def test_treated_by_name(tmp_path):
+    inputs = _inputs(tmp_path, small_panel(), treated="ort 3")
+    assert inputs.treated == "0113"
+
+
+def test_unknown_unit(tmp_path):
+    with pytest.raises(SpecError, match=r"Fältet 'treated' \(rad 3\) '9999' finns inte i data"):
+        _inputs(tmp_path, small_panel(), treated="9999")
+
+
+def test_intervention_outside_data(tmp_path):
+    with pytest.raises(SpecError, match=r"'intervention' \(rad 4\) \(2025-01\) ligger utanför data"):
+        _inputs(tmp_path, small_panel(), intervention="2025-01")
+
+
+def test_pre_period_too_short_monthly(tmp_path):
+    with pytest.raises(SpecError, match="ger bara 12 månader förperiod .* minst 24 månader"):
+        _inputs(tmp_path, small_panel(), intervention="2020-01")
+
+
+def test_pre_period_too_short_yearly(tmp_path):
+    panel = small_panel()
+    panel = panel[panel["period"].str.endswith("-01")].assign(period=lambda d: d["period"].str[:4])
+    with pytest.raises(SpecError, match="ger bara 3 år förperiod .* minst 6 år"):
+        _inputs(tmp_path, panel, intervention="2022")
+
+
+def test_wrong_period_format_for_data(tmp_path):
+    with pytest.raises(SpecError, match="inte samma periodformat som data"):
+        _inputs(tmp_path, small_panel(), intervention="2022")
+
+
+def test_missing_period_for_treated(tmp_path):
+    panel = small_panel()
+    panel = panel[~((panel["unit"] == "0110") & (panel["period"] == "2021-06")
+                    & (panel["measure"] == "unemployment_rate"))]
+    with pytest.raises(DataError, match=r"saknar unemployment_rate för Ort 0 \(0110\) för 2021-06"):
+        _inputs(tmp_path, panel)
+
+
+def test_duplicated_period(tmp_path):
+    panel = small_panel()
+    import pandas as pd
+
+    panel = pd.concat([panel, panel.iloc[[5]]])
+    with pytest.raises(DataError, match="dubbla rader för 0110"):
+        _inputs(tmp_path, panel)
+
+
+def test_non_numeric_value(tmp_path):
+    panel = small_panel()
+    panel["value"] = panel["value"].astype(object)
+    panel.iloc[7, panel.columns.get_loc("value")] = "sju"
+    with pytest.raises(DataError, match="icke-numeriskt värde 'sju'"):
+        _inputs(tmp_path, panel)
+
+
+def test_suppressed_treated_value_is_fatal(tmp_path):
+    panel = small_panel()
+    panel["status"] = "final"
+    mask = (panel["unit"] == "0110") & (panel["period"] == "2022-08") & (
+        panel["measure"] == "households_assistance")
+    panel.loc[mask, "status"] = "suppressed"
+    with pytest.raises(DataError, match="households_assistance i Ort 0 2022-08 är skyddat"):
+        _inputs(tmp_path, panel)
+
+
+def test_suppressed_comparison_unit_is_dropped_and_named(tmp_path):
+    panel = small_panel()
+    panel["status"] = "final"
+    mask = (panel["unit"] == "0112") & (panel["period"] == "2022-08")
+    panel.loc[mask, "status"] = "suppressed"
+    inputs = _inputs(tmp_path, panel)
+    assert inputs.dropped == {"0112": "skyddade värden"}
+    assert "0112" not in set(inputs.panel["unit"])
+
+
+def test_unknown_comparison_code(tmp_path):
+    with pytest.raises(SpecError, match="'comparison' .* nämner 7777"):
+        _inputs(tmp_path, small_panel(), extra='comparison: ["0111", "7777"]\n')
+
+
+def test_unknown_outcome(tmp_path):
+    panel = small_panel()
+    panel = panel[panel["measure"] != "households_assistance"]
+    with pytest.raises(SpecError, match="nämner 'households_assistance', som inte finns i data"):
+        _inputs(tmp_path, panel)
+
+
+def test_missing_data_file(tmp_path):
+    spec = parse_spec(spec_text("finns_inte.csv"), path=str(tmp_path / "s.yaml"))
+    with pytest.raises(SpecError, match="'data' .* pekar på finns_inte.csv, som inte finns"):
+        load_inputs(spec)
+
+
+def test_malformed_file(tmp_path):
+    path = tmp_path / "panel.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    spec = parse_spec(spec_text("panel.csv"), path=str(tmp_path / "s.yaml"))
+    with pytest.raises(DataError, match="saknar kolumnerna unit, unit_name, period, measure, value"):
+        load_inputs(spec)
