@@ -6,7 +6,6 @@ Everything here runs before any notebook: an invalid spec or data set fails with
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from evaluation.data.panel import (
     unit_names,
     unit_types,
 )
+from evaluation.data.store import sha256_file
 from evaluation.errors import DataError
 from evaluation.spec import Spec, spec_error
 
@@ -87,14 +87,6 @@ class Inputs:
             "dropped": dict(self.dropped),
             "simulated": self.simulated,
         }
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def load_inputs(spec: Spec) -> Inputs:

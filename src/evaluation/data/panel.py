@@ -142,7 +142,7 @@ def read_panel(path: str | Path) -> pd.DataFrame:
         else:
             frame = pd.read_csv(
                 path, dtype={"unit": str, "period": str, "unit_name": str, "measure": str},
-                sep=None, engine="python", encoding="utf-8-sig",
+                sep=_delimiter(path), encoding="utf-8-sig",
             )
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise DataError(
@@ -152,6 +152,16 @@ def read_panel(path: str | Path) -> pd.DataFrame:
             "(UTF-8) or parquet in the long format unit, unit_name, period, measure, value.",
         ) from exc
     return validate_panel(frame, source=str(path))
+
+
+def _delimiter(path: Path) -> str:
+    """The CSV delimiter (comma, semicolon or tab), read from the header line."""
+    import gzip
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
+        header = handle.readline()
+    return max((",", ";", "\t"), key=header.count)
 
 
 def validate_panel(frame: pd.DataFrame, *, source: str = "panelen") -> pd.DataFrame:
