@@ -145,7 +145,7 @@ class Evaluation:
 
     def write_outputs(self, folder: str | Path) -> list[Path]:
         """Write summary.json, figures (PNG+SVG), tables (XLSX+CSV) and sammanfattning.md."""
-        from evaluation.report import figures, tables, text
+        from evaluation.report import figures, tables
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)

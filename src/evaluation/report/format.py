@@ -240,7 +240,6 @@ def p_value(p: float | None, language: Language = "sv", *, prefix: bool = True) 
     if p < 0.001:
         return f"{head}< {number(0.001, 3, language)}"
     decimals = 2 if p >= 0.01 else 3
-    # 0.0096 would round to "0,01": keep three decimals below 0.01 so the value reads right.
     return f"{head}{'= ' if prefix else ''}{number(p, decimals, language)}"
 
 
@@ -262,6 +261,16 @@ def period_label(period: str | None, language: Language = "sv") -> str:
     if _DAILY.match(text):
         return date(text, language)
     raise ValueError(f"Unknown period format {text!r}: use YYYY-MM, YYYY or YYYY-MM-DD.")
+
+
+def period_short(period: str, language: Language = "sv") -> str:
+    """A compact period for axis ticks: "2022-04" → "apr. 2022" (sv) / "Apr 2022" (en)."""
+    check_language(language)
+    text = str(period).strip()
+    if m := _MONTHLY.match(text):
+        day = _dt.date(int(m.group(1)), int(m.group(2)), 1)
+        return format_date(day, "LLL y", locale=_LOCALES[language])
+    return period_label(text, language)
 
 
 def period_range_label(start: str | None, end: str | None, language: Language = "sv") -> str:

@@ -1,0 +1,93 @@
+"""What the report notebook displays: one call per cell, text and figures from the results.
+
+These functions only display (Markdown, HTML tables, figures); estimation happens in
+:class:`evaluation.evaluate.Evaluation`, wording in :mod:`evaluation.report.text`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+from IPython.display import HTML, Markdown, display
+
+from evaluation.data.panel import measure_info
+from evaluation.report import figures, tables, text
+
+if TYPE_CHECKING:
+    from evaluation.evaluate import Evaluation
+
+
+def _md(markdown: str) -> None:
+    display(Markdown(markdown))
+
+
+def _figure(fig) -> None:
+    display(fig)
+    plt.close(fig)
+
+
+def title(ev: Evaluation) -> None:
+    """The report title, with the simulated-data banner on demo data."""
+    lines = [f"# {ev.title()}"]
+    if ev.simulated:
+        lines.append(f"**{text.t('simulated_banner', ev.language)}**")
+    _md("\n\n".join(lines))
+
+
+def data_box(ev: Evaluation) -> None:
+    display(HTML(text.data_box(ev.inputs.data_info() | {"outcomes": ev.spec.outcomes},
+                               ev.language)))
+
+
+def heading(ev: Evaluation, key: str) -> None:
+    _md(f"## {text.t(key, ev.language)}")
+
+
+def headline(ev: Evaluation) -> None:
+    """The headline sentence, built from the same dict as ``summary.json``."""
+    _md(text.headline(ev.summary(), ev.language))
+
+
+def results_table(ev: Evaluation) -> None:
+    frame = tables.results_table(ev.summary()["results"], language=ev.language)
+    display(HTML(frame.to_html(index=False, border=0, classes="results")))
+
+
+def data_text(ev: Evaluation) -> None:
+    """Which measures, which comparison, which units were dropped; the raw series."""
+    _md(text.data_text(ev.summary(), ev.inputs.data_info(), ev.language))
+    for result in ev.results:
+        if result.design == "its":
+            _figure(figures.observed_vs_counterfactual(
+                result, language=ev.language, simulated=ev.simulated, counterfactual=False,
+            ))
+
+
+def method(ev: Evaluation) -> None:
+    designs = list(dict.fromkeys(r.design for r in ev.results))
+    _md("\n\n".join(text.method_text(d, ev.spec.frequency, ev.language) for d in designs))
+
+
+def outcome_results(ev: Evaluation, outcome: str) -> None:
+    """Sub-section per outcome: sentences, figures and the truth on simulated data."""
+    lang = ev.language
+    _md(f"### {measure_info(outcome).label(lang)}")
+    summary = ev.summary()
+    for record, result in zip(summary["results"], ev.results, strict=True):
+        if result.outcome != outcome:
+            continue
+        lines = [text.result_sentence(record, lang)]
+        if record.get("truth"):
+            lines.append(f"*{text.truth_text(record, lang)}*")
+        _md("\n\n".join(lines))
+        if result.design == "decomposition":
+            _figure(figures.decomposition_bars(result, language=lang, simulated=ev.simulated))
+        else:
+            _figure(figures.observed_vs_counterfactual(result, language=lang,
+                                                       simulated=ev.simulated))
+            _figure(figures.effect_path(result, language=lang, simulated=ev.simulated))
+
+
+def conclusions(ev: Evaluation) -> None:
+    _md(text.conclusion_text(ev.summary(), ev.language))

@@ -1,0 +1,1270 @@
+"""Every heading and sentence a reader sees, in Swedish (default) and English.
+
+All fixed wording lives in :data:`TEXTS` and is reached through :func:`t`. The narrative
+functions (:func:`headline`, :func:`result_sentence`, :func:`conclusion_text`, :func:`truth_text`,
+:func:`data_box`, :func:`method_text`) build their sentences from result values only: no number
+is typed by hand.
+
+A *result dict* is one entry of ``summary["results"]`` (see
+:meth:`evaluation.results.EffectResult.to_dict`); a *summary* is the ``summary.json`` record::
+
+    {"evaluation", "data_vintage", "treated": {"code", "name"}, "intervention",
+     "post_period": [start, end], "ci_level", "results": [result dicts], "verdict", "truth",
+     "simulated": bool}
+
+Optional summary keys used when present: ``"preliminary"`` (periods with preliminary data).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+from evaluation.data.panel import MEASURES, measure_info
+from evaluation.report import format as fmt
+from evaluation.report.format import Language, check_language
+
+Verdict = Literal["significant_decrease", "significant_increase", "no_significant_effect",
+                  "not_testable"]
+
+#: Designs tried, in order, when choosing the one design the headline reports.
+PRIMARY_DESIGNS: tuple[str, ...] = ("its", "decomposition")
+
+# --------------------------------------------------------------------------- the dictionary
+TEXTS: dict[str, dict[str, str]] = {
+    # Section headings of the report (ESV/RiR order, see shared/docs/domain.md).
+    "section_summary": {"sv": "Sammanfattning", "en": "Summary"},
+    "section_purpose": {"sv": "Syfte och utvärderingsfrågor", "en": "Purpose and evaluation "
+                                                                    "questions"},
+    "section_data": {"sv": "Data och mått", "en": "Data and measures"},
+    "section_method": {"sv": "Metod", "en": "Method"},
+    "section_results": {"sv": "Resultat", "en": "Results"},
+    "section_sensitivity": {"sv": "Känslighetsanalys", "en": "Sensitivity analysis"},
+    "section_conclusions": {"sv": "Slutsatser och osäkerhet", "en": "Conclusions and uncertainty"},
+    # Watermark and data box.
+    "simulated_banner": {"sv": "SIMULERADE DATA – fiktiv kommun",
+                         "en": "SIMULATED DATA – fictional municipality"},
+    # Default report title (the spec's title wins).
+    "title": {"sv": "Förändringen i {name} {period}", "en": "The change in {name}, {period}"},
+    "data.title": {"sv": "Om data", "en": "About the data"},
+    "data.source": {"sv": "Källa", "en": "Source"},
+    "data.period": {"sv": "Period", "en": "Period"},
+    "data.preliminary": {"sv": "Preliminära uppgifter", "en": "Preliminary data"},
+    "data.units": {"sv": "Antal enheter", "en": "Number of units"},
+    "data.vintage": {"sv": "Datauttag", "en": "Data vintage"},
+    "data.treated": {"sv": "Kommun", "en": "Municipality"},
+    "data.outcomes": {"sv": "Utfallsmått", "en": "Outcome measures"},
+    "data.none": {"sv": "inga", "en": "none"},
+    # "Data och mått" section.
+    "data.measure.unemployment_rate": {
+        "sv": "**{label}**: inskrivna arbetslösa (öppet arbetslösa och sökande i program med "
+              "aktivitetsstöd) som andel av den registerbaserade arbetskraften, enligt "
+              "Arbetsförmedlingen. Måttet är en andel i procent, så effekter anges i "
+              "procentenheter.",
+        "en": "**{label}**: registered unemployed (openly unemployed and job seekers in programmes "
+              "with activity support) as a share of the register-based labour force, from "
+              "Arbetsförmedlingen. The measure is a percentage, so effects are given in percentage "
+              "points.",
+    },
+    "data.measure.households_assistance": {
+        "sv": "**{label}**: antal hushåll som fått ekonomiskt bistånd, enligt Socialstyrelsen. "
+              "Månadsuppgifterna är preliminära och ersätts av den officiella årsstatistiken när "
+              "den publiceras. Effekter anges i antal hushåll och i procent.",
+        "en": "**{label}**: number of households that received social assistance, from "
+              "Socialstyrelsen. The monthly figures are preliminary and are replaced by the "
+              "official annual statistics when published. Effects are given in households and in "
+              "per cent.",
+    },
+    "data.measure.other": {"sv": "**{label}**.", "en": "**{label}**."},
+    "data.coverage": {"sv": "Data omfattar {period} ({frequency}) för {n} kommuner.",
+                      "en": "The data cover {period} ({frequency}) for {n} municipalities."},
+    "frequency.monthly": {"sv": "månadsdata", "en": "monthly data"},
+    "frequency.yearly": {"sv": "årsdata", "en": "yearly data"},
+    "data.windows": {"sv": "Förperioden är tiden före {start}; efterperioden är {window}.",
+                     "en": "The pre-period is the time before {start}; the post-period is "
+                           "{window}."},
+    "data.compare_periods": {
+        "sv": "Uppdelningen i nationell och lokal förändring jämför {first} med {second}.",
+        "en": "The national/local decomposition compares {first} with {second}.",
+    },
+    "data.comparison.riket": {"sv": "Jämförelsen görs mot riket, beräknat utan {place}.",
+                              "en": "The comparison is with Sweden as a whole, computed without "
+                                    "{place}."},
+    "data.comparison.lan": {"sv": "Jämförelsen görs mot länet, beräknat utan {place}.",
+                            "en": "The comparison is with the county, computed without {place}."},
+    "data.comparison.units": {"sv": "Jämförelsen görs mot {n} utvalda kommuner ({codes}).",
+                              "en": "The comparison is with {n} selected municipalities "
+                                    "({codes})."},
+    "data.preliminary_for": {"sv": "Preliminära uppgifter för {place}: {items}.",
+                             "en": "Preliminary data for {place}: {items}."},
+    "data.dropped.one": {"sv": "En kommun har tagits bort ur jämförelsen: {items}.",
+                         "en": "One municipality was removed from the comparison: {items}."},
+    "data.dropped.many": {"sv": "{n} kommuner har tagits bort ur jämförelsen: {items}.",
+                          "en": "{n} municipalities were removed from the comparison: {items}."},
+    "data.simulated": {
+        "sv": "Alla data i rapporten är simulerade för fiktiva kommuner; de visar hur verktyget "
+              "fungerar och beskriver ingen verklig kommun.",
+        "en": "All data in this report are simulated for fictional municipalities; they show how "
+              "the tool works and describe no real municipality.",
+    },
+    # Figures.
+    "fig.observed": {"sv": "Observerat", "en": "Observed"},
+    "fig.counterfactual": {"sv": "Kontrafaktiskt utfall (utan insatsen)",
+                           "en": "Counterfactual (without the intervention)"},
+    "fig.band": {"sv": "{level}-intervall", "en": "{level} interval"},
+    "fig.comparison": {"sv": "Jämförelseserie", "en": "Comparison series"},
+    "fig.comparison_axis": {"sv": "Jämförelseserie (höger axel)", "en": "Comparison series (right "
+                                                                        "axis)"},
+    "fig.intervention": {"sv": "Insatsen startar {period}", "en": "Intervention starts {period}"},
+    "fig.effect": {"sv": "Skattad effekt per period", "en": "Estimated effect per period"},
+    "fig.effect_axis": {"sv": "Skillnad mot kontrafaktiskt utfall ({unit})",
+                        "en": "Difference from counterfactual ({unit})"},
+    "fig.average_effect": {"sv": "Genomsnittlig effekt i efterperioden",
+                           "en": "Average effect in the post-period"},
+    "fig.post": {"sv": "Efterperiod", "en": "Post-period"},
+    "fig.average_band": {"sv": "{level}-intervall för genomsnittet",
+                         "en": "{level} interval of the average"},
+    "fig.period": {"sv": "Period", "en": "Period"},
+    "fig.rate_axis": {"sv": "{label} (%)", "en": "{label} (%)"},
+    "fig.count_axis": {"sv": "Antal {unit}", "en": "Number of {unit}"},
+    "fig.count": {"sv": "enheter", "en": "units"},
+    "fig.title": {"sv": "{outcome} – {place}", "en": "{outcome} – {place}"},
+    "fig.decomp.national": {"sv": "Förväntat utifrån rikets utveckling",
+                            "en": "Expected from the national trend"},
+    "fig.decomp.local": {"sv": "Lokal avvikelse (skattad effekt)",
+                         "en": "Local deviation (estimated effect)"},
+    "fig.decomp.observed": {"sv": "Observerad förändring", "en": "Observed change"},
+    "fig.decomp.axis": {"sv": "Förändring från förperioden ({unit})",
+                        "en": "Change from the pre-period ({unit})"},
+    # Tables.
+    "table.outcome": {"sv": "Utfall", "en": "Outcome"},
+    "table.design": {"sv": "Metod", "en": "Method"},
+    "table.effect": {"sv": "Skattad effekt", "en": "Effect estimate"},
+    "table.ci": {"sv": "{ci}", "en": "{ci}"},
+    "table.ci_low": {"sv": "KI nedre", "en": "CI lower"},
+    "table.ci_high": {"sv": "KI övre", "en": "CI upper"},
+    "table.relative": {"sv": "Relativ effekt", "en": "Relative effect"},
+    "table.relative_ci_low": {"sv": "Relativ KI nedre", "en": "Relative CI lower"},
+    "table.relative_ci_high": {"sv": "Relativ KI övre", "en": "Relative CI upper"},
+    "table.p": {"sv": "p-värde", "en": "p-value"},
+    "table.truth": {"sv": "Sant värde", "en": "True value"},
+    "table.truth_relative": {"sv": "Sant relativt värde", "en": "True relative value"},
+    "table.verdict": {"sv": "Bedömning", "en": "Assessment"},
+    "table.unit": {"sv": "Enhet", "en": "Unit"},
+    "table.period": {"sv": "Period", "en": "Period"},
+    "table.observed": {"sv": "Observerat", "en": "Observed"},
+    "table.counterfactual": {"sv": "Kontrafaktiskt", "en": "Counterfactual"},
+    "table.counterfactual_low": {"sv": "Kontrafaktiskt nedre", "en": "Counterfactual lower"},
+    "table.counterfactual_high": {"sv": "Kontrafaktiskt övre", "en": "Counterfactual upper"},
+    "table.comparison": {"sv": "Jämförelseserie", "en": "Comparison series"},
+    "table.effect_period": {"sv": "Effekt", "en": "Effect"},
+    "table.post": {"sv": "Efterperiod", "en": "Post-period"},
+    "yes": {"sv": "ja", "en": "yes"},
+    "no": {"sv": "nej", "en": "no"},
+    # Verdict words.
+    "verdict.significant_decrease": {"sv": "statistiskt säkerställd minskning",
+                         "en": "statistically significant decrease"},
+    "verdict.significant_increase": {"sv": "statistiskt säkerställd ökning",
+                         "en": "statistically significant increase"},
+    "verdict.no_significant_effect": {"sv": "ingen säkerställd effekt", "en": "no significant "
+                                                                              "effect"},
+    "verdict.not_testable": {"sv": "ej prövbar", "en": "not testable"},
+    # Headline pieces.
+    "headline.opening": {"sv": "Efter förändringen i {place} {when} {clauses}.",
+                         "en": "After the change in {place} {when}, {clauses}."},
+    "when.monthly": {"sv": "i {period}", "en": "in {period}"},
+    "when.yearly": {"sv": "år {period}", "en": "in {period}"},
+    "headline.first": {"sv": "låg {noun} {amount} {direction} än den nationella utvecklingen "
+                             "förklarar ({ci})",
+                       "en": "{noun} was {amount} {direction} than the national development "
+                             "explains ({ci})"},
+    "headline.next": {"sv": "{noun} låg {amount} {direction} ({ci})",
+                      "en": "{noun} was {amount} {direction} ({ci})"},
+    "headline.first_level": {"sv": "låg {noun} i nivå med vad den nationella utvecklingen "
+                                   "förklarar ({ci})",
+                             "en": "{noun} was in line with what the national development explains "
+                                   "({ci})"},
+    "headline.next_level": {"sv": "{noun} låg i nivå med den ({ci})",
+                            "en": "{noun} was in line with it ({ci})"},
+    "headline.first_missing": {"sv": "kunde effekten på {noun} inte skattas",
+                               "en": "the effect on {noun} could not be estimated"},
+    "headline.next_missing": {"sv": "effekten på {noun} kunde inte skattas",
+                              "en": "the effect on {noun} could not be estimated"},
+    "lower": {"sv": "lägre", "en": "lower"},
+    "higher": {"sv": "högre", "en": "higher"},
+    "not_testable_short": {"sv": "ej prövbar", "en": "not testable"},
+    "sig.one": {"sv": "Skillnaden är statistiskt säkerställd.",
+                "en": "The difference is statistically significant."},
+    "sig.two": {"sv": "Båda skillnaderna är statistiskt säkerställda.",
+                "en": "Both differences are statistically significant."},
+    "sig.all": {"sv": "Alla skillnaderna är statistiskt säkerställda.",
+                "en": "All differences are statistically significant."},
+    "nonsig.one": {"sv": "Skillnaden är inte statistiskt säkerställd; svaret är inte entydigt.",
+                   "en": "The difference is not statistically significant; the answer is not "
+                         "clear-cut."},
+    "nonsig.none": {"sv": "Ingen av skillnaderna är statistiskt säkerställd; svaret är inte "
+                          "entydigt.",
+                    "en": "None of the differences is statistically significant; the answer is not "
+                          "clear-cut."},
+    "sig.for": {"sv": "{diff} för {nouns} {verb} statistiskt säkerställd{plural}",
+                "en": "the {diff} for {nouns} {verb} statistically significant{plural}"},
+    "nonsig.for": {"sv": "{diff} för {nouns} {verb} inte statistiskt säkerställd{plural}, "
+                         "och där är svaret inte entydigt",
+                   "en": "the {diff} for {nouns} {verb} not statistically significant{plural}, "
+                         "so there the answer is not clear-cut"},
+    "but": {"sv": "men", "en": "but"},
+    "and": {"sv": "och", "en": "and"},
+    "untestable.one": {"sv": "Skillnaden är ej prövbar: {reason}",
+                       "en": "The difference is not testable: {reason}"},
+    "untestable.for": {"sv": "Effekten på {nouns} är ej prövbar: {reason}",
+                       "en": "The effect on {nouns} is not testable: {reason}"},
+    "untestable.reason": {
+        "sv": "med de data som finns kan metoden inte ge ett {level} konfidensintervall, så det "
+              "går "
+              "inte att avgöra om skillnaden beror på förändringen eller på vanlig slumpvariation.",
+        "en": "with the available data the method cannot produce a {level} confidence interval, so "
+              "it cannot tell whether the difference is due to the change or to ordinary random "
+              "variation.",
+    },
+    "design.one": {"sv": "Resultaten bygger på {design}.", "en": "The results come from {design}."},
+    "design.for": {"sv": "{design} för {nouns}", "en": "{design} for {nouns}"},
+    "simulated.note": {"sv": "Observera att siffrorna bygger på simulerade data för en fiktiv "
+                             "kommun.",
+                       "en": "Note that the figures come from simulated data for a fictional "
+                             "municipality."},
+    # Result sentence.
+    "result.sentence": {
+        "sv": "{design}: under efterperioden {window} låg {noun} i genomsnitt {amount} {direction} "
+              "än det kontrafaktiska utfallet ({details}).",
+        "en": "{design}: over the post-period {window}, {noun} was on average {amount} {direction} "
+              "than the counterfactual ({details}).",
+    },
+    "result.sentence_level": {
+        "sv": "{design}: under efterperioden {window} låg {noun} i genomsnitt i nivå med det "
+              "kontrafaktiska utfallet ({details}).",
+        "en": "{design}: over the post-period {window}, {noun} was on average in line with the "
+              "counterfactual ({details}).",
+    },
+    "result.missing": {"sv": "{design}: effekten på {noun} kunde inte skattas.",
+                       "en": "{design}: the effect on {noun} could not be estimated."},
+    "result.relative": {"sv": "relativt {interval}", "en": "relative {interval}"},
+    "result.significant_decrease": {"sv": "Det är en statistiskt säkerställd minskning.",
+                        "en": "This is a statistically significant decrease."},
+    "result.significant_increase": {"sv": "Det är en statistiskt säkerställd ökning.",
+                        "en": "This is a statistically significant increase."},
+    "result.no_significant_effect": {"sv": "Skillnaden är inte statistiskt säkerställd (ingen "
+                                           "säkerställd effekt).",
+                         "en": "The difference is not statistically significant (no significant "
+                               "effect)."},
+    "result.not_testable": {
+        "sv": "Skattningen är ej prövbar: metoden ger inget {level} konfidensintervall med de data "
+              "som finns.",
+        "en": "The estimate is not testable: the method gives no {level} confidence interval with "
+              "the available data.",
+    },
+    # Conclusions.
+    "conclusion.significant": {
+        "sv": "{change} av {noun} är statistiskt säkerställd: hela {level}-intervallet "
+              "({interval}) "
+              "ligger {side} noll. Att skillnaden beror på just förändringen förutsätter att inget "
+              "annat som påverkar {noun} hände lokalt vid samma tid, utan att också synas i rikets "
+              "utveckling.",
+        "en": "The {change} in {noun} is statistically significant: the whole {level} interval "
+              "({interval}) lies {side} zero. Attributing it to the change assumes that nothing "
+              "else "
+              "affecting {noun} happened locally at the same time without also showing in the "
+              "national development.",
+    },
+    "conclusion.no_effect": {
+        "sv": "Skillnaden för {noun} är inte statistiskt säkerställd: {level}-intervallet "
+              "({interval}) "
+              "rymmer både en minskning och en ökning. Svaret är inte entydigt, och "
+              "punktskattningen "
+              "ska tolkas med försiktighet.",
+        "en": "The difference for {noun} is not statistically significant: the {level} interval "
+              "({interval}) covers both a decrease and an increase. The answer is not clear-cut, "
+              "and "
+              "the point estimate should be interpreted with caution.",
+    },
+    "conclusion.not_testable": {
+        "sv": "Effekten på {noun} är ej prövbar: det finns inget {level} konfidensintervall. "
+              "Punktskattningen ({amount}) ska tolkas med försiktighet och kan inte ensam visa att "
+              "förändringen hade effekt.",
+        "en": "The effect on {noun} is not testable: there is no {level} confidence interval. The "
+              "point estimate ({amount}) should be interpreted with caution and cannot on its own "
+              "show that the change had an effect.",
+    },
+    "conclusion.missing": {"sv": "Effekten på {noun} kunde inte skattas.",
+                           "en": "The effect on {noun} could not be estimated."},
+    "conclusion.disagree": {
+        "sv": "Metoderna ger inte samma besked för {noun} ({verdicts}); även det talar för att "
+              "resultatet ska tolkas med försiktighet.",
+        "en": "The methods do not agree for {noun} ({verdicts}); this too means the result should "
+              "be interpreted with caution.",
+    },
+    "conclusion.preliminary": {
+        "sv": "Uppgifterna för {periods} är preliminära och kan komma att revideras; resultat som "
+              "bygger på dem ska tolkas med försiktighet.",
+        "en": "The data for {periods} are preliminary and may be revised; results that rely on "
+              "them "
+              "should be interpreted with caution.",
+    },
+    "conclusion.simulated": {
+        "sv": "Resultaten bygger på simulerade data för en fiktiv kommun. De visar hur verktyget "
+              "fungerar och säger ingenting om en verklig kommun.",
+        "en": "The results come from simulated data for a fictional municipality. They show how "
+              "the "
+              "tool works and say nothing about a real municipality.",
+    },
+    "significant_decrease_noun": {"sv": "Minskningen", "en": "decrease"},
+    "significant_increase_noun": {"sv": "Ökningen", "en": "increase"},
+    "below": {"sv": "under", "en": "below"},
+    "above": {"sv": "över", "en": "above"},
+    # Truth (simulated data).
+    "truth.value": {"sv": "Sant värde i simuleringen: {truth}; skattat: {estimate}.",
+                    "en": "True value in the simulation: {truth}; estimated: {estimate}."},
+    "truth.covered": {"sv": "{level}-intervallet täcker det sanna värdet.",
+                      "en": "The {level} interval covers the true value."},
+    "truth.not_covered": {"sv": "{level}-intervallet täcker inte det sanna värdet.",
+                          "en": "The {level} interval does not cover the true value."},
+    # Method texts.
+    "method.decomposition": {
+        "sv": "Uppdelningen i nationell och lokal förändring jämför kommunens värde vid en period "
+              "före förändringen med värdet vid en period efter{seasonal}. Den observerade "
+              "förändringen delas i en del som rikets utveckling förklarar och en lokal avvikelse. "
+              "För en andel, som arbetslösheten, är den nationellt förklarade delen rikets "
+              "förändring i procentenheter; för ett antal, som biståndshushållen, är det kommunens "
+              "utgångsnivå uppräknad eller nedräknad med rikets relativa förändring. Det ger det "
+              "kontrafaktiska utfallet, vad som hade hänt utan insatsen, och den lokala avvikelsen "
+              "är den skattade effekten. {level}-intervallet bygger på hur mycket kommuner av "
+              "liknande storlek avvek från rikets utveckling mellan samma två perioder: kommunens "
+              "avvikelse jämförs med deras. Finns för få jämförbara kommuner för att nå "
+              "{level}-nivån är skattningen ej prövbar.",
+        "en": "The national/local decomposition compares the municipality's value in a period "
+              "before the change with its value in a period after it{seasonal}. The observed "
+              "change "
+              "is split into a part explained by the national development and a local deviation. "
+              "For a rate, such as unemployment, the nationally explained part is the national "
+              "change in percentage points; for a count, such as households receiving social "
+              "assistance, it is the municipality's starting level scaled by the national relative "
+              "change. This gives the counterfactual, what would have happened without the "
+              "intervention, and the local deviation is the effect estimate. The {level} interval "
+              "is based on how far municipalities of similar size deviated from the national "
+              "development between the same two periods: the municipality's deviation is compared "
+              "with theirs. If there are too few comparable municipalities to reach the {level} "
+              "level, the estimate is not testable.",
+    },
+    "method.decomposition.seasonal": {
+        "sv": ", i regel samma kalendermånad ett år senare så att säsongsmönster inte tas för "
+              "effekter",
+        "en": ", usually the same calendar month a year later so that seasonal patterns are not "
+              "taken for effects",
+    },
+    "method.its": {
+        "sv": "Den avbrutna tidsserien använder rikets serie som kontroll. En regressionsmodell "
+              "anpassas enbart på förperioden, där kommunens värde varje {period} förklaras av "
+              "rikets värde samma {period}{seasonal}; för antal, som biståndshushållen, används en "
+              "log-linjär modell (kvasi-Poisson) med folkmängden som exponering. Modellen skrivs "
+              "sedan fram över efterperioden med rikets faktiska utveckling; det ger det "
+              "kontrafaktiska utfallet, vad som hade hänt utan insatsen. Den skattade effekten är "
+              "skillnaden mellan observerat och kontrafaktiskt utfall, i genomsnitt över "
+              "efterperioden. {errors} {level}-intervallet för den genomsnittliga effekten tar "
+              "hänsyn både till osäkerheten i modellens skattade samband och till slumpvariationen "
+              "under efterperioden, och p-värdet kommer från samma beräkning.",
+        "en": "The interrupted time series uses the national series as control. A regression model "
+              "is fitted on the pre-period only, explaining the municipality's value in each "
+              "{period} by the national value in the same {period}{seasonal}; for counts, such as "
+              "households receiving social assistance, a log-linear (quasi-Poisson) model with "
+              "population as exposure is used. The model is then projected over the post-period "
+              "using the actual national development; this gives the counterfactual, what would "
+              "have happened without the intervention. The effect estimate is the difference "
+              "between observed and counterfactual, averaged over the post-period. {errors} The "
+              "{level} interval for the average effect accounts both for the uncertainty in the "
+              "estimated relationship and for random variation in the post-period, and the "
+              "p-value comes from the same calculation.",
+    },
+    "method.its.seasonal": {"sv": " och av kalendermånaden (säsong)",
+                            "en": " and by the calendar month (season)"},
+    "method.its.errors.monthly": {
+        "sv": "Modellens fel antas följa en AR(1)-process, det vill säga att en månads avvikelse "
+              "delvis följer med till nästa; det ger ärligare, oftast bredare, intervall än om "
+              "månaderna behandlades som oberoende, och osäkerheten i autokorrelationen räknas in.",
+        "en": "The model's errors are assumed to follow an AR(1) process, meaning that part of one "
+              "month's deviation carries over to the next; this gives more honest, usually wider, "
+              "intervals than treating months as independent, and the uncertainty of the "
+              "autocorrelation is included.",
+    },
+    "method.its.errors.yearly": {
+        "sv": "Med årsdata finns få observationer; felen behandlas som oberoende mellan åren och "
+              "intervallet bygger på t-fördelningen, som tar hänsyn till det lilla antalet år.",
+        "en": "Yearly data give few observations; the errors are treated as independent between "
+              "years and the interval uses the t distribution, which allows for the small number "
+              "of years.",
+    },
+    "method.did": {
+        "sv": "Skillnad-i-skillnader jämför kommunens förändring från förperioden till "
+              "efterperioden "
+              "med jämförelsekommunernas förändring under samma tid. Metoden förutsätter "
+              "parallella "
+              "trender: utan insatsen hade kommunen och jämförelsegruppen utvecklats lika. "
+              "{level}-intervallet visar osäkerheten i skillnaden.",
+        "en": "Difference-in-differences compares the municipality's change from the pre-period to "
+              "the post-period with the change in the comparison municipalities over the same "
+              "time. "
+              "It assumes parallel trends: without the intervention, the municipality and the "
+              "comparison group would have developed alike. The {level} interval shows the "
+              "uncertainty of the difference.",
+    },
+    "method.synthetic_control": {
+        "sv": "Den syntetiska kontrollmetoden väger ihop jämförelsekommuner så att det vägda "
+              "genomsnittet följer kommunen så nära som möjligt under förperioden. Det vägda "
+              "genomsnittet under efterperioden är det kontrafaktiska utfallet, och skillnaden mot "
+              "det observerade är den skattade effekten. Osäkerheten bedöms med placebotest, där "
+              "varje jämförelsekommun i tur och ordning behandlas som om den hade genomfört "
+              "insatsen.",
+        "en": "The synthetic control method weights comparison municipalities so that the weighted "
+              "average follows the municipality as closely as possible in the pre-period. The "
+              "weighted average in the post-period is the counterfactual, and the difference from "
+              "the observed values is the effect estimate. Uncertainty is judged with placebo "
+              "tests, "
+              "treating each comparison municipality in turn as if it had made the change.",
+    },
+    "method.generic": {
+        "sv": "Metoden ({design}) skattar ett kontrafaktiskt utfall, vad som hade hänt utan "
+              "insatsen, "
+              "och den skattade effekten är skillnaden mellan observerat och kontrafaktiskt utfall "
+              "under efterperioden, med ett {level}-intervall.",
+        "en": "The method ({design}) estimates a counterfactual, what would have happened without "
+              "the "
+              "intervention, and the effect estimate is the difference between observed and "
+              "counterfactual in the post-period, with a {level} interval.",
+    },
+    "period.monthly": {"sv": "månad", "en": "month"},
+    "period.yearly": {"sv": "år", "en": "year"},
+}
+
+#: Design keys → (short name for tables, noun phrase for prose), per language.
+DESIGN_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "its": {
+        "sv": ("Avbruten tidsserie mot riket",
+               "en avbruten tidsserie med rikets serie som kontroll"),
+        "en": ("Interrupted time series vs. national",
+               "an interrupted time series with the national series as control"),
+    },
+    "decomposition": {
+        "sv": ("Nationell/lokal uppdelning", "en uppdelning i nationell och lokal förändring"),
+        "en": ("National/local decomposition", "a national/local decomposition"),
+    },
+    "did": {
+        "sv": ("Skillnad-i-skillnader", "skillnad-i-skillnader"),
+        "en": ("Difference-in-differences", "difference-in-differences"),
+    },
+    "event_study": {
+        "sv": ("Eventstudie", "en eventstudie"),
+        "en": ("Event study", "an event study"),
+    },
+    "synthetic_control": {
+        "sv": ("Syntetisk kontroll", "den syntetiska kontrollmetoden"),
+        "en": ("Synthetic control", "the synthetic control method"),
+    },
+    "structural_ts": {
+        "sv": ("Strukturell tidsseriemodell", "en strukturell tidsseriemodell"),
+        "en": ("Structural time-series model", "a structural time-series model"),
+    },
+}
+_DESIGN_ALIASES = {
+    "interrupted_time_series": "its",
+    "its_national": "its",
+    "national_decomposition": "decomposition",
+    "diff_in_diff": "did",
+    "difference_in_differences": "did",
+    "synth": "synthetic_control",
+    "sc": "synthetic_control",
+    "bsts": "structural_ts",
+    "event": "event_study",
+}
+
+#: Outcome keys → definite noun phrase used in sentences.
+OUTCOME_NOUNS: dict[str, dict[str, str]] = {
+    "unemployment_rate": {"sv": "arbetslösheten", "en": "unemployment"},
+    "households_assistance": {"sv": "antalet biståndshushåll",
+                              "en": "the number of households receiving social assistance"},
+}
+
+_UNIT_LABELS: dict[str, dict[str, str]] = {
+    "pp": {"sv": "procentenheter", "en": "percentage points"},
+    **{m.unit_en: {"sv": m.unit_sv, "en": m.unit_en} for m in MEASURES.values()},
+}
+
+#: Known national events worth marking on plots: (period, sv, en, outcomes or None for all).
+_NATIONAL_EVENTS: tuple[tuple[str, str, str, tuple[str, ...] | None], ...] = (
+    ("2015-11", "Extratjänster införs", "Extratjänster introduced", None),
+    ("2019-01", "Stopp för nya extratjänster", "No new extratjänster", None),
+    ("2020-03", "Pandemin", "Pandemic", None),
+    ("2022-03", "Massflyktsdirektivet (Ukraina)", "Temporary protection (Ukraine)", None),
+    ("2024-01", "Ny nämnare (BAS)", "New denominator (BAS)", ("unemployment_rate",)),
+    ("2025-10", "Ny a-kassa", "Unemployment insurance reform", ("unemployment_rate",)),
+)
+
+
+# --------------------------------------------------------------------------- lookups
+def t(key: str, language: Language = "sv", **kw: Any) -> str:
+    """The text ``key`` in ``language``, with ``{placeholders}`` filled from ``kw``.
+
+    Raises
+    ------
+    KeyError
+        If ``key`` is not in :data:`TEXTS`.
+    ValueError
+        If ``language`` is not "sv" or "en".
+    """
+    check_language(language)
+    try:
+        template = TEXTS[key][language]
+    except KeyError:
+        raise KeyError(f"No text with key {key!r} in evaluation.report.text.TEXTS") from None
+    return template.format(**kw) if kw else template
+
+
+def design_key(design: str) -> str:
+    """Canonical design key (``"its"``, ``"decomposition"``, ...) for a design name."""
+    d = str(design).strip().lower().replace("-", "_").replace(" ", "_")
+    return _DESIGN_ALIASES.get(d, d)
+
+
+def design_label(design: str, language: Language = "sv", *, prose: bool = False) -> str:
+    """Human name of a design: for tables ("Avbruten tidsserie …") or, ``prose=True``, a noun
+    phrase for a sentence ("en avbruten tidsserie med rikets serie som kontroll")."""
+    check_language(language)
+    labels = DESIGN_LABELS.get(design_key(design))
+    if labels is None:
+        return str(design)
+    return labels[language][1 if prose else 0]
+
+
+def outcome_noun(outcome: str, language: Language = "sv") -> str:
+    """Definite noun phrase for an outcome: "arbetslösheten", "antalet biståndshushåll"."""
+    check_language(language)
+    if outcome in OUTCOME_NOUNS:
+        return OUTCOME_NOUNS[outcome][language]
+    label = measure_info(outcome).label(language)
+    return label[:1].lower() + label[1:] if label != outcome else outcome
+
+
+def outcome_label(outcome: str, language: Language = "sv") -> str:
+    """Label of an outcome as in the Measure registry ("Hushåll med ekonomiskt bistånd")."""
+    check_language(language)
+    return measure_info(outcome).label(language)
+
+
+def unit_label(unit: str | None, language: Language = "sv") -> str:
+    """A unit key in words: "pp" → "procentenheter", "households" → "hushåll"."""
+    check_language(language)
+    if not unit:
+        return ""
+    entry = _UNIT_LABELS.get(unit)
+    return entry[language] if entry else str(unit)
+
+
+def national_events(outcome: str | None = None, language: Language = "sv") -> list[tuple[str, str]]:
+    """Known national events as ``(period, label)`` pairs, for marking on plots.
+
+    Events that only concern some outcomes (e.g. the 2024 denominator change of registered
+    unemployment) are left out for other outcomes. Source: shared/docs/domain.md.
+    """
+    check_language(language)
+    return [
+        (period, sv if language == "sv" else en)
+        for period, sv, en, outcomes in _NATIONAL_EVENTS
+        if outcome is None or outcomes is None or outcome in outcomes
+    ]
+
+
+def join_words(items: Sequence[str], language: Language = "sv") -> str:
+    """"a", "a och b", "a, b och c" (en: "a and b", "a, b and c")."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('and', language)} {items[-1]}"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+# --------------------------------------------------------------------------- values
+def _finite(x: Any) -> bool:
+    return not fmt.is_missing(x)
+
+
+def interval_of(result: Mapping[str, Any], key: str = "ci") -> tuple[float, float] | None:
+    """The finite interval ``result[key]`` as a tuple, or ``None`` (absent or not finite)."""
+    ci = result.get(key)
+    if ci is None or len(ci) != 2 or not all(_finite(v) for v in ci):
+        return None
+    return float(ci[0]), float(ci[1])
+
+
+def level_of(result: Mapping[str, Any], summary: Mapping[str, Any] | None = None) -> float:
+    """Confidence level of a result (else of the summary, else 0.95)."""
+    for source in (result, summary or {}):
+        level = source.get("ci_level")
+        if _finite(level):
+            return float(level)
+    return 0.95
+
+
+def is_rate(result: Mapping[str, Any]) -> bool:
+    """Whether a result dict is in percentage points (a rate outcome)."""
+    if result.get("unit") == "pp":
+        return True
+    info = MEASURES.get(str(result.get("outcome")))
+    return result.get("unit") is None and info is not None and info.kind == "rate"
+
+
+def verdict(result: Mapping[str, Any]) -> Verdict:
+    """The verdict key of a result dict.
+
+    "significant_decrease"/"significant_increase" when the interval excludes 0,
+    "no_significant_effect" when it covers 0, "not_testable" when there is no finite interval
+    (the same keys as :func:`evaluation.evaluate.verdict_of`).
+    """
+    ci = interval_of(result)
+    if ci is None:
+        return "not_testable"
+    if ci[1] < 0:
+        return "significant_decrease"
+    if ci[0] > 0:
+        return "significant_increase"
+    return "no_significant_effect"
+
+
+_VERDICT_ALIASES = {"decrease": "significant_decrease", "increase": "significant_increase",
+                    "no_effect": "no_significant_effect"}
+
+
+def verdict_text(key: str, language: Language = "sv") -> str:
+    """Verdict words: "statistiskt säkerställd minskning", "statistiskt säkerställd ökning",
+    "ingen säkerställd effekt", "ej prövbar" (en: "statistically significant decrease", …)."""
+    return t(f"verdict.{_VERDICT_ALIASES.get(key, key)}", language)
+
+
+def _use_relative(result: Mapping[str, Any]) -> bool:
+    return not is_rate(result) and _finite(result.get("relative_effect"))
+
+
+def _rel_decimals(x: float) -> int:
+    return 0 if abs(x) >= 0.1 else 1
+
+
+def _count_decimals(x: float) -> int:
+    return 0 if abs(x) >= 10 else 1
+
+
+def effect_text(
+    result: Mapping[str, Any], language: Language = "sv", *, signed: bool = True
+) -> str:
+    """The point estimate with its unit: "−0,9 procentenheter", "−18 hushåll".
+
+    Rates in percentage points; counts in their unit (the relative effect is separate, see
+    :func:`relative_text`).
+    """
+    x = result.get("average_effect")
+    if not _finite(x):
+        return fmt.MISSING
+    x = float(x)
+    if is_rate(result):
+        return fmt.pp(x, 1, language, plus=signed and x > 0)
+    number = fmt.signed if signed else fmt.number
+    unit = unit_label(result.get("unit"), language)
+    return f"{number(x, _count_decimals(x), language)} {unit}".strip()
+
+
+def relative_text(result: Mapping[str, Any], language: Language = "sv") -> str:
+    """Relative effect as a signed percentage ("−14,0 %"), "–" when absent."""
+    rel = result.get("relative_effect")
+    return fmt.percent(rel, 1, language, plus=True) if _finite(rel) else fmt.MISSING
+
+
+def _amount(result: Mapping[str, Any], language: Language) -> tuple[str, float | None]:
+    """Absolute size with unit for prose and the signed value it was rounded from."""
+    if _use_relative(result):
+        rel = float(result["relative_effect"])
+        return fmt.percent(abs(rel), _rel_decimals(rel), language), rel
+    x = result.get("average_effect")
+    if not _finite(x):
+        return fmt.MISSING, None
+    x = float(x)
+    if is_rate(result):
+        return fmt.pp(abs(x), 1, language), x
+    return (f"{fmt.number(abs(x), _count_decimals(x), language)} "
+            f"{unit_label(result.get('unit'), language)}").strip(), x
+
+
+def _rounds_to_zero(text: str) -> bool:
+    digits = [c for c in text if c.isdigit()]
+    return bool(digits) and set(digits) == {"0"}
+
+
+def _interval_text(result: Mapping[str, Any], language: Language, *, relative: bool) -> str:
+    """The interval ends as prose ("−1,3 till −0,5"), in the unit the amount is given in."""
+    if relative:
+        rel = float(result["relative_effect"])
+        ci = interval_of(result, "relative_ci")
+        if ci is not None:
+            return fmt.interval(*ci, decimals=_rel_decimals(rel), language=language, unit="%")
+    ci = interval_of(result)
+    if ci is None:
+        return fmt.MISSING
+    if is_rate(result):
+        return fmt.interval(*ci, decimals=1, language=language)
+    x = result.get("average_effect")
+    decimals = _count_decimals(float(x)) if _finite(x) else 1
+    return fmt.interval(*ci, decimals=decimals, language=language,
+                        unit=unit_label(result.get("unit"), language))
+
+
+def _headline_ci(result: Mapping[str, Any], language: Language, level: float) -> str:
+    if verdict(result) == "not_testable":
+        return t("not_testable_short", language)
+    relative = _use_relative(result) and interval_of(result, "relative_ci") is not None
+    return f"{fmt.ci_label(level, language)} {_interval_text(result, language, relative=relative)}"
+
+
+def _results_amount(result: Mapping[str, Any], language: Language) -> tuple[str, str]:
+    """(relative-aware amount, direction word) for headline clauses."""
+    only_absolute_ci = (
+        interval_of(result, "relative_ci") is None and interval_of(result) is not None
+    )
+    if _use_relative(result) and only_absolute_ci:
+        # Show the absolute effect when only its interval is known, so both match.
+        plain = dict(result, relative_effect=None)
+        amount, value = _amount(plain, language)
+    else:
+        amount, value = _amount(result, language)
+    if value is None:
+        return amount, ""
+    return amount, t("lower" if value < 0 else "higher", language)
+
+
+# --------------------------------------------------------------------------- narrative
+def primary_results(
+    summary: Mapping[str, Any], preferred: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """One result per outcome, in the order outcomes first appear.
+
+    For each outcome the first available design of ``preferred`` is used; by default
+    ``summary["primary_design"]`` (if given) and then :data:`PRIMARY_DESIGNS` (ITS, else the
+    decomposition); if none is present, the outcome's first result.
+    """
+    results = list(summary.get("results") or [])
+    if not results:
+        raise ValueError("The summary has no results: there is nothing to report.")
+    if preferred is None:
+        first = summary.get("primary_design")
+        preferred = ([first] if first else []) + list(PRIMARY_DESIGNS)
+    outcomes: list[str] = []
+    for r in results:
+        if r.get("outcome") not in outcomes:
+            outcomes.append(r.get("outcome"))
+    order = [design_key(d) for d in preferred]
+    chosen = []
+    for outcome in outcomes:
+        candidates = [r for r in results if r.get("outcome") == outcome]
+        ranked = sorted(
+            candidates,
+            key=lambda r: order.index(design_key(r.get("design", "")))
+            if design_key(r.get("design", "")) in order else len(order),
+        )
+        chosen.append(dict(ranked[0]))
+    return chosen
+
+
+def headline(summary: Mapping[str, Any], language: Language = "sv") -> str:
+    """The headline: did the change lower the outcomes beyond what the national trend explains?
+
+    Uses one primary design per outcome (see :func:`primary_results`) and says which.
+
+    Parameters
+    ----------
+    summary
+        A ``summary.json``-style dict (see the module docstring).
+    language
+        ``"sv"`` (default) or ``"en"``.
+
+    Returns
+    -------
+    str
+        A short paragraph: the answer with intervals, whether the differences are statistically
+        significant, which design it comes from, and a note when the data are simulated.
+
+    Examples
+    --------
+    "Efter förändringen i Exempelstad i april 2022 låg arbetslösheten 0,9 procentenheter lägre än
+    den nationella utvecklingen förklarar (95 % KI −1,3 till −0,5); antalet biståndshushåll låg
+    14 % lägre (95 % KI −20 % till −8 %). Båda skillnaderna är statistiskt säkerställda. …"
+    """
+    check_language(language)
+    primary = primary_results(summary)
+    place = (summary.get("treated") or {}).get("name") or (summary.get("treated") or {}).get("code")
+    intervention = summary.get("intervention")
+    yearly = intervention is not None and len(str(intervention).strip()) == 4
+    when = t("when.yearly" if yearly else "when.monthly", language,
+             period=fmt.period_label(intervention, language))
+    clauses = []
+    for i, r in enumerate(primary):
+        position = "first" if i == 0 else "next"
+        noun = outcome_noun(r.get("outcome", ""), language)
+        amount, direction = _results_amount(r, language)
+        ci = _headline_ci(r, language, level_of(r, summary))
+        if not direction:
+            clauses.append(t(f"headline.{position}_missing", language, noun=noun))
+        elif _rounds_to_zero(amount):
+            clauses.append(t(f"headline.{position}_level", language, noun=noun, ci=ci))
+        else:
+            clauses.append(t(f"headline.{position}", language, noun=noun, amount=amount,
+                             direction=direction, ci=ci))
+    sentences = [t("headline.opening", language, place=place or fmt.MISSING, when=when,
+                   clauses="; ".join(clauses))]
+    sentences += _significance_sentences(primary, language, level_of(primary[0], summary))
+    sentences.append(_design_sentence(primary, language))
+    if summary.get("simulated"):
+        sentences.append(t("simulated.note", language))
+    return " ".join(s for s in sentences if s)
+
+
+def _significance_sentences(
+    primary: Sequence[Mapping[str, Any]], language: Language, level: float
+) -> list[str]:
+    verdicts = [verdict(r) for r in primary]
+    n = len(primary)
+    sig = [r for r, v in zip(primary, verdicts) if v.startswith("significant_")]
+    nonsig = [r for r, v in zip(primary, verdicts) if v == "no_significant_effect"]
+    untestable = [r for r, v in zip(primary, verdicts) if v == "not_testable"]
+    reason = t("untestable.reason", language, level=fmt.level_label(level, language))
+    if len(untestable) == n:
+        if n == 1:
+            return [t("untestable.one", language, reason=reason)]
+        return [t("untestable.for", language, nouns=_nouns(untestable, language), reason=reason)]
+    out: list[str] = []
+    if len(sig) == n:
+        out.append(t("sig.one" if n == 1 else "sig.two" if n == 2 else "sig.all", language))
+    elif len(nonsig) == n:
+        out.append(t("nonsig.one" if n == 1 else "nonsig.none", language))
+    else:
+        parts = []
+        if sig:
+            parts.append(_for_clause("sig.for", sig, language))
+        if nonsig:
+            parts.append(_for_clause("nonsig.for", nonsig, language))
+        out.append(_cap(f", {t('but', language)} ".join(parts)) + ".")
+    if untestable:
+        out.append(t("untestable.for", language, nouns=_nouns(untestable, language), reason=reason))
+    return out
+
+
+def _nouns(results: Sequence[Mapping[str, Any]], language: Language) -> str:
+    return join_words([outcome_noun(r.get("outcome", ""), language) for r in results], language)
+
+
+def _for_clause(key: str, results: Sequence[Mapping[str, Any]], language: Language) -> str:
+    plural = len(results) > 1
+    if language == "sv":
+        diff, verb, suffix = ("skillnaderna", "är", "a") if plural else ("skillnaden", "är", "")
+    else:
+        diff, verb, suffix = ("differences", "are", "") if plural else ("difference", "is", "")
+    return t(key, language, diff=diff, nouns=_nouns(results, language), verb=verb, plural=suffix)
+
+
+def _design_sentence(primary: Sequence[Mapping[str, Any]], language: Language) -> str:
+    designs: dict[str, list[Mapping[str, Any]]] = {}
+    for r in primary:
+        designs.setdefault(design_key(r.get("design", "")), []).append(r)
+    if len(designs) == 1:
+        (design,) = designs
+        return t("design.one", language, design=design_label(design, language, prose=True))
+    parts = [
+        t("design.for", language, design=design_label(d, language, prose=True),
+          nouns=_nouns(rs, language))
+        for d, rs in designs.items()
+    ]
+    return t("design.one", language, design=join_words(parts, language))
+
+
+def result_sentence(result: Mapping[str, Any], language: Language = "sv") -> str:
+    """One design's result in full: window, average effect, interval, p-value and verdict.
+
+    Example: "Avbruten tidsserie (riket som kontroll): under efterperioden april 2022–mars 2023
+    låg arbetslösheten i genomsnitt 0,9 procentenheter lägre än det kontrafaktiska utfallet
+    (95 % KI −1,3 till −0,5; p = 0,002). Det är en statistiskt säkerställd minskning."
+    """
+    check_language(language)
+    design = design_label(result.get("design", ""), language)
+    noun = outcome_noun(result.get("outcome", ""), language)
+    x = result.get("average_effect")
+    if not _finite(x):
+        return t("result.missing", language, design=design, noun=noun)
+    x = float(x)
+    window = result.get("post_window") or [None, None]
+    window_text = fmt.period_range_label(window[0], window[-1], language)
+    level = level_of(result)
+    plain = dict(result, relative_effect=None)
+    amount, _ = _amount(plain, language)
+    if _use_relative(result):
+        rel = float(result["relative_effect"])
+        amount += f" ({fmt.percent(abs(rel), 1, language)})"
+    details = []
+    v = verdict(result)
+    if v == "not_testable":
+        details.append(t("not_testable_short", language))
+    else:
+        interval = _interval_text(plain, language, relative=False)
+        details.append(f"{fmt.ci_label(level, language)} {interval}")
+        rel_ci = interval_of(result, "relative_ci")
+        if _use_relative(result) and rel_ci is not None:
+            rel_interval = fmt.interval(*rel_ci, decimals=1, language=language, unit="%")
+            details.append(t("result.relative", language, interval=rel_interval))
+    if _finite(result.get("p_value")):
+        details.append(fmt.p_value(result["p_value"], language))
+    if _rounds_to_zero(amount.split(" (")[0]):
+        first = t("result.sentence_level", language, design=design, window=window_text, noun=noun,
+                  details="; ".join(details))
+    else:
+        first = t("result.sentence", language, design=design, window=window_text, noun=noun,
+                  amount=amount, direction=t("lower" if x < 0 else "higher", language),
+                  details="; ".join(details))
+    return f"{first} {t(f'result.{v}', language, level=fmt.level_label(level, language))}"
+
+
+def conclusion_text(summary: Mapping[str, Any], language: Language = "sv") -> str:
+    """The "Slutsatser och osäkerhet" section as markdown paragraphs.
+
+    One paragraph per outcome (primary design) with the verdict and its caveats, a note when the
+    designs disagree, preliminary data (``summary["preliminary"]`` if given), and, for simulated
+    data, a statement of that plus the true values.
+    """
+    check_language(language)
+    primary = primary_results(summary)
+    results = list(summary.get("results") or [])
+    paragraphs = []
+    for r in primary:
+        noun = outcome_noun(r.get("outcome", ""), language)
+        level = level_of(r, summary)
+        level_text = fmt.level_label(level, language)
+        v = verdict(r)
+        relative = _use_relative(r) and interval_of(r, "relative_ci") is not None
+        if not _finite(r.get("average_effect")):
+            text = t("conclusion.missing", language, noun=noun)
+        elif v.startswith("significant_"):
+            text = t("conclusion.significant", language, noun=noun, level=level_text,
+                     change=t(f"{v}_noun", language),
+                     interval=_interval_text(r, language, relative=relative),
+                     side=t("below" if v == "significant_decrease" else "above", language))
+        elif v == "no_significant_effect":
+            text = t("conclusion.no_effect", language, noun=noun, level=level_text,
+                     interval=_interval_text(r, language, relative=relative))
+        else:
+            text = t("conclusion.not_testable", language, noun=noun, level=level_text,
+                     amount=effect_text(r, language))
+        others = [o for o in results if o.get("outcome") == r.get("outcome")]
+        if len({verdict(o) for o in others}) > 1:
+            listing = "; ".join(
+                f"{_lower(design_label(o.get('design', ''), language))}: "
+                f"{verdict_text(verdict(o), language)}"
+                for o in others
+            )
+            text += " " + t("conclusion.disagree", language, noun=noun, verdicts=listing)
+        paragraphs.append(text)
+    preliminary = summary.get("preliminary")
+    if preliminary:
+        periods = preliminary if not isinstance(preliminary, str) else [preliminary]
+        if isinstance(preliminary, Mapping):
+            periods = [p for ps in preliminary.values() for p in ps]
+        paragraphs.append(t("conclusion.preliminary", language,
+                            periods=fmt.period_list(periods, language)))
+    if summary.get("simulated"):
+        sim = [t("conclusion.simulated", language)]
+        sim += [truth_text(r, language) for r in primary if r.get("truth")]
+        paragraphs.append(" ".join(s for s in sim if s))
+    return "\n\n".join(paragraphs)
+
+
+def _truth_value(truth: Mapping[str, Any], result: Mapping[str, Any], key: str) -> float | None:
+    for k in (key, "effect" if key == "average_effect" else None):
+        if k and _finite(truth.get(k)):
+            return float(truth[k])
+    return None
+
+
+def truth_text(result: Mapping[str, Any], language: Language = "sv") -> str:
+    """The true effect of a simulation next to the estimate, and whether the interval covers it.
+
+    Reads ``result["truth"]`` (keys ``average_effect`` and optionally ``relative_effect``; a
+    single value under another key is taken as the average effect). Empty string without truth.
+
+    Example: "Sant värde i simuleringen: −1,0 procentenheter; skattat: −0,9 procentenheter.
+    95 %-intervallet täcker det sanna värdet."
+    """
+    check_language(language)
+    truth = result.get("truth")
+    if not truth:
+        return ""
+    if not isinstance(truth, Mapping):
+        truth = {"average_effect": truth}
+    avg = _truth_value(truth, result, str(result.get("estimand") or "average_effect"))
+    if avg is None:
+        avg = _truth_value(truth, result, "average_effect")
+    if avg is None and len(truth) == 1:
+        only = next(iter(truth.values()))
+        avg = float(only) if _finite(only) else None
+    rel = _truth_value(truth, result, "relative_effect")
+    parts_truth, parts_est = [], []
+    if avg is not None:
+        parts_truth.append(effect_text(dict(result, average_effect=avg), language))
+        parts_est.append(effect_text(result, language))
+    if rel is not None and not is_rate(result):
+        parts_truth.append(fmt.percent(rel, 1, language, plus=True))
+        parts_est.append(relative_text(result, language))
+    if not parts_truth:
+        return ""
+    text = t("truth.value", language, truth=", ".join(parts_truth), estimate=", ".join(parts_est))
+    ci = interval_of(result)
+    if avg is not None and ci is not None:
+        key = "truth.covered" if ci[0] <= avg <= ci[1] else "truth.not_covered"
+        text += " " + _cap(t(key, language, level=fmt.level_label(level_of(result), language)))
+    return text
+
+
+def method_text(
+    design: str, frequency: str = "monthly", language: Language = "sv", *, ci_level: float = 0.95
+) -> str:
+    """One plain paragraph explaining a design to a reader without statistical training.
+
+    Parameters
+    ----------
+    design
+        Design key: ``"decomposition"``, ``"its"`` (also ``"did"``, ``"synthetic_control"``;
+        other keys get a generic sentence).
+    frequency
+        ``"monthly"`` or ``"yearly"``: words ("månad"/"år") and the seasonal remarks.
+    language
+        ``"sv"`` or ``"en"``.
+    ci_level
+        Confidence level named in the text.
+    """
+    check_language(language)
+    key = design_key(design)
+    level = fmt.level_label(ci_level, language)
+    monthly = frequency == "monthly"
+    freq = "monthly" if monthly else "yearly"
+    if key == "decomposition":
+        seasonal = t("method.decomposition.seasonal", language) if monthly else ""
+        return t("method.decomposition", language, seasonal=seasonal, level=level)
+    if key == "its":
+        seasonal = t("method.its.seasonal", language) if monthly else ""
+        return t("method.its", language, period=t(f"period.{freq}", language), seasonal=seasonal,
+                 errors=t(f"method.its.errors.{freq}", language), level=level)
+    if key in ("did", "synthetic_control"):
+        return t(f"method.{key}", language, level=level)
+    return t("method.generic", language, design=design_label(design, language), level=level)
+
+
+_DROP_REASONS_EN = {"skyddade värden": "suppressed values", "saknade perioder": "missing periods"}
+
+
+def data_text(
+    summary: Mapping[str, Any], info: Mapping[str, Any], language: Language = "sv"
+) -> str:
+    """The "Data och mått" section as markdown: measures, coverage, windows, comparison,
+    preliminary months, removed units and, for simulated data, a statement of that.
+
+    Parameters
+    ----------
+    summary
+        The ``summary.json`` dict (uses ``results``, ``treated``, ``intervention``,
+        ``post_period``, ``compare_periods``, ``comparison``, ``frequency``, ``simulated``).
+    info
+        Data facts as :meth:`evaluation.inputs.Inputs.data_info` gives them
+        (``first_period``, ``last_period``, ``frequency``, ``n_units``, ``preliminary``
+        (``{measure: [periods]}`` or a list), ``dropped`` (``{code: reason}``), ``simulated``).
+    language
+        ``"sv"`` or ``"en"``.
+    """
+    check_language(language)
+    outcomes = list(dict.fromkeys(str(r.get("outcome")) for r in summary.get("results") or []))
+    bullets = []
+    for outcome in outcomes:
+        key = f"data.measure.{outcome}"
+        key = key if key in TEXTS else "data.measure.other"
+        bullets.append(f"- {t(key, language, label=outcome_label(outcome, language))}")
+    treated = summary.get("treated") or {}
+    place = treated.get("name") or treated.get("code") or fmt.MISSING
+    sentences = []
+    frequency = info.get("frequency") or summary.get("frequency") or "monthly"
+    first, last = info.get("first_period"), info.get("last_period")
+    if first and last:
+        n_units = info.get("n_units")
+        sentences.append(t(
+            "data.coverage", language,
+            period=fmt.period_range_label(first, last, language),
+            frequency=t(f"frequency.{'yearly' if frequency == 'yearly' else 'monthly'}", language),
+            n=fmt.number(n_units, 0, language) if _finite(n_units) else fmt.MISSING,
+        ))
+    post = summary.get("post_period") or []
+    intervention = summary.get("intervention")
+    if intervention and len(post) == 2:
+        sentences.append(t("data.windows", language,
+                           start=fmt.period_label(intervention, language),
+                           window=fmt.period_range_label(post[0], post[1], language)))
+    compare = summary.get("compare_periods") or []
+    if len(compare) == 2 and any(design_key(r.get("design", "")) == "decomposition"
+                                 for r in summary.get("results") or []):
+        sentences.append(t("data.compare_periods", language,
+                           first=fmt.period_label(compare[0], language),
+                           second=fmt.period_label(compare[1], language)))
+    comparison = summary.get("comparison")
+    if isinstance(comparison, str) and comparison in ("riket", "lan"):
+        sentences.append(t(f"data.comparison.{comparison}", language, place=place))
+    elif isinstance(comparison, (list, tuple)) and comparison:
+        sentences.append(t("data.comparison.units", language, n=len(comparison),
+                           codes=", ".join(str(c) for c in comparison)))
+    preliminary = info.get("preliminary")
+    if preliminary:
+        if isinstance(preliminary, Mapping):
+            items = "; ".join(f"{_lower(outcome_label(m, language))} "
+                              f"({fmt.period_list(ps, language)})"
+                              for m, ps in preliminary.items() if ps)
+        else:
+            items = fmt.period_list([preliminary] if isinstance(preliminary, str)
+                                    else preliminary, language)
+        if items:
+            sentences.append(t("data.preliminary_for", language, place=place, items=items))
+    dropped = info.get("dropped") or {}
+    if dropped:
+        sentences.append(_dropped_text(dropped, language))
+    paragraphs = ["\n".join(bullets)] if bullets else []
+    paragraphs.append(" ".join(sentences))
+    if info.get("simulated", summary.get("simulated")):
+        paragraphs.append(t("data.simulated", language))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _dropped_text(dropped: Mapping[str, str], language: Language) -> str:
+    def reason(text: str) -> str:
+        return _DROP_REASONS_EN.get(text, text) if language == "en" else text
+
+    if len(dropped) <= 10:
+        items = ", ".join(f"{code} ({reason(why)})" for code, why in sorted(dropped.items()))
+    else:
+        counts: dict[str, int] = {}
+        for why in dropped.values():
+            counts[reason(why)] = counts.get(reason(why), 0) + 1
+        items = ", ".join(f"{n} ({why})" for why, n in sorted(counts.items()))
+    key = "data.dropped.one" if len(dropped) == 1 else "data.dropped.many"
+    return t(key, language, n=fmt.number(len(dropped), 0, language), items=items)
+
+
+def data_box(info: Mapping[str, Any], language: Language = "sv") -> str:
+    """An HTML box (valid inside a markdown cell) describing the data behind the report.
+
+    Parameters
+    ----------
+    info
+        Keys used when present: ``source`` (str, list of str, or list of ``{"name", "url"}``),
+        ``first_period``/``last_period`` (or ``period: [first, last]``), ``preliminary``
+        (periods, or a dict ``{measure: [periods]}``), ``n_units``, ``data_vintage`` (ISO date
+        or free text), ``treated`` (``{"code", "name"}``), ``outcomes`` (measure keys),
+        ``simulated`` (bool: adds the "SIMULERADE DATA – fiktiv kommun" banner).
+    language
+        ``"sv"`` or ``"en"``.
+    """
+    check_language(language)
+    esc = html.escape
+    rows: list[tuple[str, str]] = []
+    treated = info.get("treated")
+    if isinstance(treated, Mapping) and (treated.get("name") or treated.get("code")):
+        name = esc(str(treated.get("name") or ""))
+        code = esc(str(treated.get("code") or ""))
+        shown = f"{name} ({code})" if name and code else name or code
+        rows.append((t("data.treated", language), shown))
+    if info.get("outcomes"):
+        rows.append((t("data.outcomes", language),
+                     esc("; ".join(outcome_label(o, language) for o in info["outcomes"]))))
+    if info.get("source"):
+        rows.append((t("data.source", language), _sources_html(info["source"])))
+    first, last = info.get("first_period"), info.get("last_period")
+    if info.get("period") and not (first and last):
+        first, last = info["period"][0], info["period"][-1]
+    if first and last:
+        period = fmt.period_range_label(first, last, language)
+        rows.append((t("data.period", language), esc(period)))
+    if "preliminary" in info:
+        preliminary = _preliminary_html(info["preliminary"], language)
+        rows.append((t("data.preliminary", language), preliminary))
+    n_units = info.get("n_units")
+    if n_units is not None and _finite(n_units):
+        rows.append((t("data.units", language), esc(fmt.number(n_units, 0, language))))
+    if info.get("data_vintage"):
+        rows.append((t("data.vintage", language), esc(_vintage(info["data_vintage"], language))))
+    body = "".join(
+        f'<tr><th style="text-align:left;padding:0.15em 1em 0.15em 0;vertical-align:top">'
+        f"{esc(k)}</th><td style=\"text-align:left;padding:0.15em 0\">{v}</td></tr>"
+        for k, v in rows
+    )
+    banner = ""
+    if info.get("simulated"):
+        banner = (
+            '<p class="simulated-data" style="margin:0 0 0.5em 0;color:#b00020;font-weight:bold;'
+            f'letter-spacing:0.05em">{esc(t("simulated_banner", language))}</p>'
+        )
+    return (
+        '<div class="evaluation-data-box" style="border:1px solid #999;border-radius:4px;'
+        'padding:0.6em 1em;margin:0.5em 0;background:#f7f7f7">'
+        f'{banner}<p style="margin:0 0 0.3em 0;font-weight:bold">'
+        f"{esc(t('data.title', language))}</p>"
+        f'<table style="border-collapse:collapse;margin:0">{body}</table></div>'
+    )
+
+
+def _sources_html(source: Any) -> str:
+    items = [source] if isinstance(source, (str, Mapping)) else list(source)
+    out = []
+    for item in items:
+        if isinstance(item, Mapping):
+            name = html.escape(str(item.get("name") or item.get("url") or ""))
+            url = item.get("url")
+            out.append(f'<a href="{html.escape(str(url), quote=True)}">{name}</a>' if url else name)
+        else:
+            out.append(html.escape(str(item)))
+    return "; ".join(out)
+
+
+def _preliminary_html(preliminary: Any, language: Language) -> str:
+    if not preliminary:
+        return html.escape(t("data.none", language))
+    if isinstance(preliminary, str):
+        preliminary = [preliminary]
+    if isinstance(preliminary, Mapping):
+        parts = [
+            f"{outcome_label(m, language)}: {fmt.period_list(ps, language)}"
+            for m, ps in preliminary.items()
+        ]
+        return html.escape("; ".join(parts))
+    return html.escape(fmt.period_list(_as_list(preliminary), language))
+
+
+def _as_list(values: Iterable[Any]) -> list[str]:
+    return [str(v) for v in values]
+
+
+def _vintage(value: Any, language: Language) -> str:
+    try:
+        return fmt.date(str(value), language)
+    except ValueError:
+        return str(value)
+

@@ -1,0 +1,140 @@
+"""Figures: drawn from a result, Swedish labels, watermark, deterministic PNG + SVG."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.image import imread
+
+from evaluation.data.panel import period_range
+from evaluation.report import figures as F
+from evaluation.report.text import national_events
+from evaluation.results import EffectResult
+
+MINUS = "\u2212"
+
+
+def _result(kind: str = "rate", *, bands: bool = True) -> EffectResult:
+    periods = period_range("2019-01", "2023-12")
+    n = len(periods)
+    post = np.array([p >= "2022-04" for p in periods])
+    rng = np.random.default_rng(0)
+    national = 7 + 0.5 * np.sin(np.arange(n) / 6)
+    cf = national + 0.7
+    observed = cf + rng.normal(0, 0.1, n) - 0.9 * post
+    scale = 1.0 if kind == "rate" else 20.0
+    frame = pd.DataFrame(
+        {"observed": observed * scale, "counterfactual": cf * scale,
+         "effect": (observed - cf) * scale, "post": post,
+         "comparison": national * (1.0 if kind == "rate" else 20_000.0)},
+        index=periods,
+    )
+    if bands:
+        frame["counterfactual_low"] = frame["counterfactual"] - 0.3 * scale
+        frame["counterfactual_high"] = frame["counterfactual"] + 0.3 * scale
+    avg = float(frame.loc[post, "effect"].mean())
+    return EffectResult(
+        design="its", outcome="unemployment_rate" if kind == "rate" else "households_assistance",
+        kind=kind, unit="pp" if kind == "rate" else "households", treated="9999",
+        treated_name="Exempelstad", intervention="2022-04", post_window=("2022-04", "2023-12"),
+        frame=frame, average_effect=avg, ci=(avg - 0.4 * scale, avg + 0.4 * scale), p_value=0.001,
+        p_value_method="ar1",
+    )
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+def test_observed_vs_counterfactual_swedish_labels():
+    fig = F.observed_vs_counterfactual(_result(), events=national_events("unemployment_rate"))
+    fig.canvas.draw()
+    texts = _texts(fig)
+    assert "Insatsen startar april 2022" in " ".join(texts)
+    assert "Observerat" in texts and "Kontrafaktiskt utfall (utan insatsen)" in texts
+    assert "95\u00a0%-intervall" in texts
+    ax = fig.axes[0]
+    assert "(%)" in ax.get_ylabel()
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert any("," in t for t in ticks)
+    assert not any("." in t for t in ticks)
+    assert "SIMULERADE DATA – fiktiv kommun" not in texts
+
+
+def test_counts_put_the_comparison_on_a_right_axis_and_accept_an_ax():
+    fig = Figure()
+    ax = fig.add_subplot()
+    out = F.observed_vs_counterfactual(_result("count", bands=False), ax=ax, language="en")
+    assert out is fig
+    assert len(fig.axes) == 2  # twin axis for the national count
+    assert fig.axes[0].get_ylabel() == "Number of households"
+
+
+def test_negative_ticks_use_the_true_minus_sign():
+    fig = F.effect_path(_result())
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert any(t.startswith(MINUS) for t in ticks)
+    assert not any(t.startswith("-") for t in ticks)
+
+
+def test_decomposition_parts_add_up_and_bars_draw():
+    result = _result()
+    parts = F.decomposition_parts(result)
+    assert parts["national"] + parts["local"] == pytest.approx(parts["observed"])
+    assert parts["local"] == pytest.approx(result.average_effect)
+    result.diagnostics["decomposition"] = {"observed_change": -1.4, "national_change": -0.5}
+    assert F.decomposition_parts(result)["national"] == -0.5
+    fig = F.decomposition_bars(result, language="en", simulated=True)
+    assert "SIMULATED DATA – fictional municipality" in _texts(fig)
+
+
+def test_save_figure_png_svg_watermark_and_determinism(tmp_path):
+    paths = F.save_figure(F.observed_vs_counterfactual(_result(), simulated=True), tmp_path, "ovc")
+    assert [p.name for p in paths] == ["ovc.png", "ovc.svg"]
+    image = imread(paths[0])
+    assert image.shape[1] >= 8 * 200  # 8 inches wide at ≥ 200 dpi
+    svg = paths[1].read_text(encoding="utf-8")
+    assert "SIMULERADE DATA – fiktiv kommun" in svg
+    assert "Insatsen startar april 2022" in svg
+    first = [p.read_bytes() for p in paths]
+    again = F.save_figure(F.observed_vs_counterfactual(_result(), simulated=True), tmp_path, "ovc")
+    assert [p.read_bytes() for p in again] == first
+
+
+def test_save_figure_without_watermark_and_low_dpi(tmp_path):
+    (png, svg) = F.save_figure(F.effect_path(_result()), tmp_path / "sub", "effect")
+    assert png.exists() and "SIMULERADE" not in svg.read_text(encoding="utf-8")
+    with pytest.raises(ValueError):
+        F.save_figure(F.effect_path(_result()), tmp_path, "x", dpi=100)
+
+
+def test_yearly_results_draw():
+    periods = [str(y) for y in range(2012, 2025)]
+    post = np.array([int(p) >= 2021 for p in periods])
+    frame = pd.DataFrame({"observed": np.arange(13.0), "counterfactual": np.arange(13.0) + post,
+                          "effect": -1.0 * post, "post": post}, index=periods)
+    result = EffectResult("decomposition", "households_assistance", "count", "households", "9999",
+                          "Exempelstad", "2021", ("2021", "2024"), frame, -1.0, None, None, "none")
+    fig = F.observed_vs_counterfactual(result)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert "2012" in labels and "2024" in labels
+    F.decomposition_bars(result)  # no interval: no error bar, still a figure
+
+
+def test_decomposition_without_a_base_period_says_what_is_missing():
+    result = _result()
+    result.frame = result.frame[result.frame["post"]]
+    with pytest.raises(ValueError, match="observed_change"):
+        F.decomposition_bars(result)
+
+
+def test_data_only_figure_has_no_counterfactual():
+    fig = F.observed_vs_counterfactual(_result(), counterfactual=False)
+    texts = _texts(fig)
+    assert "Observerat" in texts
+    assert "Kontrafaktiskt utfall (utan insatsen)" not in texts
+    assert "95\u00a0%-intervall" not in texts
