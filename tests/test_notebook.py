@@ -1,0 +1,62 @@
+"""The committed notebook: clean, parameters equal the demo spec, and it executes under nbval."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from evaluation import paths
+from evaluation.spec import load_spec
+
+
+def _notebook() -> dict:
+    return json.loads(paths.evaluate_notebook().read_text(encoding="utf-8"))
+
+
+def test_committed_without_outputs_and_python3_kernel():
+    nb = _notebook()
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+def test_one_parameters_cell_of_literals_equal_to_the_demo_spec():
+    nb = _notebook()
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1
+    tree = ast.parse("".join(tagged[0]["source"]))
+    values = {}
+    for node in tree.body:
+        assert isinstance(node, ast.Assign), "the parameters cell holds only assignments"
+        values[node.targets[0].id] = ast.literal_eval(node.value)  # typed literals only
+    spec = load_spec(paths.params_dir() / "exempelstad.yaml").parameters()
+    assert {k: values[k] for k in spec} == spec
+    assert set(values) - set(spec) == {"output_dir", "spec_path"}
+
+
+def test_no_computation_in_the_notebook():
+    """Every code cell is a library call: no loops over data, no imports beyond the library."""
+    nb = _notebook()
+    for cell in nb["cells"][1:]:
+        src = "".join(cell["source"])
+        for line in src.splitlines():
+            if line.startswith(("import ", "from ")):
+                assert line.startswith("from evaluation"), line
+
+
+@pytest.mark.slow
+def test_nbval_executes_the_committed_notebook(evaluation_home):
+    env = {**os.environ, "EVALUATION_HOME": str(evaluation_home)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
+         str(paths.evaluate_notebook())],
+        env=env, capture_output=True, text=True, timeout=600, cwd=str(evaluation_home),
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "passed" in proc.stdout

@@ -1,0 +1,163 @@
+"""`evaluation run` end to end on the demo: every report file, the headline, reproducibility."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from evaluation import paths
+from evaluation.report import text
+from evaluation.run import RunError, run
+
+pytestmark = pytest.mark.slow
+
+SPEC = paths.params_dir() / "exempelstad.yaml"
+
+
+@pytest.fixture(scope="module")
+def report():
+    return run(SPEC)
+
+
+def _summary(folder):
+    return json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_report_folder_layout(report):
+    root = paths.reports_dir() / "exempelstad"
+    assert report.parent == root
+    assert re.fullmatch(r"2025-12-[0-9a-f]{8}", report.name)
+    assert ":" not in report.name
+    latest = root / "senaste"
+    assert (latest / "report.html").read_bytes() == (report / "report.html").read_bytes()
+    for name in ("evaluate.ipynb", "report.html", "sammanfattning.md", "manifest.json",
+                 "summary.json"):
+        assert (report / name).is_file(), name
+    pngs = sorted((report / "figurer").glob("*.png"))
+    svgs = sorted((report / "figurer").glob("*.svg"))
+    assert pngs and len(pngs) == len(svgs)
+    assert sorted((report / "tabeller").glob("*.xlsx")) and sorted((report / "tabeller").glob("*.csv"))
+    assert not list(root.glob(".staging-*"))
+
+
+def test_summary_json_contract(report):
+    raw = (report / "summary.json").read_text(encoding="utf-8")
+    assert "NaN" not in raw and "Infinity" not in raw
+    s = json.loads(raw)
+    for key in ("evaluation", "data_vintage", "treated", "intervention", "post_period", "ci_level",
+                "results", "verdict", "truth"):
+        assert key in s
+    assert s["data_vintage"] == report.name and s["treated"]["code"] == "1987"
+    designs = {(r["outcome"], r["design"]) for r in s["results"]}
+    assert designs == {(o, d) for o in ("unemployment_rate", "households_assistance")
+                       for d in ("decomposition", "its")}
+    for r in s["results"]:
+        for key in ("outcome", "design", "estimand", "post_window", "average_effect",
+                    "relative_effect", "ci", "unit", "p_value", "p_value_method", "weights",
+                    "truth"):
+            assert key in r
+        assert re.fullmatch(r"[a-z_]+", r["design"])
+        assert r["truth"] is not None  # simulated data: the truth sits next to the estimate
+
+
+def test_demo_effects_are_found(report):
+    """Exempelstad's simulated effects (−1.0 p.p., −15 %) are recovered by the primary design."""
+    s = _summary(report)
+    its = {r["outcome"]: r for r in s["results"] if r["design"] == "its"}
+    for outcome in ("unemployment_rate", "households_assistance"):
+        r = its[outcome]
+        assert r["ci"][0] <= r["truth"]["average_effect"] <= r["ci"][1]
+        assert r["ci"][1] < 0
+    assert s["verdict"]["unemployment_rate"] == "significant_decrease"
+
+
+def test_manifest(report):
+    m = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
+    assert m["spec"]["treated"] == "1987" and m["seed"] == 20220401
+    assert len(m["data"]["sha256"]) == 64 and m["data"]["data_vintage"] == report.name
+    for pkg in ("pandas", "statsmodels", "papermill", "numpy"):
+        assert m["packages"][pkg]
+    assert "git_commit" in m
+    assert "report.html" in m["outputs"]
+
+
+def test_html_is_a_readable_swedish_report(report):
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="sv"' in html
+    assert "<title>Sammanslagningen i Exempelstad april 2022</title>" in html
+    assert not re.search(r"<script[^>]+src=[\"']https?:", html)
+    assert not re.search(r"<link[^>]+href=[\"']https?:", html)
+    for heading in ("Sammanfattning", "Data och mått", "Metod", "Resultat",
+                    "Slutsatses och osäkerhet".replace("Slutsatses", "Slutsatser")):
+        assert heading in html
+    assert "SIMULERADE DATA" in html
+    assert "Evaluation.from_parameters" not in html  # no code
+    assert "&lt;Figure" not in html and "Warning" not in html and "<matplotlib" not in html
+    assert "data:image/png;base64" in html
+    assert "procentenheter" in html and "april 2022" in html
+
+
+def test_headline_cell_equals_sentence_from_summary(report):
+    nb = json.loads((report / "evaluate.ipynb").read_text(encoding="utf-8"))
+    cells = [c for c in nb["cells"] if "headline" in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1
+    shown = "".join(o["data"]["text/markdown"] for o in cells[0]["outputs"] if "data" in o)
+    assert shown.strip() == text.headline(_summary(report), "sv").strip()
+    md = (report / "sammanfattning.md").read_text(encoding="utf-8")
+    assert text.headline(_summary(report), "sv") in md
+
+
+def test_tables_readable(report):
+    csv = pd.read_csv(report / "tabeller" / "resultat.csv")
+    assert len(csv) == 4
+    xlsx = pd.read_excel(report / "tabeller" / "resultat.xlsx", header=None)
+    assert xlsx.astype(str).apply(lambda c: c.str.contains("SIMULERADE DATA")).any().any()
+
+
+def test_rerun_is_reproducible(report):
+    first = {p.name: p.read_bytes() for p in (report / "tabeller").glob("*.csv")}
+    first_summary = (report / "summary.json").read_bytes()
+    again = run(SPEC)
+    assert again == report
+    assert (again / "summary.json").read_bytes() == first_summary
+    assert {p.name: p.read_bytes() for p in (again / "tabeller").glob("*.csv")} == first
+
+
+def test_failed_run_keeps_the_good_report(report, monkeypatch, tmp_path):
+    good = (report / "report.html").read_bytes()
+    broken = tmp_path / "evaluate.ipynb"
+    nb = json.loads(paths.evaluate_notebook().read_text(encoding="utf-8"))
+    nb["cells"][1]["source"] = ["raise RuntimeError('avsiktligt fel')\n"]
+    broken.write_text(json.dumps(nb), encoding="utf-8")
+    monkeypatch.setattr(paths, "evaluate_notebook", lambda: broken)
+    with pytest.raises(RunError, match="misslyckades .*avsiktligt fel.* tidigare rapporten är orörd"):
+        run(SPEC)
+    assert (report / "report.html").read_bytes() == good
+    assert ((report.parent / "senaste") / "report.html").read_bytes() == good
+    assert list((report.parent / "failed").iterdir())
+
+
+def test_yearly_spec_runs_end_to_end():
+    folder = run(paths.params_dir() / "exempelstad_ar.yaml")
+    s = _summary(folder)
+    assert s["intervention"] == "2022" and re.fullmatch(r"2025-[0-9a-f]{8}", s["data_vintage"])
+    assert all(r["ci"] is None or r["ci"][0] < r["ci"][1] for r in s["results"])
+
+
+def test_english_report():
+    folder = run(paths.params_dir() / "exempelstad_en.yaml")
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in html and "Summary" in html and "SIMULATED DATA" in html
+    assert "Sammanfattning" not in html
+
+
+def test_kontrollby_finds_no_effect():
+    folder = run(paths.params_dir() / "kontrollby.yaml")
+    s = _summary(folder)
+    for r in s["results"]:
+        if r["ci"] is not None:
+            assert r["ci"][0] <= 0 <= r["ci"][1], r
