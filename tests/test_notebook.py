@@ -60,3 +60,12 @@ def test_nbval_executes_the_committed_notebook(evaluation_home):
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "passed" in proc.stdout
+
+
+def test_papermill_reads_every_parameter():
+    import papermill as pm
+
+    found = pm.inspect_notebook(str(paths.evaluate_notebook()))
+    spec = load_spec(paths.params_dir() / "exempelstad.yaml").parameters()
+    assert set(found) == set(spec) | {"output_dir", "spec_path"}
+    assert all(p["help"] for p in found.values())  # every parameter is explained

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         from evaluation.data import demo
 
         try:
-            folder = demo.build_demo(end=args.end, revised=tuple(args.revised))
+            folder = demo.ensure_demo(end=args.end, revised=tuple(args.revised))
         except EvaluationError as exc:
             print(f"Fel: {exc}", file=sys.stderr)
             return 2

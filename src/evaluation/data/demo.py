@@ -835,9 +835,9 @@ def ensure_demo(
 def load_demo(
     frequency: Frequency = "monthly",
     *,
-    seed: int = DEFAULT_SEED,
-    end: str = DEFAULT_END,
-    revised: Sequence[str] = (),
+    seed: int | None = None,
+    end: str | None = None,
+    revised: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The demo panel and its truth (building them if needed).
 
@@ -845,6 +845,9 @@ def load_demo(
     ----------
     frequency
         ``"monthly"`` or ``"yearly"`` (complete years; see :func:`to_yearly`).
+    seed, end, revised
+        Build parameters; when all are None the demo already built (e.g. by
+        ``evaluation demo --end 2026-01``) is used as it is, else the default one is built.
 
     Returns
     -------
@@ -852,7 +855,16 @@ def load_demo(
         The canonical long panel and the truth (unit, period, measure, effect, counterfactual).
     """
     _check_frequency(frequency)
-    folder = ensure_demo(seed=seed, end=end, revised=revised)
+    folder = demo_dir()
+    built = _manifest(folder) is not None and all(
+        (folder / name).is_file() for name in _PROCESSED_FILES
+    )
+    if not (built and seed is None and end is None and revised is None):
+        folder = ensure_demo(
+            seed=DEFAULT_SEED if seed is None else seed,
+            end=DEFAULT_END if end is None else end,
+            revised=() if revised is None else revised,
+        )
     panel = read_panel(processed_panel_path(frequency))
     truth = pd.read_parquet(folder / f"truth_{frequency}.parquet")
     return panel, truth
