@@ -24,7 +24,7 @@ def truth_for(result: EffectResult, truth: pd.DataFrame | None) -> dict[str, flo
     if result.design == "decomposition":
         # The decomposition compares two periods: the true deviation at the later one net of
         # the (scaled) effect already present at the earlier one.
-        t0 = result.diagnostics.get("compare_periods", [start, end])[0]
+        t0 = str(result.frame.index[0])
         e0 = float(rows["effect"].get(t0, 0.0))
         c0 = float(rows["counterfactual"].get(t0, float("nan")))
         e1 = float(rows["effect"].get(end, 0.0))

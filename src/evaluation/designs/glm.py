@@ -169,7 +169,8 @@ def segmented_poisson_its(
         missing.append(season)
     if missing:
         raise DesignError(
-            f"Tabellen saknar kolumnerna {', '.join(missing)}: lägg till dem eller ange andra namn.",
+            f"Tabellen saknar kolumnerna {', '.join(missing)}: lägg till dem eller ange andra "
+            "namn.",
             f"The table lacks the columns {', '.join(missing)}: add them or name other columns.",
         )
     X = pd.DataFrame({"const": 1.0, step: data[step].astype(float), time: data[time].astype(float)})

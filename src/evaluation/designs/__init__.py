@@ -1,0 +1,49 @@
+"""Estimators of the local effect net of the national development, one function per design.
+
+Every design returns an :class:`evaluation.results.EffectResult`.
+
+* :func:`decomposition` — two-period change = national-predicted change + local deviation;
+  interval from kommuner of similar size.
+* :func:`its` — interrupted time series with the comparison series as control and an
+  autocorrelated error model.
+* :func:`comparison_series`, :func:`similar_units` — the comparison building blocks.
+* :func:`segmented_poisson_its` — the Lopez Bernal et al. (2017) segmented Poisson GLM.
+"""
+
+from evaluation.designs.comparison import (
+    ComparisonSeries,
+    comparison_series,
+    outcome_series,
+    population_series,
+    similar_units,
+)
+from evaluation.designs.decomposition import decomposition, rank_interval
+from evaluation.designs.glm import GlmFit, fit_poisson_glm, harmonics, segmented_poisson_its
+from evaluation.designs.its import (
+    AR1Errors,
+    AR1NoiseErrors,
+    ErrorFit,
+    ErrorModel,
+    IndependentErrors,
+    its,
+)
+
+__all__ = [
+    "AR1Errors",
+    "AR1NoiseErrors",
+    "ComparisonSeries",
+    "ErrorFit",
+    "ErrorModel",
+    "GlmFit",
+    "IndependentErrors",
+    "comparison_series",
+    "decomposition",
+    "fit_poisson_glm",
+    "harmonics",
+    "its",
+    "outcome_series",
+    "population_series",
+    "rank_interval",
+    "segmented_poisson_its",
+    "similar_units",
+]

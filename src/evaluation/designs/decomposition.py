@@ -1,0 +1,325 @@
+"""Two-period decomposition: the local change net of what the national development predicts.
+
+For two periods t0 < t1 (e.g. April 2022 and April 2023):
+
+* rates: predicted_t1 = local_t0 + (comparison_t1 − comparison_t0)  (percentage points);
+* counts: predicted_t1 = local rate per 1 000 at t0 × (comparison rate t1 / t0) × local
+  population at t1 / 1 000, i.e. local_t0 × comparison ratio × population growth;
+
+local deviation = observed_t1 − predicted_t1 (the effect estimate, in natural units), and for
+counts also relative to the prediction.
+
+Uncertainty: the same deviation is computed for ``n_similar`` kommuner of similar size (each
+against the comparison series recomputed without that unit and without the treated unit);
+their deviations D describe how much a kommun of this size deviates from the national
+development without any reform. The interval inverts the rank test of "effect = δ":
+``[d − D₍N−k+1₎, d − D₍k₎]`` with D₍i₎ the ordered deviations and k = ⌊α/2·(N+1)⌋ — the
+empirical 2.5 % and 97.5 % quantiles taken conservatively, so that the interval excludes 0
+exactly when the two-sided p-value ``min(1, 2·min((1+#{D≤d}), (1+#{D≥d}))/(N+1))`` is ≤ α.
+Coverage is 1 − 2k/(N+1) when the treated unit's deviation is exchangeable with the
+comparison units' (0.95 for N = 39, 79, …; 0.967 for the default N = 59). With fewer than
+⌈2/α⌉ − 1 units (39 for 95 %) no such interval exists: ``ci=None`` ("ej prövbar").
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evaluation.data.panel import MEASURES, measure_info, period_frequency, shift_period
+from evaluation.designs.comparison import (
+    ComparisonSet,
+    _comparison,
+    _Pool,
+    _pool,
+    _set_members,
+    _similar,
+    _validate_set,
+    outcome_series,
+    population_series,
+)
+from evaluation.errors import DataError, DesignError
+from evaluation.results import CI_LEVEL, EffectResult
+
+
+def min_units_for_level(ci_level: float) -> int:
+    """Smallest number of comparison units that allows an empirical interval at ``ci_level``."""
+    return math.ceil(2 / (1 - ci_level) - 1 - 1e-9)
+
+
+def rank_interval(
+    d: float, draws: np.ndarray, *, ci_level: float
+) -> tuple[tuple[float, float] | None, float | None]:
+    """Interval and p-value for an effect from placebo deviations (same procedure for both).
+
+    Parameters
+    ----------
+    d
+        The treated unit's deviation.
+    draws
+        Deviations of the comparison units (no effect), on the same scale as ``d``.
+    ci_level
+        Interval level.
+
+    Returns
+    -------
+    (ci, p)
+        ``ci = (d − D₍N−k+1₎, d − D₍k₎)`` with k = ⌊(1−level)/2·(N+1)⌋ and the two-sided p-value
+        ``min(1, 2·min(1+#{D≤d}, 1+#{D≥d})/(N+1))``; ``(None, None)`` when k = 0.
+    """
+    D = np.sort(np.asarray(draws, dtype=float))
+    N = len(D)
+    k = math.floor((1 - ci_level) / 2 * (N + 1) + 1e-9)
+    if k < 1:
+        return None, None
+    ci = (float(d - D[N - k]), float(d - D[k - 1]))
+    below = 1 + int(np.sum(D <= d))
+    above = 1 + int(np.sum(D >= d))
+    p = min(1.0, 2 * min(below, above) / (N + 1))
+    return ci, float(p)
+
+
+def _predict(kind: str, *, y0: np.ndarray, c0: np.ndarray, c1: np.ndarray,
+             p0: np.ndarray | None, p1: np.ndarray | None) -> np.ndarray:
+    """Predicted t1 value from the t0 value and the comparison development."""
+    if kind == "rate":
+        return y0 + (c1 - c0)
+    growth = 1.0 if p0 is None or p1 is None else p1 / p0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return y0 * (c1 / c0) * growth
+
+
+def decomposition(
+    panel: pd.DataFrame,
+    *,
+    outcome: str,
+    treated: str,
+    compare_periods: tuple[str, str],
+    comparison: ComparisonSet = "riket",
+    n_similar: int = 59,
+    ci_level: float = CI_LEVEL,
+) -> EffectResult:
+    """Observed change between two periods = national-predicted change + local deviation.
+
+    Parameters
+    ----------
+    panel
+        Canonical long panel.
+    outcome
+        Measure name (rate or count).
+    treated
+        Code of the treated unit.
+    compare_periods
+        ``(t0, t1)`` with t0 before t1, e.g. ``("2022-04", "2023-04")``.
+    comparison
+        ``"riket"``, ``"lan"`` or a list of codes (see :func:`comparison_series`).
+    n_similar
+        Number of kommuner of similar size whose deviations give the interval.
+    ci_level
+        Interval level.
+
+    Returns
+    -------
+    EffectResult
+        ``design="decomposition"``; ``average_effect`` = local deviation at t1,
+        ``post_window = (t1, t1)``; ``ci``/``p_value`` None when fewer than 39 (for 95 %)
+        comparison units are available.
+
+    Raises
+    ------
+    DesignError
+        Periods in the wrong order or without data for the treated unit.
+    """
+    t0, t1 = (str(p) for p in compare_periods)
+    for p in (t0, t1):
+        try:
+            period_frequency(p)
+        except DataError as exc:
+            raise DesignError(exc.sv, exc.en) from exc
+    if not t0 < t1:
+        raise DesignError(
+            f"Jämförelseperioderna {t0} och {t1} är i fel ordning: ange den tidigare perioden "
+            "först.",
+            f"The comparison periods {t0} and {t1} are in the wrong order: give the earlier "
+            "period first.",
+        )
+    if not 0 < ci_level < 1:
+        raise DesignError(
+            f"Konfidensnivån {ci_level} måste ligga mellan 0 och 1, t.ex. 0.95.",
+            f"The confidence level {ci_level} must lie between 0 and 1, e.g. 0.95.",
+        )
+    y = outcome_series(panel, unit=treated, measure=outcome)
+    missing = [p for p in (t0, t1) if p not in y.index or pd.isna(y.get(p))]
+    if missing:
+        raise DesignError(
+            f"{treated} saknar värde för {outcome} {', '.join(missing)}: välj perioder med data.",
+            f"{treated} has no value for {outcome} in {', '.join(missing)}: choose periods "
+            "with data.",
+        )
+    kind = measure_info(outcome, y).kind
+    _validate_set(comparison)
+    pool = _pool(panel, outcome)
+    comp = _comparison(pool, treated=treated, comparison=comparison)
+    c = comp.series
+    if any(p not in c.index or pd.isna(c.get(p)) for p in (t0, t1)):
+        raise DesignError(
+            f"Jämförelseserien saknar värde för {t0} eller {t1}: välj perioder med data.",
+            f"The comparison series has no value for {t0} or {t1}: choose periods with data.",
+        )
+    y0, y1 = float(y[t0]), float(y[t1])
+    c0, c1 = float(c[t0]), float(c[t1])
+    pop_s = population_series(panel, treated) if kind == "count" else None
+    p0 = p1 = None
+    if pop_s is not None:
+        pop_f = pop_s.reindex(sorted(set(pop_s.index) | {t0, t1})).ffill().bfill()
+        p0, p1 = float(pop_f[t0]), float(pop_f[t1])
+    pred = float(_predict(kind, y0=np.array(y0), c0=np.array(c0), c1=np.array(c1),
+                          p0=None if p0 is None else np.array(p0),
+                          p1=None if p1 is None else np.array(p1)))
+    if kind == "count" and not pred > 0:
+        raise DesignError(
+            f"Förväntat värde för {treated} {t1} blir {pred:g} (antalet {t0} är {y0:g}): "
+            "beräkningen kräver ett positivt antal under basperioden.",
+            f"The predicted value for {treated} {t1} is {pred:g} (the count in {t0} is {y0:g}): "
+            "the decomposition needs a positive count in the base period.",
+        )
+    d = y1 - pred
+    rel = d / pred if kind == "count" else None
+
+    # ------------------------------------------------------------ similar units
+    draws, used, reason = _similar_deviations(
+        pool, outcome=outcome, treated=treated, comparison=comparison, t0=t0, t1=t1,
+        n_similar=n_similar, kind=kind, comp_diagnostics=comp.diagnostics,
+    )
+    need = min_units_for_level(ci_level)
+    ci = p_value = rel_ci = None
+    if len(draws) >= need:
+        if kind == "rate":
+            ci, p_value = rank_interval(d, draws, ci_level=ci_level)
+        else:
+            rel_ci, p_value = rank_interval(rel, draws, ci_level=ci_level)
+            ci = (rel_ci[0] * pred, rel_ci[1] * pred) if rel_ci is not None else None
+    elif reason is None:
+        reason = (f"{len(draws)} comparison units of similar size, {need} needed for a "
+                  f"{ci_level:.0%} empirical interval")
+
+    frame = pd.DataFrame(
+        {"observed": [y0, y1], "counterfactual": [y0, pred], "comparison": [c0, c1],
+         "post": [False, True]},
+        index=pd.Index([t0, t1], name="period"),
+    )
+    frame["effect"] = frame["observed"] - frame["counterfactual"]
+    frame = frame[["observed", "counterfactual", "effect", "post", "comparison"]]
+    info = MEASURES.get(outcome)
+    diagnostics: dict[str, Any] = {
+        "observed_change": y1 - y0,
+        "national_predicted_change": pred - y0,
+        "local_deviation": d,
+        "relative_deviation": rel,
+        # the same parts under the names the report layer reads (figures.decomposition_parts)
+        "decomposition": {"observed_change": y1 - y0, "national_change": pred - y0,
+                          "local_deviation": d},
+        "n_units": len(draws),
+        "units": used,
+        "similar_unit_deviations": [float(v) for v in draws],
+        "deviation_scale": "percentage points" if kind == "rate" else "relative to predicted",
+        "comparison_t0": c0,
+        "comparison_t1": c1,
+        "comparison": comp.description,
+        "comparison_sv": comp.description_sv,
+        "comparison_diagnostics": comp.diagnostics,
+        "population_t0": p0,
+        "population_t1": p1,
+        "min_units_needed": need,
+        "not_testable_reason": reason if ci is None else None,
+        "method": {
+            "prediction": "local_t0 + Δcomparison" if kind == "rate"
+            else "local_t0 × comparison_t1/comparison_t0 × population_t1/population_t0",
+            "interval": "rank inversion over similar-size kommuner' deviations "
+                        "(conservative empirical quantiles)",
+        },
+    }
+    return EffectResult(
+        design="decomposition",
+        outcome=outcome,
+        kind=kind,
+        unit="pp" if kind == "rate" else (info.unit_en if info else "count"),
+        treated=treated,
+        treated_name=pool.names.get(treated, treated),
+        intervention=shift_period(t0, 1),
+        post_window=(t1, t1),
+        frame=frame,
+        average_effect=float(d),
+        ci=ci,
+        p_value=p_value,
+        p_value_method="empirical_similar_units" if ci is not None else "not_testable",
+        cumulative_effect=float(d),
+        cumulative_ci=ci,
+        relative_effect=None if rel is None else float(rel),
+        relative_ci=rel_ci,
+        ci_level=ci_level,
+        diagnostics=diagnostics,
+    )
+
+
+def _similar_deviations(
+    pool: _Pool, *, outcome: str, treated: str, comparison: ComparisonSet,
+    t0: str, t1: str, n_similar: int, kind: str, comp_diagnostics: dict[str, Any],
+) -> tuple[np.ndarray, list[str], str | None]:
+    """Deviations of similar-size kommuner (p.p. for rates, relative for counts).
+
+    Each unit is compared with its own comparison set (for ``"lan"``: its own county) without
+    itself and without the treated unit; when the treated unit's comparison is an aggregate
+    (incomplete kommun coverage), each unit's comparison is that aggregate with the unit (and
+    the treated unit, where it could be subtracted) taken out.
+    """
+    try:
+        units = _similar(pool, treated=treated, n=n_similar, periods=[t0, t1])
+    except DataError as exc:
+        return np.zeros(0), [], exc.en
+    if not units:
+        return np.zeros(0), [], "no kommuner with data for both periods"
+    periods = [t0, t1]
+    Y = pool.values.loc[periods]
+    W = pool.weight_of(list(Y.columns)).loc[periods]
+    ok = Y.notna() & W.notna()
+    if kind == "rate":
+        contrib = (Y * W).where(ok, 0.0)
+    else:
+        contrib = Y.where(ok, 0.0)
+    wts = W.where(ok, 0.0)
+    cols = list(Y.columns)
+    col_index = {u: i for i, u in enumerate(cols)}
+    member = np.zeros((len(units), len(cols)))
+    source = comp_diagnostics.get("source", "kommuner")
+    if source == "kommuner":
+        for j, u in enumerate(units):
+            for m in _set_members(pool, focal=u, comparison=comparison, exclude=[treated, u]):
+                member[j, col_index[m]] = 1.0
+    else:  # aggregate (minus treated) minus the unit itself
+        agg = comp_diagnostics["units"][0]
+        member[:, col_index[agg]] = 1.0
+        if source == "aggregate_minus_treated" and treated in col_index:
+            member[:, col_index[treated]] = -1.0
+        for j, u in enumerate(units):
+            if pool.weights is not None or kind == "count":
+                member[j, col_index[u]] = -1.0
+    num = member @ contrib.to_numpy().T  # units × 2
+    den = member @ wts.to_numpy().T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        comp = pool.ratio(num, den)
+    yj = Y[units].to_numpy().T  # units × 2
+    if kind == "count" and pool.population is not None and all(
+            u in pool.population.columns for u in units):
+        pop = pool.population.loc[periods, units].to_numpy().T
+        p0, p1 = pop[:, 0], pop[:, 1]
+    else:
+        p0 = p1 = None
+    pred = _predict(kind, y0=yj[:, 0], c0=comp[:, 0], c1=comp[:, 1], p0=p0, p1=p1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dev = yj[:, 1] - pred if kind == "rate" else (yj[:, 1] - pred) / pred
+    good = np.isfinite(dev) & (np.abs(member).sum(axis=1) > 0)
+    return dev[good], [u for u, g in zip(units, good, strict=True) if g], None

@@ -1,0 +1,681 @@
+"""Interrupted time series with the comparison series as control.
+
+The counterfactual — what the treated unit's outcome would have been without the reform — is
+fitted on the **pre-period only** and projected over the post-period:
+
+* rates: ``y_t = a + b·comparison_t + month-of-year dummies + u_t`` (least squares);
+* counts: quasi-Poisson GLM ``log E[y_t] = log(population_t) + a + b·log(comparison rate_t)
+  + month dummies`` (Lopez Bernal, Cummins & Gasparrini 2017, *IJE*).
+
+Monthly municipal series are autocorrelated and persistent, so ordinary least-squares or
+quasi-Poisson standard errors would be far too narrow. The residual process ``u_t`` (natural
+scale for rates, log scale for counts) is handled by a separate, swappable **error model**:
+
+* :class:`AR1NoiseErrors` (monthly default): a persistent AR(1) component plus white noise
+  (Poisson or register noise, large in small kommuner), ``Cov = σ²(ρ·φ^|s−t| + (1−ρ)·1[s=t])``.
+  The restricted likelihood (REML, σ² profiled out) of (φ, ρ) is evaluated on a grid and the
+  forecast is **averaged over the grid** with weights ∝ likelihood × prior: reference prior
+  (1 − φ²)^(−1/2) for φ (Berger & Yang 1994), prior mass ½ on ρ = 1 (a plain AR(1)) and ½
+  spread over ρ < 1. The interval therefore carries the uncertainty of φ — decisive for
+  persistent series, where φ̂ is biased towards 0 and the long-horizon forecast error grows
+  fast with φ. For each grid point the counterfactual adds the best linear prediction of the
+  post errors from the pre residuals (for a plain AR(1): φ^h·û_T), and the variance of the
+  post mean adds the forecast-error covariance (for a plain AR(1) and consecutive months
+  Σ_j (Σ_{h≥j} φ^(h−j)/H)² σ²) and the coefficient uncertainty G·Cov(β̂)·G' with
+  G = X_post − K·X_pre (the carry-over depends on β̂; K = φ^h on the last month for an AR(1))
+  and Cov(β̂) the sandwich of the least-squares / GLM estimator under the error covariance.
+  Quantiles are Student-t with n − k − 2 df.
+* :class:`AR1Errors`: the same with ρ = 1 (plain AR(1), n − k − 1 df).
+* :class:`IndependentErrors` (yearly default): no autocorrelation, OLS / quasi-Poisson
+  covariance and Student-t quantiles with n − k df.
+
+A future error model (e.g. calibrated on placebo data) only has to implement ``fit`` returning
+an :class:`ErrorFit`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from evaluation.data.panel import (
+    MEASURES,
+    measure_info,
+    period_frequency,
+    period_range,
+    periods_between,
+    unit_names,
+)
+from evaluation.designs.comparison import (
+    ComparisonSet,
+    comparison_series,
+    outcome_series,
+    population_series,
+)
+from evaluation.designs.glm import fit_poisson_glm
+from evaluation.errors import DesignError
+from evaluation.results import CI_LEVEL, EffectResult
+
+MIN_PRE = {"monthly": 24, "yearly": 6}
+
+
+# =========================================================================== error models
+@dataclass
+class ErrorFit:
+    """A fitted residual process: everything the ITS needs for forecasts and intervals.
+
+    Attributes
+    ----------
+    name
+        Short method key, e.g. ``"ar1_noise_reml_integrated"``.
+    df
+        Degrees of freedom for Student-t quantiles.
+    cov_beta
+        Covariance of the mean-model coefficients under this error model.
+    phi
+        Autocorrelation (REML estimate; 0 when independent).
+    scale
+        Variance of the working-scale errors: the stationary variance for the AR models
+        (innovation variance = scale·(1 − φ²) for a plain AR(1)), s² (variance s²/w) when
+        independent.
+    details
+        Further estimated parameters for the diagnostics.
+    """
+
+    name: str
+    df: float
+    cov_beta: np.ndarray
+    phi: float
+    scale: float
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def predict(self, post_times: np.ndarray, post_weights: np.ndarray,
+                post_design: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Carry-over and forecast-error covariance of the post-period.
+
+        Parameters
+        ----------
+        post_times
+            Integer period index of the post-period observations (same origin as the fit).
+        post_weights
+            Mean-model weights of the post-period (μ̂ for counts, 1 for rates).
+        post_design
+            Mean-model design rows of the post-period (H × k).
+
+        Returns
+        -------
+        carry : ndarray (H,)
+            Predicted post-period errors from the pre-period residuals, added to the
+            mean-model prediction on the working scale.
+        V : ndarray (H × H)
+            Covariance of (counterfactual outcome − prediction) on the working scale: the
+            error process given the pre-period, the coefficient uncertainty and (where
+            estimated) the uncertainty of the error-model parameters.
+        """
+        raise NotImplementedError
+
+    def marginal_var(self, weights: np.ndarray) -> np.ndarray:
+        """Unconditional error variance at periods with these weights (for the pre band)."""
+        raise NotImplementedError
+
+
+class ErrorModel(Protocol):
+    """What the ITS needs from an error model: ``fit`` returning an :class:`ErrorFit`."""
+
+    name: str
+
+    def fit(self, resid: np.ndarray, *, times: np.ndarray, design: np.ndarray,
+            weights: np.ndarray) -> ErrorFit:
+        """Fit the residual process of the pre-period.
+
+        Parameters
+        ----------
+        resid
+            Pre-period residuals on the working scale (natural for rates, log for counts).
+        times
+            Integer period index of each residual (gaps allowed).
+        design
+            Mean-model design matrix (n × k) of the pre-period.
+        weights
+            Mean-model weights (1 for least squares, μ̂ for the Poisson GLM); β̂ is treated
+            as the weighted least-squares solution ``(X'WX)⁻¹X'W·y`` for the covariance.
+        """
+        ...
+
+
+def _bread(design: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    xtwx = design.T @ (design * weights[:, None])
+    return np.linalg.pinv(xtwx)
+
+
+# --------------------------------------------------------------------------- independent
+@dataclass
+class _IndependentFit(ErrorFit):
+    def predict(self, post_times, post_weights, post_design):
+        w = np.asarray(post_weights, dtype=float)
+        V = post_design @ self.cov_beta @ post_design.T + np.diag(self.scale / w)
+        return np.zeros(len(w)), V
+
+    def marginal_var(self, weights):
+        return self.scale / np.asarray(weights, dtype=float)
+
+
+@dataclass
+class IndependentErrors:
+    """Uncorrelated errors with variance ``s² / w`` (OLS, or quasi-Poisson for counts).
+
+    ``s² = Σ w·r² / (n − k)``; with log-scale residuals of a Poisson GLM and w = μ̂ this is
+    the Pearson dispersion. Quantiles are Student-t with n − k df.
+    """
+
+    name: str = "independent"
+
+    def fit(self, resid: np.ndarray, *, times: np.ndarray, design: np.ndarray,
+            weights: np.ndarray) -> ErrorFit:
+        n, k = design.shape
+        s2 = float(np.sum(weights * resid**2) / (n - k))
+        return _IndependentFit(name=self.name, df=float(n - k),
+                               cov_beta=s2 * _bread(design, weights), phi=0.0, scale=s2,
+                               details={"scale": s2})
+
+
+# --------------------------------------------------------------------------- AR(1) (+ noise)
+@dataclass
+class _GridFit(ErrorFit):
+    """AR(1)(+noise) errors averaged over the REML likelihood of (φ, ρ)."""
+
+    times: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    resid: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    design: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    phis: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rhos: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    sigma2s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    probs: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    covs: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    corr_pp: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+
+    def predict(self, post_times, post_weights, post_design):
+        tf = np.asarray(post_times, dtype=float)
+        ph, rh, s2 = self.phis[:, None, None], self.rhos[:, None, None], self.sigma2s[:, None, None]
+        c_fp = rh * ph ** np.abs(tf[:, None] - self.times[None, :])[None]          # m×H×n
+        lag_ff = np.abs(tf[:, None] - tf[None, :])[None]
+        c_ff = rh * ph**lag_ff + (1 - rh) * np.eye(len(tf))[None]                    # m×H×H
+        K = np.linalg.solve(self.corr_pp, c_fp.transpose(0, 2, 1)).transpose(0, 2, 1)  # m×H×n
+        carry = K @ self.resid                                                       # m×H
+        G = post_design[None] - K @ self.design                                      # m×H×k
+        V = s2 * (c_ff - K @ c_fp.transpose(0, 2, 1)) + G @ self.covs @ G.transpose(0, 2, 1)
+        p = self.probs
+        mean = p @ carry
+        dev = carry - mean
+        V_tot = np.einsum("m,mij->ij", p, V) + np.einsum("m,mi,mj->ij", p, dev, dev)
+        return mean, V_tot
+
+    def marginal_var(self, weights):
+        return np.full(len(weights), float(self.probs @ self.sigma2s))
+
+
+@dataclass
+class AR1NoiseErrors:
+    """A persistent AR(1) component plus white noise, integrated over (φ, ρ).
+
+    ``Cov(u_s, u_t) = σ²·(ρ·φ^|s−t| + (1 − ρ)·1[s = t])``: ρ is the share of the variance
+    that is persistent (local conditions), 1 − ρ period-to-period noise (Poisson or register
+    noise, large in small kommuner). With ``noise=False``, ρ = 1: a plain AR(1).
+
+    Estimation: the restricted (REML) likelihood of (φ, ρ), σ² profiled out, is evaluated on a
+    grid. With ``integrate=True`` (default) the forecast averages over the grid with weights
+    ∝ likelihood × prior (``phi_prior="reference"``: (1 − φ²)^(−1/2), Berger & Yang 1994;
+    ``"flat"``; flat in ρ), so the interval carries the uncertainty of φ — decisive for
+    persistent series, where φ̂ is biased towards 0 and long-horizon forecast errors grow fast
+    with φ. With ``integrate=False`` only the REML maximum is used. For
+    each grid point the forecast is the best linear prediction of the post errors from all
+    pre residuals (for an AR(1): φ^h times the last residual), its error covariance, and the
+    coefficient uncertainty ``G Cov(β̂) G'`` with ``G = X_post − K X_pre`` and ``Cov(β̂)`` the
+    sandwich of the (weighted) least-squares estimator under that error covariance.
+
+    Parameters
+    ----------
+    noise
+        Include the white-noise component (ρ < 1).
+    integrate
+        Average over the REML likelihood instead of plugging in the maximum.
+    phi_range
+        Grid range for φ.
+    n_phi, n_rho
+        Grid sizes.
+    phi_prior
+        Prior weight of φ when integrating.
+    rho_one_prior
+        Prior probability of ρ = 1 (no white noise); the rest is spread evenly over ρ < 1.
+        The data then decide between a plain AR(1) and AR(1)+noise (model averaging).
+    max_points
+        At most this many grid points (the heaviest) enter the average (bounds time/memory).
+    """
+
+    noise: bool = True
+    integrate: bool = True
+    phi_range: tuple[float, float] = (0.0, 0.99)
+    n_phi: int = 34
+    n_rho: int = 11
+    phi_prior: Literal["reference", "flat"] = "reference"
+    rho_one_prior: float = 0.5
+    max_points: int = 150
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = ("ar1_noise" if self.noise else "ar1") + "_reml" + (
+                "_integrated" if self.integrate else "")
+
+    def fit(self, resid: np.ndarray, *, times: np.ndarray, design: np.ndarray,
+            weights: np.ndarray) -> ErrorFit:
+        n, k = design.shape
+        times = np.asarray(times, dtype=float)
+        resid = np.asarray(resid, dtype=float)
+        lo, hi = self.phi_range
+        pg = np.linspace(lo, hi, self.n_phi)
+        rg = np.linspace(0.0, 1.0, self.n_rho)[1:] if self.noise else np.array([1.0])
+        P, R = (a.ravel() for a in np.meshgrid(pg, rg))
+        lag = np.abs(times[:, None] - times[None, :])
+
+        def corr(idx: np.ndarray) -> np.ndarray:
+            return (R[idx, None, None] * P[idx, None, None] ** lag[None]
+                    + (1 - R[idx])[:, None, None] * np.eye(n)[None])
+
+        # evaluate the grid in chunks to bound memory for long pre-periods
+        chunk = max(1, int(4e6 // (n * n)))
+        parts = [_reml_neg(corr(np.arange(a, min(a + chunk, len(P)))), resid, design)
+                 for a in range(0, len(P), chunk)]
+        neg = np.concatenate([q[0] for q in parts])
+        quad = np.concatenate([q[1] for q in parts])
+        i = int(np.argmin(neg))
+        if self.integrate:
+            w = np.exp(-(neg - neg[i]))
+            if self.phi_prior == "reference":  # Berger & Yang (1994): ∝ (1 − φ²)^(−1/2)
+                w = w / np.sqrt(1 - P**2)
+            if self.noise and len(rg) > 1:  # prior mass rho_one_prior on a plain AR(1)
+                one = R == 1.0
+                w = np.where(one, w * self.rho_one_prior,
+                             w * (1 - self.rho_one_prior) / (len(rg) - 1))
+            keep = w > 1e-4 * w.max()
+            if keep.sum() > self.max_points:  # the heaviest points carry the posterior
+                keep = np.zeros(len(P), dtype=bool)
+                keep[np.argsort(w)[-self.max_points:]] = True
+            w = w[keep] / w[keep].sum()
+        else:
+            keep = np.zeros(len(P), dtype=bool)
+            keep[i] = True
+            w = np.ones(1)
+        s2 = quad[keep] / (n - k)
+        Ck = corr(np.flatnonzero(keep))
+        bread = _bread(design, weights)
+        xw = design * weights[:, None]
+        covs = bread[None] @ (xw.T[None] @ (s2[:, None, None] * Ck) @ xw[None]) @ bread[None]
+        phi_mean = float(w @ P[keep])
+        details = {"phi_reml": float(P[i]), "phi_mean": phi_mean,
+                   "phi_sd": float(np.sqrt(max(w @ P[keep] ** 2 - phi_mean**2, 0.0))),
+                   "grid_points": int(keep.sum())}
+        if self.noise:
+            details.update(rho_reml=float(R[i]), rho_mean=float(w @ R[keep]))
+        return _GridFit(
+            name=self.name, df=float(n - k - (2 if self.noise else 1)),
+            cov_beta=np.einsum("m,mij->ij", w, covs), phi=float(P[i]),
+            scale=float(w @ s2), details=details, times=times, resid=resid, design=design,
+            phis=P[keep], rhos=R[keep], sigma2s=s2, probs=w, covs=covs, corr_pp=Ck,
+        )
+
+
+@dataclass
+class AR1Errors(AR1NoiseErrors):
+    """Plain AR(1) errors (ρ = 1), integrated over φ; the monthly default.
+
+    See :class:`AR1NoiseErrors` for the estimation; φ may be negative here.
+    """
+
+    noise: bool = False
+    phi_range: tuple[float, float] = (-0.5, 0.99)
+    n_phi: int = 45
+
+
+def _reml_neg(
+    C: np.ndarray, resid: np.ndarray, design: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Negative restricted log-likelihood (σ² profiled) for a stack of correlation matrices.
+
+    Returns the criterion and ``r' P r`` (so that σ̂² = r'Pr / (n − k)) per matrix.
+    """
+    n, k = design.shape
+    M = np.column_stack([resid, design])
+    L = np.linalg.cholesky(C)
+    Z = np.linalg.solve(L, np.broadcast_to(M, (len(C), *M.shape)))  # L⁻¹ M
+    logdet = 2 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
+    zy, zx = Z[:, :, 0], Z[:, :, 1:]
+    q, r = np.linalg.qr(zx)
+    qy = np.einsum("bnk,bn->bk", q, zy)
+    quad = np.maximum(np.einsum("bn,bn->b", zy, zy) - np.einsum("bk,bk->b", qy, qy), 1e-300)
+    logdet_x = 2 * np.log(np.abs(np.diagonal(r, axis1=1, axis2=2))).sum(axis=1)
+    return 0.5 * logdet + 0.5 * logdet_x + 0.5 * (n - k) * np.log(quad), quad
+
+
+def default_error_model(frequency: str) -> ErrorModel:
+    """AR(1)+noise (averaged over φ, ρ) for monthly data, independent errors for yearly data."""
+    return AR1NoiseErrors() if frequency == "monthly" else IndependentErrors()
+
+
+# =========================================================================== the design
+def _index(periods: Sequence[str], frequency: str) -> np.ndarray:
+    first = periods[0]
+    return np.array([periods_between(first, p) for p in periods], dtype=int)
+
+
+def _month_dummies(periods: Sequence[str]) -> pd.DataFrame:
+    months = np.array([int(p[5:7]) for p in periods])
+    return pd.DataFrame({f"m{m:02d}": (months == m).astype(float) for m in range(2, 13)},
+                        index=list(periods))
+
+
+def its(
+    panel: pd.DataFrame,
+    *,
+    outcome: str,
+    treated: str,
+    intervention: str,
+    comparison: ComparisonSet = "riket",
+    post_end: str | None = None,
+    ci_level: float = CI_LEVEL,
+    error_model: ErrorModel | None = None,
+) -> EffectResult:
+    """Interrupted time series of ``treated`` against its comparison series.
+
+    Parameters
+    ----------
+    panel
+        Canonical long panel (monthly or yearly).
+    outcome
+        Measure name; rates use a linear model, counts a quasi-Poisson GLM with log-population
+        offset.
+    treated
+        Code of the treated unit.
+    intervention
+        First period of the post-period (``YYYY-MM`` or ``YYYY``).
+    comparison
+        ``"riket"``, ``"lan"`` or a list of unit codes (see :func:`comparison_series`).
+    post_end
+        Last period of the evaluation window; default the last period with data.
+    ci_level
+        Level of the intervals (the pointwise band in ``frame`` uses the same level).
+    error_model
+        Residual process; default :class:`AR1NoiseErrors` (monthly) /
+        :class:`IndependentErrors` (yearly). Anything with a ``fit`` method returning an
+        :class:`ErrorFit` works.
+
+    Returns
+    -------
+    EffectResult
+        ``design="its"``; ``average_effect`` is the mean post-period effect in natural units.
+
+    Raises
+    ------
+    DesignError
+        Intervention outside the data, too short pre-period, no post-period data.
+    """
+    if not 0 < ci_level < 1:
+        raise DesignError(
+            f"Konfidensnivån {ci_level} måste ligga mellan 0 och 1, t.ex. 0.95.",
+            f"The confidence level {ci_level} must lie between 0 and 1, e.g. 0.95.",
+        )
+    y_raw = outcome_series(panel, unit=treated, measure=outcome)
+    y_all = y_raw.dropna()
+    if y_all.empty:
+        raise DesignError(
+            f"{treated} saknar värden för {outcome}: välj en annan enhet eller ett annat mått.",
+            f"{treated} has no values for {outcome}: choose another unit or measure.",
+        )
+    freq = period_frequency(str(y_all.index[0]))
+    try:
+        int_freq = period_frequency(str(intervention))
+    except Exception as exc:  # DataError with a format message
+        raise DesignError(
+            f"Startdatum för insatsen '{intervention}' har fel format: skriv ÅÅÅÅ-MM (månadsdata) "
+            "eller ÅÅÅÅ (årsdata).",
+            f"The intervention date '{intervention}' has the wrong format: write YYYY-MM "
+            "(monthly data) or YYYY (yearly data).",
+        ) from exc
+    if int_freq != freq:
+        fmt_sv, fmt_en = ("ÅÅÅÅ-MM", "YYYY-MM") if freq == "monthly" else ("ÅÅÅÅ", "YYYY")
+        raise DesignError(
+            f"Startdatum för insatsen '{intervention}' passar inte data med "
+            f"{'månads' if freq == 'monthly' else 'års'}perioder: skriv det som {fmt_sv}.",
+            f"The intervention date '{intervention}' does not match {freq} data: write it as "
+            f"{fmt_en}.",
+        )
+    first, last = str(y_all.index[0]), str(y_all.index[-1])
+    if not (first < intervention <= last):
+        raise DesignError(
+            f"Startdatum för insatsen ({intervention}) ligger utanför data för {treated} "
+            f"({first}–{last}): välj ett startdatum efter första perioden och senast {last}.",
+            f"The intervention date ({intervention}) lies outside the data for {treated} "
+            f"({first}–{last}): choose a date after the first period and no later than {last}.",
+        )
+    if post_end is None:
+        post_end = last
+    elif not (intervention <= post_end <= last):
+        raise DesignError(
+            f"Slutet på efterperioden ({post_end}) måste ligga mellan startdatum {intervention} "
+            f"och sista perioden med data ({last}).",
+            f"The end of the post-period ({post_end}) must lie between the intervention "
+            f"{intervention} and the last period with data ({last}).",
+        )
+
+    kind = measure_info(outcome, y_all).kind
+    comp = comparison_series(panel, outcome=outcome, treated=treated, comparison=comparison)
+    c_all = comp.series
+    periods = period_range(first, post_end)  # regular grid: missing months stay as NaN rows
+    y = y_raw.reindex(periods)
+    c = c_all.reindex(periods)
+    pre_mask = np.array([p < intervention for p in periods])
+    usable = y.notna().to_numpy() & c.notna().to_numpy()
+    if kind == "count":
+        usable &= (c.to_numpy() > 0)
+    n_pre = int((usable & pre_mask).sum())
+    need = MIN_PRE[freq]
+    if n_pre < need:
+        unit_sv, unit_en = ("månader", "months") if freq == "monthly" else ("år", "years")
+        raise DesignError(
+            f"Förperioden före {intervention} har bara {n_pre} {unit_sv} med data för {treated} "
+            f"och jämförelsegruppen; minst {need} {unit_sv} krävs: välj ett senare startdatum "
+            "eller använd data som börjar tidigare.",
+            f"The pre-period before {intervention} has only {n_pre} {unit_en} with data for "
+            f"{treated} and the comparison; at least {need} {unit_en} are needed: choose a later "
+            "intervention date or use data that start earlier.",
+        )
+    post_ok = usable & ~pre_mask
+    if not post_ok.any():
+        raise DesignError(
+            f"Efterperioden {intervention}–{post_end} saknar data för {treated} eller "
+            "jämförelsegruppen: välj en annan efterperiod.",
+            f"The post-period {intervention}–{post_end} has no data for {treated} or the "
+            "comparison: choose another post-period.",
+        )
+
+    # ------------------------------------------------------------ design matrix
+    X = pd.DataFrame({"const": 1.0}, index=periods)
+    X["comparison"] = c.to_numpy() if kind == "rate" else np.log(c.where(c > 0)).to_numpy()
+    warnings: list[str] = []
+    if freq == "monthly":
+        dummies = _month_dummies(periods)
+        present = dummies[usable & pre_mask].sum(axis=0)
+        absent = [m for m in dummies.columns if present[m] == 0]
+        if absent:
+            warnings.append(f"months without pre-period data, dummies dropped: {absent}")
+        X = pd.concat([X, dummies.drop(columns=absent)], axis=1)
+    tindex = _index(periods, freq)
+    fit_rows = usable & pre_mask
+    X_pre = X[fit_rows].to_numpy()
+    y_pre = y[fit_rows].to_numpy()
+    t_pre = tindex[fit_rows]
+    k = X_pre.shape[1]
+    if error_model is None:
+        error_model = default_error_model(freq)
+
+    offset = None
+    pop = None
+    dispersion = None
+    if kind == "rate":
+        beta, *_ = np.linalg.lstsq(X_pre, y_pre, rcond=None)
+        eta = X.to_numpy() @ beta  # NaN where the comparison is missing
+        resid_pre = y_pre - X_pre @ beta
+        w_all = np.ones(len(periods))
+        coef_names = list(X.columns)
+    else:
+        pop_s = population_series(panel, treated)
+        if pop_s is not None:
+            pop = pop_s.reindex(sorted(set(pop_s.index) | set(periods))).ffill().bfill()
+            pop = pop.reindex(periods)
+            offset = np.log(pop.to_numpy())
+        glm = fit_poisson_glm(y_pre, X[fit_rows],
+                              offset=None if offset is None else offset[fit_rows],
+                              dispersion="quasi")
+        beta = glm.params.to_numpy()
+        eta = X.to_numpy() @ beta + (0.0 if offset is None else offset)
+        resid_pre = np.log(np.maximum(y_pre, 0.5)) - eta[fit_rows]
+        w_all = np.exp(eta)
+        dispersion = glm.pearson_dispersion
+        coef_names = list(X.columns)
+
+    ef = error_model.fit(resid_pre, times=t_pre, design=X_pre, weights=w_all[fit_rows])
+    cov_beta = ef.cov_beta
+    tq = float(stats.t.ppf(0.5 + ci_level / 2, ef.df)) if np.isfinite(ef.df) else \
+        float(stats.norm.ppf(0.5 + ci_level / 2))
+
+    # ------------------------------------------------------------ forecast
+    r_last = float(resid_pre[-1])
+    post_idx = np.flatnonzero(post_ok)
+    Xp = X.to_numpy()[post_idx]
+    carry, V = ef.predict(tindex[post_idx], w_all[post_idx], Xp)
+    work_cf = eta[post_idx] + carry  # working-scale counterfactual with carry-over
+    se_point = np.sqrt(np.clip(np.diag(V), 0, None))
+
+    obs_post = y.to_numpy()[post_idx]
+    H = len(post_idx)
+    if kind == "rate":
+        cf_post = work_cf
+        band_lo, band_hi = cf_post - tq * se_point, cf_post + tq * se_point
+        eff = obs_post - cf_post
+        avg = float(eff.mean())
+        se_avg = float(np.sqrt(max(V.sum(), 0.0)) / H)
+        ci = (avg - tq * se_avg, avg + tq * se_avg)
+        tstat = avg / se_avg if se_avg > 0 else np.inf
+        cumulative = float(eff.sum())
+        cumulative_ci = (ci[0] * H, ci[1] * H)
+        relative = relative_ci = None
+        se_work = se_avg
+    else:
+        cf_post = np.exp(work_cf)
+        band_lo, band_hi = cf_post * np.exp(-tq * se_point), cf_post * np.exp(tq * se_point)
+        eff = obs_post - cf_post
+        s_cf, s_obs = float(cf_post.sum()), float(obs_post.sum())
+        se_log = float(np.sqrt(max(cf_post @ V @ cf_post, 0.0)) / s_cf)
+        lo_cf, hi_cf = s_cf * np.exp(-tq * se_log), s_cf * np.exp(tq * se_log)
+        cumulative = s_obs - s_cf
+        cumulative_ci = (s_obs - hi_cf, s_obs - lo_cf)
+        avg = cumulative / H
+        ci = (cumulative_ci[0] / H, cumulative_ci[1] / H)
+        relative = s_obs / s_cf - 1
+        relative_ci = (s_obs / hi_cf - 1, s_obs / lo_cf - 1)
+        tstat = (np.log(max(s_obs, 0.5)) - np.log(s_cf)) / se_log if se_log > 0 else np.inf
+        se_work = se_log
+    p_value = float(2 * stats.t.sf(abs(tstat), ef.df)) if np.isfinite(ef.df) else \
+        float(2 * stats.norm.sf(abs(tstat)))
+
+    # ------------------------------------------------------------ frame
+    frame = pd.DataFrame(index=pd.Index(periods, name="period"))
+    frame["observed"] = y.to_numpy()
+    cf_all = np.full(len(periods), np.nan)
+    lo_all = np.full(len(periods), np.nan)
+    hi_all = np.full(len(periods), np.nan)
+    pre_idx = np.flatnonzero(fit_rows)
+    Xpre_full = X.to_numpy()[pre_idx]
+    pre_se = np.sqrt(ef.marginal_var(w_all[pre_idx])
+                     + np.einsum("ij,jk,ik->i", Xpre_full, cov_beta, Xpre_full))
+    if kind == "rate":
+        cf_all[pre_idx] = eta[pre_idx]
+        lo_all[pre_idx] = eta[pre_idx] - tq * pre_se
+        hi_all[pre_idx] = eta[pre_idx] + tq * pre_se
+    else:
+        cf_all[pre_idx] = np.exp(eta[pre_idx])
+        lo_all[pre_idx] = np.exp(eta[pre_idx] - tq * pre_se)
+        hi_all[pre_idx] = np.exp(eta[pre_idx] + tq * pre_se)
+    cf_all[post_idx] = cf_post
+    lo_all[post_idx] = band_lo
+    hi_all[post_idx] = band_hi
+    frame["counterfactual"] = cf_all
+    frame["counterfactual_low"] = lo_all
+    frame["counterfactual_high"] = hi_all
+    frame["effect"] = frame["observed"] - frame["counterfactual"]
+    frame["post"] = ~pre_mask
+    frame["comparison"] = c.to_numpy()
+
+    info = MEASURES.get(outcome)
+    unit_key = "pp" if kind == "rate" else (info.unit_en if info else "count")
+    model_desc = (
+        "OLS: outcome ~ const + comparison" if kind == "rate"
+        else "quasi-Poisson GLM: log E[count] = log(population) + const + b·log(comparison rate)"
+        if offset is not None else "quasi-Poisson GLM: log E[count] = const + b·log(comparison)"
+    ) + (" + month-of-year dummies" if freq == "monthly" else "")
+    diagnostics: dict[str, Any] = {
+        "method": {
+            "mean_model": model_desc,
+            "error_model": ef.name,
+            "interval": (f"Student-t ({ef.df:g} df) on the "
+                         + ("natural" if kind == "rate" else "log") + " scale: forecast-error "
+                         "covariance of the post mean + coefficient uncertainty"
+                         + ("; counterfactual carries the best linear prediction of the "
+                            "post errors from the pre residuals" if ef.phi != 0 else "")),
+            "counterfactual_fitted_on": "pre-period only",
+        },
+        "coefficients": dict(zip(coef_names, map(float, beta), strict=True)),
+        "coefficient_se": dict(zip(coef_names, np.sqrt(np.diag(cov_beta)).tolist(), strict=True)),
+        "phi": ef.phi,
+        "residual_sd": float(np.std(resid_pre, ddof=k)),
+        "error_scale": float(ef.scale),
+        "dispersion": dispersion,
+        "df": ef.df,
+        "n_pre": n_pre,
+        "n_post": H,
+        "se_average_working_scale": se_work,
+        "last_pre_residual": r_last,
+        "frequency": freq,
+        "comparison": comp.description,
+        "comparison_sv": comp.description_sv,
+        "comparison_diagnostics": comp.diagnostics,
+        "population_offset": offset is not None if kind == "count" else None,
+        "warnings": warnings,
+        **{f"error_{key}": val for key, val in ef.details.items()},
+    }
+    return EffectResult(
+        design="its",
+        outcome=outcome,
+        kind=kind,
+        unit=unit_key,
+        treated=treated,
+        treated_name=unit_names(panel).get(treated, treated),
+        intervention=intervention,
+        post_window=(intervention, post_end),
+        frame=frame,
+        average_effect=avg,
+        ci=(float(ci[0]), float(ci[1])),
+        p_value=p_value,
+        p_value_method=f"its_{ef.name}_t",
+        cumulative_effect=float(cumulative),
+        cumulative_ci=(float(cumulative_ci[0]), float(cumulative_ci[1])),
+        relative_effect=None if relative is None else float(relative),
+        relative_ci=None if relative_ci is None else (float(relative_ci[0]), float(relative_ci[1])),
+        ci_level=ci_level,
+        diagnostics=diagnostics,
+    )

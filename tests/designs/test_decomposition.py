@@ -1,0 +1,129 @@
+"""Two-period decomposition: observed change = national-predicted change + local deviation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluation.designs.decomposition import decomposition, min_units_for_level, rank_interval
+from evaluation.errors import DesignError
+
+T0, T1 = "2022-04", "2023-04"
+
+
+def two_period_panel(*, n_other: int = 60, seed: int = 0, treated_rate=(7.5, 6.1),
+                     other_rate=(6.8, 6.3), noise: float = 0.0,
+                     treated_households=(159, 123), treated_pop=(14_000, 14_002),
+                     other_per_1000=(12.0, 11.0)) -> pd.DataFrame:
+    """Arboga-like example (domain.md): the treated unit 1984 and ``n_other`` kommuner."""
+    rng = np.random.default_rng(seed)
+    rows = []
+
+    def add(unit, period, measure, value):
+        rows.append({"unit": unit, "unit_name": unit, "period": period, "measure": measure,
+                     "value": float(value), "unit_type": "kommun"})
+
+    for j, per in enumerate((T0, T1)):
+        add("1984", per, "unemployment_rate", treated_rate[j])
+        add("1984", per, "labour_force", 7000)
+        add("1984", per, "households_assistance", treated_households[j])
+        add("1984", per, "population", treated_pop[j])
+    pops = np.exp(rng.uniform(np.log(5_000), np.log(40_000), n_other))
+    for i in range(n_other):
+        code = f"{(i % 20) + 1:02d}{50 + i // 20:02d}"
+        for j, per in enumerate((T0, T1)):
+            add(code, per, "unemployment_rate", other_rate[j] + noise * rng.standard_normal())
+            add(code, per, "labour_force", round(pops[i] / 2))
+            add(code, per, "population", round(pops[i]))
+            rate = other_per_1000[j] * np.exp(noise / 10 * rng.standard_normal())
+            add(code, per, "households_assistance", round(rate * pops[i] / 1000))
+    return pd.DataFrame(rows)
+
+
+def test_rate_decomposition_reproduces_the_hand_calculation():
+    # Arboga April 2022→2023: 7.5 → 6.1 while the rest went 6.8 → 6.3: predicted 7.0, deviation −0.9
+    res = decomposition(two_period_panel(), outcome="unemployment_rate", treated="1984",
+                        compare_periods=(T0, T1))
+    assert res.design == "decomposition" and res.kind == "rate" and res.unit == "pp"
+    assert res.average_effect == pytest.approx(-0.9)
+    d = res.diagnostics
+    assert d["observed_change"] == pytest.approx(-1.4)
+    assert d["national_predicted_change"] == pytest.approx(-0.5)
+    assert d["local_deviation"] == pytest.approx(-0.9)
+    assert d["decomposition"]["national_change"] == pytest.approx(-0.5)
+    assert res.post_window == (T1, T1)
+    assert res.frame.loc[T1, "counterfactual"] == pytest.approx(7.0)
+    assert list(res.frame["post"]) == [False, True]
+    # all 59 similar units deviate exactly 0 → the interval collapses on −0.9, p = 2/60
+    assert d["n_units"] == 59 and "1984" not in d["units"]
+    assert res.ci == pytest.approx((-0.9, -0.9))
+    assert res.p_value == pytest.approx(2 / 60)
+    assert res.p_value_method == "empirical_similar_units"
+
+
+def test_count_decomposition_uses_rates_per_1000_and_population():
+    p = two_period_panel(noise=0.3, seed=1)
+    res = decomposition(p, outcome="households_assistance", treated="1984",
+                        compare_periods=(T0, T1))
+    sub = p[(p["unit"] != "1984")]
+    w = sub.pivot_table(index="period", columns="measure", values="value", aggfunc="sum")
+    ratio = (w.loc[T1, "households_assistance"] / w.loc[T1, "population"]) / (
+        w.loc[T0, "households_assistance"] / w.loc[T0, "population"])
+    predicted = 159 / 14_000 * ratio * 14_002
+    assert res.frame.loc[T1, "counterfactual"] == pytest.approx(predicted)
+    assert res.average_effect == pytest.approx(123 - predicted)
+    assert res.relative_effect == pytest.approx((123 - predicted) / predicted)
+    assert res.unit == "households"
+    lo, hi = res.relative_ci
+    assert res.ci == pytest.approx((lo * predicted, hi * predicted))
+    assert res.testable
+
+
+def test_interval_and_p_value_come_from_the_same_procedure():
+    rng = np.random.default_rng(0)
+    for n in (39, 59, 79, 200):
+        for _ in range(200):
+            draws = rng.standard_normal(n)
+            d = rng.normal(0, 2)
+            ci, p = rank_interval(d, draws, ci_level=0.95)
+            excludes_zero = ci[0] > 0 or ci[1] < 0
+            assert excludes_zero == (p <= 0.05)
+    assert rank_interval(1.0, rng.standard_normal(38), ci_level=0.95) == (None, None)
+    assert min_units_for_level(0.95) == 39 and min_units_for_level(0.9) == 19
+
+
+def test_too_few_similar_units_is_not_testable():
+    res = decomposition(two_period_panel(n_other=30, noise=0.2), outcome="unemployment_rate",
+                        treated="1984", compare_periods=(T0, T1))
+    assert res.ci is None and res.p_value is None and not res.testable
+    assert res.p_value_method == "not_testable"
+    assert "39 needed" in res.diagnostics["not_testable_reason"]
+    assert res.average_effect == pytest.approx(-0.9, abs=0.2)
+
+
+def test_similar_units_are_compared_without_themselves():
+    # one similar unit has a huge own change; its deviation must show it in full (it is not
+    # diluted by being part of its own comparison)
+    p = two_period_panel(noise=0.0)
+    target = "0150"
+    mask = (p["unit"] == target) & (p["measure"] == "unemployment_rate") & (p["period"] == T1)
+    p.loc[mask, "value"] = 6.3 + 5.0
+    res = decomposition(p, outcome="unemployment_rate", treated="1984", compare_periods=(T0, T1),
+                        n_similar=60)
+    d = res.diagnostics
+    devs = dict(zip(d["units"], d["similar_unit_deviations"], strict=True))
+    assert devs[target] == pytest.approx(5.0)
+
+
+def test_decomposition_errors():
+    p = two_period_panel()
+    with pytest.raises(DesignError, match="fel ordning"):
+        decomposition(p, outcome="unemployment_rate", treated="1984", compare_periods=(T1, T0))
+    with pytest.raises(DesignError) as err:
+        decomposition(p, outcome="unemployment_rate", treated="1984",
+                      compare_periods=(T0, "2023-05"))
+    assert "no value" in err.value.text("en")
+    with pytest.raises(DesignError):
+        decomposition(p, outcome="unemployment_rate", treated="1984",
+                      compare_periods=(T0, "2023-13"))

@@ -1,0 +1,211 @@
+"""Interrupted time series against the comparison series."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from _design_sim import its_draw, simulate, truth_average
+
+from evaluation.data.panel import shift_period
+from evaluation.designs.its import (
+    AR1Errors,
+    AR1NoiseErrors,
+    ErrorFit,
+    IndependentErrors,
+    its,
+)
+from evaluation.errors import DesignError
+
+INTERVENTION = "2021-01"
+
+
+@pytest.fixture(scope="module")
+def sim():
+    # 60 kommuner, 2015-01..2022-12: 72 pre months, 24 post months; households: latent AR(1)
+    # (φ 0.9, stationary sd 4.6 % on the log scale) + Poisson noise, treated unit 30 000 inhabitants
+    return simulate(n_units=60, n_periods=96, seed=11, intervention=INTERVENTION,
+                    treated_pop=30_000, sd_count=0.02)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "tol"),
+    [("unemployment_rate", 0.35), ("households_assistance", 0.10)],
+)
+def test_its_recovers_the_simulated_effect(sim, outcome, tol):
+    res = its(sim.panel, outcome=outcome, treated="1987", intervention=INTERVENTION)
+    truth = truth_average(sim.truth, measure=outcome, start=INTERVENTION, end=sim.periods[-1])
+    assert res.design == "its" and res.post_window == (INTERVENTION, sim.periods[-1])
+    if outcome == "unemployment_rate":
+        # tolerance in percentage points (truth −1.0 p.p. phased in over 6 months)
+        assert res.average_effect == pytest.approx(truth["average"], abs=tol)
+        assert res.relative_effect is None
+    else:
+        # tolerance on the relative effect (truth −15 % phased in)
+        assert res.relative_effect == pytest.approx(truth["relative"], abs=tol)
+        assert res.relative_ci[0] <= truth["relative"] <= res.relative_ci[1]
+    assert res.ci[0] <= truth["average"] <= res.ci[1]
+    if outcome == "unemployment_rate":  # −1 p.p. is large next to this DGP's noise
+        assert res.significant and res.p_value < 0.05
+    assert res.cumulative_effect == pytest.approx(res.average_effect * res.diagnostics["n_post"])
+
+
+def test_frame_and_diagnostics(sim):
+    res = its(sim.panel, outcome="households_assistance", treated="1987",
+              intervention=INTERVENTION, post_end="2021-12")
+    f = res.frame
+    assert {"observed", "counterfactual", "counterfactual_low", "counterfactual_high", "effect",
+            "post", "comparison"} <= set(f.columns)
+    assert f.index[-1] == "2021-12" and f["post"].sum() == 12
+    np.testing.assert_allclose(f["effect"], f["observed"] - f["counterfactual"])
+    post = f[f["post"]]
+    assert (post["counterfactual_low"] < post["counterfactual"]).all()
+    assert (post["counterfactual"] < post["counterfactual_high"]).all()
+    assert res.average_effect == pytest.approx(post["effect"].mean())
+    s_obs, s_cf = post["observed"].sum(), post["counterfactual"].sum()
+    assert res.relative_effect == pytest.approx(s_obs / s_cf - 1)
+    d = res.diagnostics
+    for key in ("coefficients", "phi", "residual_sd", "dispersion", "n_pre", "method", "df"):
+        assert key in d
+    assert d["n_pre"] == 72 and d["n_post"] == 12
+    assert d["population_offset"] is True
+    assert d["method"]["counterfactual_fitted_on"] == "pre-period only"
+    assert 0 < d["phi"] < 1
+
+
+def test_counterfactual_uses_only_the_pre_period(sim):
+    """Changing post-period observations changes the effect, never the counterfactual."""
+    p = sim.panel.copy()
+    base = its(p, outcome="unemployment_rate", treated="1987", intervention=INTERVENTION)
+    mask = (p["unit"] == "1987") & (p["measure"] == "unemployment_rate") & (
+        p["period"] >= INTERVENTION)
+    p.loc[mask, "value"] += 3.0
+    moved = its(p, outcome="unemployment_rate", treated="1987", intervention=INTERVENTION)
+    np.testing.assert_allclose(moved.frame["counterfactual"], base.frame["counterfactual"])
+    assert moved.average_effect == pytest.approx(base.average_effect + 3.0)
+
+
+def test_interval_and_p_value_agree():
+    for kind, outcome in (("rate", "unemployment_rate"), ("count", "households_assistance")):
+        for seed in range(6):
+            p, interv, _ = its_draw(seed=seed, kind=kind, effect=-0.15 if kind == "count" else -0.3)
+            res = its(p, outcome=outcome, treated="1987", intervention=interv)
+            excludes_zero = res.ci[0] > 0 or res.ci[1] < 0
+            assert excludes_zero == (res.p_value < 0.05)
+            if kind == "count":
+                lo, hi = res.relative_ci
+                assert (lo > 0 or hi < 0) == excludes_zero
+
+
+def test_ar1_forecast_variance_matches_closed_form():
+    """With φ known, the innovations' variance of the post mean is Σ_j (Σ_{h≥j} φ^(h−j)/H)² σ²."""
+    rng = np.random.default_rng(1)
+    n, H, phi = 60, 12, 0.8
+    X = np.column_stack([np.ones(n), rng.standard_normal(n)])
+    u = np.zeros(n)
+    for t in range(1, n):
+        u[t] = phi * u[t - 1] + rng.standard_normal()
+    model = AR1Errors(integrate=False, phi_range=(phi, phi), n_phi=1)
+    fit = model.fit(u, times=np.arange(n), design=X, weights=np.ones(n))
+    fit.covs[:] = 0.0  # isolate the innovation part
+    carry, V = fit.predict(np.arange(n, n + H), np.ones(H), np.zeros((H, 2)))
+    sigma2 = fit.scale * (1 - phi**2)  # scale is the stationary variance; σ² the innovations'
+    expected = sigma2 * sum(
+        sum(phi ** (h - j) / H for h in range(j, H + 1)) ** 2 for j in range(1, H + 1))
+    assert V.sum() / H**2 == pytest.approx(expected, rel=1e-8)
+    np.testing.assert_allclose(carry, phi ** np.arange(1, H + 1) * u[-1])
+
+
+def test_error_model_is_swappable(sim):
+    @dataclass
+    class Wide(IndependentErrors):
+        name: str = "twice_as_wide"
+
+        def fit(self, resid, *, times, design, weights) -> ErrorFit:
+            out = super().fit(resid, times=times, design=design, weights=weights)
+            out.scale *= 4
+            out.cov_beta = out.cov_beta * 4
+            out.name = self.name
+            return out
+
+    base = its(sim.panel, outcome="unemployment_rate", treated="1987", intervention=INTERVENTION,
+               error_model=IndependentErrors())
+    wide = its(sim.panel, outcome="unemployment_rate", treated="1987", intervention=INTERVENTION,
+               error_model=Wide())
+    assert wide.p_value_method == "its_twice_as_wide_t"
+    assert wide.average_effect == pytest.approx(base.average_effect)
+    w_base, w_wide = base.ci[1] - base.ci[0], wide.ci[1] - wide.ci[0]
+    assert w_wide == pytest.approx(2 * w_base, rel=1e-6)
+    noise = its(sim.panel, outcome="households_assistance", treated="1987",
+                intervention=INTERVENTION, error_model=AR1NoiseErrors())
+    assert "error_rho_mean" in noise.diagnostics
+
+
+def test_missing_months_are_handled(sim):
+    p = sim.panel.copy()
+    drop = (p["unit"] == "1987") & (p["measure"] == "unemployment_rate") & p["period"].isin(
+        ["2016-05", "2018-11", "2021-06"])
+    p.loc[drop, "value"] = np.nan
+    res = its(p, outcome="unemployment_rate", treated="1987", intervention=INTERVENTION)
+    full = its(sim.panel, outcome="unemployment_rate", treated="1987", intervention=INTERVENTION)
+    assert res.diagnostics["n_pre"] == 70 and res.diagnostics["n_post"] == 23
+    assert np.isnan(res.frame.loc["2021-06", "effect"])
+    assert res.average_effect == pytest.approx(full.average_effect, abs=0.1)
+
+
+def test_yearly_data_use_independent_errors_and_t_intervals():
+    sim = simulate(n_units=30, start="2008", n_periods=14, frequency="yearly",
+                   intervention="2018", phase_in=0, seed=5)
+    res = its(sim.panel, outcome="unemployment_rate", treated="1987", intervention="2018")
+    d = res.diagnostics
+    assert d["phi"] == 0 and d["n_pre"] == 10 and d["df"] == 10 - 2
+    assert d["method"]["error_model"] == "independent"
+    assert not any(k.startswith(("m0", "m1")) for k in d["coefficients"])
+    truth = truth_average(sim.truth, measure="unemployment_rate", start="2018", end="2021")
+    assert res.ci[0] <= truth["average"] <= res.ci[1]
+    cnt = its(sim.panel, outcome="households_assistance", treated="1987", intervention="2018")
+    assert cnt.diagnostics["dispersion"] > 0 and cnt.relative_ci is not None
+
+
+def test_intervention_outside_the_data_raises(sim):
+    for bad in ("2014-06", sim.periods[0], shift_period(sim.periods[-1], 1)):
+        with pytest.raises(DesignError) as err:
+            its(sim.panel, outcome="unemployment_rate", treated="1987", intervention=bad)
+        assert "ligger utanför data" in str(err.value)
+        assert "lies outside the data" in err.value.text("en")
+    with pytest.raises(DesignError, match="fel format"):
+        its(sim.panel, outcome="unemployment_rate", treated="1987", intervention="jan 2021")
+    with pytest.raises(DesignError, match="ÅÅÅÅ-MM"):
+        its(sim.panel, outcome="unemployment_rate", treated="1987", intervention="2021")
+    with pytest.raises(DesignError, match="Slutet på efterperioden"):
+        its(sim.panel, outcome="unemployment_rate", treated="1987", intervention=INTERVENTION,
+            post_end="2020-06")
+
+
+def test_too_short_pre_period_raises(sim):
+    with pytest.raises(DesignError) as err:
+        its(sim.panel, outcome="unemployment_rate", treated="1987", intervention="2016-06")
+    assert "har bara 17 månader" in str(err.value) and "minst 24 månader" in str(err.value)
+    assert "at least 24 months are needed" in err.value.text("en")
+    yearly = simulate(n_units=10, start="2016", n_periods=8, frequency="yearly",
+                      intervention=None, seed=2)
+    with pytest.raises(DesignError) as err:
+        its(yearly.panel, outcome="unemployment_rate", treated="1987", intervention="2021")
+    assert "at least 6 years are needed" in err.value.text("en")
+
+
+def test_runs_fast_on_a_290_unit_monthly_panel():
+    big = simulate(n_units=290, n_periods=132, seed=4)
+    from evaluation.designs.decomposition import decomposition
+
+    for outcome in ("unemployment_rate", "households_assistance"):
+        its(big.panel, outcome=outcome, treated="1987", intervention=INTERVENTION)  # warm-up
+        t = time.perf_counter()
+        its(big.panel, outcome=outcome, treated="1987", intervention=INTERVENTION)
+        assert time.perf_counter() - t < 1.0
+        t = time.perf_counter()
+        decomposition(big.panel, outcome=outcome, treated="1987",
+                      compare_periods=("2020-12", "2021-12"))
+        assert time.perf_counter() - t < 1.0
