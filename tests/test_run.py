@@ -105,7 +105,9 @@ def test_headline_cell_equals_sentence_from_summary(report):
     nb = json.loads((report / "evaluate.ipynb").read_text(encoding="utf-8"))
     cells = [c for c in nb["cells"] if "headline" in c.get("metadata", {}).get("tags", [])]
     assert len(cells) == 1
-    shown = "".join(o["data"]["text/markdown"] for o in cells[0]["outputs"] if "data" in o)
+    shown = "".join(
+        "".join(o["data"]["text/markdown"]) for o in cells[0]["outputs"] if "data" in o
+    )
     assert shown.strip() == text.headline(_summary(report), "sv").strip()
     md = (report / "sammanfattning.md").read_text(encoding="utf-8")
     assert text.headline(_summary(report), "sv") in md

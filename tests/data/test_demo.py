@@ -395,13 +395,14 @@ def test_small_kommuner_are_far_noisier_but_an_effect_is_findable(data):
     """Kommuner of 10 000–20 000 inhabitants (about 84 units).
 
     Unemployment: the same per-unit SD of 12-month gap changes, 2016-01..2025-12. Measured with
-    the default seed: median 0.43 p.p. (IQR 0.37–0.53), against 0.165 for the counties over the
-    same window. Asserted: median in [0.33, 0.50] (so −1.0 p.p. is detectable but not
-    trivially) and at least twice the county median.
+    the default seed (simulator version 2): median 0.34 p.p. (IQR 0.29–0.44), against 0.157 for
+    the counties over the same window. Asserted: median in [0.28, 0.45] (so −1.0 p.p. is
+    detectable but not trivially; a Poisson stock of ~500 unemployed alone gives 0.3–0.45) and
+    at least twice the county median.
 
     Households: per-unit SD of the 12-month change of log(local) − log(Riket), 2016-01..2025-12.
-    Measured: median 0.101 (IQR 0.087–0.123). Asserted: median in [0.08, 0.12], so a −15 % effect
-    is findable. Month-to-month persistence: lag-1 autocorrelation of the demeaned log ratio,
+    Measured: median 0.067 (IQR 0.058–0.081). Asserted: median in [0.055, 0.09], so a −15 %
+    effect is findable but not trivially. Month-to-month persistence: lag-1 autocorrelation of the demeaned log ratio,
     2015–2019, measured median 0.87; asserted ≥ 0.8.
     """
     units = data.units.set_index("unit")
@@ -410,13 +411,13 @@ def test_small_kommuner_are_far_noisier_but_an_effect_is_findable(data):
     assert len(kommun) >= 60
     sd = _gap_change_sd(wide(data.monthly, "unemployment_rate"), "2016-01", "2025-12")
     county_median = sd[sorted(COUNTY_CODES)].median()
-    assert 0.33 <= sd[kommun].median() <= 0.50
+    assert 0.28 <= sd[kommun].median() <= 0.45
     assert sd[kommun].median() >= 2 * county_median
 
     hh = np.log(wide(data.monthly, "households_assistance"))
     relative = hh.drop(columns="00").sub(hh["00"], axis=0)
     change_sd = (relative - relative.shift(12)).loc["2016-01":"2025-12", kommun].std()
-    assert 0.08 <= change_sd.median() <= 0.12
+    assert 0.055 <= change_sd.median() <= 0.09
     calm = relative.loc["2015-01":"2019-12", kommun]
     autocorr = calm.apply(lambda s: s.autocorr(1))
     assert autocorr.median() >= 0.8

@@ -76,7 +76,7 @@ __all__ = [
     "truth_to_yearly",
 ]
 
-SIMULATOR_VERSION = 1
+SIMULATOR_VERSION = 2
 DEFAULT_SEED = 20220401
 DEFAULT_START = "2015-01"
 DEFAULT_END = "2025-12"
@@ -199,15 +199,15 @@ _U = {
     "slope_phi": 0.98, "slope_sd": 0.0002,  # damped random-walk slope (log per month)
     "county_phi": 0.92, "county_sd": 0.012,  # county AR(1), stationary SD (log)
     "kommun_phi": 0.90, "kommun_sd": 0.025,  # kommun AR(1), stationary SD (log)
-    "count_phi": 0.85, "count_k": 0.9,  # count noise AR(1), stationary SD = k·sqrt(mean)
+    "count_phi": 0.85, "count_k": 0.6,  # count noise AR(1), stationary SD = k·sqrt(mean)
 }
 _H = {
     "level_link": 0.7, "level_county": 0.10, "level_kommun": 0.25,
     "beta_sd": 0.15,
     "slope_phi": 0.98, "slope_sd": 0.0004,
     "county_phi": 0.95, "county_sd": 0.020,
-    "kommun_phi": 0.95, "kommun_sd": 0.040,
-    "count_phi": 0.90, "count_k": 1.2,
+    "kommun_phi": 0.95, "kommun_sd": 0.030,
+    "count_phi": 0.90, "count_k": 0.75,
 }
 
 
