@@ -279,3 +279,17 @@ def test_data_text():
     assert "simulerade" in text
     english = T.data_text(summary, info, "en")
     assert "0123 (missing periods)" in english and "monthly data" in english
+
+
+def test_interval_end_never_prints_as_zero_when_it_is_not():
+    """A significant interval ending at −0,4 % must not read "−23 % till 0 %"."""
+    from evaluation.report import text as tx
+
+    r = {"outcome": "households_assistance", "design": "its", "average_effect": -22.0,
+         "relative_effect": -0.124, "ci": [-46.7, -0.7], "relative_ci": [-0.229, -0.004],
+         "unit": "households", "p_value": 0.04}
+    s = tx._interval_text(r, "sv", relative=True)
+    assert s.replace("\xa0", " ").endswith("−0,4 %"), s
+    r2 = dict(r, outcome="unemployment_rate", unit="pp", ci=[-1.5, -0.03], relative_ci=None,
+              relative_effect=None)
+    assert tx._interval_text(r2, "sv", relative=False).endswith("−0,03")

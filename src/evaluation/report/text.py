@@ -711,20 +711,29 @@ def _rounds_to_zero(text: str) -> bool:
     return bool(digits) and set(digits) == {"0"}
 
 
+def _enough_decimals(values: Sequence[float], decimals: int, *, factor: float = 1.0) -> int:
+    """More decimals until no non-zero interval end prints as 0 (an end of −0,4 % must not
+    read "0 %" next to "statistiskt säkerställd"); at most 3."""
+    while decimals < 3 and any(v != 0 and round(abs(v) * factor, decimals) == 0 for v in values):
+        decimals += 1
+    return decimals
+
+
 def _interval_text(result: Mapping[str, Any], language: Language, *, relative: bool) -> str:
     """The interval ends as prose ("−1,3 till −0,5"), in the unit the amount is given in."""
     if relative:
         rel = float(result["relative_effect"])
         ci = interval_of(result, "relative_ci")
         if ci is not None:
-            return fmt.interval(*ci, decimals=_rel_decimals(rel), language=language, unit="%")
+            decimals = _enough_decimals(ci, _rel_decimals(rel), factor=100)
+            return fmt.interval(*ci, decimals=decimals, language=language, unit="%")
     ci = interval_of(result)
     if ci is None:
         return fmt.MISSING
     if is_rate(result):
-        return fmt.interval(*ci, decimals=1, language=language)
+        return fmt.interval(*ci, decimals=_enough_decimals(ci, 1), language=language)
     x = result.get("average_effect")
-    decimals = _count_decimals(float(x)) if _finite(x) else 1
+    decimals = _enough_decimals(ci, _count_decimals(float(x)) if _finite(x) else 1)
     return fmt.interval(*ci, decimals=decimals, language=language,
                         unit=unit_label(result.get("unit"), language))
 
