@@ -599,18 +599,9 @@ def its(
     cf_all = np.full(len(periods), np.nan)
     lo_all = np.full(len(periods), np.nan)
     hi_all = np.full(len(periods), np.nan)
+    # Pre-period: the fitted values (no band — the interval is about the post-period forecast).
     pre_idx = np.flatnonzero(fit_rows)
-    Xpre_full = X.to_numpy()[pre_idx]
-    pre_se = np.sqrt(ef.marginal_var(w_all[pre_idx])
-                     + np.einsum("ij,jk,ik->i", Xpre_full, cov_beta, Xpre_full))
-    if kind == "rate":
-        cf_all[pre_idx] = eta[pre_idx]
-        lo_all[pre_idx] = eta[pre_idx] - tq * pre_se
-        hi_all[pre_idx] = eta[pre_idx] + tq * pre_se
-    else:
-        cf_all[pre_idx] = np.exp(eta[pre_idx])
-        lo_all[pre_idx] = np.exp(eta[pre_idx] - tq * pre_se)
-        hi_all[pre_idx] = np.exp(eta[pre_idx] + tq * pre_se)
+    cf_all[pre_idx] = eta[pre_idx] if kind == "rate" else np.exp(eta[pre_idx])
     cf_all[post_idx] = cf_post
     lo_all[post_idx] = band_lo
     hi_all[post_idx] = band_hi
