@@ -36,6 +36,7 @@ from evaluation.report.format import Language, check_language
 from evaluation.report.text import (
     design_label,
     effect_text,
+    enough_decimals,
     interval_of,
     is_rate,
     level_of,
@@ -160,14 +161,15 @@ def _ci_cell(r: Mapping[str, Any], language: Language) -> str:
     if ci is None:
         return t("verdict.not_testable", language)
     decimals = 1 if is_rate(r) else (0 if abs(float(r.get("average_effect") or 0)) >= 10 else 1)
-    return fmt.interval(*ci, decimals=decimals, language=language)
+    return fmt.interval(*ci, decimals=enough_decimals(ci, decimals), language=language)
 
 
 def _relative_cell(r: Mapping[str, Any], language: Language) -> str:
     text = relative_text(r, language)
     rel_ci = interval_of(r, "relative_ci")
     if text != fmt.MISSING and rel_ci is not None:
-        text += f" ({fmt.interval(*rel_ci, decimals=1, language=language, unit='%')})"
+        decimals = enough_decimals(rel_ci, 1, factor=100)
+        text += f" ({fmt.interval(*rel_ci, decimals=decimals, language=language, unit='%')})"
     return text
 
 

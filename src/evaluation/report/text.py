@@ -711,7 +711,7 @@ def _rounds_to_zero(text: str) -> bool:
     return bool(digits) and set(digits) == {"0"}
 
 
-def _enough_decimals(values: Sequence[float], decimals: int, *, factor: float = 1.0) -> int:
+def enough_decimals(values: Sequence[float], decimals: int, *, factor: float = 1.0) -> int:
     """More decimals until no non-zero interval end prints as 0 (an end of −0,4 % must not
     read "0 %" next to "statistiskt säkerställd"); at most 3."""
     while decimals < 3 and any(v != 0 and round(abs(v) * factor, decimals) == 0 for v in values):
@@ -725,15 +725,15 @@ def _interval_text(result: Mapping[str, Any], language: Language, *, relative: b
         rel = float(result["relative_effect"])
         ci = interval_of(result, "relative_ci")
         if ci is not None:
-            decimals = _enough_decimals(ci, _rel_decimals(rel), factor=100)
+            decimals = enough_decimals(ci, _rel_decimals(rel), factor=100)
             return fmt.interval(*ci, decimals=decimals, language=language, unit="%")
     ci = interval_of(result)
     if ci is None:
         return fmt.MISSING
     if is_rate(result):
-        return fmt.interval(*ci, decimals=_enough_decimals(ci, 1), language=language)
+        return fmt.interval(*ci, decimals=enough_decimals(ci, 1), language=language)
     x = result.get("average_effect")
-    decimals = _enough_decimals(ci, _count_decimals(float(x)) if _finite(x) else 1)
+    decimals = enough_decimals(ci, _count_decimals(float(x)) if _finite(x) else 1)
     return fmt.interval(*ci, decimals=decimals, language=language,
                         unit=unit_label(result.get("unit"), language))
 
