@@ -57,7 +57,7 @@ from evaluation.designs.comparison import (
     outcome_series,
     population_series,
 )
-from evaluation.designs.glm import fit_poisson_glm
+from evaluation.designs.glm import fit_poisson_glm, harmonics
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL, EffectResult
 
@@ -389,6 +389,8 @@ def its(
     post_end: str | None = None,
     ci_level: float = CI_LEVEL,
     error_model: ErrorModel | None = None,
+    national_slope: bool = True,
+    seasonality: Literal["auto", "months", "harmonics", "none"] = "auto",
 ) -> EffectResult:
     """Interrupted time series of ``treated`` against its comparison series.
 
@@ -413,6 +415,14 @@ def its(
         Residual process; default :class:`AR1NoiseErrors` (monthly) /
         :class:`IndependentErrors` (yearly). Anything with a ``fit`` method returning an
         :class:`ErrorFit` works.
+    national_slope
+        Estimate the loading on the comparison series (True) or fix it at one (False: the
+        local gap to the comparison — additive for rates, a constant ratio for counts — is
+        modelled, which saves a parameter on short pre-periods).
+    seasonality
+        Local month-of-year terms on top of the comparison series' own seasonality:
+        ``"months"`` (11 dummies), ``"harmonics"`` (two sine/cosine pairs), ``"none"``;
+        ``"auto"`` uses dummies with at least 48 pre-period months, else harmonics.
 
     Returns
     -------
@@ -505,15 +515,27 @@ def its(
 
     # ------------------------------------------------------------ design matrix
     X = pd.DataFrame({"const": 1.0}, index=periods)
-    X["comparison"] = c.to_numpy() if kind == "rate" else np.log(c.where(c > 0)).to_numpy()
+    control = c.to_numpy() if kind == "rate" else np.log(c.where(c > 0)).to_numpy()
+    if national_slope:
+        X["comparison"] = control
+        fixed = np.zeros(len(periods))
+    else:  # loading fixed at one: the comparison enters as an offset
+        fixed = control
     warnings: list[str] = []
-    if freq == "monthly":
-        dummies = _month_dummies(periods)
-        present = dummies[usable & pre_mask].sum(axis=0)
-        absent = [m for m in dummies.columns if present[m] == 0]
-        if absent:
-            warnings.append(f"months without pre-period data, dummies dropped: {absent}")
-        X = pd.concat([X, dummies.drop(columns=absent)], axis=1)
+    if freq == "monthly" and seasonality != "none":
+        mode = seasonality
+        if mode == "auto":
+            mode = "months" if int((usable & pre_mask).sum()) >= 48 else "harmonics"
+        if mode == "months":
+            dummies = _month_dummies(periods)
+            present = dummies[usable & pre_mask].sum(axis=0)
+            absent = [m for m in dummies.columns if present[m] == 0]
+            if absent:
+                warnings.append(f"months without pre-period data, dummies dropped: {absent}")
+            X = pd.concat([X, dummies.drop(columns=absent)], axis=1)
+        else:
+            months = np.array([int(p[5:7]) for p in periods], dtype=float)
+            X = pd.concat([X, harmonics(months, pairs=2, period=12).set_axis(periods)], axis=1)
     tindex = _index(periods, freq)
     fit_rows = usable & pre_mask
     X_pre = X[fit_rows].to_numpy()
@@ -527,9 +549,9 @@ def its(
     pop = None
     dispersion = None
     if kind == "rate":
-        beta, *_ = np.linalg.lstsq(X_pre, y_pre, rcond=None)
-        eta = X.to_numpy() @ beta  # NaN where the comparison is missing
-        resid_pre = y_pre - X_pre @ beta
+        beta, *_ = np.linalg.lstsq(X_pre, y_pre - fixed[fit_rows], rcond=None)
+        eta = X.to_numpy() @ beta + fixed  # NaN where the comparison is missing
+        resid_pre = y_pre - eta[fit_rows]
         w_all = np.ones(len(periods))
         coef_names = list(X.columns)
     else:
@@ -538,6 +560,8 @@ def its(
             pop = pop_s.reindex(sorted(set(pop_s.index) | set(periods))).ffill().bfill()
             pop = pop.reindex(periods)
             offset = np.log(pop.to_numpy())
+        if not national_slope:
+            offset = fixed if offset is None else offset + fixed
         glm = fit_poisson_glm(y_pre, X[fit_rows],
                               offset=None if offset is None else offset[fit_rows],
                               dispersion="quasi")

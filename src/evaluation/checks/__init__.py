@@ -1,0 +1,1 @@
+"""Robustness checks: each returns a small record the report and the verdict consume."""
