@@ -49,8 +49,12 @@ def test_summary_json_contract(report):
     assert "NaN" not in raw and "Infinity" not in raw
     s = json.loads(raw)
     for key in ("evaluation", "data_vintage", "treated", "intervention", "post_period", "ci_level",
-                "results", "verdict", "truth"):
+                "results", "verdict", "truth", "checks"):
         assert key in s
+    assert {(c["outcome"], c["design"]) for c in s["checks"]} == {
+        (r["outcome"], r["design"]) for r in s["results"]}
+    for c in s["checks"]:
+        assert 0 <= c["false_positive_rate"] <= 1 and 0 <= c["power"] <= 1
     assert s["data_vintage"] == report.name and s["treated"]["code"] == "1987"
     designs = {(r["outcome"], r["design"]) for r in s["results"]}
     assert designs == {(o, d) for o in ("unemployment_rate", "households_assistance")
@@ -92,7 +96,7 @@ def test_html_is_a_readable_swedish_report(report):
     assert not re.search(r"<script[^>]+src=[\"']https?:", html)
     assert not re.search(r"<link[^>]+href=[\"']https?:", html)
     for heading in ("Sammanfattning", "Data och mått", "Metod", "Resultat",
-                    "Slutsatses och osäkerhet".replace("Slutsatses", "Slutsatser")):
+                    "Hur säkra är slutsatserna?", "Slutsatser och osäkerhet"):
         assert heading in html
     assert "SIMULERADE DATA" in html
     assert "Evaluation.from_parameters" not in html  # no code

@@ -45,6 +45,7 @@ class Evaluation:
 
     inputs: Inputs
     results: list[EffectResult] = field(default_factory=list)
+    checks: list[Any] = field(default_factory=list)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -100,6 +101,18 @@ class Evaluation:
         self.results = results
         return results
 
+    def assess(self) -> list[Any]:
+        """False-alarm rate and power of each result's design on comparison units like this one
+        ("Hur säkra är slutsatserna?"), seeded from the spec."""
+        from evaluation.checks.reliability import reliability
+
+        self.checks = [
+            reliability(self.inputs.panel, r, comparison=self.spec.comparison,
+                        seed=self.spec.seed)
+            for r in self.results
+        ]
+        return self.checks
+
     def result(self, outcome: str, design: str) -> EffectResult:
         for r in self.results:
             if r.outcome == outcome and r.design == design:
@@ -133,6 +146,7 @@ class Evaluation:
             "primary_design": PRIMARY_DESIGN,
             "simulated": inputs.simulated,
             "results": results,
+            "checks": [c.to_dict() for c in self.checks],
             "verdict": verdict,
             "truth": truth,
         })

@@ -194,6 +194,7 @@ class _GridFit(ErrorFit):
     design: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     phis: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rhos: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    phis2: np.ndarray = field(default_factory=lambda: np.zeros(0))
     sigma2s: np.ndarray = field(default_factory=lambda: np.zeros(0))
     probs: np.ndarray = field(default_factory=lambda: np.zeros(0))
     covs: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
@@ -202,9 +203,11 @@ class _GridFit(ErrorFit):
     def predict(self, post_times, post_weights, post_design):
         tf = np.asarray(post_times, dtype=float)
         ph, rh, s2 = self.phis[:, None, None], self.rhos[:, None, None], self.sigma2s[:, None, None]
-        c_fp = rh * ph ** np.abs(tf[:, None] - self.times[None, :])[None]          # m×H×n
+        ph2 = (self.phis2 if len(self.phis2) else np.zeros(len(self.phis)))[:, None, None]
+        lag_fp = np.abs(tf[:, None] - self.times[None, :])[None]
+        c_fp = rh * ph**lag_fp + (1 - rh) * ph2**lag_fp                              # m×H×n
         lag_ff = np.abs(tf[:, None] - tf[None, :])[None]
-        c_ff = rh * ph**lag_ff + (1 - rh) * np.eye(len(tf))[None]                    # m×H×H
+        c_ff = rh * ph**lag_ff + (1 - rh) * ph2**lag_ff                              # m×H×H
         K = np.linalg.solve(self.corr_pp, c_fp.transpose(0, 2, 1)).transpose(0, 2, 1)  # m×H×n
         carry = K @ self.resid                                                       # m×H
         G = post_design[None] - K @ self.design                                      # m×H×k
@@ -265,6 +268,7 @@ class AR1NoiseErrors:
     phi_prior: Literal["reference", "flat"] = "reference"
     rho_one_prior: float = 0.5
     max_points: int = 150
+    phi2_grid: tuple[float, ...] = (0.0,)
     name: str = ""
 
     def __post_init__(self) -> None:
@@ -280,12 +284,17 @@ class AR1NoiseErrors:
         lo, hi = self.phi_range
         pg = np.linspace(lo, hi, self.n_phi)
         rg = np.linspace(0.0, 1.0, self.n_rho)[1:] if self.noise else np.array([1.0])
-        P, R = (a.ravel() for a in np.meshgrid(pg, rg))
+        p2g = np.asarray(self.phi2_grid if self.noise else (0.0,), dtype=float)
+        P, R, P2 = (a.ravel() for a in np.meshgrid(pg, rg, p2g))
+        if self.noise:  # the second component is the shorter-lived one; ρ = 1 needs one φ₂
+            ok = (P2 < P) | (P2 == 0.0)
+            ok &= (R < 1.0) | (P2 == 0.0)
+            P, R, P2 = P[ok], R[ok], P2[ok]
         lag = np.abs(times[:, None] - times[None, :])
 
         def corr(idx: np.ndarray) -> np.ndarray:
             return (R[idx, None, None] * P[idx, None, None] ** lag[None]
-                    + (1 - R[idx])[:, None, None] * np.eye(n)[None])
+                    + (1 - R[idx])[:, None, None] * P2[idx, None, None] ** lag[None])
 
         # evaluate the grid in chunks to bound memory for long pre-periods
         chunk = max(1, int(4e6 // (n * n)))
@@ -300,8 +309,12 @@ class AR1NoiseErrors:
                 w = w / np.sqrt(1 - P**2)
             if self.noise and len(rg) > 1:  # prior mass rho_one_prior on a plain AR(1)
                 one = R == 1.0
+                # per φ, the mass 1 − rho_one_prior is spread evenly over the (ρ < 1, φ₂) points
+                _, inverse, counts = np.unique(np.where(one, np.nan, P), return_inverse=True,
+                                               return_counts=True)
+                n_other = np.maximum(counts[inverse], 1)
                 w = np.where(one, w * self.rho_one_prior,
-                             w * (1 - self.rho_one_prior) / (len(rg) - 1))
+                             w * (1 - self.rho_one_prior) / n_other)
             keep = w > 1e-4 * w.max()
             if keep.sum() > self.max_points:  # the heaviest points carry the posterior
                 keep = np.zeros(len(P), dtype=bool)
@@ -326,7 +339,8 @@ class AR1NoiseErrors:
             name=self.name, df=float(n - k - (2 if self.noise else 1)),
             cov_beta=np.einsum("m,mij->ij", w, covs), phi=float(P[i]),
             scale=float(w @ s2), details=details, times=times, resid=resid, design=design,
-            phis=P[keep], rhos=R[keep], sigma2s=s2, probs=w, covs=covs, corr_pp=Ck,
+            phis=P[keep], rhos=R[keep], phis2=P2[keep], sigma2s=s2, probs=w, covs=covs,
+            corr_pp=Ck,
         )
 
 

@@ -89,5 +89,14 @@ def outcome_results(ev: Evaluation, outcome: str) -> None:
             _figure(figures.effect_path(result, language=lang, simulated=ev.simulated))
 
 
+def reliability(ev: Evaluation) -> None:
+    """How often this design raises false alarms, and finds a real effect, on units like this."""
+    name = ev.inputs.treated_name
+    paragraphs = [text.t("rel.intro", ev.language, name=name)]
+    paragraphs += [text.reliability_text(dict(c, name=name), ev.language)
+                   for c in ev.summary()["checks"]]
+    _md("\n\n".join(paragraphs))
+
+
 def conclusions(ev: Evaluation) -> None:
     _md(text.conclusion_text(ev.summary(), ev.language))

@@ -42,6 +42,67 @@ TEXTS: dict[str, dict[str, str]] = {
     "section_results": {"sv": "Resultat", "en": "Results"},
     "section_sensitivity": {"sv": "Känslighetsanalys", "en": "Sensitivity analysis"},
     "section_conclusions": {"sv": "Slutsatser och osäkerhet", "en": "Conclusions and uncertainty"},
+    "section_reliability": {"sv": "Hur säkra är slutsatserna?",
+                            "en": "How sure are the conclusions?"},
+    "rel.intro": {
+        "sv": "Hur ofta pekar metoden ut en effekt där ingen finns, och hur ofta hittar den en "
+              "verklig? Det prövas på kommuner som liknar {name} men där inget hände "
+              "(placebotest).",
+        "en": "How often does the method point to an effect where there is none, and how often "
+              "does it find a real one? This is tested on municipalities like {name} where "
+              "nothing happened (placebo test).",
+    },
+    "rel.placebo": {
+        "sv": "**{design}, {outcome}.** Metoden kördes på {units} kommuner av liknande storlek "
+              "vid {dates} tidpunkter före insatsen, där ingen insats skett. Den visade en "
+              "statistiskt säkerställd ”effekt” i {fpr} av fallen ({k} av {n}); en metod vars "
+              "95 %-intervall håller vad de lovar gör det i omkring 5 %. När en verklig effekt "
+              "på {effect} lades in i samma serier hittade metoden den i {power} av fallen.",
+        "en": "**{design}, {outcome}.** The method was run on {units} municipalities of similar "
+              "size at {dates} dates before the intervention, where nothing happened. It showed "
+              "a statistically significant “effect” in {fpr} of the cases ({k} of {n}); a method "
+              "whose 95% intervals hold what they promise does so in about 5%. When a real "
+              "effect of {effect} was added to the same series, the method found it in {power} "
+              "of the cases.",
+    },
+    "rel.loo": {
+        "sv": "**{design}, {outcome}.** Var och en av de {n} jämförelsekommunerna prövades mot "
+              "de övriga på samma sätt som {name}. Metoden visade en statistiskt säkerställd "
+              "”effekt” i {fpr} av fallen ({k} av {n}), där ingen insats skett. En verklig "
+              "effekt på {effect} hade hittats i {power} av fallen.",
+        "en": "**{design}, {outcome}.** Each of the {n} comparison municipalities was tested "
+              "against the others in the same way as {name}. The method showed a statistically "
+              "significant “effect” in {fpr} of the cases ({k} of {n}), where nothing happened. "
+              "A real effect of {effect} would have been found in {power} of the cases.",
+    },
+    "rel.passed": {
+        "sv": "Andelen falsklarm ligger inom vad slumpen ger vid 5 %: intervallen håller sin "
+              "nivå på den här typen av data.",
+        "en": "The false-alarm share is within what chance gives at 5%: the intervals hold "
+              "their level on this kind of data.",
+    },
+    "rel.uncertain": {
+        "sv": "Andelen falsklarm är högre än 5 %, men med så få försök kan skillnaden vara slump; "
+              "en säkerställd effekt nära gränsen ska tolkas med försiktighet.",
+        "en": "The false-alarm share is above 5%, but with so few trials the difference may be "
+              "chance; a significant effect close to the limit should be read with caution.",
+    },
+    "rel.failed": {
+        "sv": "Andelen falsklarm är högre än 5 %: intervallen är för smala för den här typen av "
+              "data, och en säkerställd effekt ska tolkas med försiktighet.",
+        "en": "The false-alarm share is above 5%: the intervals are too narrow for this kind "
+              "of data, and a significant effect should be read with caution.",
+    },
+    "rel.small": {
+        "sv": "Siffrorna bygger på {n} försök och är själva osäkra.",
+        "en": "The figures rest on {n} trials and are themselves uncertain.",
+    },
+    "rel.inconclusive": {
+        "sv": "**{design}, {outcome}.** Kontrollen kunde inte göras ({reason}); hur säkra "
+              "intervallen är går inte att pröva här (ej prövbar).",
+        "en": "**{design}, {outcome}.** The check could not be made ({reason}); how reliable "
+              "the intervals are cannot be tested here (not testable).",
+    },
     # Watermark and data box.
     "simulated_banner": {"sv": "SIMULERADE DATA – fiktiv kommun",
                          "en": "SIMULATED DATA – fictional municipality"},
@@ -387,13 +448,21 @@ TEXTS: dict[str, dict[str, str]] = {
     "method.its.seasonal": {"sv": " och av kalendermånaden (säsong)",
                             "en": " and by the calendar month (season)"},
     "method.its.errors.monthly": {
-        "sv": "Modellens fel antas följa en AR(1)-process, det vill säga att en månads avvikelse "
-              "delvis följer med till nästa; det ger ärligare, oftast bredare, intervall än om "
-              "månaderna behandlades som oberoende, och osäkerheten i autokorrelationen räknas in.",
-        "en": "The model's errors are assumed to follow an AR(1) process, meaning that part of one "
-              "month's deviation carries over to the next; this gives more honest, usually wider, "
-              "intervals than treating months as independent, and the uncertainty of the "
-              "autocorrelation is included.",
+        "sv": "Modellens fel antas bestå av en varaktig del, som följer en AR(1)-process (en "
+              "månads avvikelse följer delvis med till nästa), och slumpbrus från månad till "
+              "månad; det ger ärligare, oftast bredare, intervall än om månaderna behandlades som "
+              "oberoende, och osäkerheten i autokorrelationen räknas in. Ingen lokal linjär trend "
+              "skrivs fram: en trend skattad på några års förperiod och förlängd över "
+              "efterperioden får slumpvariation att se ut som effekter. Hur ofta metoden ger "
+              "falsklarm på kommuner där inget hände redovisas under ”Hur säkra är slutsatserna?”.",
+        "en": "The model's errors are assumed to consist of a lasting part, following an AR(1) "
+              "process (part of one month's deviation carries over to the next), and "
+              "month-to-month noise; this gives more honest, usually wider, intervals than "
+              "treating months as independent, and the uncertainty of the autocorrelation is "
+              "included. No local linear trend is extrapolated: a trend estimated on a few years "
+              "of pre-period and extended over the post-period makes noise look like effects. "
+              "How often the method raises false alarms on municipalities where nothing happened "
+              "is shown under “How sure are the conclusions?”.",
     },
     "method.its.errors.yearly": {
         "sv": "Med årsdata finns få observationer; felen behandlas som oberoende mellan åren och "
@@ -948,6 +1017,42 @@ def result_sentence(result: Mapping[str, Any], language: Language = "sv") -> str
                   amount=amount, direction=t("lower" if x < 0 else "higher", language),
                   details="; ".join(details))
     return f"{first} {t(f'result.{v}', language, level=fmt.level_label(level, language))}"
+
+
+def reliability_text(check: Mapping[str, Any], language: Language = "sv") -> str:
+    """One paragraph on a design's false alarms and power on units like the evaluated one
+    (a record from :func:`evaluation.checks.reliability.reliability`)."""
+    check_language(language)
+    outcome = str(check["outcome"])
+    kw = {"design": design_label(str(check["design"]), language),
+          "outcome": _lower(outcome_label(outcome, language))}
+    if check.get("status") == "inconclusive" or not _finite(check.get("false_positive_rate")):
+        return t("rel.inconclusive", language, reason=check.get("reason", "–"), **kw)
+    n = int(check["n_pairs"])
+    effect = float(check["reference_effect"])
+    if measure_info(outcome).kind == "rate":
+        effect_words = fmt.pp(effect, 1, language)
+    else:
+        effect_words = fmt.percent(effect, 0, language)
+    shares = {"fpr": fmt.percent(check["false_positive_rate"], 0, language),
+              "power": fmt.percent(check["power"], 0, language),
+              "k": str(round(float(check["false_positive_rate"]) * n)), "n": str(n),
+              "effect": effect_words}
+    if check.get("method", "").startswith("leave-one-out"):
+        body = t("rel.loo", language, name=check.get("name", ""), **kw, **shares)
+    else:
+        body = t("rel.placebo", language, units=check["n_units"], dates=check["n_dates"],
+                 **kw, **shares)
+    if check["status"] != "passed":
+        verdict_key = "rel.failed"
+    elif float(check["false_positive_rate"]) > 0.075:
+        verdict_key = "rel.uncertain"
+    else:
+        verdict_key = "rel.passed"
+    parts = [body, t(verdict_key, language)]
+    if n < 100:
+        parts.append(t("rel.small", language, n=n))
+    return " ".join(parts)
 
 
 def conclusion_text(summary: Mapping[str, Any], language: Language = "sv") -> str:

@@ -1,0 +1,91 @@
+"""Do the default intervals mean what they say on real and demo data? (issue 3 targets)
+
+The full tables (R ≥ 500 on the demo) come from ``tests/benchmarks/placebo_table.py``; these
+tests assert the real-panel figures and a smaller demo sample.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluation.checks.placebo import placebo_check
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def county(shared_data):
+    from evaluation.data.reference import county_unemployment_panel
+
+    panel = county_unemployment_panel()
+    return panel, sorted(u for u in panel["unit"].unique() if u != "00")
+
+
+@pytest.fixture(scope="module")
+def county_its(county):
+    panel, units = county
+    return placebo_check(panel, design="its", outcome="unemployment_rate", units=units,
+                         step=-0.3)
+
+
+def test_county_riket_without_the_lan_is_rebuilt_from_population_weights(county):
+    """Riket as the population-weighted mean of the 21 län (SCB 2023 populations) is within
+    0.1 p.p. of the published riket series (SCB BAS 2020-01..2024-01; rates are rounded to
+    0.1)."""
+    from evaluation.data.panel import wide
+    from evaluation.data.reference import COUNTY_POPULATION_2023 as pop
+
+    panel, units = county
+    rates = wide(panel, "unemployment_rate")
+    rebuilt = sum(rates[u] * pop[u] for u in units) / sum(pop[u] for u in units)
+    assert (rebuilt - rates["00"]).abs().max() <= 0.1
+
+
+def test_county_its_false_positive_rate(county_its):
+    """Real SCB BAS county panel, 21 län × 14 placebo dates (24 months before, 12 after;
+    comparison riket without the län). Target (issue 3): false-positive rate ≤ 10 %.
+    Measured 9.5 % (date-clustered bootstrap 6–13 %); the textbook ITS with local linear trend
+    and HAC(12) errors gave about 60 %."""
+    assert county_its.n == 294
+    assert county_its.rate() <= 0.10
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 3 target power ≥ 70 % for a 0.3 p.p. step on the county panel is not reached: "
+    "measured 55 %. Even an oracle test that knew each län's own placebo spread reaches only "
+    "59 % at the 5 % level (see the closing note); a strict xfail so that reaching it is noticed"))
+def test_county_its_power_target(county_its):
+    assert county_its.rate("power_rejected") >= 0.70
+
+
+def test_county_its_power_measured(county_its):
+    """Power for a 0.3 p.p. step at the same län and dates: measured 55 %; asserted ≥ 50 %."""
+    assert county_its.rate("power_rejected") >= 0.50
+
+
+def test_county_decomposition_is_not_testable(county):
+    """21 län give 20 comparison units; a 95 % empirical interval needs 39: ej prövbar, never
+    a silent non-rejection."""
+    panel, units = county
+    r = placebo_check(panel, design="decomposition", outcome="unemployment_rate", units=units,
+                      max_pairs=20)
+    assert r.n == 0 and r.n_not_testable == 20
+
+
+def test_demo_its_unemployment_false_alarms_and_power():
+    """Demo, untreated kommuner (Exempelstad removed), ITS on unemployment, R = 200 seeded
+    unit-date pairs: false-positive rate within 0.05 ± 2·√(0.05·0.95/R) = [0.019, 0.081] and
+    power ≥ 80 % for the demo's −1.0 p.p. as a step. R = 500 in placebo_table.py: 5.2 % and
+    82.6 %."""
+    from evaluation.data import demo
+
+    panel, _ = demo.load_demo("monthly")
+    units = demo.load_demo_units()
+    kommuner = units.loc[units["unit_type"] == "kommun", "unit"]
+    untreated = [u for u in kommuner if u not in (demo.TREATED_UNIT, demo.PLACEBO_UNIT)]
+    panel = panel[panel["unit"] != demo.TREATED_UNIT]
+    r = placebo_check(panel, design="its", outcome="unemployment_rate", units=untreated,
+                      step=-1.0, max_pairs=200, seed=20220401)
+    lo, hi = r.monte_carlo_band()
+    assert lo <= r.rate() <= hi
+    assert r.rate("power_rejected") >= 0.80
