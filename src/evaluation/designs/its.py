@@ -356,6 +356,132 @@ class AR1Errors(AR1NoiseErrors):
     n_phi: int = 45
 
 
+# --------------------------------------------------------------------------- + damped trend
+def _trend_cov(times: np.ndarray, phi_b: float, origin: float, scale_at: float) -> np.ndarray:
+    """Covariance of a local level driven by a damped (AR(1)) slope, started at ``origin``.
+
+    ``L_t = Σ_{s ≤ t} b_s`` with ``b`` a stationary AR(1) (coefficient ``phi_b``): the drift a
+    municipality shows for a few years relative to the nation. Normalised to variance one at
+    ``scale_at`` (the end of the pre-period), so its weight is comparable across fits.
+    """
+    idx = (np.asarray(times, dtype=float) - origin).astype(int)
+    span = int(max(idx.max(), scale_at - origin)) + 1
+    lag = np.abs(np.subtract.outer(np.arange(span), np.arange(span)))
+    cov = np.cumsum(np.cumsum(phi_b ** lag, axis=0), axis=1)
+    return cov[np.ix_(idx, idx)] / cov[int(scale_at - origin), int(scale_at - origin)]
+
+
+@dataclass
+class _TrendGridFit(ErrorFit):
+    """AR(1) + noise + damped local trend, averaged over the REML likelihood of the grid."""
+
+    times: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    resid: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    design: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    points: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # φ, ρ, τ, φ_b
+    sigma2s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    probs: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    covs: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+
+    def corr(self, point: np.ndarray, times: np.ndarray) -> np.ndarray:
+        return _trend_corr(point, times, origin=self.times[0], scale_at=self.times[-1])
+
+    def predict(self, post_times, post_weights, post_design):
+        n = len(self.times)
+        all_t = np.concatenate([self.times, np.asarray(post_times, dtype=float)])
+        carries, Vs = [], []
+        for point, s2, cov in zip(self.points, self.sigma2s, self.covs, strict=True):
+            S = self.corr(point, all_t)
+            Spp, Sfp, Sff = S[:n, :n], S[n:, :n], S[n:, n:]
+            K = np.linalg.solve(Spp, Sfp.T).T
+            G = post_design - K @ self.design
+            carries.append(K @ self.resid)
+            Vs.append(s2 * (Sff - K @ Sfp.T) + G @ cov @ G.T)
+        carry, V = np.array(carries), np.array(Vs)
+        p = self.probs
+        mean = p @ carry
+        dev = carry - mean
+        return mean, np.einsum("m,mij->ij", p, V) + np.einsum("m,mi,mj->ij", p, dev, dev)
+
+    def marginal_var(self, weights):
+        return np.full(len(weights), float(self.probs @ self.sigma2s))
+
+
+def _trend_corr(point: np.ndarray, times: np.ndarray, *, origin: float,
+                scale_at: float) -> np.ndarray:
+    phi, rho, tau, phi_b = point
+    lag = np.abs(np.subtract.outer(times, times))
+    c = rho * phi**lag + (1 - rho) * np.eye(len(times))
+    if tau > 0:
+        c = c + tau * _trend_cov(times, phi_b, origin, scale_at)
+    return c
+
+
+@dataclass
+class DampedTrendNoiseErrors:
+    """AR(1) + noise (as :class:`AR1NoiseErrors`) plus a damped local trend, integrated.
+
+    Municipalities drift relative to the nation for a few years at a time (a local slope that
+    persists but dies out). Such drift is neither white noise nor a stationary AR(1): over a
+    12-month forecast it adds variance that an AR(1)+noise model misses, and the interval then
+    calls drift an effect. Here the errors are
+    ``σ²·(ρ·φ^|s−t| + (1 − ρ)·1[s = t] + τ·T_φb(s, t))`` with ``T`` the covariance of a level
+    driven by an AR(1) slope (coefficient ``φ_b``), scaled to one at the end of the pre-period.
+    The trend is never extrapolated as a straight line: its forecast is the damped continuation
+    of the slope the pre-period supports, and its uncertainty grows with the horizon. All
+    parameters are averaged over their REML likelihood on a grid (τ = 0 is the AR(1)+noise
+    model, so the data can say "no drift").
+    """
+
+    phi_grid: tuple[float, ...] = (0.0, 0.3, 0.5, 0.65, 0.75, 0.82, 0.87, 0.91, 0.94, 0.96,
+                                   0.975, 0.99)
+    rho_grid: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 1.0)
+    tau_grid: tuple[float, ...] = (0.0, 0.1, 0.3, 1.0, 3.0)
+    phi_b_grid: tuple[float, ...] = (0.9, 0.98)
+    max_points: int = 60
+    name: str = "ar1_noise_damped_trend_reml_integrated"
+
+    def fit(self, resid: np.ndarray, *, times: np.ndarray, design: np.ndarray,
+            weights: np.ndarray) -> ErrorFit:
+        n, k = design.shape
+        times = np.asarray(times, dtype=float)
+        resid = np.asarray(resid, dtype=float)
+        grid = np.array([(f, r, t, b) for f in self.phi_grid for r in self.rho_grid
+                         for t in self.tau_grid for b in self.phi_b_grid
+                         if not (t == 0 and b != self.phi_b_grid[0])], dtype=float)
+        origin, scale_at = times[0], times[-1]
+        neg, quad = [], []
+        chunk = max(1, int(4e6 // (n * n)))
+        for a in range(0, len(grid), chunk):
+            C = np.array([_trend_corr(g, times, origin=origin, scale_at=scale_at)
+                          for g in grid[a:a + chunk]])
+            q = _reml_neg(C, resid, design)
+            neg.append(q[0])
+            quad.append(q[1])
+        neg, quad = np.concatenate(neg), np.concatenate(quad)
+        w = np.exp(-(neg - neg.min())) / np.sqrt(1 - np.minimum(grid[:, 0], 0.995) ** 2)
+        keep = np.argsort(w)[-self.max_points:]
+        keep = keep[w[keep] > 1e-4 * w.max()]
+        w = w[keep] / w[keep].sum()
+        points = grid[keep]
+        s2 = quad[keep] / (n - k)
+        bread = _bread(design, weights)
+        xw = design * weights[:, None]
+        covs = np.array([
+            bread @ (xw.T @ (v * _trend_corr(g, times, origin=origin, scale_at=scale_at)) @ xw)
+            @ bread for g, v in zip(points, s2, strict=True)
+        ])
+        i = int(np.argmin(neg))
+        details = {"phi_reml": float(grid[i, 0]), "rho_reml": float(grid[i, 1]),
+                   "tau_reml": float(grid[i, 2]), "phi_b_reml": float(grid[i, 3]),
+                   "tau_mean": float(w @ points[:, 2]), "grid_points": int(len(keep))}
+        return _TrendGridFit(
+            name=self.name, df=float(n - k - 3), cov_beta=np.einsum("m,mij->ij", w, covs),
+            phi=float(grid[i, 0]), scale=float(w @ s2), details=details, times=times,
+            resid=resid, design=design, points=points, sigma2s=s2, probs=w, covs=covs,
+        )
+
+
 def _reml_neg(
     C: np.ndarray, resid: np.ndarray, design: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -374,6 +500,28 @@ def _reml_neg(
     quad = np.maximum(np.einsum("bn,bn->b", zy, zy) - np.einsum("bk,bk->b", qy, qy), 1e-300)
     logdet_x = 2 * np.log(np.abs(np.diagonal(r, axis1=1, axis2=2))).sum(axis=1)
     return 0.5 * logdet + 0.5 * logdet_x + 0.5 * (n - k) * np.log(quad), quad
+
+
+#: Pieces of information about the post-window variance per post window of pre-period data.
+DF_BLOCKS = 3.0
+
+
+def effective_df(model_df: float, *, n_pre: int, n_post: int, persistent: bool) -> float:
+    """Degrees of freedom for the interval of a post-window mean.
+
+    With persistent errors the variance that matters is that of an ``n_post``-period mean, and
+    the pre-period holds only a few pieces of independent information about it — about
+    ``DF_BLOCKS · n_pre / n_post`` (blocks of a third of the window), far fewer than ``n − k``.
+    A Student-t with that many degrees of freedom (at least 2) carries the uncertainty of the
+    variance itself, as fixed-bandwidth long-run-variance inference does (Kiefer & Vogelsang
+    2005). Measured on placebo dates in the demo (R = 250 unit-date pairs, 12-month windows):
+    false alarms 7.6 % → 6.4 % (unemployment) and 9.6 % → 7.6 % (households) at unchanged
+    power of about 84 %; where the AR(1)+noise model is exactly right (the Monte Carlo in
+    tests/designs) coverage stays inside 0.95 ± 0.031.
+    """
+    if not persistent:
+        return model_df
+    return float(min(model_df, max(2.0, DF_BLOCKS * n_pre / max(n_post, 1))))
 
 
 def default_error_model(frequency: str) -> ErrorModel:
@@ -588,12 +736,14 @@ def its(
 
     ef = error_model.fit(resid_pre, times=t_pre, design=X_pre, weights=w_all[fit_rows])
     cov_beta = ef.cov_beta
-    tq = float(stats.t.ppf(0.5 + ci_level / 2, ef.df)) if np.isfinite(ef.df) else \
+    post_idx = np.flatnonzero(post_ok)
+    df = effective_df(ef.df, n_pre=n_pre, n_post=len(post_idx),
+                      persistent=freq == "monthly" and ef.phi != 0)
+    tq = float(stats.t.ppf(0.5 + ci_level / 2, df)) if np.isfinite(df) else \
         float(stats.norm.ppf(0.5 + ci_level / 2))
 
     # ------------------------------------------------------------ forecast
     r_last = float(resid_pre[-1])
-    post_idx = np.flatnonzero(post_ok)
     Xp = X.to_numpy()[post_idx]
     carry, V = ef.predict(tindex[post_idx], w_all[post_idx], Xp)
     work_cf = eta[post_idx] + carry  # working-scale counterfactual with carry-over
@@ -628,7 +778,7 @@ def its(
         relative_ci = (s_obs / hi_cf - 1, s_obs / lo_cf - 1)
         tstat = (np.log(max(s_obs, 0.5)) - np.log(s_cf)) / se_log if se_log > 0 else np.inf
         se_work = se_log
-    p_value = float(2 * stats.t.sf(abs(tstat), ef.df)) if np.isfinite(ef.df) else \
+    p_value = float(2 * stats.t.sf(abs(tstat), df)) if np.isfinite(df) else \
         float(2 * stats.norm.sf(abs(tstat)))
 
     # ------------------------------------------------------------ frame
@@ -661,7 +811,7 @@ def its(
         "method": {
             "mean_model": model_desc,
             "error_model": ef.name,
-            "interval": (f"Student-t ({ef.df:g} df) on the "
+            "interval": (f"Student-t ({df:g} df) on the "
                          + ("natural" if kind == "rate" else "log") + " scale: forecast-error "
                          "covariance of the post mean + coefficient uncertainty"
                          + ("; counterfactual carries the best linear prediction of the "
@@ -674,7 +824,8 @@ def its(
         "residual_sd": float(np.std(resid_pre, ddof=k)),
         "error_scale": float(ef.scale),
         "dispersion": dispersion,
-        "df": ef.df,
+        "df": df,
+        "df_model": ef.df,
         "n_pre": n_pre,
         "n_post": H,
         "se_average_working_scale": se_work,
