@@ -23,6 +23,33 @@ import time
 import pandas as pd
 
 DESIGNS = ("its", "decomposition")
+
+
+def textbook_its(data, *, outcome, unit, date, post_end, comparison):
+    """The 'before' row: local linear trend + national series + month dummies + step, OLS with
+    HAC(12) standard errors (the specification issue 3 measured at about 60 % false alarms)."""
+    import numpy as np
+    import statsmodels.api as sm
+
+    from evaluation.designs.comparison import comparison_series, outcome_series
+    from evaluation.results import EffectResult
+
+    y = outcome_series(data, unit=unit, measure=outcome)
+    c = comparison_series(data, outcome=outcome, treated=unit, comparison=comparison).series
+    frame = pd.DataFrame({"y": y, "c": c}).dropna()
+    frame = frame[frame.index <= post_end]
+    X = pd.DataFrame({"const": 1.0, "t": np.arange(len(frame)), "c": frame["c"]},
+                     index=frame.index)
+    X["step"] = (frame.index >= date).astype(float)
+    months = pd.get_dummies(frame.index.str[5:7], prefix="m", drop_first=True, dtype=float)
+    X = pd.concat([X, months.set_index(frame.index)], axis=1)
+    fit = sm.OLS(frame["y"], X).fit(cov_type="HAC", cov_kwds={"maxlags": 12})
+    lo, hi = fit.conf_int().loc["step"]
+    return EffectResult(design="textbook_its", outcome=outcome, kind="rate", unit="pp",
+                        treated=unit, treated_name=unit, intervention=date,
+                        post_window=(date, post_end), frame=frame,
+                        average_effect=float(fit.params["step"]), ci=(float(lo), float(hi)),
+                        p_value=float(fit.pvalues["step"]), p_value_method="hac12")
 DEMO_STEPS = {"unemployment_rate": -1.0, "households_assistance": -0.15}
 
 
@@ -46,7 +73,7 @@ def county(rows: list[dict]) -> None:
 
     panel = county_unemployment_panel()
     units = sorted(u for u in panel["unit"].unique() if u != "00")
-    for design in DESIGNS:
+    for design in (textbook_its, *DESIGNS):
         t0 = time.perf_counter()
         r = placebo_check(panel, design=design, outcome="unemployment_rate", units=units,
                           step=-0.3)

@@ -110,8 +110,10 @@ class PlaceboResult:
 
     def monte_carlo_band(self, nominal: float = 0.05) -> tuple[float, float]:
         """nominal ± 2·√(nominal(1−nominal)/R): where an honest rate lies with R pairs."""
-        half = 2 * np.sqrt(nominal * (1 - nominal) / max(self.n, 1))
-        return nominal - half, nominal + half
+        if self.n == 0:
+            return (float("nan"), float("nan"))
+        half = 2 * np.sqrt(nominal * (1 - nominal) / self.n)
+        return max(0.0, nominal - half), nominal + half
 
     def summary(self) -> dict[str, Any]:
         lo, hi = self.rate_interval()
