@@ -209,3 +209,32 @@ def test_runs_fast_on_a_290_unit_monthly_panel():
         decomposition(big.panel, outcome=outcome, treated="1987",
                       compare_periods=("2020-12", "2021-12"))
         assert time.perf_counter() - t < 1.0
+
+
+def test_damped_trend_and_two_component_error_models(sim):
+    """The optional error models fit, keep the point estimate and give intervals covering the
+    simulated truth; with no drift in the data the damped-trend weight stays small."""
+    from evaluation.designs.its import DampedTrendNoiseErrors
+
+    window = (INTERVENTION, "2022-12")
+    truth = truth_average(sim.truth, measure="unemployment_rate", start=window[0], end=window[1])
+    base = its(sim.panel, outcome="unemployment_rate", treated="1987", intervention=INTERVENTION)
+    for model in (DampedTrendNoiseErrors(), AR1NoiseErrors(phi2_grid=(0.0, 0.5, 0.8))):
+        r = its(sim.panel, outcome="unemployment_rate", treated="1987",
+                intervention=INTERVENTION, error_model=model)
+        assert r.ci[0] <= truth["average"] <= r.ci[1]
+        assert abs(r.average_effect - base.average_effect) < 0.2
+    trend = its(sim.panel, outcome="unemployment_rate", treated="1987",
+                intervention=INTERVENTION, error_model=DampedTrendNoiseErrors())
+    assert trend.diagnostics["error_tau_mean"] < 1.0
+
+
+def test_effective_df_for_persistent_errors():
+    """A 12-month mean from 48 pre-months: 3·48/12 = 12 degrees of freedom, never more than the
+    model's, never fewer than 2; independent errors keep the model's."""
+    from evaluation.designs.its import effective_df
+
+    assert effective_df(80.0, n_pre=48, n_post=12, persistent=True) == 12.0
+    assert effective_df(80.0, n_pre=4, n_post=12, persistent=True) == 2.0
+    assert effective_df(5.0, n_pre=48, n_post=12, persistent=True) == 5.0
+    assert effective_df(80.0, n_pre=48, n_post=12, persistent=False) == 80.0
