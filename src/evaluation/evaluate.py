@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from evaluation import paths
 from evaluation.data.panel import measure_info
 from evaluation.inputs import Inputs, load_inputs
@@ -240,7 +238,3 @@ def _period_label(period: str, language: str) -> str:
     from evaluation.report import format as fmt
 
     return fmt.period_label(period, language)
-
-
-def results_frame(results: list[EffectResult]) -> pd.DataFrame:
-    return pd.DataFrame([r.to_dict() for r in results])

@@ -18,7 +18,6 @@ from evaluation.data.panel import (
     period_range,
     periods_between,
     read_panel,
-    shift_period,
     unit_names,
     unit_types,
 )
@@ -276,7 +275,3 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
         treated_name=names.get(treated, treated), post_end=post_end, data_path=data_path,
         data_sha256=sha256_file(data_path), dropped=dropped,
     )
-
-
-def default_compare_periods(intervention: str, frequency: str) -> list[str]:
-    return [intervention, shift_period(intervention, 12 if frequency == "monthly" else 1)]

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.data.panel import measure_info, period_range, periods_between, shift_period
+from evaluation.data.panel import measure_info, shift_period
 from evaluation.errors import EvaluationError
 from evaluation.results import EffectResult
 
@@ -212,20 +212,3 @@ def _one(runner: DesignRunner, data: pd.DataFrame, **kw: Any) -> dict[str, Any]:
                 "testable": False, "error": ""}
     return {"estimate": est, "low": ci[0], "high": ci[1],
             "rejected": bool(ci[0] > 0 or ci[1] < 0), "testable": True, "error": ""}
-
-
-def similar_size_units(populations: pd.Series, *, low: float, high: float,
-                       exclude: Sequence[str] = ()) -> list[str]:
-    """Units whose population lies in [low, high] (a size band)."""
-    band = populations[(populations >= low) & (populations <= high)]
-    return [u for u in band.index if u not in set(exclude)]
-
-
-def pre_period_dates(intervention: str, first: str, *, frequency: str = "monthly",
-                     post_length: int | None = None) -> list[str]:
-    """Placebo dates whose whole post window lies before the real intervention."""
-    post_length = POST_LENGTH[frequency] if post_length is None else post_length
-    last = shift_period(intervention, -1)
-    return placebo_dates(period_range(first, last), frequency=frequency,
-                         post_length=post_length, last=last) if periods_between(
-        first, intervention) > MIN_PRE[frequency] + post_length else []
