@@ -66,6 +66,7 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
             str(paths.evaluate_notebook()), str(notebook_out), parameters=parameters,
             kernel_name=kernel, cwd=str(staging), progress_bar=False, log_output=False,
             request_save_on_cell_execute=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel chatter on the terminal
         )
         summary = json.loads((staging / "summary.json").read_text(encoding="utf-8"))
         title = summary.get("title") or spec.evaluation_id
