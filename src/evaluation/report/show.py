@@ -6,10 +6,11 @@ These functions only display (Markdown, HTML tables, figures); estimation happen
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, Image, Markdown, display
 
 from evaluation.data.panel import measure_info
 from evaluation.report import figures, tables, text
@@ -23,8 +24,12 @@ def _md(markdown: str) -> None:
 
 
 def _figure(fig) -> None:
-    display(fig)
+    """Show a figure as an embedded PNG (independent of the kernel's matplotlib backend)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight",
+                metadata={"Software": None})
     plt.close(fig)
+    display(Image(data=buffer.getvalue(), format="png"))
 
 
 def title(ev: Evaluation) -> None:
