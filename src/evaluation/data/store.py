@@ -86,6 +86,22 @@ def _finish(tmp: str | Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def _atomic(path: str | Path, write: Callable[[str], None]) -> Path:
+    """Let ``write`` fill a temporary file beside ``path``, then move it into place; a failure
+    leaves no partial file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        _finish(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def write_bytes(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file in the same folder + ``os.replace``).
 
@@ -101,19 +117,13 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     Path
         ``path``.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        _finish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+
+    return _atomic(path, write)
 
 
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -131,17 +141,7 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
     Path
         ``path``.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp, index=False)
-        _finish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return _atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 @contextmanager
