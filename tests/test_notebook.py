@@ -48,6 +48,7 @@ def test_no_computation_in_the_notebook():
         for line in src.splitlines():
             if line.startswith(("import ", "from ")):
                 assert line.startswith("from evaluation"), line
+            assert not line.lstrip().startswith(("for ", "while ", "if ", "def ")), line
 
 
 @pytest.mark.slow

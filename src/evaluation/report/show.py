@@ -74,6 +74,12 @@ def method(ev: Evaluation) -> None:
     _md("\n\n".join(text.method_text(d, ev.spec.frequency, ev.language) for d in designs))
 
 
+def results(ev: Evaluation) -> None:
+    """The "Resultat" section: one sub-section per outcome."""
+    for outcome in ev.spec.outcomes:
+        outcome_results(ev, outcome)
+
+
 def outcome_results(ev: Evaluation, outcome: str) -> None:
     """Sub-section per outcome: sentences, figures and the truth on simulated data."""
     lang = ev.language
