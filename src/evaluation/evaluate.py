@@ -16,6 +16,7 @@ from evaluation import paths
 from evaluation.data.panel import measure_info
 from evaluation.inputs import Inputs, load_inputs
 from evaluation.results import CI_LEVEL, EffectResult, clean_json
+from evaluation.spec import KEYS as SPEC_KEYS
 from evaluation.spec import Spec, validate_values
 from evaluation.truth import truth_for
 
@@ -25,16 +26,11 @@ PRIMARY_DESIGN = "its"
 
 def spec_from_parameters(**parameters: Any) -> Spec:
     """Re-validate notebook parameters (papermill passes the validated spec's values)."""
-    raw = {k: v for k, v in parameters.items() if v is not None and k in _SPEC_KEYS}
+    raw = {k: v for k, v in parameters.items() if v is not None and k in SPEC_KEYS}
     raw = {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
            for k, v in raw.items()}
     return validate_values(raw, path=parameters.get("spec_path") or None)
 
-
-_SPEC_KEYS = (
-    "evaluation_id", "title", "data", "frequency", "treated", "intervention", "outcomes",
-    "comparison", "compare_periods", "post_end", "language", "seed",
-)
 
 
 @dataclass

@@ -14,6 +14,7 @@ import pandas as pd
 
 from evaluation import paths
 from evaluation.data.panel import (
+    MIN_PRE_PERIODS,
     NATIONAL_CODE,
     period_range,
     periods_between,
@@ -24,8 +25,6 @@ from evaluation.data.panel import (
 from evaluation.data.store import sha256_file
 from evaluation.errors import DataError
 from evaluation.spec import Spec, spec_error
-
-MIN_PRE_PERIODS = {"monthly": 24, "yearly": 6}
 
 
 @dataclass

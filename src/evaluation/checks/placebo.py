@@ -16,13 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.data.panel import measure_info, shift_period
+from evaluation.data.panel import MIN_PRE_PERIODS, measure_info, shift_period
 from evaluation.errors import EvaluationError
 from evaluation.results import EffectResult
 
 DesignRunner = Callable[..., EffectResult]
 
-MIN_PRE = {"monthly": 24, "yearly": 6}
 POST_LENGTH = {"monthly": 12, "yearly": 1}
 
 
@@ -48,7 +47,7 @@ def placebo_dates(periods: Sequence[str], *, frequency: str = "monthly",
                   min_pre: int | None = None, post_length: int | None = None,
                   last: str | None = None) -> list[str]:
     """Dates leaving ``min_pre`` periods before and a full post window up to ``last``."""
-    min_pre = MIN_PRE[frequency] if min_pre is None else min_pre
+    min_pre = MIN_PRE_PERIODS[frequency] if min_pre is None else min_pre
     post_length = POST_LENGTH[frequency] if post_length is None else post_length
     periods = sorted(periods)
     end = last or periods[-1]

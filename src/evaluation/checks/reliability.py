@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.checks.placebo import placebo_check, placebo_dates
+from evaluation.checks.placebo import POST_LENGTH, placebo_check, placebo_dates
 from evaluation.data.panel import measure_info, period_range
 from evaluation.designs.comparison import similar_units
 from evaluation.designs.decomposition import rank_interval
@@ -81,7 +81,7 @@ def reliability(
     before = panel[(panel["period"] < result.intervention) & (panel["unit"] != result.treated)]
     periods = sorted(before.loc[before["measure"] == result.outcome, "period"].unique())
     frequency = "monthly" if periods and len(periods[0]) == 7 else "yearly"
-    post_length = 12 if frequency == "monthly" else 1
+    post_length = POST_LENGTH[frequency]
     candidates = placebo_dates(periods, frequency=frequency, post_length=post_length) \
         if periods else []
     if not candidates:

@@ -22,6 +22,8 @@ REQUIRED_COLUMNS = ("unit", "unit_name", "period", "measure", "value")
 OPTIONAL_COLUMNS = ("unit_type", "population", "status", "source")
 STATUSES = ("preliminary", "final", "suppressed")
 NATIONAL_CODE = "00"
+#: Shortest pre-period any design accepts: 24 months or 6 years.
+MIN_PRE_PERIODS = {"monthly": 24, "yearly": 6}
 
 Frequency = Literal["monthly", "yearly"]
 MeasureKind = Literal["rate", "count"]

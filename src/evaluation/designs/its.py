@@ -44,6 +44,7 @@ import pandas as pd
 from scipy import stats
 
 from evaluation.data.panel import (
+    MIN_PRE_PERIODS,
     MEASURES,
     measure_info,
     period_frequency,
@@ -61,7 +62,6 @@ from evaluation.designs.glm import fit_poisson_glm, harmonics
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL, EffectResult
 
-MIN_PRE = {"monthly": 24, "yearly": 6}
 
 
 # =========================================================================== error models
@@ -655,7 +655,7 @@ def its(
     if kind == "count":
         usable &= (c.to_numpy() > 0)
     n_pre = int((usable & pre_mask).sum())
-    need = MIN_PRE[freq]
+    need = MIN_PRE_PERIODS[freq]
     if n_pre < need:
         unit_sv, unit_en = ("månader", "months") if freq == "monthly" else ("år", "years")
         raise DesignError(

@@ -231,6 +231,15 @@ def _finish(fig: Figure, ax: Axes, language: Language, simulated: bool) -> Figur
     return fig
 
 
+def _time_axes(result: Any, ax: Axes | None):
+    """Frame, time origin, x positions, figure/axes and the post-period span of a time plot."""
+    frame = _frame(result)
+    origin = frame.index[0]
+    fig, new_ax, owned = _new_axes(ax)
+    return (frame, origin, _positions(frame.index, origin), fig, new_ax, owned,
+            _post_span(result, frame, origin))
+
+
 # --------------------------------------------------------------------------- figures
 def observed_vs_counterfactual(
     result: Any,
@@ -273,11 +282,7 @@ def observed_vs_counterfactual(
         for the "Data och mått" section before any model is shown.
     """
     check_language(language)
-    frame = _frame(result)
-    origin = frame.index[0]
-    x = _positions(frame.index, origin)
-    fig, ax, owned = _new_axes(ax)
-    span = _post_span(result, frame, origin)
+    frame, origin, x, fig, ax, owned, span = _time_axes(result, ax)
     if span:
         ax.axvspan(*span, color=POST_SHADE, zorder=0, linewidth=0)
     level = fmt.level_label(getattr(result, "ci_level", 0.95), language)
@@ -336,11 +341,7 @@ def effect_path(
     when the frame has them. Parameters as in :func:`observed_vs_counterfactual`.
     """
     check_language(language)
-    frame = _frame(result)
-    origin = frame.index[0]
-    x = _positions(frame.index, origin)
-    fig, ax, owned = _new_axes(ax)
-    span = _post_span(result, frame, origin)
+    frame, origin, x, fig, ax, owned, span = _time_axes(result, ax)
     if span:
         ax.axvspan(*span, color=POST_SHADE, zorder=0, linewidth=0, label=t("fig.post", language))
     ax.axhline(0.0, color="black", linewidth=0.8, zorder=2)

@@ -18,9 +18,7 @@ Markdown cells may use HTML (e.g. :func:`evaluation.report.text.data_box`). LaTe
 from __future__ import annotations
 
 import copy
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 from nbformat import NotebookNode
 
+from evaluation.data.store import write_bytes
 from evaluation.report.format import Language, check_language
 
 _TEMPLATE_NAME = "evaluation_report.html.j2"
@@ -221,14 +220,4 @@ def export_html(
     html_path = Path(html_path)
     nb = nbformat.read(notebook_path, as_version=4)
     body = notebook_to_html(nb, title=title, language=language, base_dir=notebook_path.parent)
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=html_path.parent, prefix=f".{html_path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(body)
-        os.replace(tmp, html_path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return html_path
+    return write_bytes(html_path, body.encode("utf-8"))

@@ -17,8 +17,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import math
-import os
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -31,6 +29,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from evaluation.data.store import write_bytes
 from evaluation.report import format as fmt
 from evaluation.report.format import Language, check_language
 from evaluation.report.text import (
@@ -300,9 +299,9 @@ def write_table(
     csv_path = folder / f"{stem}.csv"
     banner = t("simulated_banner", language) if simulated else None
     formats = df.attrs.get("number_formats", {})
-    _atomic_write(xlsx_path, _xlsx_bytes(table, formats, title=title, banner=banner, sheet=stem))
+    write_bytes(xlsx_path, _xlsx_bytes(table, formats, title=title, banner=banner, sheet=stem))
     csv_text = machine.to_csv(index=False, lineterminator="\n")
-    _atomic_write(csv_path, csv_text.encode("utf-8"))
+    write_bytes(csv_path, csv_text.encode("utf-8"))
     return [xlsx_path, csv_path]
 
 
@@ -394,14 +393,3 @@ def _normalise_zip(data: bytes) -> bytes:
             dst.writestr(entry, src.read(info.filename))
     return out.getvalue()
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

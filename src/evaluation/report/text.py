@@ -56,12 +56,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "sv": "**{design}, {outcome}.** Metoden kördes på {units} kommuner av liknande storlek "
               "vid {dates} tidpunkter före insatsen, där ingen insats skett. Den visade en "
               "statistiskt säkerställd ”effekt” i {fpr} av fallen ({k} av {n}); en metod vars "
-              "95 %-intervall håller vad de lovar gör det i omkring 5 %. När en verklig effekt "
+              "{level}-intervall håller vad de lovar gör det i omkring {nominal}. När en verklig effekt "
               "på {effect} lades in i samma serier hittade metoden den i {power} av fallen.",
         "en": "**{design}, {outcome}.** The method was run on {units} municipalities of similar "
               "size at {dates} dates before the intervention, where nothing happened. It showed "
               "a statistically significant “effect” in {fpr} of the cases ({k} of {n}); a method "
-              "whose 95% intervals hold what they promise does so in about 5%. When a real "
+              "whose {level} intervals hold what they promise does so in about {nominal}. When a real "
               "effect of {effect} was added to the same series, the method found it in {power} "
               "of the cases.",
     },
@@ -76,21 +76,21 @@ TEXTS: dict[str, dict[str, str]] = {
               "A real effect of {effect} would have been found in {power} of the cases.",
     },
     "rel.passed": {
-        "sv": "Andelen falsklarm ligger inom vad slumpen ger vid 5 %: intervallen håller sin "
+        "sv": "Andelen falsklarm ligger inom vad slumpen ger vid {nominal}: intervallen håller sin "
               "nivå på den här typen av data.",
-        "en": "The false-alarm share is within what chance gives at 5%: the intervals hold "
+        "en": "The false-alarm share is within what chance gives at {nominal}: the intervals hold "
               "their level on this kind of data.",
     },
     "rel.uncertain": {
-        "sv": "Andelen falsklarm är högre än 5 %, men med så få försök kan skillnaden vara slump; "
+        "sv": "Andelen falsklarm är högre än {nominal}, men med så få försök kan skillnaden vara slump; "
               "en säkerställd effekt nära gränsen ska tolkas med försiktighet.",
-        "en": "The false-alarm share is above 5%, but with so few trials the difference may be "
+        "en": "The false-alarm share is above {nominal}, but with so few trials the difference may be "
               "chance; a significant effect close to the limit should be read with caution.",
     },
     "rel.failed": {
-        "sv": "Andelen falsklarm är högre än 5 %: intervallen är för smala för den här typen av "
+        "sv": "Andelen falsklarm är högre än {nominal}: intervallen är för smala för den här typen av "
               "data, och en säkerställd effekt ska tolkas med försiktighet.",
-        "en": "The false-alarm share is above 5%: the intervals are too narrow for this kind "
+        "en": "The false-alarm share is above {nominal}: the intervals are too narrow for this kind "
               "of data, and a significant effect should be read with caution.",
     },
     "rel.small": {
@@ -1019,6 +1019,10 @@ def result_sentence(result: Mapping[str, Any], language: Language = "sv") -> str
     return f"{first} {t(f'result.{v}', language, level=fmt.level_label(level, language))}"
 
 
+#: The interval level the placebo checks test (their nominal false-alarm rate is 1 − this).
+CHECK_LEVEL = 0.95
+
+
 def reliability_text(check: Mapping[str, Any], language: Language = "sv") -> str:
     """One paragraph on a design's false alarms and power on units like the evaluated one
     (a record from :func:`evaluation.checks.reliability.reliability`)."""
@@ -1034,7 +1038,9 @@ def reliability_text(check: Mapping[str, Any], language: Language = "sv") -> str
         effect_words = fmt.pp(effect, 1, language)
     else:
         effect_words = fmt.percent(effect, 0, language)
-    shares = {"fpr": fmt.percent(check["false_positive_rate"], 0, language),
+    shares = {"level": fmt.level_label(CHECK_LEVEL, language),
+              "nominal": fmt.percent(1 - CHECK_LEVEL, 0, language),
+              "fpr": fmt.percent(check["false_positive_rate"], 0, language),
               "power": fmt.percent(check["power"], 0, language),
               "k": str(round(float(check["false_positive_rate"]) * n)), "n": str(n),
               "effect": effect_words}
@@ -1049,7 +1055,7 @@ def reliability_text(check: Mapping[str, Any], language: Language = "sv") -> str
         verdict_key = "rel.uncertain"
     else:
         verdict_key = "rel.passed"
-    parts = [body, t(verdict_key, language)]
+    parts = [body, t(verdict_key, language, nominal=shares["nominal"])]
     if n < 100:
         parts.append(t("rel.small", language, n=n))
     return " ".join(parts)
