@@ -26,13 +26,24 @@ def test_defaults():
     spec = parse_spec(BASE)
     assert spec.outcomes == ["unemployment_rate", "households_assistance"]
     assert spec.comparison == "riket"
-    assert spec.compare_periods == ["2022-04", "2023-04"]
+    # the year before the change against the first year (12-month means at each end)
+    assert spec.compare_periods == ["2022-03", "2023-03"] and spec.compare_window == 12
     assert spec.language == "sv" and spec.frequency == "monthly" and spec.post_end is None
 
 
 def test_yearly_defaults():
     spec = parse_spec(BASE.replace("2022-04", "2022"))
     assert spec.frequency == "yearly" and spec.compare_periods == ["2022", "2023"]
+    assert spec.compare_window == 1
+
+
+def test_single_month_comparison_and_overlapping_windows():
+    spec = parse_spec(BASE + "compare_window: 1\n")
+    assert spec.compare_periods == ["2022-03", "2023-03"] and spec.compare_window == 1
+    with pytest.raises(SpecError, match="överlappar"):
+        parse_spec(BASE + "compare_periods: [2022-03, 2022-09]\n")
+    with pytest.raises(SpecError, match="compare_window' \\(rad 5\\) ska vara ett heltal"):
+        parse_spec(BASE + "compare_window: 0\n")
 
 
 def test_shipped_specs_are_valid():
@@ -70,3 +81,58 @@ def test_invalid_specs_name_field_line_and_fix(text, expected):
 def test_missing_spec_file(tmp_path):
     with pytest.raises(SpecError, match="finns inte"):
         load_spec(tmp_path / "nope.yaml")
+
+
+# --------------------------------------------------------------------------- donors
+def test_donors_default_and_codes_stay_strings():
+    """Reference: the donors defaults of the brief; YAML would read 0114 as the integer 76."""
+    assert parse_spec(BASE).donors == {
+        "pool": "all", "group": None, "units": [], "exclude_same_county": False,
+        "exclude": [], "similar_reforms": [],
+    }
+    spec = parse_spec(BASE + "donors:\n  pool: list\n  units: [0114, 0115, \"1980\", 115]\n"
+                      "  exclude_same_county: true\n  exclude: 0120\n"
+                      "  similar_reforms:\n    - 0138\n")
+    assert spec.donors == {
+        "pool": "list", "group": None, "units": ["0114", "0115", "1980"],
+        "exclude_same_county": True, "exclude": ["0120"], "similar_reforms": ["0138"],
+    }
+    assert spec.line("donors") == 5 and spec.line("donors.exclude") == 9
+    assert spec.parameters()["donors"] == spec.donors
+    assert parse_spec(BASE + "donors: liknande\n").donors["pool"] == "liknande"
+    group = parse_spec(BASE + "donors:\n  pool: liknande\n"
+                       "  group: \"Liknande kommuner, arbetsmarknad\"\n")
+    assert group.donors["group"] == "Liknande kommuner, arbetsmarknad"
+
+
+def test_donors_survive_the_papermill_round_trip():
+    """Reference: evaluate.spec_from_parameters re-validates the parameters papermill passes."""
+    from evaluation.evaluate import spec_from_parameters
+
+    spec = parse_spec(BASE + "donors:\n  pool: kommungrupp\n  exclude_same_county: ja\n")
+    again = spec_from_parameters(**spec.parameters())
+    assert again.donors == spec.donors and again.donors["exclude_same_county"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("donors:\n  pool: grannar\n", "Fältet 'donors.pool' (rad 6) har värdet 'grannar'"),
+        ("donors:\n  pool: all\n  grupp: x\n", "Fältet 'donors.grupp' (rad 7) är okänt"),
+        ("donors:\n  pool: list\n", "Fältet 'donors.units' (rad 6) saknas eller är tom"),
+        ("donors:\n  units: [0114]\n", "Fältet 'donors.units' (rad 6) används bara med pool: list"),
+        ("donors:\n  exclude: [01a4]\n", "Fältet 'donors.exclude' (rad 6) innehåller '01a4'"),
+        ("donors:\n  similar_reforms: [12345]\n", "'donors.similar_reforms' (rad 6) innehåller"),
+        ("donors:\n  pool: all\n  pool: list\n", "Fältet 'donors.pool' (rad 7) förekommer två"),
+        ("donors: grannar\n", "Fältet 'donors' (rad 5) ska vara en grupp av underfält"),
+        ("donors:\n  exclude_same_county: kanske\n",
+         "Fältet 'donors.exclude_same_county' (rad 6) har värdet 'kanske'"),
+        ("donors:\n  group: Storstäder\n", "Fältet 'donors.group' (rad 6) används bara med"),
+    ],
+)
+def test_invalid_donors_name_field_line_and_fix(text, expected):
+    with pytest.raises(SpecError) as info:
+        parse_spec(BASE + text)
+    assert expected in str(info.value)
+    assert str(info.value).endswith(".")
+    assert info.value.text("en") != str(info.value)

@@ -20,7 +20,9 @@ from evaluation.spec import KEYS as SPEC_KEYS
 from evaluation.spec import Spec, validate_values
 from evaluation.truth import truth_for
 
-DESIGNS = ("decomposition", "its")
+#: Designs in the report, in this order: the national comparisons first, then the
+#: comparison-group designs against the donor pool.
+DESIGNS = ("decomposition", "its", "synthetic_control", "did", "sdid")
 PRIMARY_DESIGN = "its"
 
 
@@ -40,6 +42,7 @@ class Evaluation:
     inputs: Inputs
     results: list[EffectResult] = field(default_factory=list)
     checks: list[Any] = field(default_factory=list)
+    donor_pools: dict[str, Any] = field(default_factory=dict)  # outcome -> DonorPool
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -66,21 +69,34 @@ class Evaluation:
     def estimate(self) -> list[EffectResult]:
         """Run every design for every outcome; warnings go into each result's diagnostics."""
         from evaluation.designs.decomposition import decomposition
+        from evaluation.designs.donor_designs import comparison_group_design
         from evaluation.designs.its import its
 
         spec, inputs = self.spec, self.inputs
         results = []
         for outcome in spec.outcomes:
+            pool = self.donor_pool(outcome)
+
+            def group(design: str, o: str = outcome, pool: Any = pool) -> EffectResult:
+                return comparison_group_design(
+                    inputs.panel, design=design, outcome=o, treated=inputs.treated,
+                    intervention=spec.intervention, post_end=inputs.post_end, donors=pool,
+                    seed=spec.seed)
+
             calls = {
                 "decomposition": lambda o=outcome: decomposition(
                     inputs.panel, outcome=o, treated=inputs.treated,
                     compare_periods=tuple(spec.compare_periods), comparison=spec.comparison,
+                    window=spec.compare_window,
                 ),
                 "its": lambda o=outcome: its(
                     inputs.panel, outcome=o, treated=inputs.treated,
                     intervention=spec.intervention, comparison=spec.comparison,
                     post_end=inputs.post_end,
                 ),
+                "synthetic_control": lambda: group("synthetic_control"),
+                "did": lambda: group("did"),
+                "sdid": lambda: group("sdid"),
             }
             for design in DESIGNS:
                 with warnings.catch_warnings(record=True) as caught:
@@ -94,6 +110,25 @@ class Evaluation:
                 results.append(result)
         self.results = results
         return results
+
+    def donor_pool(self, outcome: str) -> Any:
+        """The spec's donor pool for ``outcome`` (kept for the report and summary.json)."""
+        from evaluation.designs.donors import GroupTable, donor_pool
+
+        inputs = self.inputs
+        units = groups = None
+        if inputs.simulated:
+            from evaluation.data import demo
+
+            units = demo.load_demo_units()
+            groups = GroupTable.from_frame(demo.load_demo_groups(), source="demo")
+        periods = inputs.panel.loc[(inputs.panel["measure"] == outcome)
+                                   & (inputs.panel["unit"] == inputs.treated), "period"]
+        pool = donor_pool(inputs.panel, treated=inputs.treated, outcome=outcome,
+                          config=self.spec.donors, units=units, groups=groups,
+                          start=str(periods.min()), end=inputs.post_end, lines=self.spec.lines)
+        self.donor_pools[outcome] = pool
+        return pool
 
     def assess(self) -> list[Any]:
         """False-alarm rate and power of each result's design on comparison units like this one
@@ -133,6 +168,9 @@ class Evaluation:
             "intervention": spec.intervention,
             "post_period": list(inputs.post_window),
             "compare_periods": list(spec.compare_periods),
+            "compare_window": spec.compare_window,
+            "donors": spec.donors,
+            "donor_pools": {o: p.to_dict() for o, p in self.donor_pools.items()},
             "comparison": spec.comparison,
             "frequency": spec.frequency,
             "language": spec.language,
@@ -169,14 +207,14 @@ class Evaluation:
         fig_dir, tab_dir = folder / "figurer", folder / "tabeller"
         for r in self.results:
             stem = f"{r.outcome}_{r.design}"
-            if r.design == "decomposition":
-                fig = figures.decomposition_bars(r, language=lang, simulated=self.simulated)
-                written += figures.save_figure(fig, fig_dir, stem)
-            else:
-                fig = figures.observed_vs_counterfactual(r, language=lang, simulated=self.simulated)
-                written += figures.save_figure(fig, fig_dir, stem)
-                fig = figures.effect_path(r, language=lang, simulated=self.simulated)
-                written += figures.save_figure(fig, fig_dir, f"{stem}_effekt")
+            for suffix, fig in figures.design_figures(r, language=lang,
+                                                      simulated=self.simulated):
+                written += figures.save_figure(fig, fig_dir, f"{stem}{suffix}")
+            weights = tables.weights_table(r, language=lang, formatted=False)
+            if not weights.empty:
+                written += tables.write_table(weights, tab_dir, f"{stem}_vikter",
+                                              title=f"{r.design} – {r.outcome}",
+                                              simulated=self.simulated)
             written += tables.write_table(
                 tables.effects_table(r, language=lang), tab_dir, stem,
                 title=f"{measure_info(r.outcome).label(lang)} – {r.design}",

@@ -14,10 +14,17 @@ Keys (documented in the README and in ``notebooks/params/exempelstad.yaml``):
 ``intervention``   first period of the change (``YYYY-MM`` or ``YYYY``).
 ``outcomes``       list of measure names.
 ``comparison``     ``riket``, ``lan`` or a list of unit codes.
-``compare_periods`` two periods for the decomposition (default: intervention and 12 months later).
+``compare_periods`` two periods for the decomposition (default: the month before the intervention
+                   and the end of the first 12 months; yearly: intervention year and the next).
+``compare_window`` periods averaged at each end of the decomposition (default 12 for monthly
+                   data: the year before against the first year; 1 for yearly data).
 ``post_end``       last period of the post window (default: last period in the data).
 ``language``       ``sv`` (default) or ``en``.
 ``seed``           integer seed for every random draw.
+``donors``         the comparison units of the synthetic-control and difference-in-differences
+                   designs (see :func:`validate_donors`): ``pool`` (``all``, ``kommungrupp``,
+                   ``liknande`` or ``list``), ``group``, ``units``, ``exclude_same_county``,
+                   ``exclude`` and ``similar_reforms``.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from typing import Any
 import yaml
 
 from evaluation.data.panel import period_frequency, shift_period
+from evaluation.designs.decomposition import COMPARE_WINDOW, default_compare_periods
 from evaluation.errors import EvaluationError, SpecError
 
 DEFAULT_OUTCOMES = ("unemployment_rate", "households_assistance")
@@ -37,10 +45,23 @@ LANGUAGES = ("sv", "en")
 FREQUENCIES = ("monthly", "yearly")
 KEYS = (
     "evaluation_id", "title", "data", "frequency", "treated", "intervention", "outcomes",
-    "comparison", "compare_periods", "post_end", "language", "seed",
+    "comparison", "compare_periods", "compare_window", "post_end", "language", "seed", "donors",
 )
 REQUIRED = ("evaluation_id", "data", "treated", "intervention")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+#: Donor pool kinds and the keys of ``donors`` with their defaults.
+DONOR_POOLS = ("all", "kommungrupp", "liknande", "list")
+DONOR_DEFAULTS: dict[str, Any] = {
+    "pool": "all",
+    "group": None,
+    "units": [],
+    "exclude_same_county": False,
+    "exclude": [],
+    "similar_reforms": [],
+}
+_TRUE = ("true", "yes", "on", "ja")
+_FALSE = ("false", "no", "off", "nej")
 
 
 @dataclass
@@ -54,11 +75,13 @@ class Spec:
     outcomes: list[str] = field(default_factory=lambda: list(DEFAULT_OUTCOMES))
     comparison: str | list[str] = "riket"
     compare_periods: list[str] = field(default_factory=list)
+    compare_window: int = 1
     post_end: str | None = None
     language: str = "sv"
     seed: int = 1
     frequency: str = "monthly"
     title: str = ""
+    donors: dict[str, Any] = field(default_factory=lambda: default_donors())
     path: str | None = None
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -137,7 +160,22 @@ def parse_spec(text: str, *, path: str | None = None) -> Spec:
             )
         raw[key] = _node_value(value_node)
         lines[key] = line
+        if isinstance(value_node, yaml.MappingNode):
+            lines.update(_sub_lines(key, value_node))
     return validate_values(raw, lines=lines, path=path)
+
+
+def _sub_lines(key: str, node: yaml.MappingNode) -> dict[str, int]:
+    """Lines of the sub-keys of a mapping (``"donors.pool"`` -> 7); repeated sub-keys fail."""
+    lines: dict[str, int] = {}
+    for sub_node, _value in node.value:
+        name = f"{key}.{sub_node.value}"
+        line = sub_node.start_mark.line + 1
+        if name in lines:
+            raise spec_error(name, line, "förekommer två gånger: behåll en av dem.",
+                             "appears twice: keep one of them.")
+        lines[name] = line
+    return lines
 
 
 def _node_value(node: yaml.Node) -> Any:
@@ -204,10 +242,18 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
         raise spec_error("comparison", ln("comparison"),
                          f"har värdet '{comparison}': använd riket, lan eller en lista med koder.",
                          f"has the value '{comparison}': use riket, lan or a list of codes.")
-    step = 12 if frequency == "monthly" else 1
+    window_text = raw.get("compare_window", str(COMPARE_WINDOW[frequency]))
+    try:
+        compare_window = int(str(window_text))
+    except ValueError:
+        compare_window = 0
+    if compare_window < 1:
+        raise spec_error("compare_window", ln("compare_window"),
+                         f"ska vara ett heltal ≥ 1 (antal perioder), inte '{window_text}'.",
+                         f"must be a whole number ≥ 1 (periods), not '{window_text}'.")
     compare_periods = raw.get("compare_periods")
     if compare_periods is None:
-        compare_periods = [intervention, shift_period(intervention, step)]
+        compare_periods = default_compare_periods(intervention, compare_window)
     if not (isinstance(compare_periods, list) and len(compare_periods) == 2):
         raise spec_error("compare_periods", ln("compare_periods"),
                          "ska vara två perioder, t.ex. [2022-04, 2023-04].",
@@ -217,6 +263,14 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
     if compare_periods[0] >= compare_periods[1]:
         raise spec_error("compare_periods", ln("compare_periods"),
                          "ska ha den tidigare perioden först.", "must list the earlier period first.")
+    if shift_period(str(compare_periods[0]), compare_window) > str(compare_periods[1]):
+        raise spec_error("compare_periods", ln("compare_periods"),
+                         f"ligger närmare varandra än compare_window ({compare_window} perioder), "
+                         "så medelvärdesfönstren överlappar: välj perioder längre isär eller ett "
+                         "kortare compare_window.",
+                         f"are closer than compare_window ({compare_window} periods), so the "
+                         "averaging windows overlap: choose periods further apart or a shorter "
+                         "compare_window.")
     post_end = raw.get("post_end")
     if post_end is not None:
         post_end = _check_period(str(post_end), "post_end", ln, frequency)
@@ -240,11 +294,13 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
         outcomes=list(outcomes),
         comparison=comparison,
         compare_periods=[str(p) for p in compare_periods],
+        compare_window=compare_window,
         post_end=post_end,
         language=language,
         seed=seed,
         frequency=frequency,
         title=_scalar(raw, "title", ln, default=""),
+        donors=validate_donors(raw.get("donors"), lines),
         path=path,
         lines=dict(lines),
     )
@@ -284,3 +340,133 @@ def _check_period(value: str, key: str, ln, frequency: str) -> str:
                          f"has the value '{value}': write the period as {fmt_en} like the "
                          "intervention.")
     return value
+
+
+# --------------------------------------------------------------------------- donors
+def default_donors() -> dict[str, Any]:
+    """A fresh copy of the default ``donors`` settings (every kommun is a donor)."""
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in DONOR_DEFAULTS.items()}
+
+
+def validate_donors(value: Any, lines: dict[str, int] | None = None) -> dict[str, Any]:
+    """Validate the ``donors`` block and return it complete, as a plain JSON-able dict.
+
+    Parameters
+    ----------
+    value
+        The block as read (strings as typed, or the already validated dict that papermill
+        passes back); ``None`` gives the defaults and a bare pool name (``donors: liknande``)
+        stands for ``{"pool": ...}``.
+    lines
+        YAML lines of ``donors`` and of its sub-keys (``"donors.pool"``), for the messages.
+
+    Returns
+    -------
+    dict
+        ``pool`` (str), ``group`` (str or None), ``units`` (list of 4-digit codes),
+        ``exclude_same_county`` (bool), ``exclude`` and ``similar_reforms`` (lists of codes).
+
+    Raises
+    ------
+    SpecError
+        Unknown sub-key, unknown pool, a code that is not a 4-digit kommun code, ``units``
+        without ``pool: list`` (or ``pool: list`` without units), ``group`` with a pool that
+        does not use it, or a value that is not true/false.
+    """
+    lines = lines or {}
+    donors = default_donors()
+    if value is None:
+        return donors
+    if isinstance(value, str) and value.strip() in DONOR_POOLS:  # shorthand: donors: kommungrupp
+        value = {"pool": value.strip()}
+    if not isinstance(value, dict):
+        raise spec_error(
+            "donors", lines.get("donors"),
+            "ska vara en grupp av underfält, t.ex. 'pool: kommungrupp' på en indragen rad under "
+            "'donors:'.",
+            "must be a block of sub-fields, e.g. 'pool: kommungrupp' on an indented line under "
+            "'donors:'.",
+        )
+
+    def line(sub: str) -> int | None:
+        return lines.get(f"donors.{sub}", lines.get("donors"))
+
+    allowed = ", ".join(DONOR_DEFAULTS)
+    for sub in value:
+        if sub not in DONOR_DEFAULTS:
+            raise spec_error(f"donors.{sub}", line(sub),
+                             f"är okänt: tillåtna fält under donors är {allowed}; kontrollera "
+                             "stavningen.",
+                             f"is unknown: allowed fields under donors are {allowed}; check the "
+                             "spelling.")
+    pool = value.get("pool")
+    pool = "all" if pool is None else str(pool).strip()
+    if pool not in DONOR_POOLS:
+        raise spec_error("donors.pool", line("pool"),
+                         f"har värdet '{pool}': välj all, kommungrupp, liknande eller list.",
+                         f"has the value '{pool}': choose all, kommungrupp, liknande or list.")
+    donors["pool"] = pool
+    group = value.get("group")
+    if isinstance(group, (list, dict)):
+        raise spec_error("donors.group", line("group"),
+                         "ska vara ett gruppnamn eller grupp-id från Kolada, inte en lista.",
+                         "must be one Kolada group title or id, not a list.")
+    group = None if group is None or str(group).strip() == "" else str(group).strip()
+    if group is not None and pool not in ("kommungrupp", "liknande"):
+        raise spec_error("donors.group", line("group"),
+                         f"används bara med pool: kommungrupp eller liknande (pool är {pool}): "
+                         "ta bort raden eller byt pool.",
+                         f"is only used with pool: kommungrupp or liknande (pool is {pool}): "
+                         "remove the line or change the pool.")
+    donors["group"] = group
+    for sub in ("units", "exclude", "similar_reforms"):
+        donors[sub] = _codes(value.get(sub), sub, line(sub))
+    if pool == "list" and not donors["units"]:
+        raise spec_error("donors.units", line("units") if "units" in value else line("pool"),
+                         "saknas eller är tom, men pool är list: ange kommunkoderna, t.ex. "
+                         "units: [\"1980\", \"1982\"].",
+                         "is missing or empty, but pool is list: give the kommun codes, e.g. "
+                         "units: [\"1980\", \"1982\"].")
+    if pool != "list" and donors["units"]:
+        raise spec_error("donors.units", line("units"),
+                         f"används bara med pool: list (pool är {pool}): skriv pool: list eller "
+                         "ta bort raden.",
+                         f"is only used with pool: list (pool is {pool}): write pool: list or "
+                         "remove the line.")
+    donors["exclude_same_county"] = _flag(value.get("exclude_same_county"),
+                                          "exclude_same_county", line("exclude_same_county"))
+    return donors
+
+
+def _codes(value: Any, sub: str, line: int | None) -> list[str]:
+    """A list of 4-digit kommun codes (a lost leading zero is restored: 114 -> "0114")."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    codes: list[str] = []
+    for item in items:
+        code = str(item).strip()
+        if isinstance(item, (list, dict)) or not code.isdigit() or len(code) not in (3, 4):
+            raise spec_error(f"donors.{sub}", line,
+                             f"innehåller '{item}', som inte är en kommunkod: skriv koder med "
+                             "fyra siffror, t.ex. [\"0114\", \"1980\"].",
+                             f"contains '{item}', which is not a kommun code: write four-digit "
+                             "codes, e.g. [\"0114\", \"1980\"].")
+        code = code.zfill(4)
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _flag(value: Any, sub: str, line: int | None) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise spec_error(f"donors.{sub}", line, f"har värdet '{value}': skriv true eller false.",
+                     f"has the value '{value}': write true or false.")

@@ -6,7 +6,7 @@ import pytest
 
 from evaluation.checks.reliability import REFERENCE_EFFECT, reliability
 from evaluation.data import demo
-from evaluation.designs.decomposition import decomposition
+from evaluation.designs.decomposition import N_SIMILAR, decomposition
 from evaluation.designs.its import its
 from evaluation.report.text import reliability_text
 
@@ -36,11 +36,11 @@ def test_decomposition_check_is_leave_one_out(panel):
     r = decomposition(panel, outcome="households_assistance", treated="1987",
                       compare_periods=("2022-04", "2023-04"))
     check = reliability(panel, r)
-    assert check.n_pairs == 59
+    assert check.n_pairs == N_SIMILAR
     # the rank interval of 58 others excludes a unit about 2/59 of the time by construction
     assert check.false_positive_rate <= 0.1
     en = reliability_text(dict(check.to_dict(), name="Exempelstad"), "en")
-    assert "Each of the 59 comparison municipalities" in en
+    assert f"Each of the {N_SIMILAR} comparison municipalities" in en
 
 
 def test_too_short_pre_period_is_inconclusive(panel):

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from _design_sim import decomposition_draw, its_draw
 
-from evaluation.designs.decomposition import decomposition
+from evaluation.designs.decomposition import N_SIMILAR, decomposition
 from evaluation.designs.its import its
 
 R = 200
@@ -60,6 +60,6 @@ def test_decomposition_interval_coverage(kind, outcome, effect):
         panel, truth = decomposition_draw(seed=seed, kind=kind, effect=effect)
         res = decomposition(panel, outcome=outcome, treated="1987",
                             compare_periods=("2022-04", "2023-04"))
-        assert res.diagnostics["n_units"] == 59
+        assert res.diagnostics["n_units"] == N_SIMILAR
         hits.append(res.ci[0] <= truth <= res.ci[1])
-    _assert_coverage(hits, f"decomposition {kind}")  # observed: rate 0.970, count 0.965
+    _assert_coverage(hits, f"decomposition {kind}")  # observed (59 units): rate 0.970, count 0.965

@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.designs.decomposition import decomposition, min_units_for_level, rank_interval
+from evaluation.designs.decomposition import (
+    N_SIMILAR,
+    decomposition,
+    min_units_for_level,
+    rank_interval,
+)
 from evaluation.errors import DesignError
 
 T0, T1 = "2022-04", "2023-04"
@@ -56,9 +61,10 @@ def test_rate_decomposition_reproduces_the_hand_calculation():
     assert res.frame.loc[T1, "counterfactual"] == pytest.approx(7.0)
     assert list(res.frame["post"]) == [False, True]
     # all 59 similar units deviate exactly 0 → the interval collapses on −0.9, p = 2/60
-    assert d["n_units"] == 59 and "1984" not in d["units"]
+    # the test panel has 60 other kommuner, fewer than N_SIMILAR = 79: all are used
+    assert d["n_units"] == 60 and "1984" not in d["units"]
     assert res.ci == pytest.approx((-0.9, -0.9))
-    assert res.p_value == pytest.approx(2 / 60)
+    assert res.p_value == pytest.approx(2 / 61)
     assert res.p_value_method == "empirical_similar_units"
 
 

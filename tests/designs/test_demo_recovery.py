@@ -14,9 +14,11 @@ relative household effect. The point estimate must lie within 0.5 p.p. / 0.10 of
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from evaluation.designs import decomposition, its
+from evaluation.designs.decomposition import N_SIMILAR, default_compare_periods
 
 demo = pytest.importorskip("evaluation.data.demo", reason="demo simulator not available")
 
@@ -58,8 +60,29 @@ def test_decomposition_recovers_exempelstad(data, outcome):
     res = decomposition(data.monthly, outcome=outcome, treated=demo.TREATED_UNIT,
                         compare_periods=COMPARE)
     truth = _truth(data, demo.TREATED_UNIT, outcome, COMPARE[1], COMPARE[1])
-    assert res.diagnostics["n_units"] == 59
+    assert res.diagnostics["n_units"] == N_SIMILAR
     assert res.ci[0] <= truth["average"] <= res.ci[1]
+    if outcome == "unemployment_rate":
+        assert res.average_effect == pytest.approx(truth["average"], abs=RATE_TOL)
+    else:
+        assert res.relative_effect == pytest.approx(truth["relative"], abs=REL_TOL)
+
+
+@pytest.mark.parametrize("outcome", ["unemployment_rate", "households_assistance"])
+def test_decomposition_with_year_windows_recovers_exempelstad(data, outcome):
+    """The report's default: the 12 months before against the first 12 (truth = the true mean
+    effect over the first year, the year before has none). Its similar units' deviations vary
+    less than in the single-month comparison (the reason for the default)."""
+    t0, t1 = default_compare_periods(demo.REFORM_START)
+    res = decomposition(data.monthly, outcome=outcome, treated=demo.TREATED_UNIT,
+                        compare_periods=(t0, t1), window=12)
+    single = decomposition(data.monthly, outcome=outcome, treated=demo.TREATED_UNIT,
+                           compare_periods=(t0, t1))
+    truth = _truth(data, demo.TREATED_UNIT, outcome, "2022-04", "2023-03")
+    assert res.diagnostics["windows"] == [["2021-04", "2022-03"], ["2022-04", "2023-03"]]
+    assert res.ci[0] <= truth["average"] <= res.ci[1]
+    spread = np.std(res.diagnostics["similar_unit_deviations"])
+    assert spread < np.std(single.diagnostics["similar_unit_deviations"])
     if outcome == "unemployment_rate":
         assert res.average_effect == pytest.approx(truth["average"], abs=RATE_TOL)
     else:

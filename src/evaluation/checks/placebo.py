@@ -34,13 +34,24 @@ def run_design(design: str, panel: pd.DataFrame, *, outcome: str, unit: str, dat
         return its(panel, outcome=outcome, treated=unit, intervention=date, post_end=post_end,
                    comparison=comparison)
     if design == "decomposition":
-        from evaluation.designs.decomposition import decomposition
+        from evaluation.designs.decomposition import COMPARE_WINDOW, decomposition
 
-        # The comparison starts the month before the change, so a step from `date` is inside.
+        # The comparison ends the period before the change, so a step from `date` is inside;
+        # windows as in the report's default (the year before against the post window).
+        frequency = "monthly" if len(date) == 7 else "yearly"
+        window = min(COMPARE_WINDOW[frequency], _length(date, post_end))
         return decomposition(panel, outcome=outcome, treated=unit,
                              compare_periods=(shift_period(date, -1), post_end),
-                             comparison=comparison)
+                             comparison=comparison, window=window)
     raise ValueError(f"unknown design {design!r}")
+
+
+def _length(start: str, end: str) -> int:
+    """Number of periods from ``start`` to ``end`` inclusive."""
+    n = 1
+    while shift_period(start, n) <= end:
+        n += 1
+    return n
 
 
 def placebo_dates(periods: Sequence[str], *, frequency: str = "monthly",

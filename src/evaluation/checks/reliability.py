@@ -21,6 +21,7 @@ from evaluation.checks.placebo import POST_LENGTH, placebo_check, placebo_dates
 from evaluation.data.panel import measure_info, period_range
 from evaluation.designs.comparison import similar_units
 from evaluation.designs.decomposition import rank_interval
+from evaluation.designs.donor_designs import DESIGN_NAMES, studentized_interval
 from evaluation.errors import EvaluationError
 from evaluation.results import EffectResult
 
@@ -77,6 +78,8 @@ def reliability(
     step = REFERENCE_EFFECT["rate" if kind == "rate" else "count"]
     if result.design == "decomposition":
         return _decomposition_check(result, step)
+    if result.design in DESIGN_NAMES:
+        return _placebo_space_check(result, step)
     # Units of similar size and dates whose post window ends before the real intervention.
     before = panel[(panel["period"] < result.intervention) & (panel["unit"] != result.treated)]
     periods = sorted(before.loc[before["measure"] == result.outcome, "period"].unique())
@@ -128,6 +131,40 @@ def _decomposition_check(result: EffectResult, step: float) -> ReliabilityCheck:
         n_dates=1, table=pd.DataFrame({"deviation": draws, "rejected": rejected,
                                        "found": found}),
         details={"method": "leave-one-out over the similar units' deviations"},
+    )
+
+
+def _placebo_space_check(result: EffectResult, step: float) -> ReliabilityCheck:
+    """Comparison-group designs: each placebo unit tested against the others exactly as the
+    treated unit was (studentised ranks), once as it is and once with the reference effect
+    added to its post-period (on the fitting scale: p.p., or the relative step times its level
+    per 1 000). An added post-period step moves each of these estimators one for one, since the
+    weights come from the pre-period."""
+    d = result.diagnostics
+    est = d.get("placebo_estimates") or {}
+    scales = d.get("placebo_scales") or {}
+    levels = d.get("placebo_levels") or {}
+    units = [u for u in est if np.isfinite(est[u]) and np.isfinite(scales.get(u, np.nan))]
+    if len(units) < 40 or result.ci is None:
+        return _inconclusive(result, step, "too few comparison units for the placebo interval")
+    e = np.array([est[u] for u in units])
+    s = np.array([scales[u] for u in units])
+    shift = np.full(len(units), step) if result.kind == "rate" else \
+        step * np.array([levels.get(u, np.nan) for u in units])
+    rejected, found = [], []
+    for j in range(len(units)):
+        others_e, others_s = np.delete(e, j), np.delete(s, j)
+        for value, out in ((e[j], rejected), (e[j] + shift[j], found)):
+            ci, _ = studentized_interval(value, s[j], others_e, others_s, result.ci_level)
+            out.append(ci is not None and (ci[0] > 0 or ci[1] < 0))
+    n = len(units)
+    fpr, power = float(np.mean(rejected)), float(np.mean(found))
+    return ReliabilityCheck(
+        design=result.design, outcome=result.outcome, status=_status(fpr, n),
+        false_positive_rate=fpr, power=power, reference_effect=step, n_pairs=n, n_units=n,
+        n_dates=1, table=pd.DataFrame({"unit": units, "estimate": e, "scale": s,
+                                       "rejected": rejected, "found": found}),
+        details={"method": "leave-one-out over the placebo units (studentised)"},
     )
 
 

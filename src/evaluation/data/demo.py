@@ -20,6 +20,13 @@ Two units are fixed:
 The geography (codes, names, counties, populations) does not depend on ``seed``; ``seed`` draws
 the outcome dynamics. Random paths are drawn for the fixed horizon 2012-01..2030-12 and cut, so
 a later ``end`` never changes earlier months, except months listed in ``revised``.
+
+The build also writes fictional municipality groups in Kolada's long format
+(``group_id, group_title, member_id, member_title``; see :func:`demo_groups`): one group per
+kommungrupp, one per county and, for every kommun, "Liknande kommuner, arbetsmarknad, <name>" and
+"Liknande kommuner, ekonomiskt bistånd, <name>" — its seven nearest kommuner on pre-2020
+characteristics — so that donor pools (``evaluation.designs.donors``) work on the demo as on real
+Kolada groups.
 """
 
 from __future__ import annotations
@@ -66,8 +73,10 @@ __all__ = [
     "TREATED_UNIT",
     "build_demo",
     "demo_dir",
+    "demo_groups",
     "ensure_demo",
     "load_demo",
+    "load_demo_groups",
     "load_demo_units",
     "phase_in",
     "processed_panel_path",
@@ -159,6 +168,16 @@ GROUP_TOWN = "Mellanstor ort"
 GROUP_COMMUTER = "Pendlingsort"
 GROUP_RURAL = "Glesbygdskommun"
 GROUP_TOURISM = "Turistkommun"
+
+#: Kolada's long format of municipality groups, one row per member.
+GROUP_COLUMNS = ("group_id", "group_title", "member_id", "member_title")
+#: "Liknande kommuner" families of the demo: title word -> the outcome characteristic used.
+SIMILAR_FAMILIES = {
+    "arbetsmarknad": "unemployment_rate",
+    "ekonomiskt bistånd": "households_per_1000",
+}
+SIMILAR_SIZE = 7  # members of each "Liknande kommuner" group, as in Kolada
+SIMILAR_BEFORE = "2020-01"  # similarity is measured on the months before this one
 
 # --------------------------------------------------------------------------- national paths
 # Published national registered unemployment (% of labour force, not seasonally adjusted) at
@@ -691,7 +710,9 @@ _PROCESSED_FILES = (
     "truth_monthly.parquet",
     "truth_yearly.parquet",
     "units.parquet",
+    "groups.parquet",
 )
+_GROUPS_FILE = "groups.parquet"
 _MANIFEST = "demo.json"
 
 
@@ -759,8 +780,9 @@ def build_demo(
     Raw CSVs (monthly panel as ``.csv.gz``, truth, units) go to ``raw_dir()/demo/`` via
     :func:`~evaluation.data.store.save_raw` (identical content reuses the existing file).
     Processed parquet files (``panel_monthly``, ``panel_yearly``, ``truth_monthly``,
-    ``truth_yearly``, ``units``) and ``demo.json`` (parameters, raw file hashes) are built in a
-    temporary folder and moved to ``processed_dir()/demo`` only when complete.
+    ``truth_yearly``, ``units``, ``groups`` — derived, no raw file) and ``demo.json``
+    (parameters, raw file hashes) are built in a temporary folder and moved to
+    ``processed_dir()/demo`` only when complete.
 
     Returns
     -------
@@ -783,7 +805,10 @@ def build_demo(
                                      reader=_read_truth)
         write_parquet(truth_to_yearly(pd.read_parquet(truth_file)),
                       staging / "truth_yearly.parquet")
-        build_processed(raw["units"], name="units", out_dir=staging, reader=_read_units)
+        units_file = build_processed(raw["units"], name="units", out_dir=staging,
+                                     reader=_read_units)
+        groups = demo_groups(pd.read_parquet(panel_file), pd.read_parquet(units_file))
+        write_parquet(groups, staging / _GROUPS_FILE)
         manifest = {
             "params": params,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -826,10 +851,31 @@ def ensure_demo(
     if (
         manifest is not None
         and manifest.get("params") == _params(seed, end, revised)
-        and all((folder / name).is_file() for name in _PROCESSED_FILES)
+        and _complete(folder)
     ):
         return folder
     return build_demo(seed=seed, end=end, revised=revised)
+
+
+def _complete(folder: Path) -> bool:
+    """True when ``folder`` holds a whole build.
+
+    A build from before the groups existed (every file but ``groups.parquet``) is completed in
+    place: the groups are derived from its own panel and units, so nothing else changes.
+    """
+    manifest = _manifest(folder)
+    if manifest is None:
+        return False
+    missing = [name for name in _PROCESSED_FILES if not (folder / name).is_file()]
+    if missing == [_GROUPS_FILE]:
+        panel = pd.read_parquet(folder / "panel_monthly.parquet")
+        units = pd.read_parquet(folder / "units.parquet")
+        write_parquet(demo_groups(panel, units), folder / _GROUPS_FILE)
+        manifest["files"] = list(_PROCESSED_FILES)
+        text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+        write_bytes(folder / _MANIFEST, text.encode("utf-8"))
+        return True
+    return not missing
 
 
 def load_demo(
@@ -855,27 +901,131 @@ def load_demo(
         The canonical long panel and the truth (unit, period, measure, effect, counterfactual).
     """
     _check_frequency(frequency)
-    folder = demo_dir()
-    built = _manifest(folder) is not None and all(
-        (folder / name).is_file() for name in _PROCESSED_FILES
-    )
-    if not (built and seed is None and end is None and revised is None):
-        folder = ensure_demo(
-            seed=DEFAULT_SEED if seed is None else seed,
-            end=DEFAULT_END if end is None else end,
-            revised=() if revised is None else revised,
-        )
+    folder = _built_or_ensure(seed, end, revised)
     panel = read_panel(processed_panel_path(frequency))
     truth = pd.read_parquet(folder / f"truth_{frequency}.parquet")
     return panel, truth
 
 
+def _built_or_ensure(seed: int | None, end: str | None,
+                     revised: Sequence[str] | None) -> Path:
+    """The demo folder as built when no parameter is given, else :func:`ensure_demo`'s."""
+    folder = demo_dir()
+    if seed is None and end is None and revised is None and _complete(folder):
+        return folder
+    return ensure_demo(
+        seed=DEFAULT_SEED if seed is None else seed,
+        end=DEFAULT_END if end is None else end,
+        revised=() if revised is None else revised,
+    )
+
+
+def load_demo_groups(
+    *,
+    seed: int | None = None,
+    end: str | None = None,
+    revised: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The demo's fictional municipality groups in Kolada's long format (see :func:`demo_groups`).
+
+    Parameters
+    ----------
+    seed, end, revised
+        As in :func:`load_demo`: when all are None the demo already built is used.
+
+    Returns
+    -------
+    pandas.DataFrame
+        group_id, group_title, member_id, member_title (all strings).
+    """
+    folder = _built_or_ensure(seed, end, revised)
+    return pd.read_parquet(folder / _GROUPS_FILE)
+
+
 def load_demo_units(
     *,
-    seed: int = DEFAULT_SEED,
-    end: str = DEFAULT_END,
-    revised: Sequence[str] = (),
+    seed: int | None = None,
+    end: str | None = None,
+    revised: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The demo units table (unit, unit_name, unit_type, lan, lan_name, population, kommungrupp)."""
-    folder = ensure_demo(seed=seed, end=end, revised=revised)
+    """The demo units table (unit, unit_name, unit_type, lan, lan_name, population, kommungrupp).
+
+    As in :func:`load_demo`: when all parameters are None the demo already built is used."""
+    folder = _built_or_ensure(seed, end, revised)
     return pd.read_parquet(folder / "units.parquet")
+
+
+# =========================================================================== groups
+def demo_groups(panel: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Fictional municipality groups of the demo in Kolada's long format.
+
+    * one group per kommungrupp (title: the kommungrupp, e.g. ``Pendlingsort``), id ``DKG01``…;
+    * one group per county (``"<county name>s kommuner"``), id ``DL<län>``;
+    * for every kommun ``"Liknande kommuner, arbetsmarknad, <name>"`` (id ``DLA<code>``) and
+      ``"Liknande kommuner, ekonomiskt bistånd, <name>"`` (id ``DLB<code>``): the
+      :data:`SIMILAR_SIZE` other kommuner nearest on (log mean population, mean unemployment
+      rate) and on (log mean population, mean households on assistance per 1 000 inhabitants),
+      both over the months before :data:`SIMILAR_BEFORE`, each characteristic standardised
+      across kommuner; Euclidean distance, ties broken by code. The kommun itself is not a
+      member (as in Kolada).
+
+    Deterministic: the same panel and units give the same table.
+
+    Parameters
+    ----------
+    panel
+        The demo's monthly long panel (population, unemployment_rate, households_assistance).
+    units
+        The demo's units table (unit, unit_name, unit_type, lan, lan_name, kommungrupp).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`GROUP_COLUMNS`, sorted by group_id and member_id.
+    """
+    kommuner = units[units["unit_type"] == "kommun"].sort_values("unit")
+    names = dict(zip(kommuner["unit"], kommuner["unit_name"], strict=True))
+    rows: list[tuple[str, str, str, str]] = []
+    for i, (group, members) in enumerate(sorted(kommuner.groupby("kommungrupp")["unit"]), 1):
+        rows += [(f"DKG{i:02d}", str(group), u, names[u]) for u in sorted(members)]
+    for (lan, lan_name), members in sorted(kommuner.groupby(["lan", "lan_name"])["unit"]):
+        rows += [(f"DL{lan}", f"{lan_name}s kommuner", u, names[u]) for u in sorted(members)]
+    features = _similarity_features(panel, list(names))
+    for prefix, (family, column) in zip(("DLA", "DLB"), SIMILAR_FAMILIES.items(), strict=True):
+        nearest = _nearest(features[["log_population", column]], SIMILAR_SIZE)
+        for code, peers in nearest.items():
+            title = f"Liknande kommuner, {family}, {names[code]}"
+            rows += [(f"{prefix}{code}", title, u, names[u]) for u in sorted(peers)]
+    groups = pd.DataFrame(rows, columns=list(GROUP_COLUMNS)).astype(str)
+    return groups.sort_values(["group_id", "member_id"]).reset_index(drop=True)
+
+
+def _similarity_features(panel: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """Per kommun: log mean population, mean unemployment rate and households per 1 000."""
+    pre = panel[(panel["period"] < SIMILAR_BEFORE) & panel["unit"].isin(codes)]
+
+    def wide_of(measure: str) -> pd.DataFrame:
+        sub = pre[pre["measure"] == measure]
+        return sub.pivot(index="period", columns="unit", values="value").reindex(columns=codes)
+
+    population = wide_of("population")
+    households = wide_of("households_assistance") / population * 1000.0
+    return pd.DataFrame({
+        "log_population": np.log(population.mean()),
+        "unemployment_rate": wide_of("unemployment_rate").mean(),
+        "households_per_1000": households.mean(),
+    }, index=pd.Index(codes, name="unit"))
+
+
+def _nearest(features: pd.DataFrame, k: int) -> dict[str, list[str]]:
+    """The ``k`` nearest other rows of each row (standardised Euclidean, ties by code)."""
+    z = (features - features.mean()) / features.std(ddof=0)
+    x = z.to_numpy(dtype=float)
+    dist = np.sqrt(((x[:, None, :] - x[None, :, :]) ** 2).sum(axis=2))
+    codes = list(features.index)
+    out: dict[str, list[str]] = {}
+    for i, code in enumerate(codes):
+        order = sorted((d, c) for j, (d, c) in enumerate(zip(dist[i], codes, strict=True))
+                       if j != i)
+        out[code] = [c for _, c in order[:k]]
+    return out

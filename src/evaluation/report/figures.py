@@ -376,6 +376,95 @@ def effect_path(
     return _finish(fig, ax, language, simulated)
 
 
+def _fitting_unit(result: Any, language: Language) -> str:
+    """Unit of the comparison-group designs' fitting scale: p.p., or per 1 000 inhabitants."""
+    return unit_label("pp", language) if _kind(result) == "rate" else t("unit.per_1000", language)
+
+
+def placebo_gaps(
+    result: Any, *, language: Language = "sv", simulated: bool = False, ax: Axes | None = None,
+) -> Figure:
+    """Synthetic control: the treated unit's gap to its synthetic control, with every placebo
+    unit's gap (each donor treated in turn) drawn thin and grey behind it (ADH 2010, fig. 4)."""
+    check_language(language)
+    d = result.diagnostics
+    frame, origin, x, fig, ax, owned, span = _time_axes(result, ax)
+    if span:
+        ax.axvspan(*span, color=POST_SHADE, zorder=0, linewidth=0)
+    placebos = d.get("placebo_gaps") or {}
+    for i, gap in enumerate(placebos.values()):
+        ax.plot(x, np.asarray(gap, float), color=COMPARISON_COLOR, linewidth=0.5, alpha=0.5,
+                zorder=1, label=t("fig.placebo.others", language, n=len(placebos)) if i == 0
+                else None)
+    ax.axhline(0.0, color="black", linewidth=0.8, zorder=2)
+    ax.plot(x, np.asarray(d.get("gap") or frame["effect"], float), color=EFFECT_COLOR,
+            linewidth=2.0, zorder=4,
+            label=t("fig.placebo.treated", language, place=result.treated_name))
+    first, last = float(np.nanmin(x)), float(np.nanmax(x))
+    _mark_intervention(ax, result, origin, language)
+    _set_period_ticks(ax, origin, first, last, language)
+    ax.set_ylabel(t("fig.placebo.axis", language, unit=_fitting_unit(result, language)))
+    _title(ax, result, t("fig.placebo.title", language,
+                         outcome=outcome_label(result.outcome, language),
+                         place=result.treated_name), language)
+    _legend(fig, ax, owned)
+    return _finish(fig, ax, language, simulated)
+
+
+def event_study(
+    result: Any, *, language: Language = "sv", simulated: bool = False, ax: Axes | None = None,
+) -> Figure:
+    """DiD event study: one estimate per bin of event time with its placebo interval; the last
+    bin before the intervention is the reference (zero by construction)."""
+    check_language(language)
+    rows = pd.DataFrame(result.diagnostics.get("event_study") or [])
+    fig, ax, owned = _new_axes(ax)
+    if rows.empty:
+        return _finish(fig, ax, language, simulated)
+    x = np.arange(len(rows), dtype=float)
+    level = fmt.level_label(getattr(result, "ci_level", 0.95), language)
+    post = ~rows["pre"].astype(bool).to_numpy()
+    if post.any():
+        ax.axvspan(x[post][0] - 0.5, x[-1] + 0.5, color=POST_SHADE, zorder=0, linewidth=0)
+    ax.axhline(0.0, color="black", linewidth=0.8, zorder=2)
+    est = rows["estimate"].to_numpy(float)
+    lo = rows["low"].to_numpy(float)
+    hi = rows["high"].to_numpy(float)
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    ax.errorbar(x[ok], est[ok], yerr=[est[ok] - lo[ok], hi[ok] - est[ok]], fmt="o",
+                color=EFFECT_COLOR, ecolor=EFFECT_COLOR, elinewidth=1.2, capsize=2, markersize=4,
+                zorder=4, label=t("fig.event.estimate", language, level=level))
+    ref = rows["reference"].astype(bool).to_numpy() if "reference" in rows else ~ok
+    if ref.any():
+        ax.plot(x[ref], est[ref], marker="D", linestyle="none", color=COUNTERFACTUAL_COLOR,
+                markersize=5, zorder=5, label=t("fig.event.reference", language))
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(b) for b in rows["bin"]], rotation=90, fontsize=7)
+    ax.set_xlabel(t("fig.event.x", language))
+    ax.set_ylabel("\n".join(textwrap.wrap(
+        t("fig.event.axis", language, unit=_fitting_unit(result, language)), 45)))
+    _title(ax, result, t("fig.event.title", language,
+                         outcome=outcome_label(result.outcome, language),
+                         place=result.treated_name), language)
+    _legend(fig, ax, owned)
+    return _finish(fig, ax, language, simulated)
+
+
+def design_figures(result: Any, *, language: Language = "sv",
+                   simulated: bool = False) -> list[tuple[str, Figure]]:
+    """The figures a design's result gets in the report, as ``(file suffix, figure)`` pairs."""
+    if result.design == "decomposition":
+        return [("", decomposition_bars(result, language=language, simulated=simulated))]
+    out = [("", observed_vs_counterfactual(result, language=language, simulated=simulated))]
+    if result.design == "synthetic_control":
+        out.append(("_placebo", placebo_gaps(result, language=language, simulated=simulated)))
+    elif result.design == "did" and result.diagnostics.get("event_study"):
+        out.append(("_eventstudie", event_study(result, language=language, simulated=simulated)))
+    else:
+        out.append(("_effekt", effect_path(result, language=language, simulated=simulated)))
+    return out
+
+
 def decomposition_parts(result: Any) -> dict[str, float]:
     """The observed change from the pre-period split into a nationally expected part and a local
     deviation (the estimated effect).

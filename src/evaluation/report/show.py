@@ -71,7 +71,9 @@ def data_text(ev: Evaluation) -> None:
 
 def method(ev: Evaluation) -> None:
     designs = list(dict.fromkeys(r.design for r in ev.results))
-    _md("\n\n".join(text.method_text(d, ev.spec.frequency, ev.language) for d in designs))
+    window = ev.spec.compare_window
+    _md("\n\n".join(text.method_text(d, ev.spec.frequency, ev.language, window=window)
+                    for d in designs))
 
 
 def results(ev: Evaluation) -> None:
@@ -91,13 +93,15 @@ def outcome_results(ev: Evaluation, outcome: str) -> None:
         lines = [text.result_sentence(record, lang)]
         if record.get("truth"):
             lines.append(f"*{text.truth_text(record, lang)}*")
+        if result.design == "synthetic_control" and outcome in ev.donor_pools:
+            lines.insert(0, text.donor_pool_text(ev.donor_pools[outcome].to_dict(), lang,
+                                                 min_p=result.diagnostics.get("min_p_value")))
         _md("\n\n".join(lines))
-        if result.design == "decomposition":
-            _figure(figures.decomposition_bars(result, language=lang, simulated=ev.simulated))
-        else:
-            _figure(figures.observed_vs_counterfactual(result, language=lang,
-                                                       simulated=ev.simulated))
-            _figure(figures.effect_path(result, language=lang, simulated=ev.simulated))
+        for _, fig in figures.design_figures(result, language=lang, simulated=ev.simulated):
+            _figure(fig)
+        weights = tables.weights_table(result, lang, top=10)
+        if not weights.empty:
+            display(HTML(weights.to_html(index=False, border=0, classes="weights")))
 
 
 def reliability(ev: Evaluation) -> None:

@@ -235,6 +235,33 @@ def effects_table(
     return out
 
 
+def weights_table(result: Any, language: Language = "sv", *, formatted: bool = True,
+                  top: int | None = None) -> pd.DataFrame:
+    """Unit weights of a synthetic control or synthetic DiD (largest first); empty otherwise.
+
+    ``top`` keeps the largest weights only (the rest are summed in a last row)."""
+    check_language(language)
+    weights = getattr(result, "weights", None) or {}
+    units = weights.get("unit", weights) if isinstance(weights, dict) else {}
+    names = (result.diagnostics.get("donor_pool") or {}).get("member_names") or {}
+    rows = sorted(((str(u), float(w)) for u, w in units.items()), key=lambda r: -r[1])
+    col_unit, col_code = t("table.unit", language), t("table.code", language)
+    col_w = t("table.weight", language)
+    if top is not None and len(rows) > top:
+        rest = sum(w for _, w in rows[top:])
+        rows = rows[:top] + [("", rest)]
+    out = pd.DataFrame({
+        col_code: [u for u, _ in rows],
+        col_unit: [names.get(u, u) if u else t("table.others", language) for u, _ in rows],
+        col_w: [w for _, w in rows],
+    })
+    if formatted:
+        out[col_w] = [fmt.number(w, 3, language) for w in out[col_w]]
+    else:
+        out.attrs["number_formats"] = {col_w: "0.000"}
+    return out
+
+
 def _attach_raw(formatted: pd.DataFrame, raw: pd.DataFrame) -> None:
     """Keep the numeric twin of a formatted table in its attrs, as plain JSON-like lists."""
     formatted.attrs["raw"] = {

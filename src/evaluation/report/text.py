@@ -21,7 +21,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from evaluation.data.panel import MEASURES, measure_info
+from evaluation.data.panel import MEASURES, measure_info, shift_period
 from evaluation.report import format as fmt
 from evaluation.report.format import Language, check_language
 
@@ -145,6 +145,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "data.windows": {"sv": "Förperioden är tiden före {start}; efterperioden är {window}.",
                      "en": "The pre-period is the time before {start}; the post-period is "
                            "{window}."},
+    "data.compare_windows": {
+        "sv": "Uppdelningen i nationell och lokal förändring jämför medelvärdet för {first} med "
+              "medelvärdet för {second}.",
+        "en": "The national/local decomposition compares the average over {first} with the "
+              "average over {second}.",
+    },
     "data.compare_periods": {
         "sv": "Uppdelningen i nationell och lokal förändring jämför {first} med {second}.",
         "en": "The national/local decomposition compares {first} with {second}.",
@@ -187,6 +193,29 @@ TEXTS: dict[str, dict[str, str]] = {
     "fig.average_band": {"sv": "{level}-intervall för genomsnittet",
                          "en": "{level} interval of the average"},
     "fig.period": {"sv": "Period", "en": "Period"},
+    "table.unit": {"sv": "Kommun", "en": "Municipality"},
+    "table.code": {"sv": "Kommunkod", "en": "Code"},
+    "table.weight": {"sv": "Vikt", "en": "Weight"},
+    "table.others": {"sv": "Övriga tillsammans", "en": "All others"},
+    "fig.placebo.treated": {"sv": "{place}", "en": "{place}"},
+    "fig.placebo.others": {"sv": "Jämförelsekommuner som placebo ({n} st)",
+                           "en": "Comparison municipalities as placebos ({n})"},
+    "fig.placebo.axis": {"sv": "Skillnad mot syntetisk kontroll ({unit})",
+                         "en": "Difference from synthetic control ({unit})"},
+    "fig.placebo.title": {"sv": "{outcome} – {place} och placebokommunerna",
+                          "en": "{outcome} – {place} and the placebo municipalities"},
+    "fig.event.axis": {"sv": "Skillnad mot jämförelsegruppen, relativt sista kvartalet före "
+                             "({unit})",
+                       "en": "Difference from the comparison group relative to the last period "
+                             "before ({unit})"},
+    "fig.event.x": {"sv": "Perioder från insatsen (grupperade)",
+                    "en": "Periods from the intervention (binned)"},
+    "fig.event.title": {"sv": "{outcome} – {place}: eventstudie",
+                        "en": "{outcome} – {place}: event study"},
+    "fig.event.estimate": {"sv": "Skattning med {level}-intervall",
+                           "en": "Estimate with {level} interval"},
+    "fig.event.reference": {"sv": "Referensperiod", "en": "Reference period"},
+    "unit.per_1000": {"sv": "per 1 000 invånare", "en": "per 1,000 inhabitants"},
     "fig.rate_axis": {"sv": "{label} (%)", "en": "{label} (%)"},
     "fig.count_axis": {"sv": "Antal {unit}", "en": "Number of {unit}"},
     "fig.count": {"sv": "enheter", "en": "units"},
@@ -391,8 +420,7 @@ TEXTS: dict[str, dict[str, str]] = {
                           "en": "The {level} interval does not cover the true value."},
     # Method texts.
     "method.decomposition": {
-        "sv": "Uppdelningen i nationell och lokal förändring jämför kommunens värde vid en period "
-              "före förändringen med värdet vid en period efter{seasonal}. Den observerade "
+        "sv": "Uppdelningen i nationell och lokal förändring {compared}. Den observerade "
               "förändringen delas i en del som rikets utveckling förklarar och en lokal avvikelse. "
               "För en andel, som arbetslösheten, är den nationellt förklarade delen rikets "
               "förändring i procentenheter; för ett antal, som biståndshushållen, är det kommunens "
@@ -402,9 +430,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "liknande storlek avvek från rikets utveckling mellan samma två perioder: kommunens "
               "avvikelse jämförs med deras. Finns för få jämförbara kommuner för att nå "
               "{level}-nivån är skattningen ej prövbar.",
-        "en": "The national/local decomposition compares the municipality's value in a period "
-              "before the change with its value in a period after it{seasonal}. The observed "
-              "change "
+        "en": "The national/local decomposition {compared}. The observed change "
               "is split into a part explained by the national development and a local deviation. "
               "For a rate, such as unemployment, the nationally explained part is the national "
               "change in percentage points; for a count, such as households receiving social "
@@ -415,6 +441,20 @@ TEXTS: dict[str, dict[str, str]] = {
               "development between the same two periods: the municipality's deviation is compared "
               "with theirs. If there are too few comparable municipalities to reach the {level} "
               "level, the estimate is not testable.",
+    },
+    "method.decomposition.single": {
+        "sv": "jämför kommunens värde vid en period före förändringen med värdet vid en period "
+              "efter{seasonal}",
+        "en": "compares the municipality's value in a period before the change with its value "
+              "in a period after it{seasonal}",
+    },
+    "method.decomposition.window": {
+        "sv": "jämför kommunens medelvärde under {n} månader före förändringen med medelvärdet "
+              "under {n} månader efter; hela år, så att säsongsmönster och enskilda månaders "
+              "slumpvariation inte tas för effekter",
+        "en": "compares the municipality's average over {n} months before the change with its "
+              "average over {n} months after it; whole years, so that seasonal patterns and the "
+              "chance variation of single months are not taken for effects",
     },
     "method.decomposition.seasonal": {
         "sv": ", i regel samma kalendermånad ett år senare så att säsongsmönster inte tas för "
@@ -473,31 +513,76 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "method.did": {
         "sv": "Skillnad-i-skillnader jämför kommunens förändring från förperioden till "
-              "efterperioden "
-              "med jämförelsekommunernas förändring under samma tid. Metoden förutsätter "
-              "parallella "
-              "trender: utan insatsen hade kommunen och jämförelsegruppen utvecklats lika. "
-              "{level}-intervallet visar osäkerheten i skillnaden.",
-        "en": "Difference-in-differences compares the municipality's change from the pre-period to "
-              "the post-period with the change in the comparison municipalities over the same "
-              "time. "
-              "It assumes parallel trends: without the intervention, the municipality and the "
-              "comparison group would have developed alike. The {level} interval shows the "
-              "uncertainty of the difference.",
+              "efterperioden med jämförelsekommunernas genomsnittliga förändring under samma tid; "
+              "jämförelsekommunernas gemensamma utveckling månad för månad fångar det som händer i "
+              "hela landet. Metoden förutsätter parallella trender: utan insatsen hade kommunen "
+              "och jämförelsegruppen utvecklats lika. Eventstudien visar skillnaden kvartal för "
+              "kvartal, så att man kan se om kurvorna gick isär redan före insatsen. Med en enda "
+              "kommun som genomfört förändringen går det inte att använda vanliga "
+              "klusterrobusta standardfel, eftersom det bara finns ett kluster med insatsen; "
+              "i stället görs samma beräkning för varje jämförelsekommun som om den hade "
+              "genomfört insatsen. {inference}",
+        "en": "Difference-in-differences compares the municipality's change from the pre-period "
+              "to the post-period with the comparison municipalities' average change over the "
+              "same time; their common month-by-month development captures what happens in the "
+              "whole country. It assumes parallel trends: without the intervention, the "
+              "municipality and the comparison group would have developed alike. The event study "
+              "shows the difference quarter by quarter, so one can see whether the curves "
+              "diverged already before the intervention. With a single municipality making the "
+              "change, ordinary cluster-robust standard errors cannot be used, because there is "
+              "only one treated cluster; instead the same calculation is made for each "
+              "comparison municipality as if it had made the change. {inference}",
     },
     "method.synthetic_control": {
         "sv": "Den syntetiska kontrollmetoden väger ihop jämförelsekommuner så att det vägda "
               "genomsnittet följer kommunen så nära som möjligt under förperioden. Det vägda "
               "genomsnittet under efterperioden är det kontrafaktiska utfallet, och skillnaden mot "
-              "det observerade är den skattade effekten. Osäkerheten bedöms med placebotest, där "
-              "varje jämförelsekommun i tur och ordning behandlas som om den hade genomfört "
-              "insatsen.",
+              "det observerade är den skattade effekten. Vikterna visas i en tabell. Osäkerheten "
+              "bedöms med placebotest, där varje jämförelsekommun i tur och ordning behandlas "
+              "som om den hade genomfört insatsen. {inference}",
         "en": "The synthetic control method weights comparison municipalities so that the weighted "
               "average follows the municipality as closely as possible in the pre-period. The "
               "weighted average in the post-period is the counterfactual, and the difference from "
-              "the observed values is the effect estimate. Uncertainty is judged with placebo "
-              "tests, "
-              "treating each comparison municipality in turn as if it had made the change.",
+              "the observed values is the effect estimate. The weights are shown in a table. "
+              "Uncertainty is judged with placebo tests, treating each comparison municipality "
+              "in turn as if it had made the change. {inference}",
+    },
+    "method.sdid": {
+        "sv": "Syntetisk skillnad-i-skillnader (Arkhangelsky m.fl. 2021) förenar de två "
+              "metoderna: jämförelsekommunerna vägs så att de följer kommunens utveckling (men "
+              "inte nödvändigtvis dess nivå) under förperioden, och förperiodens månader vägs så "
+              "att de liknar efterperioden. Effekten är skillnaden-i-skillnader mellan kommunen "
+              "och den vägda jämförelsegruppen. {inference}",
+        "en": "Synthetic difference-in-differences (Arkhangelsky et al. 2021) combines the two "
+              "methods: the comparison municipalities are weighted to follow the municipality's "
+              "development (but not necessarily its level) in the pre-period, and the pre-period "
+              "months are weighted to resemble the post-period. The effect is the "
+              "difference-in-differences between the municipality and the weighted comparison "
+              "group. {inference}",
+    },
+    "method.placebo_inference": {
+        "sv": "Skattningarna för de {n} jämförelsekommuner som är närmast i storlek divideras "
+              "med respektive kommuns egen avvikelse under förperioden, eftersom små kommuner "
+              "varierar mer än stora; {level}-intervallet består av de effekter som kommunens "
+              "skattning inte skiljer sig från enligt den jämförelsen. Med färre än {need} "
+              "jämförelsekommuner räcker jämförelsen inte till {level}-nivån och skattningen är "
+              "ej prövbar.",
+        "en": "The estimates for the {n} comparison municipalities closest in size are divided "
+              "by each municipality's own deviation in the pre-period, since small "
+              "municipalities vary more than large ones; the {level} interval consists of the "
+              "effects from which the municipality's estimate does not differ by that "
+              "comparison. With fewer than {need} comparison municipalities the comparison "
+              "cannot reach the {level} level and the estimate is not testable.",
+    },
+    "donors.pool": {
+        "sv": "**Jämförelsekommuner ({outcome}).** {description} {n} jämförelsekommuner; det "
+              "minsta p-värde som placebojämförelsen kan ge är {min_p}.",
+        "en": "**Comparison municipalities ({outcome}).** {description} {n} comparison "
+              "municipalities; the smallest p-value the placebo comparison can give is {min_p}.",
+    },
+    "donors.dropped": {
+        "sv": "Borttagna: {items}.",
+        "en": "Removed: {items}.",
     },
     "method.generic": {
         "sv": "Metoden ({design}) skattar ett kontrafaktiskt utfall, vad som hade hänt utan "
@@ -536,6 +621,10 @@ DESIGN_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "synthetic_control": {
         "sv": ("Syntetisk kontroll", "den syntetiska kontrollmetoden"),
         "en": ("Synthetic control", "the synthetic control method"),
+    },
+    "sdid": {
+        "sv": ("Syntetisk skillnad-i-skillnader", "syntetisk skillnad-i-skillnader"),
+        "en": ("Synthetic difference-in-differences", "synthetic difference-in-differences"),
     },
     "structural_ts": {
         "sv": ("Strukturell tidsseriemodell", "en strukturell tidsseriemodell"),
@@ -1023,6 +1112,37 @@ def result_sentence(result: Mapping[str, Any], language: Language = "sv") -> str
 CHECK_LEVEL = 0.95
 
 
+def donor_pool_text(pool: Mapping[str, Any], language: Language = "sv", *,
+                    min_p: float | None = None) -> str:
+    """The comparison-group designs' donor pool: what it is, its size, what was removed and why,
+    and the smallest p-value it allows (a record from ``DonorPool.to_dict()``; ``min_p``
+    overrides the pool's 1/(n+1) with what the design's test can actually reach)."""
+    check_language(language)
+    description = pool.get("description_en" if language == "en" else "description_sv") or ""
+    if description and not description.endswith("."):
+        description += "."
+    n = int(pool.get("n") or 0)
+    parts = [t("donors.pool", language, outcome=_lower(outcome_label(str(pool.get("outcome")),
+                                                                      language)),
+               description=description[:1].upper() + description[1:],
+               n=fmt.number(n, 0, language),
+               min_p=fmt.number(float(min_p if min_p is not None
+                                      else pool.get("min_p_value") or 0), 3, language))]
+    removed = [d for d in pool.get("dropped") or [] if d.get("reason") != "not in group"]
+    if removed:
+        key = "reason_en" if language == "en" else "reason_sv"
+        if len(removed) <= 12:
+            items = ", ".join(f"{d.get('unit_name', d.get('unit'))} ({d.get(key, '')})"
+                              for d in removed)
+        else:
+            counts: dict[str, int] = {}
+            for d in removed:
+                counts[d.get(key, "")] = counts.get(d.get(key, ""), 0) + 1
+            items = ", ".join(f"{fmt.number(c, 0, language)} ({r})" for r, c in counts.items())
+        parts.append(t("donors.dropped", language, items=items))
+    return " ".join(parts)
+
+
 def reliability_text(check: Mapping[str, Any], language: Language = "sv") -> str:
     """One paragraph on a design's false alarms and power on units like the evaluated one
     (a record from :func:`evaluation.checks.reliability.reliability`)."""
@@ -1161,7 +1281,8 @@ def truth_text(result: Mapping[str, Any], language: Language = "sv") -> str:
 
 
 def method_text(
-    design: str, frequency: str = "monthly", language: Language = "sv", *, ci_level: float = 0.95
+    design: str, frequency: str = "monthly", language: Language = "sv", *, ci_level: float = 0.95,
+    window: int = 1,
 ) -> str:
     """One plain paragraph explaining a design to a reader without statistical training.
 
@@ -1176,6 +1297,8 @@ def method_text(
         ``"sv"`` or ``"en"``.
     ci_level
         Confidence level named in the text.
+    window
+        The decomposition's averaging window (``compare_window``; 1 = two single periods).
     """
     check_language(language)
     key = design_key(design)
@@ -1183,14 +1306,22 @@ def method_text(
     monthly = frequency == "monthly"
     freq = "monthly" if monthly else "yearly"
     if key == "decomposition":
-        seasonal = t("method.decomposition.seasonal", language) if monthly else ""
-        return t("method.decomposition", language, seasonal=seasonal, level=level)
+        if monthly and window > 1:
+            compared = t("method.decomposition.window", language, n=window)
+        else:
+            seasonal = t("method.decomposition.seasonal", language) if monthly else ""
+            compared = t("method.decomposition.single", language, seasonal=seasonal)
+        return t("method.decomposition", language, compared=compared, level=level)
     if key == "its":
         seasonal = t("method.its.seasonal", language) if monthly else ""
         return t("method.its", language, period=t(f"period.{freq}", language), seasonal=seasonal,
                  errors=t(f"method.its.errors.{freq}", language), level=level)
-    if key in ("did", "synthetic_control"):
-        return t(f"method.{key}", language, level=level)
+    if key in ("did", "synthetic_control", "sdid"):
+        from evaluation.designs.decomposition import N_SIMILAR, min_units_for_level
+
+        inference = t("method.placebo_inference", language, n=N_SIMILAR, level=level,
+                      need=min_units_for_level(ci_level))
+        return t(f"method.{key}", language, inference=inference)
     return t("method.generic", language, design=design_label(design, language), level=level)
 
 
@@ -1244,9 +1375,16 @@ def data_text(
     compare = summary.get("compare_periods") or []
     if len(compare) == 2 and any(design_key(r.get("design", "")) == "decomposition"
                                  for r in summary.get("results") or []):
-        sentences.append(t("data.compare_periods", language,
-                           first=fmt.period_label(compare[0], language),
-                           second=fmt.period_label(compare[1], language)))
+        window = int(summary.get("compare_window") or 1)
+        if window > 1:
+            sentences.append(t("data.compare_windows", language, first=fmt.period_range_label(
+                shift_period(compare[0], 1 - window), compare[0], language),
+                second=fmt.period_range_label(shift_period(compare[1], 1 - window), compare[1],
+                                              language)))
+        else:
+            sentences.append(t("data.compare_periods", language,
+                               first=fmt.period_label(compare[0], language),
+                               second=fmt.period_label(compare[1], language)))
     comparison = summary.get("comparison")
     if isinstance(comparison, str) and comparison in ("riket", "lan"):
         sentences.append(t(f"data.comparison.{comparison}", language, place=place))

@@ -1,0 +1,404 @@
+"""Comparison-group designs on the long panel: synthetic control, DiD and synthetic DiD.
+
+The numerical cores (:mod:`~evaluation.designs.synth`, :mod:`~evaluation.designs.did`,
+:mod:`~evaluation.designs.sdid`) work on wide matrices; this module turns the canonical long
+panel into such a matrix for one treated kommun and its donor pool, runs the design, and returns
+the shared :class:`~evaluation.results.EffectResult`.
+
+Scale. Counts from kommuner of 2 500 to 1 000 000 inhabitants cannot be combined directly, so
+count outcomes are fitted per 1 000 inhabitants and the effect is converted back to the count
+with the treated kommun's own population (``effect_count_t = effect_rate_t · population_t / 1000``).
+
+Inference, the same for all three designs. With one treated unit, cluster-robust standard errors
+have nothing to cluster on; instead each donor in turn plays the treated unit against the other
+donors (the actually treated unit is never in a placebo's pool), in the spirit of Conley & Taber
+(2011) and Abadie, Diamond & Hainmueller (2010). Municipalities of very different size are not
+exchangeable — a small kommun's estimate is noisier — so each estimate is divided by that unit's
+own pre-period fit error (studentised) before the ranks are taken; the interval inverts the rank
+test, ``est − s·[T₍N−k+1₎, T₍k₎]``, exactly as the decomposition's does, and it is "ej prövbar"
+when the pool is too small for the level (fewer than 39 donors at 95 %). The placebo units are
+the :data:`~evaluation.designs.decomposition.N_SIMILAR` (79) donors closest in size to the
+treated unit (all donors in a smaller pool): 79 gives an exact 95 % rank interval, and units of
+similar size are the more nearly exchangeable ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evaluation.data.panel import MEASURES, measure_info
+from evaluation.designs.decomposition import N_SIMILAR, min_units_for_level, rank_interval
+from evaluation.errors import DesignError
+from evaluation.results import CI_LEVEL, EffectResult
+
+DESIGN_NAMES = ("synthetic_control", "did", "sdid")
+#: Event-study bins: quarters of monthly data, single years of yearly data.
+EVENT_BIN = {"monthly": 3, "yearly": 1}
+
+
+@dataclass
+class WideData:
+    """One outcome as a periods × units matrix on the fitting scale (rate or per 1 000)."""
+
+    Y: pd.DataFrame  # periods × [treated, *donors]
+    treated: str
+    donors: list[str]
+    n_pre: int
+    kind: str
+    frequency: str
+    population: pd.Series | None  # treated unit's population per period (counts)
+    observed: pd.Series  # treated unit in natural units
+    names: dict[str, str]
+    placebo_units: list[str]  # donors that play the treated unit in the placebo inference
+
+    @property
+    def post(self) -> np.ndarray:
+        return np.arange(len(self.Y)) >= self.n_pre
+
+    def to_natural(self, values: np.ndarray) -> np.ndarray:
+        """Per-period values on the fitting scale → natural units (counts: × population/1000)."""
+        if self.kind == "rate" or self.population is None:
+            return np.asarray(values, dtype=float)
+        return np.asarray(values, dtype=float) * self.population.to_numpy() / 1000.0
+
+    @property
+    def count_factor(self) -> float:
+        """Mean post-period population / 1000: converts an average effect per 1 000 to a count."""
+        if self.kind == "rate" or self.population is None:
+            return 1.0
+        return float(self.population.to_numpy()[self.post].mean() / 1000.0)
+
+
+def wide_data(
+    panel: pd.DataFrame,
+    *,
+    outcome: str,
+    treated: str,
+    intervention: str,
+    post_end: str,
+    donors: Sequence[str] | None = None,
+) -> WideData:
+    """The matrix a comparison-group design is fitted on.
+
+    Periods run from the first period in which the treated unit and every donor have a value
+    to ``post_end``. ``donors`` default: every other unit of the treated unit's type (kommun,
+    län) with complete data in that span.
+    """
+    sub = panel[panel["period"] <= post_end]
+    values = sub[sub["measure"] == outcome].pivot_table(
+        index="period", columns="unit", values="value", aggfunc="last").sort_index()
+    if treated not in values.columns or values[treated].isna().all():
+        raise DesignError(
+            f"{treated} saknar värden för {outcome}: välj ett utfall som finns i data.",
+            f"{treated} has no values for {outcome}: choose an outcome present in the data.",
+        )
+    names = dict(zip(panel["unit"], panel["unit_name"], strict=False))
+    kind = measure_info(outcome, values[treated]).kind
+    first = values[treated].first_valid_index()
+    values = values.loc[first:]
+    if donors is None:
+        same_type = [u for u in values.columns if u != treated and len(u) == len(treated)
+                     and u != "00"]
+        donors = [u for u in same_type if values[u].notna().all()]
+    donors = [str(u) for u in donors if str(u) != treated]
+    missing = [u for u in donors if u not in values.columns]
+    if missing:
+        raise DesignError(
+            f"Jämförelsekommunerna {', '.join(missing[:5])} saknar {outcome} i data: ta bort dem "
+            "ur donors.",
+            f"The comparison units {', '.join(missing[:5])} have no {outcome} in the data: remove "
+            "them from donors.",
+        )
+    Y = values[[treated, *donors]]
+    observed = Y[treated].copy()
+    population = None
+    if kind == "count":
+        pop = sub[sub["measure"] == "population"].pivot_table(
+            index="period", columns="unit", values="value", aggfunc="last")
+        pop = pop.reindex(index=Y.index, columns=Y.columns).ffill().bfill()
+        if pop.isna().any().any() or (pop <= 0).any().any():
+            bad = [u for u in Y.columns if pop[u].isna().any() or (pop[u] <= 0).any()]
+            raise DesignError(
+                f"Folkmängd saknas för {', '.join(bad[:5])}: antal kan bara jämföras mellan "
+                "kommuner per 1 000 invånare; lägg till måttet population.",
+                f"Population is missing for {', '.join(bad[:5])}: counts can only be compared "
+                "across kommuner per 1 000 inhabitants; add the population measure.",
+            )
+        population = pop[treated].copy()
+        Y = Y / pop * 1000.0
+    Y = Y.dropna(how="any")
+    n_pre = int((Y.index < intervention).sum())
+    if n_pre < 2 or n_pre == len(Y):
+        raise DesignError(
+            f"Insatsen {intervention} lämnar {n_pre} perioder före och {len(Y) - n_pre} efter med "
+            "fullständiga data: välj en tidpunkt med data på båda sidor.",
+            f"The intervention {intervention} leaves {n_pre} periods before and "
+            f"{len(Y) - n_pre} after with complete data: choose a date with data on both sides.",
+        )
+    if population is not None:
+        population = population.reindex(Y.index)
+    return WideData(Y=Y, treated=treated, donors=donors, n_pre=n_pre, kind=kind,
+                    frequency="monthly" if len(str(Y.index[0])) == 7 else "yearly",
+                    population=population, observed=observed.reindex(Y.index), names=names,
+                    placebo_units=nearest_in_size(panel, treated, donors, N_SIMILAR))
+
+
+def nearest_in_size(panel: pd.DataFrame, treated: str, donors: Sequence[str],
+                    n: int) -> list[str]:
+    """The ``n`` donors closest to ``treated`` in log mean population (or labour force); all
+    donors, in their order, when there are at most ``n`` or no size measure."""
+    donors = list(donors)
+    if len(donors) <= n:
+        return donors
+    for measure in ("population", "labour_force"):
+        size = panel[panel["measure"] == measure].groupby("unit")["value"].mean()
+        if treated in size.index and size.get(treated, 0) > 0 and all(
+                u in size.index for u in donors):
+            dist = (np.log(size[donors].clip(lower=1.0)) - np.log(size[treated])).abs()
+            chosen = set(sorted(donors, key=lambda u: (dist[u], u))[:n])
+            return [u for u in donors if u in chosen]
+    return donors
+
+
+def studentized_interval(
+    estimate: float, scale: float, placebo: np.ndarray, placebo_scale: np.ndarray,
+    ci_level: float = CI_LEVEL,
+) -> tuple[tuple[float, float] | None, float | None]:
+    """Rank-inversion interval and p-value of a studentised placebo-in-space test.
+
+    ``T = estimate/scale`` is ranked among the donors' ``T_j = placebo_j/scale_j``; the interval
+    is ``estimate − scale·[T₍N−k+1₎, T₍k₎]`` (None when the pool is too small for the level).
+    Because the scales come from the pre-period only, an effect shifts ``estimate`` but not
+    ``scale``, so this inverts the test exactly.
+    """
+    placebo = np.asarray(placebo, float)
+    placebo_scale = np.asarray(placebo_scale, float)
+    ok = np.isfinite(placebo) & np.isfinite(placebo_scale) & (placebo_scale > 0)
+    if not (np.isfinite(scale) and scale > 0):
+        return None, None
+    ci, p = rank_interval(estimate / scale, placebo[ok] / placebo_scale[ok], ci_level=ci_level)
+    if ci is None:
+        return None, None
+    return (ci[0] * scale, ci[1] * scale), p
+
+
+def _pre_sd(path: np.ndarray, n_pre: int) -> float:
+    pre = np.asarray(path, float)[:n_pre]
+    return float(np.sqrt(np.mean((pre - pre.mean()) ** 2))) if n_pre > 1 else float("nan")
+
+
+# ---------------------------------------------------------------------------- the three designs
+def _fit(data: WideData, design: str, *, seed: int) -> dict[str, Any]:
+    """Point estimate, effect path, scale, placebo estimates/scales and design extras."""
+    Y, tr, donors, n_pre = data.Y, data.treated, data.donors, data.n_pre
+    if design == "synthetic_control":
+        from evaluation.designs.synth import fit_synth, placebo_in_space
+
+        fit = fit_synth(Y, tr, n_pre, donors=donors)
+        space = placebo_in_space(Y, tr, n_pre, donors=donors, studentize=True)
+        table = space.table
+        placebos = table[(table["role"] == "placebo")
+                         & table.index.isin(data.placebo_units)]
+        gaps = space.gaps
+        return {
+            "estimate": fit.att, "effect": fit.gap.to_numpy(), "scale": fit.pre_rmspe,
+            "placebo": placebos["att"].to_numpy(), "placebo_scale": placebos["pre_rmspe"].to_numpy(),
+            "placebo_units": list(placebos.index),
+            "weights": {str(k): float(v) for k, v in fit.weights.items() if v > 1e-6},
+            "extras": {
+                "pre_rmspe": fit.pre_rmspe, "post_rmspe": fit.post_rmspe,
+                "rmspe_ratio": fit.rmspe_ratio, "rmspe_ratio_p_value": space.p_value,
+                "gap": [float(x) for x in fit.gap],
+                "placebo_gaps": {str(u): [float(x) for x in gaps[u]] for u in gaps.columns
+                                 if u != tr and u in data.placebo_units},
+            },
+        }
+    if design == "did":
+        from evaluation.designs.did import event_study, permutation_inference, pretrend_test, twfe_did
+
+        fit = twfe_did(Y, tr, n_pre, donors=donors)
+        perm = permutation_inference(Y, tr, n_pre, donors=donors, scale="pre_sd")
+        keep = perm.placebo.index.isin(data.placebo_units)
+        gap = fit.gap.to_numpy()
+        bin_size = EVENT_BIN[data.frequency]
+        try:
+            events = event_study(Y, tr, n_pre, donors=donors, bin_size=bin_size)
+            pretrend = pretrend_test(Y, tr, n_pre, donors=donors, bin_size=bin_size)
+            event_records = events.to_dict(orient="records")
+            pretrend_p = pretrend.p_value
+        except DesignError:
+            event_records, pretrend_p = [], None
+        return {
+            "estimate": fit.att, "effect": gap - gap[:n_pre].mean(), "scale": perm.scale_treated,
+            "placebo": perm.placebo.to_numpy()[keep],
+            "placebo_scale": perm.placebo_scale.to_numpy()[keep],
+            "placebo_units": list(perm.placebo.index[keep]), "weights": None,
+            "extras": {"event_study": event_records, "event_bin": bin_size,
+                       "pretrend_p_value": pretrend_p},
+        }
+    if design == "sdid":
+        from evaluation.designs.sdid import synthdid_estimate
+
+        def one(focal: str, pool: list[str]):
+            M = Y[[*pool, focal]].to_numpy().T
+            return synthdid_estimate(M, len(pool), n_pre, solver="exact")
+
+        fit = one(tr, donors)
+        placebo, scales = [], []
+        for u in data.placebo_units:
+            f = one(u, [d for d in donors if d != u])
+            placebo.append(f.tau)
+            scales.append(_pre_sd(f.effect_path, n_pre))
+        return {
+            "estimate": float(fit.tau), "effect": np.asarray(fit.effect_path, float),
+            "scale": _pre_sd(fit.effect_path, n_pre),
+            "placebo": np.array(placebo), "placebo_scale": np.array(scales),
+            "placebo_units": list(data.placebo_units),
+            "weights": {
+                "unit": {u: float(w) for u, w in zip(donors, fit.omega, strict=True) if w > 1e-6},
+                "time": {str(p): float(w) for p, w in zip(Y.index[:n_pre], fit.lambda_,
+                                                         strict=True) if w > 1e-6},
+            },
+            "extras": {"omega_intercept": float(fit.omega_intercept),
+                       "zeta_omega": float(fit.zeta_omega), "sigma_hat": float(fit.sigma_hat)},
+        }
+    raise ValueError(f"unknown design {design!r}")
+
+
+def comparison_group_design(
+    panel: pd.DataFrame,
+    *,
+    design: str,
+    outcome: str,
+    treated: str,
+    intervention: str,
+    post_end: str,
+    donors: Any = None,
+    ci_level: float = CI_LEVEL,
+    seed: int = 1,
+) -> EffectResult:
+    """Run ``design`` (``"synthetic_control"``, ``"did"`` or ``"sdid"``) for one treated unit.
+
+    Parameters
+    ----------
+    panel
+        Canonical long panel.
+    donors
+        A :class:`~evaluation.designs.donors.DonorPool`, a list of unit codes, or None (every
+        other unit of the same type with complete data).
+    ci_level
+        Interval level of the studentised placebo-in-space interval.
+    seed
+        For designs with random draws (none of the defaults draw).
+
+    Returns
+    -------
+    EffectResult
+        ``average_effect`` in natural units (p.p. or households); counts also relative to the
+        counterfactual; ``weights`` for SC (unit weights) and SDID (``{"unit", "time"}``).
+    """
+    if design not in DESIGN_NAMES:
+        raise ValueError(f"unknown design {design!r}")
+    pool = donors
+    donor_list = list(getattr(pool, "members", pool)) if pool is not None else None
+    data = wide_data(panel, outcome=outcome, treated=treated, intervention=intervention,
+                     post_end=post_end, donors=donor_list)
+    if len(data.donors) < 2:
+        raise DesignError(
+            f"Jämförelsegruppen har {len(data.donors)} kommuner: minst 2 behövs; välj en större "
+            "grupp (donors: pool: all).",
+            f"The comparison group has {len(data.donors)} units: at least 2 are needed; choose a "
+            "larger pool (donors: pool: all).",
+        )
+    fit = _fit(data, design, seed=seed)
+    ci_scaled, p_value = studentized_interval(fit["estimate"], fit["scale"], fit["placebo"],
+                                              fit["placebo_scale"], ci_level)
+    post = data.post
+    effect_nat = data.to_natural(fit["effect"])
+    observed = data.observed.to_numpy(float)
+    counterfactual = observed - effect_nat
+    factor = data.count_factor
+    average = float(fit["estimate"]) * factor
+    ci = None if ci_scaled is None else (ci_scaled[0] * factor, ci_scaled[1] * factor)
+    n_post = int(post.sum())
+    rel = rel_ci = None
+    if data.kind == "count":
+        cf_post = float(counterfactual[post].sum())
+        if cf_post > 0:
+            rel = average * n_post / cf_post
+            rel_ci = None if ci is None else (ci[0] * n_post / cf_post, ci[1] * n_post / cf_post)
+    frame = pd.DataFrame({"observed": observed, "counterfactual": counterfactual,
+                          "effect": effect_nat, "post": post}, index=data.Y.index)
+    frame.index.name = "period"
+    need = min_units_for_level(ci_level)
+    n_placebo = int(np.isfinite(np.asarray(fit["placebo"], float)).sum())
+    info = MEASURES.get(outcome)
+    pool_dict = pool.to_dict() if hasattr(pool, "to_dict") else None
+    diagnostics: dict[str, Any] = {
+        "n_donors": len(data.donors),
+        "donors": list(data.donors),
+        "donor_pool": pool_dict,
+        "n_pre": data.n_pre,
+        "n_post": n_post,
+        "scale": "per 1000 inhabitants" if data.kind == "count" else "rate",
+        "studentising_scale": fit["scale"],
+        "estimate_on_fitting_scale": float(fit["estimate"]),
+        "placebo_estimates": {u: float(v) for u, v in zip(fit["placebo_units"], fit["placebo"],
+                                                          strict=True)},
+        "placebo_scales": {u: float(v) for u, v in zip(fit["placebo_units"],
+                                                       fit["placebo_scale"], strict=True)},
+        # each placebo unit's post-period mean on the fitting scale (for relative power steps)
+        "placebo_levels": {u: float(data.Y[u].to_numpy()[post].mean())
+                           for u in fit["placebo_units"]},
+        "n_placebo": n_placebo,
+        # two-sided rank p-values are multiples of 1/(N+1) and at least 2/(N+1)
+        "min_p_value": min(1.0, 2.0 / (n_placebo + 1)),
+        "min_units_needed": need,
+        "not_testable_reason": None if ci is not None else (
+            f"{n_placebo} comparison units, {need} needed for a {ci_level:.0%} placebo interval"),
+        **fit["extras"],
+    }
+    first_post = str(data.Y.index[data.n_pre])
+    return EffectResult(
+        design=design,
+        outcome=outcome,
+        kind=data.kind,
+        unit="pp" if data.kind == "rate" else (info.unit_en if info else "count"),
+        treated=treated,
+        treated_name=data.names.get(treated, treated),
+        intervention=first_post,
+        post_window=(first_post, str(data.Y.index[-1])),
+        frame=frame,
+        average_effect=average,
+        ci=ci,
+        p_value=p_value,
+        p_value_method="studentised_placebo_in_space" if ci is not None else "not_testable",
+        cumulative_effect=float(effect_nat[post].sum()),
+        cumulative_ci=None if ci is None else (ci[0] * n_post, ci[1] * n_post),
+        relative_effect=rel,
+        relative_ci=rel_ci,
+        ci_level=ci_level,
+        weights=fit["weights"],
+        diagnostics=diagnostics,
+    )
+
+
+def synthetic_control(panel: pd.DataFrame, **kwargs: Any) -> EffectResult:
+    """Synthetic control (simplex weights on the pre-period outcomes); see
+    :func:`comparison_group_design`."""
+    return comparison_group_design(panel, design="synthetic_control", **kwargs)
+
+
+def did(panel: pd.DataFrame, **kwargs: Any) -> EffectResult:
+    """Two-way fixed effects difference-in-differences against the donor pool."""
+    return comparison_group_design(panel, design="did", **kwargs)
+
+
+def synthetic_did(panel: pd.DataFrame, **kwargs: Any) -> EffectResult:
+    """Synthetic difference-in-differences (Arkhangelsky et al. 2021)."""
+    return comparison_group_design(panel, design="sdid", **kwargs)

@@ -1,0 +1,134 @@
+"""Wall time of synthetic control on the demo panel, and a comparison with pysyncon.
+
+Usage: ``make bench-synth`` (or ``python tests/benchmarks/bench_synth.py``). Builds the monthly
+demo panel in a temporary EVALUATION_HOME, pivots ``unemployment_rate`` over the 290 kommuner
+(4-digit codes) to wide, treats Exempelstad (``1987``) from 2022-04 with the post-period through
+2023-03 and times (best of 3) the outcome-only fit plus the full placebo-in-space run (every
+kommun in turn, the treated unit excluded from the placebo pools). Target: <= 1 s on 2 cores.
+
+If ``pysyncon`` is importable (it is never a runtime dependency; ``make bench-synth`` installs
+it into ``.venv-bench``), the same problems are solved with ``pysyncon.Synth`` and a fixed V:
+the predictors are the pre-period outcome rows and ``custom_V`` is their variance across units,
+which undoes pysyncon's division of every predictor by its SD, so both packages minimise the
+same outcome-only pre-period squared error. The script prints both times, their ratio and the
+largest absolute weight difference (treated fit and every placebo).
+
+Options: ``--pysyncon-placebos N`` limits the pysyncon placebo run to the first N kommuner
+(pysyncon needs about half a second per fit); the default runs all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+
+TREATED = "1987"
+INTERVENTION = "2022-04"
+LAST_POST = "2023-03"
+HOW_TO_GET_PYSYNCON = (
+    "pysyncon not installed: run `make bench-synth` (creates .venv-bench with "
+    "`pip install pysyncon` next to this project) to add the comparison."
+)
+
+
+def demo_matrix() -> tuple[pd.DataFrame, int]:
+    """Wide unemployment-rate matrix (periods x kommuner) and the number of pre-periods."""
+    from evaluation.data.demo import load_demo
+
+    panel, _ = load_demo("monthly")
+    rows = panel[(panel["measure"] == "unemployment_rate") & (panel["unit"].str.len() == 4)]
+    Y = rows.pivot(index="period", columns="unit", values="value").sort_index()
+    Y = Y.loc[:LAST_POST]
+    return Y, int((Y.index < INTERVENTION).sum())
+
+
+def best_of(fn, repeat: int = 3) -> tuple[float, object]:
+    best, out = np.inf, None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def ours(Y: pd.DataFrame, n_pre: int):
+    from evaluation.designs.synth import fit_synth, placebo_in_space
+
+    fit = fit_synth(Y, TREATED, n_pre)
+    placebos = placebo_in_space(Y, TREATED, n_pre)
+    return fit, placebos
+
+
+def pysyncon_weights(Y: pd.DataFrame, n_pre: int, unit: str, donors: list[str]) -> np.ndarray:
+    from pysyncon import Synth
+
+    pre = Y.iloc[:n_pre]
+    variance = pre[[*donors, unit]].std(axis=1) ** 2
+    synth = Synth()
+    synth.fit(X0=pre[donors], X1=pre[unit], Z0=pre[donors], Z1=pre[unit],
+              custom_V=variance.to_numpy())
+    return np.asarray(synth.W, dtype=float)
+
+
+def compare_pysyncon(Y: pd.DataFrame, n_pre: int, placebos, t_fit_ours: float,
+                     t_all_ours: float, limit: int | None) -> None:
+    units = [c for c in Y.columns if c != TREATED]
+    t0 = time.perf_counter()
+    w_treated = pysyncon_weights(Y, n_pre, TREATED, units)
+    t_fit = time.perf_counter() - t0
+    diff = float(np.max(np.abs(w_treated - placebos.weights[TREATED].loc[units].to_numpy())))
+    run = units if limit is None else units[:limit]
+    t0 = time.perf_counter()
+    for unit in run:
+        pool = [u for u in units if u != unit]
+        w = pysyncon_weights(Y, n_pre, unit, pool)
+        diff = max(diff, float(np.max(np.abs(w - placebos.weights[unit].loc[pool].to_numpy()))))
+    t_placebo = time.perf_counter() - t0
+    print(f"pysyncon: fit (treated)               : {t_fit:8.3f} s   "
+          f"(pysyncon/ours {t_fit / t_fit_ours:6.0f}x)")
+    t_all = t_fit + t_placebo
+    n_fits = len(run) + 1
+    per_fit, per_fit_ours = t_all / n_fits, t_all_ours / (len(units) + 1)
+    label = f"{len(run)} placebos" + ("" if limit is None else f" (of {len(units)})")
+    print(f"pysyncon: fit + {label:21s} : {t_all:8.3f} s   "
+          f"({per_fit:.3f} s per fit; pysyncon/ours per fit {per_fit / per_fit_ours:6.0f}x)")
+    print(f"largest |weight difference| vs ours   : {diff:.2e}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pysyncon-placebos", type=int, default=None)
+    args = parser.parse_args()
+    os.environ["EVALUATION_HOME"] = tempfile.mkdtemp(prefix="evaluation-bench-")
+
+    Y, n_pre = demo_matrix()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"demo panel: {Y.shape[1]} kommuner x {Y.shape[0]} months "
+          f"({Y.index[0]}..{Y.index[-1]}), pre-periods {n_pre}, treated {TREATED}; "
+          f"{cores} cores")
+    from evaluation.designs.synth import fit_synth
+
+    t_fit, fit = best_of(lambda: fit_synth(Y, TREATED, n_pre))
+    t_all, (fit, placebos) = best_of(lambda: ours(Y, n_pre))
+    print(f"ours: fit (treated)                   : {t_fit:8.4f} s (best of 3)")
+    print(f"ours: fit + {placebos.n_placebos} placebos in space      : {t_all:8.4f} s "
+          "(best of 3; target <= 1 s)")
+    print(f"ours: ATT {fit.att:+.3f}, pre-RMSPE {fit.pre_rmspe:.3f}, "
+          f"{int((fit.weights > 0).sum())} donors with weight, "
+          f"placebo p (RMSPE ratio) {placebos.p_value:.3f}, p (|ATT|) "
+          f"{placebos.p_value_att:.3f}")
+    try:
+        import pysyncon  # noqa: F401
+    except ImportError:
+        print(HOW_TO_GET_PYSYNCON)
+        return
+    compare_pysyncon(Y, n_pre, placebos, t_fit, t_all, args.pysyncon_placebos)
+
+
+if __name__ == "__main__":
+    main()
