@@ -24,11 +24,15 @@ def truth_for(result: EffectResult, truth: pd.DataFrame | None) -> dict[str, flo
     if result.design == "decomposition":
         # The decomposition compares two periods: the true deviation at the later one net of
         # the (scaled) effect already present at the earlier one.
+        # With averaging windows (``compare_window``) both ends are window means.
         t0 = str(result.frame.index[0])
-        e0 = float(rows["effect"].get(t0, 0.0))
-        c0 = float(rows["counterfactual"].get(t0, float("nan")))
-        e1 = float(rows["effect"].get(end, 0.0))
-        c1 = float(rows["counterfactual"].get(end, float("nan")))
+        windows = result.diagnostics.get("windows") or [[t0, t0], [end, end]]
+        (a0, b0), (a1, b1) = windows
+        w0, w1 = rows.loc[str(a0):str(b0)], rows.loc[str(a1):str(b1)]
+        e0 = float(w0["effect"].mean()) if len(w0) else 0.0
+        c0 = float(w0["counterfactual"].mean()) if len(w0) else float("nan")
+        e1 = float(w1["effect"].mean()) if len(w1) else 0.0
+        c1 = float(w1["counterfactual"].mean()) if len(w1) else float("nan")
         if result.kind == "count" and c0 > 0:
             deviation = e1 - e0 * c1 / c0
             return {"average_effect": deviation, "relative_effect": deviation / (c1 + e0 * c1 / c0)}

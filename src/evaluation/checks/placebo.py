@@ -43,6 +43,12 @@ def run_design(design: str, panel: pd.DataFrame, *, outcome: str, unit: str, dat
         return decomposition(panel, outcome=outcome, treated=unit,
                              compare_periods=(shift_period(date, -1), post_end),
                              comparison=comparison, window=window)
+    from evaluation.designs.donor_designs import DESIGN_NAMES, comparison_group_design
+
+    if design in DESIGN_NAMES:
+        # donors: every other unit of the same type (kommuner, or län on the county panel)
+        return comparison_group_design(panel, design=design, outcome=outcome, treated=unit,
+                                       intervention=date, post_end=post_end)
     raise ValueError(f"unknown design {design!r}")
 
 

@@ -277,7 +277,7 @@ def comparison_group_design(
     outcome: str,
     treated: str,
     intervention: str,
-    post_end: str,
+    post_end: str | None = None,
     donors: Any = None,
     ci_level: float = CI_LEVEL,
     seed: int = 1,
@@ -288,6 +288,8 @@ def comparison_group_design(
     ----------
     panel
         Canonical long panel.
+    post_end
+        Last period of the post window (default: the last period with data).
     donors
         A :class:`~evaluation.designs.donors.DonorPool`, a list of unit codes, or None (every
         other unit of the same type with complete data).
@@ -304,6 +306,8 @@ def comparison_group_design(
     """
     if design not in DESIGN_NAMES:
         raise ValueError(f"unknown design {design!r}")
+    if post_end is None:
+        post_end = str(panel.loc[panel["measure"] == outcome, "period"].max())
     pool = donors
     donor_list = list(getattr(pool, "members", pool)) if pool is not None else None
     data = wide_data(panel, outcome=outcome, treated=treated, intervention=intervention,
@@ -318,6 +322,17 @@ def comparison_group_design(
     fit = _fit(data, design, seed=seed)
     ci_scaled, p_value = studentized_interval(fit["estimate"], fit["scale"], fit["placebo"],
                                               fit["placebo_scale"], ci_level)
+    method = "studentised_placebo_in_space"
+    if ci_scaled is None and design == "synthetic_control":
+        # Too few donors for placebo ranks: conformal inference (Chernozhukov, Wüthrich & Zhu
+        # 2021) permutes time instead of units, so it needs no minimum pool size.
+        from evaluation.designs.synth import conformal_intervals
+
+        conf = conformal_intervals(data.Y, data.treated, data.n_pre, level=ci_level,
+                                   donors=data.donors, pointwise=False)
+        ci_scaled, p_value = (conf.lower, conf.upper), conf.p_value_zero
+        method = "conformal_cwz2021"
+        fit["extras"]["conformal_permutations"] = conf.n_permutations
     post = data.post
     effect_nat = data.to_natural(fit["effect"])
     observed = data.observed.to_numpy(float)
@@ -359,6 +374,7 @@ def comparison_group_design(
         # two-sided rank p-values are multiples of 1/(N+1) and at least 2/(N+1)
         "min_p_value": min(1.0, 2.0 / (n_placebo + 1)),
         "min_units_needed": need,
+        "inference": method if ci is not None else None,
         "not_testable_reason": None if ci is not None else (
             f"{n_placebo} comparison units, {need} needed for a {ci_level:.0%} placebo interval"),
         **fit["extras"],
@@ -377,7 +393,7 @@ def comparison_group_design(
         average_effect=average,
         ci=ci,
         p_value=p_value,
-        p_value_method="studentised_placebo_in_space" if ci is not None else "not_testable",
+        p_value_method=method if ci is not None else "not_testable",
         cumulative_effect=float(effect_nat[post].sum()),
         cumulative_ci=None if ci is None else (ci[0] * n_post, ci[1] * n_post),
         relative_effect=rel,

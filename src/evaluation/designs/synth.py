@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from evaluation.designs.simplex import solve_simplex_qp
+from evaluation.designs.simplex import polish_on_support, solve_simplex_qp
 from evaluation.errors import DesignError
 
 __all__ = [
@@ -322,11 +322,11 @@ def _check_level(level: float) -> float:
 
 
 class _GramProblem:
-    """Outcome-only weight problems on the rows ``rows`` of one matrix, sharing a Gram matrix.
+    """Outcome-only weight problems on the rows of one matrix, sharing a Gram matrix.
 
     Every column can be the target with any subset of the other columns as donors. Rows are
     centred by a common vector (allowed because weights sum to one) and scaled, so the Gram
-    matrix is well conditioned.
+    matrix is well conditioned; the solution is polished on its support from the data.
     """
 
     def __init__(self, M: np.ndarray):
@@ -343,9 +343,12 @@ class _GramProblem:
         ``shift`` (in scaled units, length of the rows) is subtracted from the target first.
         """
         q = self.G[:, target]
+        b = self.X[:, target]
         if shift is not None:
             q = q - self.X.T @ shift
-        return solve_simplex_qp(self.G, q, eligible=eligible, w0=w0)
+            b = b - shift
+        w = solve_simplex_qp(self.G, q, eligible=eligible, w0=w0)
+        return polish_on_support(self.X, b, w)
 
 
 def _outcome_weights(y1_pre: np.ndarray, Y0_pre: np.ndarray) -> np.ndarray:

@@ -539,13 +539,19 @@ TEXTS: dict[str, dict[str, str]] = {
               "genomsnittet under efterperioden är det kontrafaktiska utfallet, och skillnaden mot "
               "det observerade är den skattade effekten. Vikterna visas i en tabell. Osäkerheten "
               "bedöms med placebotest, där varje jämförelsekommun i tur och ordning behandlas "
-              "som om den hade genomfört insatsen. {inference}",
+              "som om den hade genomfört insatsen. {inference} Är jämförelsegruppen för liten "
+              "används i stället konforma intervall (Chernozhukov, Wüthrich och Zhu 2021), som "
+              "bygger på hur väl den syntetiska kontrollen följer kommunen över tiden och inte "
+              "kräver någon minsta gruppstorlek.",
         "en": "The synthetic control method weights comparison municipalities so that the weighted "
               "average follows the municipality as closely as possible in the pre-period. The "
               "weighted average in the post-period is the counterfactual, and the difference from "
               "the observed values is the effect estimate. The weights are shown in a table. "
               "Uncertainty is judged with placebo tests, treating each comparison municipality "
-              "in turn as if it had made the change. {inference}",
+              "in turn as if it had made the change. {inference} If the comparison group is "
+              "too small, conformal intervals (Chernozhukov, Wüthrich and Zhu 2021) are used "
+              "instead; they rest on how well the synthetic control follows the municipality "
+              "over time and need no minimum group size.",
     },
     "method.sdid": {
         "sv": "Syntetisk skillnad-i-skillnader (Arkhangelsky m.fl. 2021) förenar de två "
