@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.evaluation-installed
 SPEC ?= notebooks/params/exempelstad.yaml
 
-.PHONY: report run check test demo lab bench install clean-reports
+.PHONY: report run check test demo lab bench bench-synth install clean-reports
 
 report: $(STAMP)
 	$(BIN)/evaluation demo
@@ -29,6 +29,14 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_demo.py
+
+# Synthetic control speed against pysyncon (installed only into .venv-bench, never a runtime
+# dependency of the tool).
+BENCH_VENV := .venv-bench
+bench-synth: $(STAMP)
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q -e . pysyncon
+	$(BENCH_VENV)/bin/python tests/benchmarks/bench_synth.py
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[test,lab]'

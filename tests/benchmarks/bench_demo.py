@@ -27,6 +27,7 @@ def main() -> None:
     from evaluation import paths
     from evaluation.data import demo
     from evaluation.designs.decomposition import decomposition
+    from evaluation.designs.donor_designs import DESIGN_NAMES, comparison_group_design
     from evaluation.designs.its import its
     from evaluation.run import run
 
@@ -36,10 +37,15 @@ def main() -> None:
     panel, _ = demo.load_demo("monthly")
     for outcome in ("unemployment_rate", "households_assistance"):
         t = _time(lambda: decomposition(panel, outcome=outcome, treated="1987",
-                                        compare_periods=("2022-04", "2023-04")))
+                                        compare_periods=("2022-03", "2023-03"), window=12))
         print(f"decomposition {outcome:24s}: {t:6.3f} s")
         t = _time(lambda: its(panel, outcome=outcome, treated="1987", intervention="2022-04"))
         print(f"its           {outcome:24s}: {t:6.3f} s")
+        for design in DESIGN_NAMES:  # fit + 79 studentised placebo fits
+            t = _time(lambda d=design: comparison_group_design(
+                panel, design=d, outcome=outcome, treated="1987", intervention="2022-04",
+                post_end="2023-03"))
+            print(f"{design:13s} {outcome:24s}: {t:6.3f} s")
     spec = paths.params_dir() / "exempelstad.yaml"
     for label in ("first run", "second run"):
         t0 = time.perf_counter()

@@ -78,7 +78,9 @@ def pysyncon_weights(Y: pd.DataFrame, n_pre: int, unit: str, donors: list[str]) 
     synth = Synth()
     synth.fit(X0=pre[donors], X1=pre[unit], Z0=pre[donors], Z1=pre[unit],
               custom_V=variance.to_numpy())
-    return np.asarray(synth.W, dtype=float)
+    # SLSQP meets the constraints only to ~1e-8: put its weights back on the simplex
+    w = np.clip(np.asarray(synth.W, dtype=float), 0.0, None)
+    return w / w.sum()
 
 
 def _mspe_gap(Y: pd.DataFrame, n_pre: int, unit: str, pool: list[str], w_theirs: np.ndarray,

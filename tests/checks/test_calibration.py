@@ -58,6 +58,24 @@ def test_county_its_power_target(county_its):
     assert county_its.rate("power_rejected") >= 0.70
 
 
+def test_county_power_target_is_out_of_reach_of_any_calibration(county_its):
+    """Why the 70 % target is not met: even an oracle that knew the exact null distribution of
+    the ITS estimate on this panel (the 95 % quantile of |estimate| over all 294 placebo pairs
+    as critical value: exactly 5 % false alarms) detects a 0.3 p.p. step in only 53 % of the
+    pairs; the null estimates have SD 0.157 p.p. (the step is under two SDs). No interval built
+    on this estimator can reach 70 % at 5 % false alarms; SC, DiD, SDID and simple gap
+    contrasts on the same panel have null SDs of 0.16–0.21 p.p. (closing note of issue 3)."""
+    import numpy as np
+
+    runs = county_its.runs
+    critical = np.quantile(np.abs(runs["estimate"]), 0.95)
+    oracle_power = float(np.mean(np.abs(runs["power_estimate"]) > critical))
+    assert 0.14 <= float(runs["estimate"].std()) <= 0.18
+    assert oracle_power < 0.70
+    # our calibrated interval gets most of what the oracle gets
+    assert county_its.rate("power_rejected") >= 0.75 * oracle_power
+
+
 def test_county_its_power_measured(county_its):
     """Power for a 0.3 p.p. step at the same län and dates: measured 45 %; asserted ≥ 40 %."""
     assert county_its.rate("power_rejected") >= 0.40
@@ -86,6 +104,26 @@ def test_demo_its_unemployment_false_alarms_and_power():
     panel = panel[panel["unit"] != demo.TREATED_UNIT]
     r = placebo_check(panel, design="its", outcome="unemployment_rate", units=untreated,
                       step=-1.0, max_pairs=200, seed=20220401)
+    lo, hi = r.monte_carlo_band()
+    assert lo <= r.rate() <= hi
+    assert r.rate("power_rejected") >= 0.80
+
+
+def test_demo_decomposition_unemployment_false_alarms_and_power():
+    """Demo, untreated kommuner (Exempelstad removed), the decomposition as the report runs it
+    (the 12 months before against the 12-month window, 79 similar-size kommuner), R = 200
+    seeded unit-date pairs: false-positive rate within 0.05 ± 2·√(0.05·0.95/R) = [0.019, 0.081]
+    and power ≥ 80 % for −1.0 p.p. as a step. With R = 500 (placebo_table.py): 4.4 % and 90 %
+    (single months and 59 units before: 3.2 % and 53 %)."""
+    from evaluation.data import demo
+
+    panel, _ = demo.load_demo("monthly")
+    units = demo.load_demo_units()
+    kommuner = units.loc[units["unit_type"] == "kommun", "unit"]
+    untreated = [u for u in kommuner if u not in (demo.TREATED_UNIT, demo.PLACEBO_UNIT)]
+    panel = panel[panel["unit"] != demo.TREATED_UNIT]
+    r = placebo_check(panel, design="decomposition", outcome="unemployment_rate",
+                      units=untreated, step=-1.0, max_pairs=200, seed=20220401)
     lo, hi = r.monte_carlo_band()
     assert lo <= r.rate() <= hi
     assert r.rate("power_rejected") >= 0.80

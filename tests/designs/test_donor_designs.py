@@ -160,3 +160,24 @@ def test_yearly_panel(data):
                                   treated=demo.TREATED_UNIT, intervention="2023")
     assert res.diagnostics["event_bin"] == 1 and res.post_window[0] == "2023"
     assert isinstance(pd.Series(res.frame.index).iloc[0], str)
+
+
+def test_robustness_notes(results):
+    """Synthetic control: the ADH RMSPE-ratio rank among the same 79 placebo units, the
+    leave-one-out range over the positively weighted donors (it brackets nothing in particular
+    but must contain plausible values near the estimate) and a placebo in time; DiD: the
+    pre-trend permutation p-value."""
+    from evaluation.report.text import design_notes
+
+    sc = results["synthetic_control", "unemployment_rate", demo.TREATED_UNIT]
+    d = sc.diagnostics
+    assert 1 <= d["rmspe_ratio_rank"] <= N_SIMILAR + 1
+    assert d["rmspe_ratio_p_value"] == pytest.approx(d["rmspe_ratio_rank"] / (N_SIMILAR + 1))
+    assert set(d["leave_one_out"]) == set(sc.weights)
+    assert d["placebo_in_time"]["end"] == "2022-03"
+    note = design_notes(sc, "sv")
+    assert f"av {N_SIMILAR + 1}" in note and "Utelämnas" in note
+    did = results["did", "unemployment_rate", demo.TREATED_UNIT]
+    assert 0 < did.diagnostics["pretrend_p_value"] <= 1
+    assert "parallella trender" in design_notes(did, "sv")
+    assert "parallel pre-trends" in design_notes(did, "en")

@@ -82,14 +82,14 @@ def _slsqp_best(A, b, weights, intercept, ridge, rng, starts: int = 2) -> float:
 def test_simplex_matches_slsqp_on_random_problems():
     """Reference: scipy.optimize.minimize(SLSQP, 2 random starts) on the same objective.
 
-    16 seeded random problems (T 3..30 rows, J 2..40 donors, so often J > T; with/without row
+    20 seeded random problems (T 3..30 rows, J 2..15 donors, J > T in about a fifth; with/without row
     weights, intercept and ridge). Tolerance: our objective is never above SLSQP's best by more
     than 1e-8 (relative to 1 + |objective|), weights are feasible to 1e-12 and the KKT
     conditions hold (gradient on the support equal, elsewhere not smaller, to 1e-7).
     """
     rng = np.random.default_rng(20240101)
-    for rep in range(16):
-        T, J = int(rng.integers(3, 31)), int(rng.integers(2, 41))
+    for rep in range(20):
+        T, J = int(rng.integers(3, 31)), int(rng.integers(2, 16))
         A = rng.normal(size=(T, J)) + 5
         b = A @ rng.dirichlet(np.ones(J)) * rng.uniform(0.5, 1.5) + rng.normal(size=T)
         weights = rng.uniform(0.1, 2, size=T) if rep % 2 else None

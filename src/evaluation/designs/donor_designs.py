@@ -197,14 +197,23 @@ def _fit(data: WideData, design: str, *, seed: int) -> dict[str, Any]:
     """Point estimate, effect path, scale, placebo estimates/scales and design extras."""
     Y, tr, donors, n_pre = data.Y, data.treated, data.donors, data.n_pre
     if design == "synthetic_control":
-        from evaluation.designs.synth import fit_synth, placebo_in_space
+        from evaluation.designs.synth import fit_synth, leave_one_out, placebo_in_space
 
         fit = fit_synth(Y, tr, n_pre, donors=donors)
         space = placebo_in_space(Y, tr, n_pre, donors=donors, studentize=True)
+        loo = leave_one_out(Y, tr, n_pre, donors=donors)
+        # placebo in time: the same window length, ending just before the real intervention
+        n_post = len(Y) - n_pre
+        fake = n_pre - n_post
+        in_time = None
+        if fake >= max(2, n_pre // 2):
+            pre_only = Y.iloc[:n_pre]
+            in_time = fit_synth(pre_only, tr, fake, donors=donors)
         table = space.table
         placebos = table[(table["role"] == "placebo")
                          & table.index.isin(data.placebo_units)]
         gaps = space.gaps
+        ratio_rank = int(1 + (placebos["rmspe_ratio"] >= fit.rmspe_ratio).sum())
         return {
             "estimate": fit.att, "effect": fit.gap.to_numpy(), "scale": fit.pre_rmspe,
             "placebo": placebos["att"].to_numpy(), "placebo_scale": placebos["pre_rmspe"].to_numpy(),
@@ -212,7 +221,14 @@ def _fit(data: WideData, design: str, *, seed: int) -> dict[str, Any]:
             "weights": {str(k): float(v) for k, v in fit.weights.items() if v > 1e-6},
             "extras": {
                 "pre_rmspe": fit.pre_rmspe, "post_rmspe": fit.post_rmspe,
-                "rmspe_ratio": fit.rmspe_ratio, "rmspe_ratio_p_value": space.p_value,
+                # ADH's post/pre RMSPE ratio ranked among the same placebo units
+                "rmspe_ratio": fit.rmspe_ratio,
+                "rmspe_ratio_rank": ratio_rank,
+                "rmspe_ratio_p_value": ratio_rank / (len(placebos) + 1),
+                "leave_one_out": {str(u): float(v) for u, v in loo.table["att"].items()},
+                "placebo_in_time": None if in_time is None else {
+                    "start": str(Y.index[fake]), "end": str(Y.index[n_pre - 1]),
+                    "att": float(in_time.att)},
                 "gap": [float(x) for x in fit.gap],
                 "placebo_gaps": {str(u): [float(x) for x in gaps[u]] for u in gaps.columns
                                  if u != tr and u in data.placebo_units},

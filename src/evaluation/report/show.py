@@ -91,6 +91,9 @@ def outcome_results(ev: Evaluation, outcome: str) -> None:
         if result.outcome != outcome:
             continue
         lines = [text.result_sentence(record, lang)]
+        notes = text.design_notes(result, lang)
+        if notes:
+            lines.append(notes)
         if record.get("truth"):
             lines.append(f"*{text.truth_text(record, lang)}*")
         if result.design == "synthetic_control" and outcome in ev.donor_pools:

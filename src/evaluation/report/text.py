@@ -586,6 +586,33 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "**Comparison municipalities ({outcome}).** {description} {n} comparison "
               "municipalities; the smallest p-value the placebo comparison can give is {min_p}.",
     },
+    "notes.sc_ratio": {
+        "sv": "Placebojämförelsen av förhållandet mellan avvikelsen efter och före insatsen "
+              "(Abadie m.fl. 2010) rangordnar kommunen som nummer {rank} av {n} (p = {p}).",
+        "en": "The placebo comparison of the ratio of the post- to the pre-period deviation "
+              "(Abadie et al. 2010) ranks the municipality {rank} of {n} (p = {p}).",
+    },
+    "notes.sc_loo": {
+        "sv": "Utelämnas en av de {k} viktade jämförelsekommunerna i taget blir den "
+              "genomsnittliga effekten mellan {low} och {high} {unit}.",
+        "en": "Leaving out one of the {k} weighted comparison municipalities at a time, the "
+              "average effect lies between {low} and {high} {unit}.",
+    },
+    "notes.sc_in_time": {
+        "sv": "Samma metod med en skenbar insats {start}–{end}, före den verkliga, ger "
+              "{att} {unit}.",
+        "en": "The same method with a fictitious intervention {start}–{end}, before the real "
+              "one, gives {att} {unit}.",
+    },
+    "notes.pretrend": {
+        "sv": "Test av parallella trender före insatsen (samma beräkning för varje "
+              "jämförelsekommun): p = {p}. Ett litet p-värde betyder att kurvorna gick isär "
+              "redan före insatsen och att skattningen då är mindre trovärdig.",
+        "en": "Test of parallel pre-trends (the same calculation for each comparison "
+              "municipality): p = {p}. A small p-value means the curves diverged already before "
+              "the intervention, which makes the estimate less credible.",
+    },
+    "unit.pp_short": {"sv": "procentenheter", "en": "percentage points"},
     "donors.dropped": {
         "sv": "Borttagna: {items}.",
         "en": "Removed: {items}.",
@@ -1116,6 +1143,42 @@ def result_sentence(result: Mapping[str, Any], language: Language = "sv") -> str
 
 #: The interval level the placebo checks test (their nominal false-alarm rate is 1 − this).
 CHECK_LEVEL = 0.95
+
+
+def design_notes(result: Any, language: Language = "sv") -> str:
+    """Robustness sentences of the comparison-group designs, from a result's diagnostics:
+    synthetic control's RMSPE-ratio rank, leave-one-out range and placebo in time; the DiD
+    pre-trend test. Empty for other designs."""
+    check_language(language)
+    d = getattr(result, "diagnostics", {}) or {}
+    parts: list[str] = []
+    rate = getattr(result, "kind", "rate") == "rate"
+    est = d.get("estimate_on_fitting_scale")
+    factor = (result.average_effect / est) if est else 1.0
+    unit = t("unit.pp_short", language) if rate else unit_label(result.unit, language)
+
+    def amount(v: float) -> str:
+        return fmt.number(v * factor, 2 if rate else 0, language)
+
+    if result.design == "synthetic_control":
+        if _finite(d.get("rmspe_ratio_p_value")) and d.get("rmspe_ratio_rank"):
+            parts.append(t("notes.sc_ratio", language, rank=d["rmspe_ratio_rank"],
+                           n=len(d.get("placebo_gaps") or {}) + 1,
+                           p=fmt.number(d["rmspe_ratio_p_value"], 3, language)))
+        loo = [v for v in (d.get("leave_one_out") or {}).values() if _finite(v)]
+        if loo:
+            parts.append(t("notes.sc_loo", language, k=len(loo), low=amount(min(loo)),
+                           high=amount(max(loo)), unit=unit))
+        in_time = d.get("placebo_in_time")
+        if in_time and _finite(in_time.get("att")):
+            parts.append(t("notes.sc_in_time", language,
+                           start=fmt.period_label(in_time["start"], language),
+                           end=fmt.period_label(in_time["end"], language),
+                           att=amount(in_time["att"]), unit=unit))
+    if result.design == "did" and _finite(d.get("pretrend_p_value")):
+        parts.append(t("notes.pretrend", language,
+                       p=fmt.number(d["pretrend_p_value"], 3, language)))
+    return " ".join(parts)
 
 
 def donor_pool_text(pool: Mapping[str, Any], language: Language = "sv", *,
