@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.data.panel import MEASURES, measure_info
+from evaluation.data.panel import MEASURES, measure_info, unit_names, wide
 from evaluation.designs.decomposition import N_SIMILAR, min_units_for_level, rank_interval
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL, EffectResult
@@ -90,14 +90,13 @@ def wide_data(
     län) with complete data in that span.
     """
     sub = panel[panel["period"] <= post_end]
-    values = sub[sub["measure"] == outcome].pivot_table(
-        index="period", columns="unit", values="value", aggfunc="last").sort_index()
+    values = wide(sub, outcome)
     if treated not in values.columns or values[treated].isna().all():
         raise DesignError(
             f"{treated} saknar värden för {outcome}: välj ett utfall som finns i data.",
             f"{treated} has no values for {outcome}: choose an outcome present in the data.",
         )
-    names = dict(zip(panel["unit"], panel["unit_name"], strict=False))
+    names = unit_names(panel)
     kind = measure_info(outcome, values[treated]).kind
     first = values[treated].first_valid_index()
     values = values.loc[first:]
@@ -118,9 +117,7 @@ def wide_data(
     observed = Y[treated].copy()
     population = None
     if kind == "count":
-        pop = sub[sub["measure"] == "population"].pivot_table(
-            index="period", columns="unit", values="value", aggfunc="last")
-        pop = pop.reindex(index=Y.index, columns=Y.columns).ffill().bfill()
+        pop = wide(sub, "population").reindex(index=Y.index, columns=Y.columns).ffill().bfill()
         if pop.isna().any().any() or (pop <= 0).any().any():
             bad = [u for u in Y.columns if pop[u].isna().any() or (pop[u] <= 0).any()]
             raise DesignError(

@@ -204,7 +204,7 @@ TEXTS: dict[str, dict[str, str]] = {
                          "en": "Difference from synthetic control ({unit})"},
     "fig.placebo.title": {"sv": "{outcome} – {place} och placebokommunerna",
                           "en": "{outcome} – {place} and the placebo municipalities"},
-    "fig.event.axis": {"sv": "Skillnad mot jämförelsegruppen, relativt sista kvartalet före "
+    "fig.event.axis": {"sv": "Skillnad mot jämförelsegruppen, relativt sista perioden före "
                              "({unit})",
                        "en": "Difference from the comparison group relative to the last period "
                              "before ({unit})"},
