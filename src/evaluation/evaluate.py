@@ -14,6 +14,7 @@ from typing import Any
 
 from evaluation import paths
 from evaluation.data.panel import measure_info
+from evaluation.errors import DesignError
 from evaluation.inputs import Inputs, load_inputs
 from evaluation.results import CI_LEVEL, EffectResult, clean_json
 from evaluation.spec import KEYS as SPEC_KEYS
@@ -23,6 +24,7 @@ from evaluation.truth import truth_for
 #: Designs in the report, in this order: the national comparisons first, then the
 #: comparison-group designs against the donor pool.
 DESIGNS = ("decomposition", "its", "synthetic_control", "did", "sdid")
+GROUP_DESIGNS = ("synthetic_control", "did", "sdid")
 PRIMARY_DESIGN = "its"
 
 
@@ -43,6 +45,8 @@ class Evaluation:
     results: list[EffectResult] = field(default_factory=list)
     checks: list[Any] = field(default_factory=list)
     donor_pools: dict[str, Any] = field(default_factory=dict)  # outcome -> DonorPool
+    # (outcome, design) -> why a design could not be run (e.g. no comparison municipalities)
+    skipped: dict[tuple[str, str], DesignError] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -74,10 +78,16 @@ class Evaluation:
 
         spec, inputs = self.spec, self.inputs
         results = []
+        self.skipped = {}
         for outcome in spec.outcomes:
-            pool = self.donor_pool(outcome)
+            try:
+                pool = self.donor_pool(outcome)
+            except DesignError as exc:  # e.g. data with only the kommun and riket
+                pool = exc
 
             def group(design: str, o: str = outcome, pool: Any = pool) -> EffectResult:
+                if isinstance(pool, DesignError):
+                    raise pool
                 return comparison_group_design(
                     inputs.panel, design=design, outcome=o, treated=inputs.treated,
                     intervention=spec.intervention, post_end=inputs.post_end, donors=pool,
@@ -101,7 +111,15 @@ class Evaluation:
             for design in DESIGNS:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
-                    result = calls[design]()
+                    try:
+                        result = calls[design]()
+                    except DesignError as exc:
+                        if design not in GROUP_DESIGNS:
+                            raise
+                        # the comparison-group designs need comparison municipalities; the
+                        # national designs still answer, and the report says why these did not
+                        self.skipped[(outcome, design)] = exc
+                        continue
                 if caught:
                     result.diagnostics.setdefault("warnings", []).extend(
                         sorted({str(w.message) for w in caught})
@@ -171,6 +189,8 @@ class Evaluation:
             "compare_window": spec.compare_window,
             "donors": spec.donors,
             "donor_pools": {o: p.to_dict() for o, p in self.donor_pools.items()},
+            "skipped": [{"outcome": o, "design": d, "reason_sv": e.sv, "reason_en": e.en}
+                        for (o, d), e in self.skipped.items()],
             "comparison": spec.comparison,
             "frequency": spec.frequency,
             "language": spec.language,

@@ -181,3 +181,27 @@ def test_robustness_notes(results):
     assert 0 < did.diagnostics["pretrend_p_value"] <= 1
     assert "parallella trender" in design_notes(did, "sv")
     assert "parallel pre-trends" in design_notes(did, "en")
+
+
+def test_evaluation_without_comparison_kommuner_still_reports(tmp_path):
+    """Data with only the evaluated kommun and riket (the README allows it): the national
+    designs answer, the comparison-group designs are skipped with one sentence saying why."""
+    from _panels import small_panel, spec_text
+
+    from evaluation.evaluate import Evaluation
+    from evaluation.report.text import skipped_text
+    from evaluation.spec import parse_spec
+
+    panel = small_panel(n_units=2)
+    panel.loc[panel["unit"] == "0111", ["unit", "unit_name"]] = ["00", "Riket"]
+    path = tmp_path / "panel.csv"
+    panel.to_csv(path, index=False)
+    spec = parse_spec(spec_text(str(path)))
+    ev = Evaluation.from_spec(spec)
+    results = ev.estimate()
+    assert {r.design for r in results} == {"decomposition", "its"}
+    assert {d for _, d in ev.skipped} == {"synthetic_control", "did", "sdid"}
+    summary = ev.summary()
+    assert len(summary["skipped"]) == 6
+    sentence = skipped_text(summary["skipped"][:1], "sv")
+    assert sentence.startswith("**Syntetisk kontroll** kunde inte användas:")

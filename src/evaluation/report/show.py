@@ -86,6 +86,10 @@ def outcome_results(ev: Evaluation, outcome: str) -> None:
     """Sub-section per outcome: sentences, figures and the truth on simulated data."""
     lang = ev.language
     _md(f"### {measure_info(outcome).label(lang)}")
+    skipped = [(d, e) for (o, d), e in ev.skipped.items() if o == outcome]
+    if skipped:
+        _md(text.skipped_text([{"design": d, "reason_sv": e.sv, "reason_en": e.en}
+                               for d, e in skipped], lang))
     summary = ev.summary()
     for record, result in zip(summary["results"], ev.results, strict=True):
         if result.outcome != outcome:

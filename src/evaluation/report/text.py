@@ -586,6 +586,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "**Comparison municipalities ({outcome}).** {description} {n} comparison "
               "municipalities; the smallest p-value the placebo comparison can give is {min_p}.",
     },
+    "skipped": {"sv": "**{design}** kunde inte användas: {reason}",
+                "en": "**{design}** could not be used: {reason}"},
     "notes.sc_ratio": {
         "sv": "Placebojämförelsen av förhållandet mellan avvikelsen efter och före insatsen "
               "(Abadie m.fl. 2010) rangordnar kommunen som nummer {rank} av {n} (p = {p}).",
@@ -1143,6 +1145,14 @@ def result_sentence(result: Mapping[str, Any], language: Language = "sv") -> str
 
 #: The interval level the placebo checks test (their nominal false-alarm rate is 1 − this).
 CHECK_LEVEL = 0.95
+
+
+def skipped_text(skipped: Sequence[Mapping[str, Any]], language: Language = "sv") -> str:
+    """Designs that could not be run for an outcome, and why (one sentence each)."""
+    check_language(language)
+    key = "reason_en" if language == "en" else "reason_sv"
+    return " ".join(t("skipped", language, design=design_label(str(r["design"]), language),
+                      reason=r.get(key, "")) for r in skipped)
 
 
 def design_notes(result: Any, language: Language = "sv") -> str:
