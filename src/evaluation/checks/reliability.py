@@ -99,9 +99,18 @@ def reliability(
         units = []
     if not units:
         return _inconclusive(result, step, "no comparison units of similar size")
+    # The ITS fits its counterfactual and error model on the pre-period only, so a step added
+    # to the post window moves the estimate and both interval ends by exactly the step (rates)
+    # or multiplies 1 + each by 1 + step (counts; test_reliability checks this): the power run
+    # is derived from the null run instead of re-fitting every pair.
+    derived = result.design == "its"
     check = placebo_check(before, design=result.design, outcome=result.outcome, units=units,
-                          dates=dates, post_length=post_length, step=step,
+                          dates=dates, post_length=post_length,
+                          step=None if derived else step,
                           comparison=comparison, seed=seed, n_boot=500)
+    if derived:
+        check.runs = with_shifted_power(check.runs, step, kind)
+        check.step = step
     n = check.n
     fpr = check.rate() if n else None
     power = check.rate("power_rejected") if n else None
@@ -132,6 +141,22 @@ def _decomposition_check(result: EffectResult, step: float) -> ReliabilityCheck:
                                        "found": found}),
         details={"method": "leave-one-out over the similar units' deviations"},
     )
+
+
+def with_shifted_power(runs: pd.DataFrame, step: float, kind: str) -> pd.DataFrame:
+    """Power columns for a design whose estimate and interval move one for one with a post-window
+    step: ``x + step`` for rates, ``(1 + x)(1 + step) − 1`` for relative (count) effects."""
+    out = runs.copy()
+
+    def shift(x: pd.Series) -> pd.Series:
+        return x + step if kind == "rate" else (1 + x) * (1 + step) - 1
+
+    for col in ("estimate", "low", "high"):
+        out[f"power_{col}"] = shift(out[col])
+    out["power_testable"] = out["testable"]
+    out["power_rejected"] = out["testable"] & ((out["power_low"] > 0) | (out["power_high"] < 0))
+    out["power_error"] = out.get("error", "")
+    return out
 
 
 def _placebo_space_check(result: EffectResult, step: float) -> ReliabilityCheck:
