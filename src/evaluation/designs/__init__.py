@@ -8,6 +8,10 @@ Every design returns an :class:`evaluation.results.EffectResult`.
   autocorrelated error model.
 * :func:`comparison_series`, :func:`similar_units` — the comparison building blocks.
 * :func:`segmented_poisson_its` — the Lopez Bernal et al. (2017) segmented Poisson GLM.
+* :func:`synthetic_control`, :func:`did`, :func:`synthetic_did` — comparison-group designs
+  against a donor pool (:func:`donor_pool`), with studentised placebo-in-space inference; their
+  numerical cores on wide matrices are :mod:`~evaluation.designs.synth`,
+  :mod:`~evaluation.designs.did` and :mod:`~evaluation.designs.sdid`.
 """
 
 from evaluation.designs.comparison import (
@@ -18,6 +22,13 @@ from evaluation.designs.comparison import (
     similar_units,
 )
 from evaluation.designs.decomposition import decomposition, rank_interval
+from evaluation.designs.donor_designs import (
+    comparison_group_design,
+    did,
+    synthetic_control,
+    synthetic_did,
+)
+from evaluation.designs.donors import DonorPool, GroupTable, donor_pool
 from evaluation.designs.glm import GlmFit, fit_poisson_glm, harmonics, segmented_poisson_its
 from evaluation.designs.its import (
     AR1Errors,
@@ -32,11 +43,16 @@ __all__ = [
     "AR1Errors",
     "AR1NoiseErrors",
     "ComparisonSeries",
+    "DonorPool",
+    "GroupTable",
     "ErrorFit",
     "ErrorModel",
     "GlmFit",
     "IndependentErrors",
+    "comparison_group_design",
     "comparison_series",
+    "did",
+    "donor_pool",
     "decomposition",
     "fit_poisson_glm",
     "harmonics",
@@ -46,4 +62,6 @@ __all__ = [
     "rank_interval",
     "segmented_poisson_its",
     "similar_units",
+    "synthetic_control",
+    "synthetic_did",
 ]
