@@ -9,7 +9,8 @@ Every design returns an :class:`evaluation.results.EffectResult`.
 * :func:`comparison_series`, :func:`similar_units` — the comparison building blocks.
 * :func:`segmented_poisson_its` — the Lopez Bernal et al. (2017) segmented Poisson GLM.
 * :func:`synthetic_control`, :func:`did`, :func:`synthetic_did` — comparison-group designs
-  against a donor pool (:func:`donor_pool`), with studentised placebo-in-space inference; their
+  against a donor pool (:func:`evaluation.designs.donors.donor_pool`; not imported here, since
+  it reads the spec's validation), with studentised placebo-in-space inference; their
   numerical cores on wide matrices are :mod:`~evaluation.designs.synth`,
   :mod:`~evaluation.designs.did` and :mod:`~evaluation.designs.sdid`.
 """
@@ -28,7 +29,6 @@ from evaluation.designs.donor_designs import (
     synthetic_control,
     synthetic_did,
 )
-from evaluation.designs.donors import DonorPool, GroupTable, donor_pool
 from evaluation.designs.glm import GlmFit, fit_poisson_glm, harmonics, segmented_poisson_its
 from evaluation.designs.its import (
     AR1Errors,
@@ -43,8 +43,6 @@ __all__ = [
     "AR1Errors",
     "AR1NoiseErrors",
     "ComparisonSeries",
-    "DonorPool",
-    "GroupTable",
     "ErrorFit",
     "ErrorModel",
     "GlmFit",
@@ -52,7 +50,6 @@ __all__ = [
     "comparison_group_design",
     "comparison_series",
     "did",
-    "donor_pool",
     "decomposition",
     "fit_poisson_glm",
     "harmonics",
