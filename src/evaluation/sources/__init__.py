@@ -1,0 +1,1 @@
+"""Loaders for official sources (Kolada, SCB, spreadsheets) into the canonical long panel."""
