@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.evaluation-installed
 SPEC ?= notebooks/params/exempelstad.yaml
 
-.PHONY: report run check test demo lab bench bench-synth install clean-reports
+.PHONY: report run update check test demo lab bench bench-synth install clean-reports
 
 report: $(STAMP)
 	$(BIN)/evaluation demo
@@ -17,6 +17,9 @@ report: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/evaluation run $(SPEC)
+
+update: $(STAMP)
+	$(BIN)/evaluation update
 
 check: $(STAMP)
 	$(BIN)/evaluation check $(SPEC)

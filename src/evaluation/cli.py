@@ -1,8 +1,9 @@
-"""Command line: ``evaluation check|run|demo``."""
+"""Command line: ``evaluation check|run|update|demo``."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -28,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("spec", help="YAML-specifikation, t.ex. notebooks/params/exempelstad.yaml")
     p_run = sub.add_parser("run", help="kör utvärderingen och skriv rapporten")
     p_run.add_argument("spec", nargs="+", help="en eller flera YAML-specifikationer")
+    p_update = sub.add_parser(
+        "update", help="kör om utvärderingarna vars data har ändrats sedan förra rapporten")
+    p_update.add_argument("spec", nargs="*",
+                          help="specifikationer (standard: alla i notebooks/params/)")
+    p_update.add_argument("--offline", action="store_true",
+                          help="hämta inget nytt, använd det som redan finns lagrat")
     p_demo = sub.add_parser("demo", help="bygg demodata (simulerade, fiktiva kommuner)")
     p_demo.add_argument("--end", default="2025-12", help="sista månad (ÅÅÅÅ-MM)")
     p_demo.add_argument("--revised", nargs="*", default=[], help="reviderade månader")
@@ -61,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
               + dropped)
         return 0
 
+    if args.command == "update":
+        return _update(args.spec, offline=args.offline)
+
     from evaluation.run import run
 
     failures = 0
@@ -72,6 +82,41 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Fel: {exc.text(_language_of(spec_path))}", file=sys.stderr)
             continue
         print(f"Rapport: {Path(folder) / 'report.html'}")
+    return 1 if failures else 0
+
+
+def _update(specs: list[str], *, offline: bool) -> int:
+    """Rerun every evaluation whose data changed; one failing spec does not stop the others.
+
+    The specs' data are files (or the demo), read as they are now: new months are added to the
+    file (or fetched into it) before ``update``. ``--offline`` is accepted for symmetry with the
+    loaders and changes nothing here, since nothing is fetched.
+    """
+    from evaluation import history, paths
+    from evaluation.history import compare
+    from evaluation.run import check, run
+
+    spec_paths = [Path(s) for s in specs] or sorted(paths.params_dir().glob("*.yaml"))
+    failures: list[str] = []
+    for spec_path in spec_paths:
+        try:
+            spec, inputs = check(spec_path)
+            previous = history.previous_summary(spec.evaluation_id)
+            if previous and previous.get("data_vintage") == inputs.data_vintage:
+                print(f"{spec.evaluation_id}: inga nya uppgifter ({inputs.data_vintage}).")
+                continue
+            folder = run(spec_path)
+        except EvaluationError as exc:
+            failures.append(f"{spec_path}: {exc.text(_language_of(str(spec_path)))}")
+            continue
+        summary = json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))
+        diff = summary.get("changes") or compare(None, summary)
+        print(f"{spec.evaluation_id}: ny rapport {folder / 'report.html'} "
+              f"({len(diff.get('new_periods') or [])} nya perioder, "
+              f"{len(diff.get('revised') or [])} reviderade värden, "
+              f"{len(diff.get('results') or [])} ändrade skattningar).")
+    for line in failures:
+        print(f"Fel: {line}", file=sys.stderr)
     return 1 if failures else 0
 
 

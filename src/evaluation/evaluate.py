@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,30 @@ class Evaluation:
         raise KeyError((outcome, design))
 
     # ------------------------------------------------------------------ summary
+    def treated_series(self) -> dict[str, dict[str, float]]:
+        """The evaluated kommun's values per outcome and period (to find revised months)."""
+        p = self.inputs.panel
+        sub = p[(p["unit"] == self.inputs.treated) & p["measure"].isin(self.spec.outcomes)]
+        return {m: {str(k): float(v) for k, v in zip(g["period"], g["value"], strict=True)}
+                for m, g in sub.groupby("measure")}
+
+    @cached_property
+    def previous_published(self) -> dict[str, Any] | None:
+        """The summary of the newest published report (read once, before this run publishes)."""
+        from evaluation import history
+
+        return history.previous_summary(self.spec.evaluation_id)
+
+    def changes(self, current: dict[str, Any]) -> dict[str, Any]:
+        """What changed since the previous published vintage (``history.compare``); an
+        identical rerun keeps the changes recorded when this vintage first ran."""
+        from evaluation import history
+
+        previous = self.previous_published
+        if previous and previous.get("data_vintage") == current.get("data_vintage"):
+            return previous.get("changes") or history.compare(None, current)
+        return history.compare(previous, current)
+
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` document."""
         spec, inputs = self.spec, self.inputs
@@ -178,7 +203,7 @@ class Evaluation:
         if inputs.simulated:
             truth = {r["outcome"]: r["truth"] for r in results
                      if r["design"] == PRIMARY_DESIGN and r["truth"] is not None} or None
-        return clean_json({
+        out = clean_json({
             "evaluation": spec.evaluation_id,
             "title": self.title(),
             "data_vintage": inputs.data_vintage,
@@ -201,7 +226,10 @@ class Evaluation:
             "checks": [c.to_dict() for c in self.checks],
             "verdict": verdict,
             "truth": truth,
+            "treated_series": self.treated_series(),
         })
+        out["changes"] = clean_json(self.changes(out))
+        return out
 
     # ------------------------------------------------------------------ outputs
     def output_dir(self, requested: str = "") -> Path:

@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from evaluation import paths
+from evaluation import history, paths
 from evaluation.errors import EvaluationError
 from evaluation.inputs import Inputs, load_inputs, sha256_file
 from evaluation.results import clean_json
@@ -85,6 +85,7 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
         ) from exc
     target = root / inputs.data_vintage
     _swap_in(staging, target)
+    history.record(spec.evaluation_id, summary)
     latest_tmp = Path(tempfile.mkdtemp(prefix=".latest-", dir=root))
     shutil.rmtree(latest_tmp)
     shutil.copytree(target, latest_tmp)

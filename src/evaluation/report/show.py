@@ -54,6 +54,23 @@ def headline(ev: Evaluation) -> None:
     _md(text.headline(ev.summary(), ev.language))
 
 
+def changes(ev: Evaluation) -> None:
+    """What changed since the previous data vintage, and the history of the primary design's
+    results (nothing on a first run)."""
+    from evaluation import history
+
+    summary = ev.summary()
+    sentence = text.changes_text(summary.get("changes"), ev.language)
+    if sentence:
+        _md(sentence)
+    past = history.read_history(ev.spec.evaluation_id)
+    if past.empty:
+        return
+    table = tables.history_table(past, summary, ev.language)
+    _md(f"**{text.t('changes.history', ev.language)}**")
+    display(HTML(table.to_html(index=False, border=0, classes="history")))
+
+
 def results_table(ev: Evaluation) -> None:
     frame = tables.results_table(ev.summary()["results"], language=ev.language)
     display(HTML(frame.to_html(index=False, border=0, classes="results")))

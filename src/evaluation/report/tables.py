@@ -235,6 +235,29 @@ def effects_table(
     return out
 
 
+def history_table(past: pd.DataFrame, summary: Mapping[str, Any],
+                  language: Language = "sv") -> pd.DataFrame:
+    """The primary design's estimate per data vintage (earlier runs from ``history.csv`` and this
+    run), newest last."""
+    from evaluation.history import history_rows
+
+    check_language(language)
+    rows = pd.concat([past[past["data_vintage"] != summary.get("data_vintage")],
+                      history_rows(summary)], ignore_index=True)
+    primary = summary.get("primary_design") or "its"
+    rows = rows[rows["design"] == primary]
+    out = pd.DataFrame({
+        t("table.vintage", language): rows["data_vintage"].astype(str),
+        t("table.outcome", language): [outcome_label(o, language) for o in rows["outcome"]],
+        t("table.effect", language): [fmt.number(v, 2, language) for v in rows["average_effect"]],
+        t("table.ci", language, ci=fmt.ci_label(0.95, language)):
+            [fmt.interval(lo, hi, decimals=2, language=language)
+                                  for lo, hi in zip(rows["ci_low"], rows["ci_high"],
+                                                    strict=True)],
+    })
+    return out.reset_index(drop=True)
+
+
 def weights_table(result: Any, language: Language = "sv", *, formatted: bool = True,
                   top: int | None = None) -> pd.DataFrame:
     """Unit weights of a synthetic control or synthetic DiD (largest first); empty otherwise.

@@ -232,6 +232,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "table.design": {"sv": "Metod", "en": "Method"},
     "table.effect": {"sv": "Skattad effekt", "en": "Effect estimate"},
     "table.ci": {"sv": "{ci}", "en": "{ci}"},
+    "table.vintage": {"sv": "Dataversion", "en": "Data version"},
     "table.ci_low": {"sv": "KI nedre", "en": "CI lower"},
     "table.ci_high": {"sv": "KI övre", "en": "CI upper"},
     "table.relative": {"sv": "Relativ effekt", "en": "Relative effect"},
@@ -586,6 +587,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "**Comparison municipalities ({outcome}).** {description} {n} comparison "
               "municipalities; the smallest p-value the placebo comparison can give is {min_p}.",
     },
+    "changes.same": {"sv": "Samma data som vid förra körningen ({vintage}): inga nya uppgifter.",
+                     "en": "The same data as in the previous run ({vintage}): nothing new."},
+    "changes.since": {"sv": "**Sedan förra körningen** (dataversion {vintage}):",
+                      "en": "**Since the previous run** (data version {vintage}):"},
+    "changes.new": {"sv": "nya perioder {periods}", "en": "new periods {periods}"},
+    "changes.no_new": {"sv": "inga nya perioder", "en": "no new periods"},
+    "changes.revised": {"sv": "reviderade värden: {items}", "en": "revised values: {items}"},
+    "changes.result": {"sv": "{design}, {outcome}: {old} → {new} ({verdict})",
+                       "en": "{design}, {outcome}: {old} → {new} ({verdict})"},
+    "changes.results": {"sv": "Ändrade skattningar: {items}.",
+                        "en": "Changed estimates: {items}."},
+    "changes.unchanged": {"sv": "Skattningarna är oförändrade.",
+                          "en": "The estimates are unchanged."},
+    "changes.weights": {"sv": "Ändrade vikter i den syntetiska kontrollen: {items}.",
+                        "en": "Changed synthetic-control weights: {items}."},
+    "changes.verdict_same": {"sv": "samma bedömning", "en": "same verdict"},
+    "changes.verdict_changed": {"sv": "bedömningen ändrades", "en": "the verdict changed"},
+    "changes.history": {"sv": "Tidigare körningar", "en": "Previous runs"},
     "skipped": {"sv": "**{design}** kunde inte användas: {reason}",
                 "en": "**{design}** could not be used: {reason}"},
     "notes.sc_ratio": {
@@ -1145,6 +1164,44 @@ def result_sentence(result: Mapping[str, Any], language: Language = "sv") -> str
 
 #: The interval level the placebo checks test (their nominal false-alarm rate is 1 − this).
 CHECK_LEVEL = 0.95
+
+
+def changes_text(changes: Mapping[str, Any] | None, language: Language = "sv") -> str:
+    """What changed since the previous data vintage, in a few sentences ('' on a first run)."""
+    check_language(language)
+    if not changes or not changes.get("previous_vintage"):
+        return ""
+    vintage = str(changes["previous_vintage"])
+    if changes.get("same_data"):
+        return t("changes.same", language, vintage=vintage)
+    new = list(changes.get("new_periods") or [])
+    parts = [t("changes.new", language, periods=fmt.period_range_label(new[0], new[-1], language))
+             if new else t("changes.no_new", language)]
+    revised = changes.get("revised") or []
+    if revised:
+        items = ", ".join(
+            f"{_lower(outcome_label(r['outcome'], language))} {fmt.period_label(r['period'], language)} "
+            f"({fmt.number(r['old'], 2, language)} → {fmt.number(r['new'], 2, language)})"
+            for r in revised[:10])
+        parts.append(t("changes.revised", language, items=items))
+    text = f"{t('changes.since', language, vintage=vintage)} {'; '.join(parts)}."
+    results = changes.get("results") or []
+    if results:
+        items = "; ".join(t(
+            "changes.result", language, design=design_label(r["design"], language),
+            outcome=_lower(outcome_label(r["outcome"], language)),
+            old=fmt.number(r["old"], 2, language), new=fmt.number(r["new"], 2, language),
+            verdict=t("changes.verdict_same" if r["old_verdict"] == r["new_verdict"]
+                      else "changes.verdict_changed", language)) for r in results)
+        text += " " + t("changes.results", language, items=items)
+    else:
+        text += " " + t("changes.unchanged", language)
+    weights = changes.get("weights") or []
+    if weights:
+        items = ", ".join(f"{w['unit']} {fmt.number(w['old'], 2, language)} → "
+                          f"{fmt.number(w['new'], 2, language)}" for w in weights[:8])
+        text += " " + t("changes.weights", language, items=items)
+    return text
 
 
 def skipped_text(skipped: Sequence[Mapping[str, Any]], language: Language = "sv") -> str:

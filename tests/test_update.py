@@ -1,0 +1,74 @@
+"""`evaluation update` on successive demo vintages (issue 5 §3).
+
+Vintage 1: the demo to 2025-12. Vintage 2: one more month (2026-01) and one revised month
+(2025-06, the simulator's revision of that month's counts). Vintage 3: identical to 2.
+Expected: a report per changed vintage, history.csv with both vintages, change notes naming the
+new and the revised month at the top of the second report, and nothing new for the third.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evaluation import history, paths
+from evaluation.cli import main
+from evaluation.data import demo
+
+SPEC = "exempelstad.yaml"
+
+
+@pytest.fixture()
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVALUATION_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_update_records_history_and_changes(home, capsys):
+    spec = str(paths.params_dir() / SPEC)
+    demo.ensure_demo(end="2025-12")
+    assert main(["update", spec]) == 0
+    first = history.previous_summary("exempelstad")
+    assert first["changes"]["previous_vintage"] is None
+
+    demo.ensure_demo(end="2026-01", revised=("2025-06",))
+    assert main(["update", spec]) == 0
+    second = history.previous_summary("exempelstad")
+    changes = second["changes"]
+    assert changes["previous_vintage"] == first["data_vintage"] != second["data_vintage"]
+    assert changes["new_periods"] == ["2026-01"]
+    assert {r["period"] for r in changes["revised"]} >= {"2025-06"}
+    assert all(r["period"] >= "2025-06" for r in changes["revised"])
+    # the post window ends 2023-03: the estimates themselves cannot change
+    assert changes["results"] == []
+    table = history.read_history("exempelstad")
+    assert list(dict.fromkeys(table["data_vintage"])) == [first["data_vintage"],
+                                                          second["data_vintage"]]
+    report = (paths.reports_dir() / "exempelstad" / "senaste" / "report.html").read_text(
+        encoding="utf-8")
+    assert "Sedan förra körningen" in report and "januari 2026" in report
+    assert "Tidigare körningar" in report
+
+    out = capsys.readouterr().out
+    assert "1 nya perioder" in out
+    assert main(["update", spec]) == 0
+    assert "inga nya uppgifter" in capsys.readouterr().out
+    assert len(set(history.read_history("exempelstad")["data_vintage"])) == 2
+    folders = [p.name for p in (paths.reports_dir() / "exempelstad").iterdir()
+               if p.is_dir() and p.name[:4].isdigit()]
+    assert sorted(folders) == sorted([first["data_vintage"], second["data_vintage"]])
+    summary = json.loads((paths.reports_dir() / "exempelstad" / second["data_vintage"]
+                          / "summary.json").read_text(encoding="utf-8"))
+    assert summary["changes"] == changes
+
+
+def test_update_lists_each_failure_and_goes_on(home, tmp_path, capsys):
+    demo.ensure_demo(end="2025-12")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("evaluation_id: bad\ndata: saknas.csv\ntreated: \"1987\"\n"
+                   "intervention: 2022-04\n", encoding="utf-8")
+    good = str(paths.params_dir() / "kontrollby.yaml")
+    assert main(["update", str(bad), good]) == 1
+    captured = capsys.readouterr()
+    assert "bad.yaml" in captured.err and "kontrollby: ny rapport" in captured.out
