@@ -72,3 +72,35 @@ def test_update_lists_each_failure_and_goes_on(home, tmp_path, capsys):
     assert main(["update", str(bad), good]) == 1
     captured = capsys.readouterr()
     assert "bad.yaml" in captured.err and "kontrollby: ny rapport" in captured.out
+
+
+def test_compare_names_changed_estimates_verdicts_and_weights():
+    """Hand-made summaries: an estimate whose interval now excludes 0, a moved SC weight, a new
+    and a revised month; the Swedish note says each."""
+    from evaluation.report.text import changes_text
+
+    old = {"data_vintage": "2025-12-aaaa", "treated_series": {"unemployment_rate": {
+        "2025-11": 6.0, "2025-12": 6.1}}, "results": [
+        {"outcome": "unemployment_rate", "design": "its", "average_effect": -0.5,
+         "ci": [-1.0, 0.1]},
+        {"outcome": "unemployment_rate", "design": "synthetic_control", "average_effect": -0.4,
+         "ci": [-0.9, 0.2], "weights": {"0114": 0.5, "0115": 0.5}}]}
+    new = {"data_vintage": "2026-01-bbbb", "treated_series": {"unemployment_rate": {
+        "2025-11": 6.0, "2025-12": 6.3, "2026-01": 6.2}}, "results": [
+        {"outcome": "unemployment_rate", "design": "its", "average_effect": -0.6,
+         "ci": [-1.1, -0.1]},
+        {"outcome": "unemployment_rate", "design": "synthetic_control", "average_effect": -0.4,
+         "ci": [-0.9, 0.2], "weights": {"0114": 0.7, "0115": 0.3}}]}
+    diff = history.compare(old, new)
+    assert diff["new_periods"] == ["2026-01"]
+    assert diff["revised"] == [{"outcome": "unemployment_rate", "period": "2025-12",
+                                "old": 6.1, "new": 6.3}]
+    assert [(r["design"], r["old_verdict"], r["new_verdict"]) for r in diff["results"]] == [
+        ("its", "no_significant_effect", "significant_decrease")]
+    assert [(w["unit"], w["old"], w["new"]) for w in diff["weights"]] == [
+        ("0114", 0.5, 0.7), ("0115", 0.5, 0.3)]
+    text = changes_text(diff, "sv")
+    assert "januari 2026" in text and "december 2025 (6,10 → 6,30)" in text
+    assert "bedömningen ändrades" in text and "0114 0,50 → 0,70" in text
+    assert history.compare(new, new)["same_data"]
+    assert "inga nya uppgifter" in changes_text(history.compare(new, new), "sv")

@@ -39,14 +39,9 @@ def previous_summary(evaluation_id: str) -> dict[str, Any] | None:
 
 
 def _verdict(r: Mapping[str, Any]) -> str:
-    ci = r.get("ci")
-    if not ci or any(v is None for v in ci):
-        return "not_testable"
-    if ci[1] < 0:
-        return "significant_decrease"
-    if ci[0] > 0:
-        return "significant_increase"
-    return "no_significant_effect"
+    from evaluation.report.text import verdict  # the same keys as summary.json's verdicts
+
+    return verdict(r)
 
 
 def _close(a: Any, b: Any, tol: float = 1e-9) -> bool:
