@@ -293,3 +293,18 @@ def test_interval_end_never_prints_as_zero_when_it_is_not():
     r2 = dict(r, outcome="unemployment_rate", unit="pp", ci=[-1.5, -0.03], relative_ci=None,
               relative_effect=None)
     assert tx._interval_text(r2, "sv", relative=False).endswith("−0,03")
+
+
+def test_no_text_key_is_defined_twice():
+    """A repeated key in the TEXTS literal silently replaces the first definition (it once
+    turned the weights table's "Kommun" column into "Enhet")."""
+    import ast
+    import inspect
+
+    from evaluation.report import text as text_module
+
+    tree = ast.parse(inspect.getsource(text_module))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict) and len(node.keys) > 20:
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+            assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})

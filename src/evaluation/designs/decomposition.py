@@ -151,6 +151,7 @@ def decomposition(
     -------
     EffectResult
         ``design="decomposition"``; ``average_effect`` = local deviation at t1 (window mean),
+        ``post_window`` = the window ending at t1,
         ``post_window = (t1, t1)``; ``ci``/``p_value`` None when fewer than 39 (for 95 %)
         comparison units are available.
 
@@ -293,7 +294,7 @@ def decomposition(
         treated=treated,
         treated_name=pool.names.get(treated, treated),
         intervention=shift_period(t0, 1),
-        post_window=(t1, t1),
+        post_window=(w1[0], t1),  # the averaged window (t1 itself for single periods)
         frame=frame,
         average_effect=float(d),
         ci=ci,

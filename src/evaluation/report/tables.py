@@ -268,7 +268,7 @@ def weights_table(result: Any, language: Language = "sv", *, formatted: bool = T
     units = weights.get("unit", weights) if isinstance(weights, dict) else {}
     names = (result.diagnostics.get("donor_pool") or {}).get("member_names") or {}
     rows = sorted(((str(u), float(w)) for u, w in units.items()), key=lambda r: -r[1])
-    col_unit, col_code = t("table.unit", language), t("table.code", language)
+    col_unit, col_code = t("table.municipality", language), t("table.code", language)
     col_w = t("table.weight", language)
     if top is not None and len(rows) > top:
         rest = sum(w for _, w in rows[top:])

@@ -193,7 +193,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "fig.average_band": {"sv": "{level}-intervall för genomsnittet",
                          "en": "{level} interval of the average"},
     "fig.period": {"sv": "Period", "en": "Period"},
-    "table.unit": {"sv": "Kommun", "en": "Municipality"},
+    "table.municipality": {"sv": "Kommun", "en": "Municipality"},
     "table.code": {"sv": "Kommunkod", "en": "Code"},
     "table.weight": {"sv": "Vikt", "en": "Weight"},
     "table.others": {"sv": "Övriga tillsammans", "en": "All others"},
