@@ -15,6 +15,7 @@ from typing import Any
 
 from evaluation import paths
 from evaluation.data.panel import measure_info
+from evaluation.designs.donor_designs import DESIGN_NAMES as GROUP_DESIGNS
 from evaluation.errors import DesignError
 from evaluation.inputs import Inputs, load_inputs
 from evaluation.results import CI_LEVEL, EffectResult, clean_json
@@ -24,8 +25,7 @@ from evaluation.truth import truth_for
 
 #: Designs in the report, in this order: the national comparisons first, then the
 #: comparison-group designs against the donor pool.
-DESIGNS = ("decomposition", "its", "synthetic_control", "did", "sdid")
-GROUP_DESIGNS = ("synthetic_control", "did", "sdid")
+DESIGNS = ("decomposition", "its", *GROUP_DESIGNS)
 PRIMARY_DESIGN = "its"
 
 
@@ -82,17 +82,14 @@ class Evaluation:
         self.skipped = {}
         for outcome in spec.outcomes:
             try:
-                pool = self.donor_pool(outcome)
+                pool, pool_error = self.donor_pool(outcome), None
             except DesignError as exc:  # e.g. data with only the kommun and riket
-                pool = exc
+                pool, pool_error = None, exc
 
             def group(design: str, o: str = outcome, pool: Any = pool) -> EffectResult:
-                if isinstance(pool, DesignError):
-                    raise pool
                 return comparison_group_design(
                     inputs.panel, design=design, outcome=o, treated=inputs.treated,
-                    intervention=spec.intervention, post_end=inputs.post_end, donors=pool,
-                    seed=spec.seed)
+                    intervention=spec.intervention, post_end=inputs.post_end, donors=pool)
 
             calls = {
                 "decomposition": lambda o=outcome: decomposition(
@@ -110,6 +107,9 @@ class Evaluation:
                 "sdid": lambda: group("sdid"),
             }
             for design in DESIGNS:
+                if design in GROUP_DESIGNS and pool_error is not None:
+                    self.skipped[(outcome, design)] = pool_error
+                    continue
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     try:
@@ -130,17 +130,24 @@ class Evaluation:
         self.results = results
         return results
 
+    @cached_property
+    def _unit_tables(self) -> tuple[Any, Any]:
+        """Units table and municipality groups for the donor pools (the demo's; None for other
+        data until groups are fetched with the data), read once per evaluation."""
+        if not self.inputs.simulated:
+            return None, None
+        from evaluation.data import demo
+        from evaluation.designs.donors import GroupTable
+
+        return (demo.load_demo_units(),
+                GroupTable.from_frame(demo.load_demo_groups(), source="demo"))
+
     def donor_pool(self, outcome: str) -> Any:
         """The spec's donor pool for ``outcome`` (kept for the report and summary.json)."""
-        from evaluation.designs.donors import GroupTable, donor_pool
+        from evaluation.designs.donors import donor_pool
 
         inputs = self.inputs
-        units = groups = None
-        if inputs.simulated:
-            from evaluation.data import demo
-
-            units = demo.load_demo_units()
-            groups = GroupTable.from_frame(demo.load_demo_groups(), source="demo")
+        units, groups = self._unit_tables
         periods = inputs.panel.loc[(inputs.panel["measure"] == outcome)
                                    & (inputs.panel["unit"] == inputs.treated), "period"]
         pool = donor_pool(inputs.panel, treated=inputs.treated, outcome=outcome,

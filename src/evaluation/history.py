@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation import paths
+from evaluation.report.text import verdict as _verdict  # the keys summary.json's verdicts use
 
 HISTORY_FILE = "history.csv"
 HISTORY_COLUMNS = ("data_vintage", "last_period", "outcome", "design", "average_effect",
@@ -36,12 +37,6 @@ def previous_summary(evaluation_id: str) -> dict[str, Any] | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def _verdict(r: Mapping[str, Any]) -> str:
-    from evaluation.report.text import verdict  # the same keys as summary.json's verdicts
-
-    return verdict(r)
 
 
 def _close(a: Any, b: Any, tol: float = 1e-9) -> bool:

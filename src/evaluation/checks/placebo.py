@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.data.panel import MIN_PRE_PERIODS, measure_info, shift_period
+from evaluation.data.panel import (
+    MIN_PRE_PERIODS,
+    measure_info,
+    period_frequency,
+    periods_between,
+    shift_period,
+)
 from evaluation.errors import EvaluationError
 from evaluation.results import EffectResult
 
@@ -38,8 +44,8 @@ def run_design(design: str, panel: pd.DataFrame, *, outcome: str, unit: str, dat
 
         # The comparison ends the period before the change, so a step from `date` is inside;
         # windows as in the report's default (the year before against the post window).
-        frequency = "monthly" if len(date) == 7 else "yearly"
-        window = min(COMPARE_WINDOW[frequency], _length(date, post_end))
+        frequency = period_frequency(date)
+        window = min(COMPARE_WINDOW[frequency], periods_between(date, post_end) + 1)
         return decomposition(panel, outcome=outcome, treated=unit,
                              compare_periods=(shift_period(date, -1), post_end),
                              comparison=comparison, window=window)
@@ -50,14 +56,6 @@ def run_design(design: str, panel: pd.DataFrame, *, outcome: str, unit: str, dat
         return comparison_group_design(panel, design=design, outcome=outcome, treated=unit,
                                        intervention=date, post_end=post_end)
     raise ValueError(f"unknown design {design!r}")
-
-
-def _length(start: str, end: str) -> int:
-    """Number of periods from ``start`` to ``end`` inclusive."""
-    n = 1
-    while shift_period(start, n) <= end:
-        n += 1
-    return n
 
 
 def placebo_dates(periods: Sequence[str], *, frequency: str = "monthly",

@@ -20,7 +20,6 @@ import pandas as pd
 from evaluation.checks.placebo import POST_LENGTH, placebo_check, placebo_dates
 from evaluation.data.panel import measure_info, period_range
 from evaluation.designs.comparison import similar_units
-from evaluation.designs.decomposition import rank_interval
 from evaluation.designs.donor_designs import DESIGN_NAMES, studentized_interval
 from evaluation.errors import EvaluationError
 from evaluation.results import EffectResult
@@ -123,24 +122,11 @@ def reliability(
 
 
 def _decomposition_check(result: EffectResult, step: float) -> ReliabilityCheck:
+    """The decomposition: its similar units' deviations, each tested against the others."""
     draws = np.asarray(result.diagnostics.get("similar_unit_deviations") or [], dtype=float)
-    n = len(draws)
-    if n < 40 or result.ci is None:
-        return _inconclusive(result, step, "too few comparison units for the empirical interval")
-    rejected, found = [], []
-    for j in range(n):  # each similar unit tested against the others, as the treated unit is
-        others = np.delete(draws, j)
-        for value, out in ((draws[j], rejected), (draws[j] + step, found)):
-            ci, _ = rank_interval(value, others, ci_level=result.ci_level)
-            out.append(ci is not None and (ci[0] > 0 or ci[1] < 0))
-    fpr, power = float(np.mean(rejected)), float(np.mean(found))
-    return ReliabilityCheck(
-        design=result.design, outcome=result.outcome, status=_status(fpr, n),
-        false_positive_rate=fpr, power=power, reference_effect=step, n_pairs=n, n_units=n,
-        n_dates=1, table=pd.DataFrame({"deviation": draws, "rejected": rejected,
-                                       "found": found}),
-        details={"method": "leave-one-out over the similar units' deviations"},
-    )
+    ones = np.ones(len(draws))
+    return _leave_one_out(result, step, draws, ones, step * ones, {"deviation": draws},
+                          "leave-one-out over the similar units' deviations")
 
 
 def with_shifted_power(runs: pd.DataFrame, step: float, kind: str) -> pd.DataFrame:
@@ -170,26 +156,36 @@ def _placebo_space_check(result: EffectResult, step: float) -> ReliabilityCheck:
     scales = d.get("placebo_scales") or {}
     levels = d.get("placebo_levels") or {}
     units = [u for u in est if np.isfinite(est[u]) and np.isfinite(scales.get(u, np.nan))]
-    if len(units) < 40 or result.ci is None:
-        return _inconclusive(result, step, "too few comparison units for the placebo interval")
     e = np.array([est[u] for u in units])
     s = np.array([scales[u] for u in units])
     shift = np.full(len(units), step) if result.kind == "rate" else \
         step * np.array([levels.get(u, np.nan) for u in units])
+    return _leave_one_out(result, step, e, s, shift,
+                          {"unit": units, "estimate": e, "scale": s},
+                          "leave-one-out over the placebo units (studentised)")
+
+
+def _leave_one_out(result: EffectResult, step: float, estimates: np.ndarray,
+                   scales: np.ndarray, shifts: np.ndarray, columns: dict[str, Any],
+                   method: str) -> ReliabilityCheck:
+    """Each comparison unit tested against the others exactly as the treated unit was
+    (studentised ranks; scale 1 is the plain rank test), once as it is and once with the
+    reference effect added; the rank procedure needs at least 40 units."""
+    n = len(estimates)
+    if n < 40 or result.ci is None:
+        return _inconclusive(result, step, "too few comparison units for the empirical interval")
     rejected, found = [], []
-    for j in range(len(units)):
-        others_e, others_s = np.delete(e, j), np.delete(s, j)
-        for value, out in ((e[j], rejected), (e[j] + shift[j], found)):
-            ci, _ = studentized_interval(value, s[j], others_e, others_s, result.ci_level)
+    for j in range(n):
+        others_e, others_s = np.delete(estimates, j), np.delete(scales, j)
+        for value, out in ((estimates[j], rejected), (estimates[j] + shifts[j], found)):
+            ci, _ = studentized_interval(value, scales[j], others_e, others_s, result.ci_level)
             out.append(ci is not None and (ci[0] > 0 or ci[1] < 0))
-    n = len(units)
     fpr, power = float(np.mean(rejected)), float(np.mean(found))
     return ReliabilityCheck(
         design=result.design, outcome=result.outcome, status=_status(fpr, n),
         false_positive_rate=fpr, power=power, reference_effect=step, n_pairs=n, n_units=n,
-        n_dates=1, table=pd.DataFrame({"unit": units, "estimate": e, "scale": s,
-                                       "rejected": rejected, "found": found}),
-        details={"method": "leave-one-out over the placebo units (studentised)"},
+        n_dates=1, table=pd.DataFrame({**columns, "rejected": rejected, "found": found}),
+        details={"method": method},
     )
 
 

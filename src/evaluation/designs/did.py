@@ -59,6 +59,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from evaluation.designs.decomposition import rank_interval
+from evaluation.designs.wide import donor_columns
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL
 
@@ -210,30 +211,8 @@ def _prepare(
             f"Den behandlade enheten {treated} finns inte i data: kontrollera koden.",
             f"The treated unit {treated} is not in the data: check the code.",
         )
-    if donors is None:
-        donors = [c for c in columns if c != treated]
-    else:
-        donors = [str(d) for d in donors]
-        missing = [d for d in donors if d not in columns]
-        if missing:
-            raise _error(
-                f"Jämförelseenheterna {', '.join(missing)} finns inte i data: ta bort dem ur "
-                "listan eller hämta deras data.",
-                f"The comparison units {', '.join(missing)} are not in the data: remove them "
-                "from the list or load their data.",
-            )
-        if treated in donors:
-            raise _error(
-                f"Den behandlade enheten {treated} står också bland jämförelseenheterna: ta bort "
-                "den ur listan.",
-                f"The treated unit {treated} is also listed as a comparison unit: remove it from "
-                "the list.",
-            )
-        if len(set(donors)) != len(donors):
-            raise _error(
-                "Någon jämförelseenhet står flera gånger i listan: ange varje enhet en gång.",
-                "A comparison unit is listed several times: give each unit once.",
-            )
+    donors = [str(d) for d in donor_columns(
+        columns, [treated], None if donors is None else [str(d) for d in donors])]
     if len(donors) < min_donors:
         raise _error(
             f"Det finns {len(donors)} jämförelseenheter men metoden kräver minst {min_donors}: "

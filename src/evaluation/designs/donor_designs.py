@@ -33,6 +33,7 @@ import pandas as pd
 
 from evaluation.data.panel import MEASURES, measure_info, unit_names, wide
 from evaluation.designs.decomposition import N_SIMILAR, min_units_for_level, rank_interval
+from evaluation.designs.wide import donor_columns
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL, EffectResult
 
@@ -104,15 +105,8 @@ def wide_data(
         same_type = [u for u in values.columns if u != treated and len(u) == len(treated)
                      and u != "00"]
         donors = [u for u in same_type if values[u].notna().all()]
-    donors = [str(u) for u in donors if str(u) != treated]
-    missing = [u for u in donors if u not in values.columns]
-    if missing:
-        raise DesignError(
-            f"Jämförelsekommunerna {', '.join(missing[:5])} saknar {outcome} i data: ta bort dem "
-            "ur donors.",
-            f"The comparison units {', '.join(missing[:5])} have no {outcome} in the data: remove "
-            "them from donors.",
-        )
+    donors = donor_columns(list(values.columns), [treated],
+                           [str(u) for u in donors if str(u) != treated])
     Y = values[[treated, *donors]]
     observed = Y[treated].copy()
     population = None
@@ -190,7 +184,7 @@ def _pre_sd(path: np.ndarray, n_pre: int) -> float:
 
 
 # ---------------------------------------------------------------------------- the three designs
-def _fit(data: WideData, design: str, *, seed: int) -> dict[str, Any]:
+def _fit(data: WideData, design: str) -> dict[str, Any]:
     """Point estimate, effect path, scale, placebo estimates/scales and design extras."""
     Y, tr, donors, n_pre = data.Y, data.treated, data.donors, data.n_pre
     if design == "synthetic_control":
@@ -293,7 +287,6 @@ def comparison_group_design(
     post_end: str | None = None,
     donors: Any = None,
     ci_level: float = CI_LEVEL,
-    seed: int = 1,
 ) -> EffectResult:
     """Run ``design`` (``"synthetic_control"``, ``"did"`` or ``"sdid"``) for one treated unit.
 
@@ -307,9 +300,8 @@ def comparison_group_design(
         A :class:`~evaluation.designs.donors.DonorPool`, a list of unit codes, or None (every
         other unit of the same type with complete data).
     ci_level
-        Interval level of the studentised placebo-in-space interval.
-    seed
-        For designs with random draws (none of the defaults draw).
+        Interval level of the studentised placebo-in-space interval (no random draws: the
+        placebo fits are deterministic).
 
     Returns
     -------
@@ -332,7 +324,7 @@ def comparison_group_design(
             f"The comparison group has {len(data.donors)} units: at least 2 are needed; choose a "
             "larger pool (donors: pool: all).",
         )
-    fit = _fit(data, design, seed=seed)
+    fit = _fit(data, design)
     ci_scaled, p_value = studentized_interval(fit["estimate"], fit["scale"], fit["placebo"],
                                               fit["placebo_scale"], ci_level)
     method = "studentised_placebo_in_space"

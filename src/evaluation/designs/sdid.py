@@ -70,6 +70,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evaluation.designs.wide import donor_columns
 from evaluation.errors import DesignError
 
 Method = Literal["sdid", "sc", "did"]
@@ -875,17 +876,8 @@ def wide_to_matrix(
             f"The treated unit {missing or treated_list} is not in the data; check the "
             "municipality code.",
         )
-    if donors is None:
-        controls = [c for c in columns if c not in treated_list]
-    else:
-        controls = [c for c in donors if c not in treated_list]
-        absent = [c for c in controls if c not in columns]
-        if absent:
-            raise DesignError(
-                f"Jämförelseenheterna {absent} finns inte i data; ta bort dem ur "
-                "jämförelsegruppen.",
-                f"The comparison units {absent} are not in the data; remove them from the "
-                "comparison group.",
-            )
+    controls = donor_columns(
+        columns, treated_list,
+        None if donors is None else [c for c in donors if c not in treated_list])
     Y = Y_periods_by_units[controls + treated_list].to_numpy(dtype=float).T
     return Y, controls, treated_list

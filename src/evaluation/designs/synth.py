@@ -32,6 +32,7 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from evaluation.designs.simplex import polish_on_support, solve_simplex_qp
+from evaluation.designs.wide import donor_columns
 from evaluation.errors import DesignError
 
 __all__ = [
@@ -274,30 +275,7 @@ def _check_n_pre(n_pre: int, n_rows: int) -> int:
 
 def _donor_list(Y: pd.DataFrame, treated: Hashable,
                 donors: Sequence[Hashable] | None) -> list[Hashable]:
-    if donors is None:
-        return [c for c in Y.columns if c != treated]
-    pool = list(donors)
-    missing = [str(d) for d in pool if d not in Y.columns]
-    if missing:
-        raise DesignError(
-            f"Donatorerna {', '.join(missing[:5])} finns inte i utfallsmatrisen; ange enheter "
-            "som finns i datat.",
-            f"The donors {', '.join(missing[:5])} are not in the outcome matrix; give units "
-            "present in the data.",
-        )
-    if treated in pool:
-        raise DesignError(
-            f"Den behandlade enheten {treated!r} får inte ingå i sin egen donatorpool; ta bort "
-            "den ur listan.",
-            f"The treated unit {treated!r} cannot be in its own donor pool; remove it from the "
-            "list.",
-        )
-    if len(set(pool)) != len(pool):
-        raise DesignError(
-            "Donatorlistan innehåller dubbletter; ange varje enhet en gång.",
-            "The donor list contains duplicates; give each unit once.",
-        )
-    return pool
+    return donor_columns(list(Y.columns), [treated], donors)
 
 
 def _check_v_search(v_search: str) -> None:

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, Image, Markdown, display
 
 from evaluation.data.panel import measure_info
+from evaluation.designs.donor_designs import DESIGN_NAMES as GROUP_DESIGNS
 from evaluation.report import figures, tables, text
 
 if TYPE_CHECKING:
@@ -108,6 +109,9 @@ def outcome_results(ev: Evaluation, outcome: str) -> None:
         _md(text.skipped_text([{"design": d, "reason_sv": e.sv, "reason_en": e.en}
                                for d, e in skipped], lang))
     summary = ev.summary()
+    # the donor pool is described once, before the first comparison-group design's result
+    first_group = next((r.design for r in ev.results
+                        if r.outcome == outcome and r.design in GROUP_DESIGNS), None)
     for record, result in zip(summary["results"], ev.results, strict=True):
         if result.outcome != outcome:
             continue
@@ -117,7 +121,7 @@ def outcome_results(ev: Evaluation, outcome: str) -> None:
             lines.append(notes)
         if record.get("truth"):
             lines.append(f"*{text.truth_text(record, lang)}*")
-        if result.design == "synthetic_control" and outcome in ev.donor_pools:
+        if result.design == first_group and outcome in ev.donor_pools:
             lines.insert(0, text.donor_pool_text(ev.donor_pools[outcome].to_dict(), lang,
                                                  min_p=result.diagnostics.get("min_p_value")))
         _md("\n\n".join(lines))

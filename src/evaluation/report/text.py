@@ -515,20 +515,20 @@ TEXTS: dict[str, dict[str, str]] = {
     "method.did": {
         "sv": "Skillnad-i-skillnader jämför kommunens förändring från förperioden till "
               "efterperioden med jämförelsekommunernas genomsnittliga förändring under samma tid; "
-              "jämförelsekommunernas gemensamma utveckling månad för månad fångar det som händer i "
-              "hela landet. Metoden förutsätter parallella trender: utan insatsen hade kommunen "
-              "och jämförelsegruppen utvecklats lika. Eventstudien visar skillnaden kvartal för "
-              "kvartal, så att man kan se om kurvorna gick isär redan före insatsen. Med en enda "
+              "jämförelsekommunernas gemensamma utveckling period för period fångar det som "
+              "händer i hela landet. Metoden förutsätter parallella trender: utan insatsen hade kommunen "
+              "och jämförelsegruppen utvecklats lika. Eventstudien visar skillnaden {per}, så att "
+              "man kan se om kurvorna gick isär redan före insatsen. Med en enda "
               "kommun som genomfört förändringen går det inte att använda vanliga "
               "klusterrobusta standardfel, eftersom det bara finns ett kluster med insatsen; "
               "i stället görs samma beräkning för varje jämförelsekommun som om den hade "
               "genomfört insatsen. {inference}",
         "en": "Difference-in-differences compares the municipality's change from the pre-period "
               "to the post-period with the comparison municipalities' average change over the "
-              "same time; their common month-by-month development captures what happens in the "
+              "same time; their common period-by-period development captures what happens in the "
               "whole country. It assumes parallel trends: without the intervention, the "
               "municipality and the comparison group would have developed alike. The event study "
-              "shows the difference quarter by quarter, so one can see whether the curves "
+              "shows the difference {per}, so one can see whether the curves "
               "diverged already before the intervention. With a single municipality making the "
               "change, ordinary cluster-robust standard errors cannot be used, because there is "
               "only one treated cluster; instead the same calculation is made for each "
@@ -554,6 +554,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "instead; they rest on how well the synthetic control follows the municipality "
               "over time and need no minimum group size.",
     },
+    "method.did.per.monthly": {"sv": "kvartal för kvartal", "en": "quarter by quarter"},
+    "method.did.per.yearly": {"sv": "år för år", "en": "year by year"},
     "method.sdid": {
         "sv": "Syntetisk skillnad-i-skillnader (Arkhangelsky m.fl. 2021) förenar de två "
               "metoderna: jämförelsekommunerna vägs så att de följer kommunens utveckling (men "
@@ -1457,7 +1459,8 @@ def method_text(
 
         inference = t("method.placebo_inference", language, n=N_SIMILAR, level=level,
                       need=min_units_for_level(ci_level))
-        return t(f"method.{key}", language, inference=inference)
+        per = t(f"method.did.per.{freq}", language) if key == "did" else ""
+        return t(f"method.{key}", language, inference=inference, per=per)
     return t("method.generic", language, design=design_label(design, language), level=level)
 
 

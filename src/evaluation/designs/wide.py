@@ -1,0 +1,39 @@
+"""Checks shared by the designs that work on wide matrices (periods × units)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+from evaluation.errors import DesignError
+
+
+def donor_columns(columns: Sequence[Hashable], treated: Sequence[Hashable],
+                  donors: Sequence[Hashable] | None) -> list[Hashable]:
+    """The comparison units: every column but the treated ones when ``donors`` is None, else
+    ``donors`` after checking that each is in the data, none is treated and none repeats."""
+    treated = list(treated)
+    if donors is None:
+        return [c for c in columns if c not in treated]
+    pool = list(donors)
+    missing = [str(d) for d in pool if d not in columns]
+    if missing:
+        raise DesignError(
+            f"Jämförelseenheterna {', '.join(missing[:5])} finns inte i data: ta bort dem ur "
+            "listan eller hämta deras data.",
+            f"The comparison units {', '.join(missing[:5])} are not in the data: remove them "
+            "from the list or load their data.",
+        )
+    inside = [str(d) for d in pool if d in treated]
+    if inside:
+        raise DesignError(
+            f"Den behandlade enheten {', '.join(inside)} står också bland jämförelseenheterna: "
+            "ta bort den ur listan.",
+            f"The treated unit {', '.join(inside)} is also listed as a comparison unit: remove "
+            "it from the list.",
+        )
+    if len(set(pool)) != len(pool):
+        raise DesignError(
+            "Någon jämförelseenhet står flera gånger i listan: ange varje enhet en gång.",
+            "A comparison unit is listed several times: give each unit once.",
+        )
+    return pool
