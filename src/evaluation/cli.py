@@ -1,4 +1,4 @@
-"""Command line: ``evaluation check|run|update|demo``."""
+"""Command line: ``evaluation check|run|fetch|update|demo``."""
 
 from __future__ import annotations
 
@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("spec", help="YAML-specifikation, t.ex. notebooks/params/exempelstad.yaml")
     p_run = sub.add_parser("run", help="kör utvärderingen och skriv rapporten")
     p_run.add_argument("spec", nargs="+", help="en eller flera YAML-specifikationer")
+    p_fetch = sub.add_parser(
+        "fetch", help="hämta data för specifikationer med sources: och bygg panelen")
+    p_fetch.add_argument("spec", nargs="*",
+                         help="specifikationer (standard: alla i notebooks/params/ med sources:)")
+    p_fetch.add_argument("--offline", action="store_true",
+                         help="hämta inget från nätet, bygg om från det som redan finns lagrat")
     p_update = sub.add_parser(
         "update", help="kör om utvärderingarna vars data har ändrats sedan förra rapporten")
     p_update.add_argument("spec", nargs="*",
@@ -70,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "update":
         return _update(args.spec, offline=args.offline)
+    if args.command == "fetch":
+        return _fetch(args.spec, offline=args.offline)
 
     from evaluation.run import run
 
@@ -85,12 +93,45 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failures else 0
 
 
-def _update(specs: list[str], *, offline: bool) -> int:
-    """Rerun every evaluation whose data changed; one failing spec does not stop the others.
+def _fetch_one(spec_path: Path, *, offline: bool) -> str | None:
+    """Fetch and rebuild one spec's sources; the line to print, or None without sources."""
+    from evaluation.sources.collect import fetch
+    from evaluation.spec import load_spec
 
-    The specs' data are files (or the demo), read as they are now: new months are added to the
-    file (or fetched into it) before ``update``. ``--offline`` is accepted for symmetry with the
-    loaders and changes nothing here, since nothing is fetched.
+    spec = load_spec(spec_path)
+    if not spec.sources:
+        return None
+    build = fetch(spec, offline=offline)
+    return f"{spec.evaluation_id}: {build.text(spec.language)} ({build.path})."
+
+
+def _fetch(specs: list[str], *, offline: bool) -> int:
+    """Fetch the sources of the given specs (default: every spec with ``sources:``)."""
+    from evaluation import paths
+
+    spec_paths = [Path(s) for s in specs] or sorted(paths.params_dir().glob("*.yaml"))
+    failures: list[str] = []
+    for spec_path in spec_paths:
+        try:
+            line = _fetch_one(spec_path, offline=offline)
+        except EvaluationError as exc:
+            failures.append(f"{spec_path}: {exc.text(_language_of(str(spec_path)))}")
+            continue
+        if line is None and specs:
+            print(f"{spec_path}: inga källor (sources:) att hämta – data läses från filen.")
+        elif line is not None:
+            print(line)
+    for line in failures:
+        print(f"Fel: {line}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _update(specs: list[str], *, offline: bool) -> int:
+    """Fetch what is new, then rerun every evaluation whose data changed.
+
+    Specs with ``sources:`` are fetched first (``--offline``: rebuilt from what is stored);
+    specs with a data file read the file as it is now. One failing spec does not stop the
+    others; each failure is listed at the end.
     """
     from evaluation import history, paths
     from evaluation.history import compare
@@ -100,6 +141,9 @@ def _update(specs: list[str], *, offline: bool) -> int:
     failures: list[str] = []
     for spec_path in spec_paths:
         try:
+            fetched = _fetch_one(spec_path, offline=offline)
+            if fetched is not None:
+                print(fetched)
             spec, inputs = check(spec_path)
             previous = history.previous_summary(spec.evaluation_id)
             if previous and previous.get("data_vintage") == inputs.data_vintage:

@@ -132,12 +132,21 @@ class Evaluation:
 
     @cached_property
     def _unit_tables(self) -> tuple[Any, Any]:
-        """Units table and municipality groups for the donor pools (the demo's; None for other
-        data until groups are fetched with the data), read once per evaluation."""
+        """Units table and municipality groups for the donor pools, read once per evaluation:
+        the demo's; Kolada's groups as fetched with a spec's ``sources`` (when its pool needs
+        them); otherwise none (the pool is then every kommun in the data, or a list)."""
+        from evaluation.designs.donors import GroupTable
+
         if not self.inputs.simulated:
+            from evaluation.sources.collect import groups_path
+
+            path = groups_path(self.spec.evaluation_id)
+            if self.spec.sources and path.is_file():
+                import pandas as pd
+
+                return None, GroupTable.from_frame(pd.read_parquet(path), source="Kolada")
             return None, None
         from evaluation.data import demo
-        from evaluation.designs.donors import GroupTable
 
         return (demo.load_demo_units(),
                 GroupTable.from_frame(demo.load_demo_groups(), source="demo"))

@@ -71,7 +71,12 @@ class Inputs:
         return {m: sorted(g["period"]) for m, g in sub.groupby("measure")}
 
     def data_info(self) -> dict[str, Any]:
-        sources = sorted({s for s in self.panel["source"].unique() if s})
+        from evaluation.sources.kolada import CITATION, SOURCE
+
+        # Kolada's terms: transformed numbers are cited as "Kolada, egen bearbetning".
+        kolada = CITATION.removeprefix("Källa: ")
+        sources = sorted({kolada if s == SOURCE else s
+                          for s in self.panel["source"].unique() if s})
         return {
             "source": ", ".join(sources) or str(self.data_path.name),
             "path": str(self.data_path),
@@ -97,13 +102,27 @@ def load_inputs(spec: Spec) -> Inputs:
         data_path = demo.processed_panel_path(spec.frequency)
         simulated = True
     else:
-        data_path = _resolve_data_path(spec)
+        data_path = _sources_panel_path(spec) if spec.sources else _resolve_data_path(spec)
         panel = read_panel(data_path)
         simulated = False
     inputs = check_inputs(spec, panel, data_path=data_path)
     inputs.truth = truth
     inputs.simulated = simulated
     return inputs
+
+
+def _sources_panel_path(spec: Spec) -> Path:
+    from evaluation.sources.collect import panel_path
+
+    path = panel_path(spec.evaluation_id)
+    if not path.is_file():
+        raise DataError(
+            f"Data för {spec.evaluation_id} är inte hämtade än: kör 'evaluation fetch "
+            f"{spec.path or '<spec>'}' (eller make update) först.",
+            f"The data of {spec.evaluation_id} have not been fetched yet: run 'evaluation fetch "
+            f"{spec.path or '<spec>'}' (or make update) first.",
+        )
+    return path
 
 
 def _resolve_data_path(spec: Spec) -> Path:

@@ -21,6 +21,10 @@ Keys (documented in the README and in ``notebooks/params/exempelstad.yaml``):
 ``post_end``       last period of the post window (default: last period in the data).
 ``language``       ``sv`` (default) or ``en``.
 ``seed``           integer seed for every random draw.
+``sources``        where each outcome comes from, instead of ``data`` (see
+                   :mod:`evaluation.sources.config`): the panel is fetched and built by
+                   ``evaluation fetch`` / ``evaluation update`` into
+                   ``data/processed/<evaluation_id>/``.
 ``donors``         the comparison units of the synthetic-control and difference-in-differences
                    designs (see :func:`validate_donors`): ``pool`` (``all``, ``kommungrupp``,
                    ``liknande`` or ``list``), ``group``, ``units``, ``exclude_same_county``,
@@ -39,6 +43,7 @@ import yaml
 from evaluation.data.panel import period_frequency, shift_period
 from evaluation.designs.decomposition import COMPARE_WINDOW, default_compare_periods
 from evaluation.errors import EvaluationError, SpecError
+from evaluation.sources.config import validate_sources
 
 DEFAULT_OUTCOMES = ("unemployment_rate", "households_assistance")
 LANGUAGES = ("sv", "en")
@@ -46,8 +51,9 @@ FREQUENCIES = ("monthly", "yearly")
 KEYS = (
     "evaluation_id", "title", "data", "frequency", "treated", "intervention", "outcomes",
     "comparison", "compare_periods", "compare_window", "post_end", "language", "seed", "donors",
+    "sources",
 )
-REQUIRED = ("evaluation_id", "data", "treated", "intervention")
+REQUIRED = ("evaluation_id", "treated", "intervention")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 #: Donor pool kinds and the keys of ``donors`` with their defaults.
@@ -82,6 +88,7 @@ class Spec:
     frequency: str = "monthly"
     title: str = ""
     donors: dict[str, Any] = field(default_factory=lambda: default_donors())
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     path: str | None = None
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -223,7 +230,23 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
                 f"'{intervention}' does not match frequency: {declared}; write YYYY-MM for "
                 "monthly and YYYY for yearly data.",
             )
-    outcomes = raw.get("outcomes", list(DEFAULT_OUTCOMES))
+    sources = validate_sources(raw.get("sources"), lines, frequency)
+    data = raw.get("data")
+    if sources and data not in (None, ""):
+        raise spec_error("data", ln("data"),
+                         "och 'sources' anges båda: med sources byggs data från källorna, så ta "
+                         "bort raden data.",
+                         "and 'sources' are both given: with sources the data are built from the "
+                         "sources, so remove the line data.")
+    if not sources and data in (None, ""):
+        raise SpecError(
+            "Fältet 'data' saknas: lägg till raden 'data: …' (demo eller en fil), eller ett "
+            "block 'sources:' (se exempelstad.yaml och README).",
+            "The field 'data' is missing: add the line 'data: …' (demo or a file), or a "
+            "'sources:' block (see exempelstad.yaml and the README).",
+        )
+    default_outcomes = [m for m in sources if m != "population"] or list(DEFAULT_OUTCOMES)
+    outcomes = raw.get("outcomes", default_outcomes)
     if isinstance(outcomes, str):
         outcomes = [outcomes]
     if not isinstance(outcomes, list) or not outcomes or not all(isinstance(o, str) for o in outcomes):
@@ -231,6 +254,13 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
                          "[unemployment_rate, households_assistance].",
                          "must be a list of measure names, e.g. "
                          "[unemployment_rate, households_assistance].")
+    unsourced = [o for o in outcomes if sources and o not in sources]
+    if unsourced:
+        raise spec_error("outcomes", ln("outcomes"),
+                         f"nämner {', '.join(unsourced)}, som saknas under sources: lägg till "
+                         "en källa för varje utfall.",
+                         f"names {', '.join(unsourced)}, which is missing under sources: add a "
+                         "source for every outcome.")
     comparison = raw.get("comparison", "riket")
     if isinstance(comparison, list):
         comparison = [str(c) for c in comparison]
@@ -288,7 +318,7 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
                          f"must be an integer, not '{seed_text}'.") from None
     return Spec(
         evaluation_id=evaluation_id,
-        data=_scalar(raw, "data", ln),
+        data=_scalar(raw, "data", ln, default=""),
         treated=_scalar(raw, "treated", ln),
         intervention=intervention,
         outcomes=list(outcomes),
@@ -301,6 +331,7 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
         frequency=frequency,
         title=_scalar(raw, "title", ln, default=""),
         donors=validate_donors(raw.get("donors"), lines),
+        sources=sources,
         path=path,
         lines=dict(lines),
     )

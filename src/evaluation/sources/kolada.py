@@ -59,7 +59,9 @@ __all__ = [
     "fetch_municipality_groups",
     "from_unit",
     "parse_values",
+    "read_fetch_record",
     "to_unit",
+    "values_from_records",
 ]
 
 BASE_URL = "https://api.kolada.se/v3"
@@ -227,6 +229,25 @@ def _read_offline(what: str, key: str, request: Mapping[str, Any]) -> tuple[list
             "fetch the data without --offline first.",
         )
     record, path = max(records, key=lambda item: (item[0].get("fetched_at", ""), item[1].name))
+    return read_fetch_record(path), path
+
+
+def read_fetch_record(path: str | Path) -> list[Any]:
+    """The ``values`` rows of every page a fetch record lists, checked against their sha256.
+
+    Parameters
+    ----------
+    path
+        A fetch record (``data/raw/kolada/fetch_<what>_<key>-<sha>.json``).
+
+    Raises
+    ------
+    DataError
+        When a page file is missing or was changed after it was stored.
+    """
+    path = Path(path)
+    record = json.loads(path.read_text(encoding="utf-8"))
+    folder = path.parent
     rows: list[Any] = []
     for page in record["pages"]:
         file = folder / page["file"]
@@ -239,7 +260,7 @@ def _read_offline(what: str, key: str, request: Mapping[str, Any]) -> tuple[list
             )
         payload = json.loads(file.read_bytes().decode("utf-8-sig"))
         rows.extend(_check_envelope(payload, str(file)))
-    return rows, path
+    return rows
 
 
 def _describe(request: Mapping[str, Any]) -> str:
@@ -390,6 +411,7 @@ def fetch_kpi_values(
     if year_list == []:
         year_list = None
     rows: list[Any] = []
+    records: list[str] = []
     root = base_url.rstrip("/")
     for kpi_batch, muni_batch in product(_batches(kpis, batch_size),
                                          _batches(municipalities, batch_size)):
@@ -397,11 +419,13 @@ def fetch_kpi_values(
         if year_list:
             url += f"/year/{','.join(year_list)}"
         request = {"kpi": kpi_batch, "municipality": muni_batch, "year": year_list}
-        batch_rows, _ = _fetch_pages(
+        batch_rows, record = _fetch_pages(
             "data", url, {"per_page": per_page}, request, offline=offline, fetch=fetch,
             accept=lambda found, url=url: bool(found) and _parses(found, url),
         )
         rows.extend(batch_rows)
+        if record is not None:
+            records.append(str(record))
     if not rows:
         wanted = _describe({"kpi": kpis, "municipality": municipalities, "year": year_list})
         raise DataError(
@@ -422,6 +446,28 @@ def fetch_kpi_values(
             "that is reported in total.",
         )
     # One batch per (kpi, municipality) pair: duplicates would mean overlapping requests.
+    frame = frame.drop_duplicates(["unit", "period", "measure"], keep="last").reset_index(drop=True)
+    # The fetch records of the batches that answered, so the panel can be rebuilt from raw.
+    frame.attrs["fetch_records"] = records
+    return frame
+
+
+def values_from_records(records: Iterable[str | Path],
+                        names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Rebuild :func:`fetch_kpi_values`' panel from its stored fetch records (no network).
+
+    Parameters
+    ----------
+    records
+        Fetch record files, as in ``fetch_kpi_values(...).attrs["fetch_records"]``.
+    names
+        Unit code -> name; default: the latest stored municipality list, else the code.
+    """
+    rows: list[Any] = []
+    for record in records:
+        rows.extend(read_fetch_record(record))
+    frame = parse_values(rows, _stored_names() if names is None else names,
+                         where="Kolada (sparade svar)")
     return frame.drop_duplicates(["unit", "period", "measure"], keep="last").reset_index(drop=True)
 
 

@@ -1,0 +1,539 @@
+"""Fetch a spec's ``sources:`` into the raw store and rebuild its processed panel from raw.
+
+Two steps, both per evaluation:
+
+1. :func:`fetch` asks every source of the spec for its current data (Kolada, SCB, or the
+   spreadsheet files the spec names). Whatever arrives is stored as received by the source's own
+   loader (``data/raw/kolada/``, ``data/raw/scb/``, ``data/raw/import/``), and a small *entry
+   record* (``data/raw/fetches/<kind>_<key>-<sha>.json``: the source settings, the raw files
+   with their sha256, and the time) ties those files to the spec's source entry. A record is
+   written only when the fetch succeeded completely and its files differ from the latest record's
+   (an unchanged download adds nothing). ``offline=True`` fetches nothing from the network
+   (spreadsheet files, being local, are still read).
+2. :func:`rebuild` reads the raw files of every record of each entry, oldest first, and keeps
+   for each (unit, period, measure) the value of the latest download: it is deterministic given
+   the raw store. The panel is compared with the previous build: new periods, *revised* values
+   (an old value changed), values that went from preliminary to final (listed separately) and
+   newly suppressed values. Identical content makes no new build ("inga nya uppgifter"); a new
+   build replaces ``data/processed/sources/<evaluation_id>/`` as a whole, so a failure leaves
+   the previous build in place and no partial file.
+
+Test servers are reached through the environment variables :data:`KOLADA_URL_VARIABLE` and
+:data:`SCB_URL_VARIABLE`.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evaluation import paths
+from evaluation.data import store
+from evaluation.data.panel import period_frequency, validate_panel
+from evaluation.errors import DataError
+from evaluation.spec import Spec
+
+KOLADA_URL_VARIABLE = "EVALUATION_KOLADA_URL"
+SCB_URL_VARIABLE = "EVALUATION_SCB_URL"
+RECORD_SOURCE = "fetches"
+PANEL_FILE = "panel.parquet"
+GROUPS_FILE = "groups.parquet"
+BUILD_FILE = "build.json"
+KEYS = ["unit", "period", "measure"]
+#: How many changed values the build record lists by name (all are counted).
+LIST_LIMIT = 50
+
+__all__ = [
+    "Build",
+    "build_folder",
+    "entry_key",
+    "fetch",
+    "panel_changes",
+    "panel_path",
+    "rebuild",
+]
+
+
+# --------------------------------------------------------------------------- locations
+def build_folder(evaluation_id: str) -> Path:
+    """``data/processed/sources/<evaluation_id>/``: the spec's built panel and its record."""
+    return paths.processed_dir() / "sources" / evaluation_id
+
+
+def panel_path(evaluation_id: str) -> Path:
+    """The built panel of an evaluation with ``sources:``."""
+    return build_folder(evaluation_id) / PANEL_FILE
+
+
+def groups_path(evaluation_id: str) -> Path:
+    """Kolada's municipality groups, fetched when the spec's donor pool needs them."""
+    return build_folder(evaluation_id) / GROUPS_FILE
+
+
+def _kolada_url() -> str:
+    from evaluation.sources import kolada
+
+    return os.environ.get(KOLADA_URL_VARIABLE) or kolada.BASE_URL
+
+
+def _scb_url() -> str:
+    from evaluation.sources import scb
+
+    return os.environ.get(SCB_URL_VARIABLE) or scb.DEFAULT_BASE_URL
+
+
+# --------------------------------------------------------------------------- entries
+def _resolve(spec: Spec, text: str) -> str:
+    candidate = Path(text).expanduser()
+    if candidate.is_absolute():
+        return str(candidate)
+    return str((spec.base_dir / candidate).resolve())
+
+
+def resolved_entry(spec: Spec, measure: str) -> dict[str, Any]:
+    """The entry with file paths made absolute (relative paths are relative to the spec)."""
+    entry = dict(spec.sources[measure])
+    if entry["source"] == "file":
+        entry["path"] = _resolve(spec, entry["path"])
+        from evaluation.sources.importer import MAPPINGS_DIR
+
+        mapping = entry["mapping"]
+        candidate = _resolve(spec, mapping)
+        # A file beside the spec wins over a shipped mapping of the same name.
+        if Path(candidate).is_file() or not (MAPPINGS_DIR / f"{mapping}.yaml").is_file():
+            entry["mapping"] = candidate
+    return entry
+
+
+def entry_key(entry: Mapping[str, Any]) -> str:
+    """12 hex digits identifying a (resolved) source entry; specs asking the same share it."""
+    text = json.dumps(dict(entry), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _describe(measure: str, entry: Mapping[str, Any]) -> str:
+    kind = entry["source"]
+    if kind == "kolada":
+        return f"{measure} (Kolada {entry['kpi']})"
+    if kind == "scb":
+        return f"{measure} (SCB {entry['table']})"
+    return f"{measure} ({entry['path']})"
+
+
+def _records(entry: Mapping[str, Any]) -> list[tuple[dict[str, Any], Path]]:
+    """Every stored record of an entry, oldest first."""
+    kind, key = entry["source"], entry_key(entry)
+    folder = paths.raw_dir() / RECORD_SOURCE
+    found = []
+    for path in folder.glob(f"{kind}_{key}-*.json"):
+        if path.name.endswith(".json.json"):
+            continue
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if isinstance(record, dict) and record.get("key") == key:
+            found.append((record, path))
+    return sorted(found, key=lambda item: (str(item[0].get("fetched_at", "")), item[1].name))
+
+
+def _file_entry(path: str | Path) -> dict[str, str]:
+    path = Path(path)
+    return {"file": str(path.relative_to(paths.raw_dir())), "sha256": store.sha256_file(path)}
+
+
+def _save_record(entry: Mapping[str, Any], files: list[str | Path],
+                 extra: Mapping[str, Any] | None = None) -> Path:
+    """Write the entry record unless the latest one lists the same files; return the latest."""
+    key = entry_key(entry)
+    listed = [_file_entry(f) for f in files]
+    previous = _records(entry)
+    if previous and previous[-1][0].get("files") == listed and previous[-1][0].get(
+            "extra", {}) == dict(extra or {}):
+        return previous[-1][1]
+    record = {
+        "kind": entry["source"],
+        "key": key,
+        "entry": dict(entry),
+        "fetched_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "files": listed,
+        "extra": dict(extra or {}),
+    }
+    body = (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    return store.save_raw(body, source=RECORD_SOURCE, name=f"{entry['source']}_{key}.json",
+                          meta={"fetched_at": record["fetched_at"], "key": key,
+                                "kind": "entry record"})
+
+
+# --------------------------------------------------------------------------- fetching
+def _fetch_kolada(entry: Mapping[str, Any], *, offline: bool, fetch_json: Callable) -> list[Path]:
+    from evaluation.sources import kolada
+
+    base = _kolada_url()
+    municipalities = kolada.fetch_municipalities(base_url=base, offline=offline,
+                                                 fetch=fetch_json)
+    ids = entry.get("units") or list(municipalities["id"])
+    years = None
+    if entry.get("years"):
+        first, last = entry["years"][0], entry["years"][-1]
+        years = range(int(first), int(last) + 1)
+    frame = kolada.fetch_kpi_values([entry["kpi"]], ids, years, base_url=base, offline=offline,
+                                    fetch=fetch_json,
+                                    names=dict(zip(municipalities["unit"],
+                                                   municipalities["title"], strict=True)))
+    return [Path(p) for p in frame.attrs.get("fetch_records", [])]
+
+
+def _scb_selection(entry: Mapping[str, Any]) -> dict[str, Any]:
+    region: Any = entry.get("region", "*")
+    region = ["*"] if region == "*" else list(region)
+    if entry.get("codelist"):
+        region = {"valueCodes": region, "codelist": entry["codelist"]}
+    selection: dict[str, Any] = {"Region": region, "ContentsCode": [entry["contents"]],
+                                 "Tid": [entry.get("time", "*")]}
+    for variable, code in (entry.get("filters") or {}).items():
+        selection[variable] = [code]
+    return selection
+
+
+def _fetch_scb(entry: Mapping[str, Any], *, offline: bool, limiter: Any,
+               fetch_json: Callable) -> list[Path]:
+    from evaluation.sources import scb
+
+    frame = scb.fetch_table(entry["table"], _scb_selection(entry), base_url=_scb_url(),
+                            offline=offline, limiter=limiter, fetch_json=fetch_json)
+    return [Path(frame.attrs["raw_file"])]
+
+
+def _file_paths(entry: Mapping[str, Any]) -> list[Path]:
+    pattern = entry["path"]
+    found = sorted(Path(p) for p in glob.glob(pattern) if Path(p).is_file())
+    if not found:
+        raise DataError(
+            f"Ingen fil matchar {pattern}: lägg filen där eller rätta 'path' under sources.",
+            f"No file matches {pattern}: put the file there or correct 'path' under sources.",
+        )
+    return found
+
+
+def _import_files(measure: str, entry: Mapping[str, Any]) -> tuple[list[Path], dict[str, Any]]:
+    from evaluation.sources.importer import import_file, load_mapping
+
+    mapping = load_mapping(entry["mapping"])
+    files = []
+    for path in _file_paths(entry):
+        panel = import_file(path, mapping, save_raw=True)
+        _pick_measure(panel, measure, entry, str(path))  # fail now, not at rebuild
+        files.append(Path(panel.attrs["raw_file"]))
+    return files, {"mapping": json.loads(json.dumps(mapping, default=str))}
+
+
+def fetch(spec: Spec, *, offline: bool = False, fetch_json: Callable | None = None) -> Build:
+    """Fetch every source of ``spec`` into the raw store, then :func:`rebuild` its panel.
+
+    Parameters
+    ----------
+    spec
+        A spec with a ``sources:`` block.
+    offline
+        Fetch nothing from the network; the panel is rebuilt from what is stored (files named
+        by ``source: file`` entries are still read, they are local).
+    fetch_json
+        The JSON fetcher (default :func:`evaluation.sources.http.fetch_json`; tests pass one
+        with short timeouts).
+
+    Returns
+    -------
+    Build
+        See :func:`rebuild`.
+
+    Raises
+    ------
+    DataError
+        One sentence naming the source that failed and what to do; stored data are unchanged.
+    """
+    if not spec.sources:
+        raise DataError(
+            f"{spec.evaluation_id} har inget block 'sources:' att hämta: lägg till det i "
+            "specifikationen eller kör med data: <fil>.",
+            f"{spec.evaluation_id} has no 'sources:' block to fetch: add one to the spec or use "
+            "data: <file>.",
+        )
+    from evaluation.sources.http import fetch_json as default_fetch_json
+
+    fetcher = fetch_json or default_fetch_json
+    limiter = None
+    for measure in spec.sources:
+        entry = resolved_entry(spec, measure)
+        kind = entry["source"]
+        if kind == "file":
+            files, extra = _import_files(measure, entry)
+            _save_record(entry, files, extra)
+            continue
+        if offline:
+            continue
+        if kind == "kolada":
+            files = _fetch_kolada(entry, offline=False, fetch_json=fetcher)
+        else:
+            if limiter is None:
+                from evaluation.sources import scb
+
+                config = scb.read_config(base_url=_scb_url(), fetch_json=fetcher)
+                limiter = config.rate_limiter()
+            files = _fetch_scb(entry, offline=False, limiter=limiter, fetch_json=fetcher)
+        _save_record(entry, files)
+    groups = None
+    if spec.donors.get("pool") in ("kommungrupp", "liknande"):
+        from evaluation.sources import kolada
+
+        groups = kolada.fetch_municipality_groups(base_url=_kolada_url(), offline=offline,
+                                                  fetch=fetcher)
+    return rebuild(spec, groups=groups)
+
+
+# --------------------------------------------------------------------------- rebuilding
+def _checked(record: Mapping[str, Any]) -> list[Path]:
+    """The record's raw files, each checked against its sha256."""
+    out = []
+    for item in record.get("files", []):
+        path = paths.raw_dir() / item["file"]
+        if not path.is_file() or store.sha256_file(path) != item["sha256"]:
+            raise DataError(
+                f"Den sparade filen {path} saknas eller har ändrats efter att den sparades: "
+                "hämta data igen (utan --offline).",
+                f"The stored file {path} is missing or was changed after it was saved: fetch "
+                "the data again (without --offline).",
+            )
+        out.append(path)
+    return out
+
+
+def _pick_measure(panel: pd.DataFrame, measure: str, entry: Mapping[str, Any],
+                  where: str) -> pd.DataFrame:
+    available = sorted(panel["measure"].unique())
+    wanted = entry.get("measure") or (measure if measure in available else None)
+    if wanted is None and len(available) == 1:
+        wanted = available[0]
+    if wanted not in available:
+        raise DataError(
+            f"{where} har inget mått {wanted or measure!r} (har {', '.join(available)}): ange "
+            "'measure' under sources eller rätta mappningen.",
+            f"{where} has no measure {wanted or measure!r} (has {', '.join(available)}): give "
+            "'measure' under sources or correct the mapping.",
+        )
+    out = panel[panel["measure"] == wanted].copy()
+    out["measure"] = measure
+    return out
+
+
+def _panel_of_record(measure: str, record: Mapping[str, Any]) -> pd.DataFrame:
+    entry = record["entry"]
+    files = _checked(record)
+    kind = entry["source"]
+    if kind == "kolada":
+        from evaluation.sources import kolada
+
+        panel = kolada.values_from_records(files)
+        return _pick_measure(panel, measure, {"measure": entry["kpi"]}, "Koladas svar")
+    if kind == "scb":
+        from evaluation.sources import scb
+
+        frames = []
+        for path in files:
+            table = scb.parse_jsonstat2(path.read_bytes())
+            frames.append(scb.to_panel(table, {entry["contents"]: measure},
+                                       filters=entry.get("filters") or None,
+                                       status=entry.get("status", "final"), source="SCB"))
+        return pd.concat(frames, ignore_index=True)
+    from evaluation.sources.importer import import_file
+
+    mapping = record.get("extra", {}).get("mapping")
+    frames = [_pick_measure(import_file(path, mapping), measure, entry, str(path))
+              for path in files]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _content_sha(panel: pd.DataFrame) -> str:
+    text = panel.to_csv(index=False, lineterminator="\n", float_format="%.12g")
+    return store.sha256_bytes(text.encode("utf-8"))
+
+
+@dataclass
+class Build:
+    """What :func:`rebuild` did."""
+
+    evaluation_id: str
+    path: Path
+    changed: bool
+    content_sha256: str
+    changes: dict[str, Any] = field(default_factory=dict)
+    records: dict[str, list[str]] = field(default_factory=dict)
+
+    def text(self, language: str = "sv") -> str:
+        """One line for the command line."""
+        c = self.changes
+        if not self.changed:
+            return ("inga nya uppgifter" if language == "sv" else "no new data")
+        if c.get("first_build"):
+            return (f"data byggda: {c['n_rows']} värden, {c['first_period']}–{c['last_period']}"
+                    if language == "sv" else
+                    f"data built: {c['n_rows']} values, {c['first_period']}–{c['last_period']}")
+        if language == "en":
+            return (f"{len(c['new_periods'])} new periods, {c['n_revised']} revised values, "
+                    f"{c['n_finalised']} preliminary → final, {c['n_suppressed']} newly "
+                    "suppressed")
+        return (f"{len(c['new_periods'])} nya perioder, {c['n_revised']} reviderade värden, "
+                f"{c['n_finalised']} preliminära → slutliga, {c['n_suppressed']} nya skyddade "
+                "värden")
+
+
+def panel_changes(old: pd.DataFrame | None, new: pd.DataFrame) -> dict[str, Any]:
+    """What changed between two builds of a panel.
+
+    A value present in both is *revised* when it changed (beyond 1e-9) and was not preliminary
+    before; a preliminary value that is now final is *finalised* (listed separately, whether or
+    not it changed); a published value that is now suppressed counts as *suppressed*.
+
+    Returns
+    -------
+    dict
+        ``first_build``; ``new_periods`` (periods not in ``old``); ``n_revised``, ``n_finalised``,
+        ``n_suppressed``; ``revised``, ``finalised`` and ``suppressed`` (up to
+        :data:`LIST_LIMIT` rows each: unit, period, measure, old, new); ``n_rows``,
+        ``first_period``, ``last_period``.
+    """
+    out: dict[str, Any] = {
+        "first_build": old is None,
+        "n_rows": int(len(new)),
+        "first_period": str(new["period"].min()) if len(new) else "",
+        "last_period": str(new["period"].max()) if len(new) else "",
+        "new_periods": [], "n_revised": 0, "n_finalised": 0, "n_suppressed": 0,
+        "revised": [], "finalised": [], "suppressed": [],
+    }
+    if old is None:
+        return out
+    out["new_periods"] = sorted(set(new["period"]) - set(old["period"]))
+    both = old[KEYS + ["value", "status"]].merge(new[KEYS + ["value", "status"]], on=KEYS,
+                                                 suffixes=("_old", "_new"))
+    v_old, v_new = both["value_old"], both["value_new"]
+    differs = ~((v_old - v_new).abs().le(1e-9) | (v_old.isna() & v_new.isna()))
+    finalised = (both["status_old"] == "preliminary") & (both["status_new"] == "final")
+    suppressed = (both["status_new"] == "suppressed") & (both["status_old"] != "suppressed")
+    revised = differs & ~finalised & ~suppressed & (both["status_old"] != "preliminary")
+    # A preliminary value that changed and stays preliminary is a revision too.
+    revised |= differs & (both["status_old"] == "preliminary") & (
+        both["status_new"] == "preliminary")
+
+    def rows(mask: pd.Series) -> list[dict[str, Any]]:
+        sub = both[mask].sort_values(KEYS).head(LIST_LIMIT)
+        return [{"unit": r.unit, "period": r.period, "measure": r.measure,
+                 "old": None if pd.isna(r.value_old) else float(r.value_old),
+                 "new": None if pd.isna(r.value_new) else float(r.value_new)}
+                for r in sub.itertuples()]
+
+    for name, mask in (("revised", revised), ("finalised", finalised),
+                       ("suppressed", suppressed)):
+        out[f"n_{name}"] = int(mask.sum())
+        out[name] = rows(mask)
+    return out
+
+
+def _read_build(evaluation_id: str) -> tuple[pd.DataFrame | None, dict[str, Any]]:
+    folder = build_folder(evaluation_id)
+    try:
+        meta = json.loads((folder / BUILD_FILE).read_text(encoding="utf-8"))
+        panel = pd.read_parquet(folder / PANEL_FILE)
+    except (OSError, ValueError):
+        return None, {}
+    return panel, meta
+
+
+def _same_groups(path: Path, groups: pd.DataFrame) -> bool:
+    try:
+        stored = pd.read_parquet(path)
+    except (OSError, ValueError):
+        return False
+    return stored.reset_index(drop=True).equals(groups.reset_index(drop=True))
+
+
+def rebuild(spec: Spec, *, groups: pd.DataFrame | None = None) -> Build:
+    """Rebuild ``spec``'s panel from the raw store (no network) and write it if it changed.
+
+    For each source entry every stored record is read, oldest first, and the latest download of
+    each (unit, period, measure) wins. A ``population`` entry also fills the panel's population
+    column. The result is written to :func:`build_folder` (panel, ``build.json`` with the records
+    used and the changes, and the groups when given) only if its content differs from the
+    previous build.
+
+    Raises
+    ------
+    DataError
+        When an entry has nothing stored yet, a stored file was changed, or the sources give
+        periods of another frequency than the spec's.
+    """
+    frames = []
+    used: dict[str, list[str]] = {}
+    for measure in spec.sources:
+        entry = resolved_entry(spec, measure)
+        records = _records(entry)
+        if not records:
+            raise DataError(
+                f"Det finns inga sparade data för {_describe(measure, entry)}: kör "
+                "'evaluation fetch' utan --offline först.",
+                f"There are no stored data for {_describe(measure, entry)}: run "
+                "'evaluation fetch' without --offline first.",
+            )
+        parts = [_panel_of_record(measure, record) for record, _path in records]
+        combined = pd.concat(parts, ignore_index=True).drop_duplicates(KEYS, keep="last")
+        frames.append(combined)
+        used[measure] = [str(path.relative_to(paths.raw_dir())) for _r, path in records]
+    panel = pd.concat(frames, ignore_index=True)
+    wrong = sorted({p for p in panel["period"].unique() if period_frequency(p) != spec.frequency})
+    if wrong:
+        raise DataError(
+            f"Källorna ger perioder som {wrong[0]}, men utvärderingen är "
+            f"{'månadsvis' if spec.frequency == 'monthly' else 'årsvis'}: välj källor med samma "
+            "periodicitet som insatsens startdatum.",
+            f"The sources give periods such as {wrong[0]}, but the evaluation is "
+            f"{spec.frequency}: choose sources with the same frequency as the intervention.",
+        )
+    if "population" in spec.sources:
+        pop = panel[panel["measure"] == "population"].set_index(["unit", "period"])["value"]
+        index = pd.MultiIndex.from_frame(panel[["unit", "period"]])
+        panel["population"] = pop.reindex(index).to_numpy()
+    # Names: one per unit (the latest source's), so a renamed kommun does not split.
+    panel["unit_name"] = panel.groupby("unit")["unit_name"].transform("last")
+    panel = validate_panel(panel, source=f"Källorna för {spec.evaluation_id}")
+    sha = _content_sha(panel)
+    old, meta = _read_build(spec.evaluation_id)
+    target = build_folder(spec.evaluation_id)
+    groups_changed = groups is not None and not _same_groups(target / GROUPS_FILE, groups)
+    if old is not None and meta.get("content_sha256") == sha and not groups_changed:
+        return Build(spec.evaluation_id, target / PANEL_FILE, False, sha, {}, used)
+    changes = panel_changes(old, panel)
+    record = {
+        "evaluation_id": spec.evaluation_id,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "content_sha256": sha,
+        "sources": {m: {"entry": resolved_entry(spec, m), "records": used[m]}
+                    for m in spec.sources},
+        "changes": changes,
+    }
+    with store.replace_dir(target) as staging:
+        panel.to_parquet(staging / PANEL_FILE, index=False)
+        if groups is not None:
+            groups.to_parquet(staging / GROUPS_FILE, index=False)
+        elif (target / GROUPS_FILE).is_file():
+            (staging / GROUPS_FILE).write_bytes((target / GROUPS_FILE).read_bytes())
+        text = json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n"
+        (staging / BUILD_FILE).write_text(text, encoding="utf-8")
+    return Build(spec.evaluation_id, target / PANEL_FILE, True, sha, changes, used)
