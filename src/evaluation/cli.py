@@ -154,6 +154,9 @@ def _update(specs: list[str], *, offline: bool) -> int:
             failures.append(f"{spec_path}: {exc.text(_language_of(str(spec_path)))}")
             continue
         summary = json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))
+        if not previous:
+            print(f"{spec.evaluation_id}: första rapporten {folder / 'report.html'}.")
+            continue
         diff = summary.get("changes") or compare(None, summary)
         print(f"{spec.evaluation_id}: ny rapport {folder / 'report.html'} "
               f"({len(diff.get('new_periods') or [])} nya perioder, "

@@ -245,7 +245,8 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
             "The field 'data' is missing: add the line 'data: …' (demo or a file), or a "
             "'sources:' block (see exempelstad.yaml and the README).",
         )
-    default_outcomes = [m for m in sources if m != "population"] or list(DEFAULT_OUTCOMES)
+    default_outcomes = ([m for m in sources if m != "population"] or list(sources)
+                        if sources else list(DEFAULT_OUTCOMES))
     outcomes = raw.get("outcomes", default_outcomes)
     if isinstance(outcomes, str):
         outcomes = [outcomes]

@@ -175,18 +175,26 @@ def _save_record(entry: Mapping[str, Any], files: list[str | Path],
 
 
 # --------------------------------------------------------------------------- fetching
-def _fetch_kolada(entry: Mapping[str, Any], *, offline: bool, fetch_json: Callable) -> list[Path]:
+def _fetch_kolada(entry: Mapping[str, Any], *, fetch_json: Callable,
+                  metadata: dict[str, pd.DataFrame]) -> list[Path]:
+    """Fetch one KPI; the KPI catalogue and the municipality list are fetched once per run
+    (into ``metadata``) and stored in the raw store like the values."""
     from evaluation.sources import kolada
 
     base = _kolada_url()
-    municipalities = kolada.fetch_municipalities(base_url=base, offline=offline,
-                                                 fetch=fetch_json)
+    if "catalog" not in metadata:
+        metadata["catalog"] = kolada.fetch_kpi_catalog(base_url=base, fetch=fetch_json)
+        metadata["municipalities"] = kolada.fetch_municipalities(base_url=base,
+                                                                 fetch=fetch_json)
+    titles = {entry["kpi"]: entry["title"]} if entry.get("title") else None
+    kolada.check_kpi_ids([entry["kpi"]], metadata["catalog"], titles=titles)
+    municipalities = metadata["municipalities"]
     ids = entry.get("units") or list(municipalities["id"])
     years = None
     if entry.get("years"):
         first, last = entry["years"][0], entry["years"][-1]
         years = range(int(first), int(last) + 1)
-    frame = kolada.fetch_kpi_values([entry["kpi"]], ids, years, base_url=base, offline=offline,
+    frame = kolada.fetch_kpi_values([entry["kpi"]], ids, years, base_url=base,
                                     fetch=fetch_json,
                                     names=dict(zip(municipalities["unit"],
                                                    municipalities["title"], strict=True)))
@@ -272,6 +280,7 @@ def fetch(spec: Spec, *, offline: bool = False, fetch_json: Callable | None = No
 
     fetcher = fetch_json or default_fetch_json
     limiter = None
+    metadata: dict[str, pd.DataFrame] = {}
     for measure in spec.sources:
         entry = resolved_entry(spec, measure)
         kind = entry["source"]
@@ -282,7 +291,7 @@ def fetch(spec: Spec, *, offline: bool = False, fetch_json: Callable | None = No
         if offline:
             continue
         if kind == "kolada":
-            files = _fetch_kolada(entry, offline=False, fetch_json=fetcher)
+            files = _fetch_kolada(entry, fetch_json=fetcher, metadata=metadata)
         else:
             if limiter is None:
                 from evaluation.sources import scb

@@ -15,7 +15,9 @@ per-capita scale of counts); each value names a source and its id::
 
 Kinds and their keys (``*`` = required):
 
-``kolada``  ``kpi``\\*; ``units`` (kommun/län codes, default every kommun, län and riket in
+``kolada``  ``kpi``\\* (checked against Kolada's fetched KPI catalogue: unknown and ended ids
+            fail); ``title`` (text the KPI's title must contain, which catches an id Kolada has
+            re-used); ``units`` (kommun/län codes, default every kommun, län and riket in
             Kolada's municipality list); ``years`` (``[2010, 2024]`` as first and last year).
 ``scb``     ``table``\\*, ``contents``\\* (ContentsCode); ``region`` (codes, default ``*``:
             every region in the table); ``codelist`` (region codelist, e.g.
@@ -37,7 +39,7 @@ from evaluation.errors import SpecError
 KINDS = ("kolada", "scb", "file")
 #: Allowed keys per kind; the first tuple holds the required ones.
 KIND_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "kolada": (("kpi",), ("units", "years")),
+    "kolada": (("kpi",), ("units", "years", "title")),
     "scb": (("table", "contents"), ("region", "codelist", "time", "filters", "status")),
     "file": (("path", "mapping"), ("measure",)),
 }
@@ -139,6 +141,8 @@ def validate_sources(value: Any, lines: dict[str, int] | None = None,
                              f"has kpi '{kpi}': a Kolada id is a letter and five digits, "
                              "e.g. N31910.")
             clean["kpi"] = kpi
+            if entry.get("title") not in (None, ""):
+                clean["title"] = str(entry["title"]).strip()
             if entry.get("units") not in (None, "", []):
                 clean["units"] = _codes(entry["units"], key, line)
             if entry.get("years") not in (None, "", []):
