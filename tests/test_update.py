@@ -71,7 +71,7 @@ def test_update_lists_each_failure_and_goes_on(home, tmp_path, capsys):
     good = str(paths.params_dir() / "kontrollby.yaml")
     assert main(["update", str(bad), good]) == 1
     captured = capsys.readouterr()
-    assert "bad.yaml" in captured.err and "kontrollby: ny rapport" in captured.out
+    assert "bad.yaml" in captured.err and "kontrollby: första rapporten" in captured.out
 
 
 def test_compare_names_changed_estimates_verdicts_and_weights():
@@ -104,3 +104,26 @@ def test_compare_names_changed_estimates_verdicts_and_weights():
     assert "bedömningen ändrades" in text and "0114 0,50 → 0,70" in text
     assert history.compare(new, new)["same_data"]
     assert "inga nya uppgifter" in changes_text(history.compare(new, new), "sv")
+
+
+def test_preliminary_to_final_is_listed_apart_from_revisions():
+    """Issue 5 §2: a preliminary → final change is listed separately from a revision; a value
+    that stays preliminary and changes is a revision."""
+    from evaluation.report.text import changes_text
+
+    old = {"data_vintage": "2025-12-aaaa",
+           "treated_series": {"unemployment_rate": {"2025-10": 5.9, "2025-11": 6.0,
+                                                    "2025-12": 6.1}},
+           "treated_status": {"unemployment_rate": {"2025-11": "preliminary",
+                                                    "2025-12": "preliminary"}}}
+    new = {"data_vintage": "2026-01-bbbb",
+           "treated_series": {"unemployment_rate": {"2025-10": 5.9, "2025-11": 6.05,
+                                                    "2025-12": 6.2, "2026-01": 6.2}},
+           "treated_status": {"unemployment_rate": {"2025-12": "preliminary",
+                                                    "2026-01": "preliminary"}}}
+    diff = history.compare(old, new)
+    assert [r["period"] for r in diff["finalised"]] == ["2025-11"]
+    assert [r["period"] for r in diff["revised"]] == ["2025-12"]
+    text = changes_text(diff, "sv")
+    assert "preliminära värden som nu är slutliga: inskrivna arbetslösa, andel av arbetskraften november 2025 (6,00 → 6,05)" in text
+    assert "reviderade värden: inskrivna arbetslösa, andel av arbetskraften december 2025 (6,10 → 6,20)" in text

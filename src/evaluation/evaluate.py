@@ -191,6 +191,15 @@ class Evaluation:
         return {m: {str(k): float(v) for k, v in zip(g["period"], g["value"], strict=True)}
                 for m, g in sub.groupby("measure")}
 
+    def treated_status(self) -> dict[str, dict[str, str]]:
+        """The evaluated kommun's preliminary periods per outcome (to find values that became
+        final); final values are not listed."""
+        p = self.inputs.panel
+        sub = p[(p["unit"] == self.inputs.treated) & p["measure"].isin(self.spec.outcomes)
+                & (p["status"] == "preliminary")]
+        return {m: {str(k): "preliminary" for k in g["period"]}
+                for m, g in sub.groupby("measure")}
+
     @cached_property
     def previous_published(self) -> dict[str, Any] | None:
         """The summary of the newest published report (read once, before this run publishes)."""
@@ -243,6 +252,7 @@ class Evaluation:
             "verdict": verdict,
             "truth": truth,
             "treated_series": self.treated_series(),
+            "treated_status": self.treated_status(),
         })
         out["changes"] = clean_json(self.changes(out))
         return out

@@ -48,26 +48,35 @@ def _close(a: Any, b: Any, tol: float = 1e-9) -> bool:
 def compare(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -> dict[str, Any]:
     """Changes from ``previous`` to ``current`` summary (None: first run).
 
-    Returns ``{"previous_vintage", "same_data", "new_periods", "revised", "results",
-    "weights"}`` where ``revised`` lists ``{outcome, period, old, new}`` for values of the
-    evaluated kommun that changed, ``results`` each design whose estimate, interval or verdict
-    changed, and ``weights`` the synthetic-control donors whose weight moved by ≥ 0.01.
+    Returns ``{"previous_vintage", "same_data", "new_periods", "revised", "finalised",
+    "results", "weights"}`` where ``revised`` lists ``{outcome, period, old, new}`` for values
+    of the evaluated kommun that changed, ``finalised`` (listed separately) the values that were
+    preliminary and are now final, changed or not, ``results`` each design whose estimate,
+    interval or verdict changed, and ``weights`` the synthetic-control donors whose weight moved
+    by ≥ 0.01.
     """
     if not previous:
         return {"previous_vintage": None, "same_data": False, "new_periods": [], "revised": [],
-                "results": [], "weights": []}
+                "finalised": [], "results": [], "weights": []}
     old_series = previous.get("treated_series") or {}
     new_series = current.get("treated_series") or {}
+    old_status = previous.get("treated_status") or {}
+    new_status = current.get("treated_status") or {}
     new_periods: set[str] = set()
-    revised = []
+    revised, finalised = [], []
     for outcome, values in new_series.items():
         before = old_series.get(outcome) or {}
+        was_preliminary = old_status.get(outcome) or {}
+        is_preliminary = new_status.get(outcome) or {}
         for period, value in sorted(values.items()):
+            change = {"outcome": outcome, "period": period, "old": before.get(period),
+                      "new": value}
             if period not in before:
                 new_periods.add(period)
+            elif period in was_preliminary and period not in is_preliminary:
+                finalised.append(change)
             elif not _close(before[period], value, 1e-12):
-                revised.append({"outcome": outcome, "period": period, "old": before[period],
-                                "new": value})
+                revised.append(change)
     old_results = {(r["outcome"], r["design"]): r for r in previous.get("results") or []}
     results, weights = [], []
     for r in current.get("results") or []:
@@ -96,6 +105,7 @@ def compare(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -> d
         "same_data": previous.get("data_vintage") == current.get("data_vintage"),
         "new_periods": sorted(new_periods),
         "revised": revised,
+        "finalised": finalised,
         "results": results,
         "weights": weights,
     }

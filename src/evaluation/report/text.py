@@ -594,8 +594,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "changes.since": {"sv": "**Sedan förra körningen** (dataversion {vintage}):",
                       "en": "**Since the previous run** (data version {vintage}):"},
     "changes.new": {"sv": "nya perioder {periods}", "en": "new periods {periods}"},
+    "changes.more": {"sv": "och {n} till", "en": "and {n} more"},
     "changes.no_new": {"sv": "inga nya perioder", "en": "no new periods"},
     "changes.revised": {"sv": "reviderade värden: {items}", "en": "revised values: {items}"},
+    "changes.finalised": {"sv": "preliminära värden som nu är slutliga: {items}",
+                          "en": "preliminary values now final: {items}"},
     "changes.result": {"sv": "{design}, {outcome}: {old} → {new} ({verdict})",
                        "en": "{design}, {outcome}: {old} → {new} ({verdict})"},
     "changes.results": {"sv": "Ändrade skattningar: {items}.",
@@ -1179,13 +1182,18 @@ def changes_text(changes: Mapping[str, Any] | None, language: Language = "sv") -
     new = list(changes.get("new_periods") or [])
     parts = [t("changes.new", language, periods=fmt.period_range_label(new[0], new[-1], language))
              if new else t("changes.no_new", language)]
-    revised = changes.get("revised") or []
-    if revised:
+    for key in ("revised", "finalised"):
+        listed = changes.get(key) or []
+        if not listed:
+            continue
         items = ", ".join(
             f"{_lower(outcome_label(r['outcome'], language))} {fmt.period_label(r['period'], language)} "
             f"({fmt.number(r['old'], 2, language)} → {fmt.number(r['new'], 2, language)})"
-            for r in revised[:10])
-        parts.append(t("changes.revised", language, items=items))
+            for r in listed[:10])
+        more = len(listed) - 10
+        if more > 0:
+            items += f" {t('changes.more', language, n=more)}"
+        parts.append(t(f"changes.{key}", language, items=items))
     text = f"{t('changes.since', language, vintage=vintage)} {'; '.join(parts)}."
     results = changes.get("results") or []
     if results:
