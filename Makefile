@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.evaluation-installed
 SPEC ?= notebooks/params/exempelstad.yaml
 
-.PHONY: report run update check test demo lab bench bench-synth install clean-reports
+.PHONY: report run fetch update check test demo lab bench bench-synth install clean-reports
 
 report: $(STAMP)
 	$(BIN)/evaluation demo
@@ -18,8 +18,14 @@ report: $(STAMP)
 run: $(STAMP)
 	$(BIN)/evaluation run $(SPEC)
 
+# fetch/update: every spec in notebooks/params/, or only SPEC when given on the command line.
+ONLY_SPEC = $(if $(filter command line,$(origin SPEC)),$(SPEC),)
+
+fetch: $(STAMP)
+	$(BIN)/evaluation fetch $(ONLY_SPEC)
+
 update: $(STAMP)
-	$(BIN)/evaluation update
+	$(BIN)/evaluation update $(ONLY_SPEC)
 
 check: $(STAMP)
 	$(BIN)/evaluation check $(SPEC)

@@ -418,3 +418,27 @@ def test_real_county_panel_through_importer_and_a_placebo_evaluation(tmp_path, h
     # Nothing new: the same file again gives no new vintage and no new report.
     assert main(["update", str(spec_path)]) == 0
     assert "inga nya uppgifter" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- shipped examples
+EXAMPLES = paths.notebooks_dir() / "examples"
+
+
+@pytest.mark.parametrize("name", ["arboga_kolada.yaml", "egen_kommun_filer.yaml"])
+def test_example_specs_are_valid(name):
+    spec = load_spec(EXAMPLES / name)
+    assert spec.sources and not spec.data
+    assert set(spec.outcomes) <= set(spec.sources)
+
+
+def test_example_kolada_ids_match_the_catalogue(shared_data):
+    """The Kolada example's KPI ids exist, are current and mean what its titles say in the
+    2026 catalogue (``shared/data/kolada/kolada_kpi_catalog.csv``)."""
+    from evaluation.sources import kolada
+
+    catalog = pd.read_csv(shared_data / "kolada" / "kolada_kpi_catalog.csv", dtype=str)
+    spec = load_spec(EXAMPLES / "arboga_kolada.yaml")
+    entries = spec.sources.values()
+    rows = kolada.check_kpi_ids([e["kpi"] for e in entries], catalog,
+                                titles={e["kpi"]: e["title"] for e in entries})
+    assert len(rows) == 3
