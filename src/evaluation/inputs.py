@@ -89,7 +89,15 @@ class Inputs:
             "sha256": self.data_sha256,
             "dropped": dict(self.dropped),
             "simulated": self.simulated,
+            "series_breaks": self._series_breaks(),
         }
+
+    def _series_breaks(self) -> dict[str, str]:
+        if not self.spec.sources:
+            return {}
+        from evaluation.sources.collect import series_breaks
+
+        return series_breaks(self.spec.evaluation_id)
 
 
 def load_inputs(spec: Spec) -> Inputs:

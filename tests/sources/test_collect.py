@@ -368,6 +368,52 @@ def test_scb_source_over_local_http_with_rate_limit_config(tmp_path, home, share
     assert sthlm.tolist() == [245284, 247245, 249358, 251635]
 
 
+def test_scb_older_table_is_joined_before_the_new_one_as_a_series_break(tmp_path, home,
+                                                                         shared_data,
+                                                                         monkeypatch):
+    """Issue 5 §1: the monthly population table in the fixtures (TAB6471) starts with the Cell
+    Key Method; an older monthly table (project-made json-stat2 in the documented format, with
+    one month overlapping) continues it back in time. The join keeps the new table where both
+    have a month, and the report's data box names the break."""
+    from .test_scb import _dataset
+
+    v2 = shared_data / "fixtures" / "scb_pxweb_v2"
+    if not (v2 / "TAB6471_data.json").is_file():
+        pytest.skip(f"SCB v2 fixtures not found in {v2}")
+    months = ("2025M10", "2025M11", "2025M12", "2026M01")
+    old = _dataset([240000, 241000, 242000, 1.0], regions=("01",), times=months,
+                   labels={"01": "Stockholms län"})
+    old["dimension"]["ContentsCode"]["category"]["label"] = {"BE0101N1": "Folkmängd"}
+    spec_path = tmp_path / "scb.yaml"
+    spec_path.write_text(
+        "evaluation_id: scbjoin\ntreated: \"01\"\nintervention: 2026-03\n"
+        "sources:\n  population:\n    source: scb\n    table: TAB6471\n"
+        "    contents: \"000007SF\"\n    region: [\"01\"]\n"
+        "    filters: {Alder: \"0-9\", Kon: TotSa}\n"
+        "    before: {table: BefolkManad, contents: BE0101N1, region: [\"01\"]}\n",
+        encoding="utf-8")
+    spec = load_spec(spec_path)
+    assert spec.sources["population"]["before"]["table"] == "BefolkManad"
+    with LocalServer({"/api/v2/tables/TAB6471/data": [
+                          Reply(200, {}, (v2 / "TAB6471_data.json").read_bytes())],
+                      "/api/v2/tables/BefolkManad/data": [Reply.json(old)],
+                      "/api/v2/config": [Reply(200, {}, (v2 / "config.json").read_bytes())]}
+                     ) as server:
+        monkeypatch.setenv(collect.SCB_URL_VARIABLE, server.url("/api/v2"))
+        build = collect.fetch(spec, fetch_json=FAST)
+    assert build.series_breaks == {"population": "2026-01"}
+    panel = pd.read_parquet(build.path)
+    sthlm = panel[panel.unit == "01"].set_index("period")["value"]
+    assert sthlm.index.tolist() == ["2025-10", "2025-11", "2025-12", "2026-01", "2026-02",
+                                    "2026-03", "2026-04"]
+    assert sthlm["2025-12"] == 242000 and sthlm["2026-01"] == 245284  # the new table wins
+    assert collect.series_breaks("scbjoin") == {"population": "2026-01"}
+    from evaluation.report.text import data_box
+
+    box = data_box({"series_breaks": build.series_breaks}, "sv")
+    assert "Seriebrott" in box and "Folkmängd från januari 2026: källan bytte metod" in box
+
+
 def test_network_failure_is_one_clear_sentence_and_keeps_the_build(tmp_path, home, shared_data,
                                                                    monkeypatch, capsys):
     """A Kolada server that answers 503 to everything: `evaluation fetch` lists the failure, the

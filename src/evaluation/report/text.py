@@ -114,6 +114,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "data.preliminary": {"sv": "Preliminära uppgifter", "en": "Preliminary data"},
     "data.units": {"sv": "Antal enheter", "en": "Number of units"},
     "data.vintage": {"sv": "Datauttag", "en": "Data vintage"},
+    "data.breaks": {"sv": "Seriebrott", "en": "Series breaks"},
+    "data.break": {"sv": "{outcome} från {period}: källan bytte metod, så värdena före och efter "
+                         "är inte helt jämförbara",
+                   "en": "{outcome} from {period}: the source changed its method, so values "
+                         "before and after are not fully comparable"},
     "data.treated": {"sv": "Kommun", "en": "Municipality"},
     "data.outcomes": {"sv": "Utfallsmått", "en": "Outcome measures"},
     "data.none": {"sv": "inga", "en": "none"},
@@ -1584,6 +1589,7 @@ def data_box(info: Mapping[str, Any], language: Language = "sv") -> str:
         ``first_period``/``last_period`` (or ``period: [first, last]``), ``preliminary``
         (periods, or a dict ``{measure: [periods]}``), ``n_units``, ``data_vintage`` (ISO date
         or free text), ``treated`` (``{"code", "name"}``), ``outcomes`` (measure keys),
+        ``series_breaks`` (``{measure: first period of the source's new method}``),
         ``simulated`` (bool: adds the "SIMULERADE DATA – fiktiv kommun" banner).
     language
         ``"sv"`` or ``"en"``.
@@ -1611,6 +1617,11 @@ def data_box(info: Mapping[str, Any], language: Language = "sv") -> str:
     if "preliminary" in info:
         preliminary = _preliminary_html(info["preliminary"], language)
         rows.append((t("data.preliminary", language), preliminary))
+    if info.get("series_breaks"):
+        rows.append((t("data.breaks", language), "; ".join(
+            esc(t("data.break", language, outcome=outcome_label(m, language),
+                  period=fmt.period_label(p, language)))
+            for m, p in sorted(info["series_breaks"].items()))))
     n_units = info.get("n_units")
     if n_units is not None and _finite(n_units):
         rows.append((t("data.units", language), esc(fmt.number(n_units, 0, language))))

@@ -213,13 +213,16 @@ def _scb_selection(entry: Mapping[str, Any]) -> dict[str, Any]:
     return selection
 
 
-def _fetch_scb(entry: Mapping[str, Any], *, offline: bool, limiter: Any,
-               fetch_json: Callable) -> list[Path]:
+def _fetch_scb(entry: Mapping[str, Any], *, limiter: Any, fetch_json: Callable) -> list[Path]:
+    """The table's answer, preceded by the older table's when the entry has ``before``."""
     from evaluation.sources import scb
 
-    frame = scb.fetch_table(entry["table"], _scb_selection(entry), base_url=_scb_url(),
-                            offline=offline, limiter=limiter, fetch_json=fetch_json)
-    return [Path(frame.attrs["raw_file"])]
+    files = []
+    for table in ([entry["before"]] if entry.get("before") else []) + [entry]:
+        frame = scb.fetch_table(table["table"], _scb_selection(table), base_url=_scb_url(),
+                                limiter=limiter, fetch_json=fetch_json)
+        files.append(Path(frame.attrs["raw_file"]))
+    return files
 
 
 def _file_paths(entry: Mapping[str, Any]) -> list[Path]:
@@ -298,7 +301,7 @@ def fetch(spec: Spec, *, offline: bool = False, fetch_json: Callable | None = No
 
                 config = scb.read_config(base_url=_scb_url(), fetch_json=fetcher)
                 limiter = config.rate_limiter()
-            files = _fetch_scb(entry, offline=False, limiter=limiter, fetch_json=fetcher)
+            files = _fetch_scb(entry, limiter=limiter, fetch_json=fetcher)
         _save_record(entry, files)
     groups = None
     if spec.donors.get("pool") in ("kommungrupp", "liknande"):
@@ -356,13 +359,19 @@ def _panel_of_record(measure: str, record: Mapping[str, Any]) -> pd.DataFrame:
     if kind == "scb":
         from evaluation.sources import scb
 
-        frames = []
-        for path in files:
-            table = scb.parse_jsonstat2(path.read_bytes())
-            frames.append(scb.to_panel(table, {entry["contents"]: measure},
-                                       filters=entry.get("filters") or None,
-                                       status=entry.get("status", "final"), source="SCB"))
-        return pd.concat(frames, ignore_index=True)
+        tables = ([entry["before"]] if entry.get("before") else []) + [entry]
+        frames = [scb.to_panel(scb.parse_jsonstat2(path.read_bytes()),
+                               {table["contents"]: measure}, filters=table.get("filters") or None,
+                               status=table.get("status", "final"), source="SCB")
+                  for table, path in zip(tables, files, strict=True)]
+        if len(frames) == 1:
+            return frames[0]
+        # The older table continues the series back in time; the join is a series break.
+        start = str(frames[1]["period"].min())
+        joined = scb.join_population(frames[0], frames[1], measure=measure, break_period=start)
+        joined = joined.drop(columns="series_break")
+        joined.attrs["series_break"] = start
+        return joined
     from evaluation.sources.importer import import_file
 
     mapping = record.get("extra", {}).get("mapping")
@@ -386,6 +395,8 @@ class Build:
     content_sha256: str
     changes: dict[str, Any] = field(default_factory=dict)
     records: dict[str, list[str]] = field(default_factory=dict)
+    #: measure -> first period of a source's new method (the older table joined before it)
+    series_breaks: dict[str, str] = field(default_factory=dict)
 
     def text(self, language: str = "sv") -> str:
         """One line for the command line."""
@@ -456,6 +467,12 @@ def panel_changes(old: pd.DataFrame | None, new: pd.DataFrame) -> dict[str, Any]
     return out
 
 
+def series_breaks(evaluation_id: str) -> dict[str, str]:
+    """The series breaks recorded by the latest build (measure -> first period of the new
+    method); empty when there is no build."""
+    return dict(_read_build(evaluation_id)[1].get("series_breaks") or {})
+
+
 def _read_build(evaluation_id: str) -> tuple[pd.DataFrame | None, dict[str, Any]]:
     folder = build_folder(evaluation_id)
     try:
@@ -491,6 +508,7 @@ def rebuild(spec: Spec, *, groups: pd.DataFrame | None = None) -> Build:
     """
     frames = []
     used: dict[str, list[str]] = {}
+    breaks: dict[str, str] = {}
     for measure in spec.sources:
         entry = resolved_entry(spec, measure)
         records = _records(entry)
@@ -502,6 +520,8 @@ def rebuild(spec: Spec, *, groups: pd.DataFrame | None = None) -> Build:
                 "'evaluation fetch' without --offline first.",
             )
         parts = [_panel_of_record(measure, record) for record, _path in records]
+        if parts[-1].attrs.get("series_break"):
+            breaks[measure] = parts[-1].attrs["series_break"]
         combined = pd.concat(parts, ignore_index=True).drop_duplicates(KEYS, keep="last")
         frames.append(combined)
         used[measure] = [str(path.relative_to(paths.raw_dir())) for _r, path in records]
@@ -527,7 +547,8 @@ def rebuild(spec: Spec, *, groups: pd.DataFrame | None = None) -> Build:
     target = build_folder(spec.evaluation_id)
     groups_changed = groups is not None and not _same_groups(target / GROUPS_FILE, groups)
     if old is not None and meta.get("content_sha256") == sha and not groups_changed:
-        return Build(spec.evaluation_id, target / PANEL_FILE, False, sha, {}, used)
+        return Build(spec.evaluation_id, target / PANEL_FILE, False, sha, {}, used,
+                     meta.get("series_breaks", {}))
     changes = panel_changes(old, panel)
     record = {
         "evaluation_id": spec.evaluation_id,
@@ -536,6 +557,7 @@ def rebuild(spec: Spec, *, groups: pd.DataFrame | None = None) -> Build:
         "sources": {m: {"entry": resolved_entry(spec, m), "records": used[m]}
                     for m in spec.sources},
         "changes": changes,
+        "series_breaks": breaks,
     }
     with store.replace_dir(target) as staging:
         panel.to_parquet(staging / PANEL_FILE, index=False)
@@ -545,4 +567,4 @@ def rebuild(spec: Spec, *, groups: pd.DataFrame | None = None) -> Build:
             (staging / GROUPS_FILE).write_bytes((target / GROUPS_FILE).read_bytes())
         text = json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n"
         (staging / BUILD_FILE).write_text(text, encoding="utf-8")
-    return Build(spec.evaluation_id, target / PANEL_FILE, True, sha, changes, used)
+    return Build(spec.evaluation_id, target / PANEL_FILE, True, sha, changes, used, breaks)

@@ -22,7 +22,10 @@ Kinds and their keys (``*`` = required):
 ``scb``     ``table``\\*, ``contents``\\* (ContentsCode); ``region`` (codes, default ``*``:
             every region in the table); ``codelist`` (region codelist, e.g.
             ``vs_RegionKommun07``); ``time`` (default ``*``); ``filters`` ({variable: code}
-            for every other variable); ``status`` (``final`` or ``preliminary``).
+            for every other variable); ``status`` (``final`` or ``preliminary``); ``before``
+            (an older table with the same keys that continues the series back in time, e.g.
+            BefolkManad before TAB6471: the two are joined at the new table's first period,
+            which is recorded as a series break).
 ``file``    ``path``\\* (a file or a glob such as ``export/*.xlsx``, relative to the spec) and
             ``mapping``\\* (a shipped mapping name or a YAML file, see
             :mod:`evaluation.sources.importer`); ``measure`` (the measure in the file, default the
@@ -40,7 +43,8 @@ KINDS = ("kolada", "scb", "file")
 #: Allowed keys per kind; the first tuple holds the required ones.
 KIND_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "kolada": (("kpi",), ("units", "years", "title")),
-    "scb": (("table", "contents"), ("region", "codelist", "time", "filters", "status")),
+    "scb": (("table", "contents"), ("region", "codelist", "time", "filters", "status",
+                                     "before")),
     "file": (("path", "mapping"), ("measure",)),
 }
 _MEASURE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -163,6 +167,21 @@ def validate_sources(value: Any, lines: dict[str, int] | None = None,
                              f"has table '{clean['table']}': write the table id, e.g. TAB6471.")
             region = entry.get("region")
             clean["region"] = "*" if region in (None, "", "*") else _codes(region, key, line)
+            before = entry.get("before")
+            if before not in (None, "", {}):
+                if not isinstance(before, dict):
+                    raise _error(key, line, "har before som inte är en tabell, t.ex. {table: "
+                                 "BefolkManad, contents: \"BE0101N1\"}.",
+                                 "has a before that is not a table, e.g. {table: BefolkManad, "
+                                 "contents: \"BE0101N1\"}.")
+                inner = validate_sources({measure: {"source": "scb", **before}},
+                                         {key: line} if line else {}, frequency)[str(measure)]
+                del inner["source"]
+                if "before" in inner:
+                    raise _error(key, line, "har ett before inuti before: ange bara en äldre "
+                                 "tabell.",
+                                 "has a before inside before: give one older table only.")
+                clean["before"] = inner
             for sub in ("codelist", "time"):
                 if entry.get(sub) not in (None, ""):
                     clean[sub] = str(entry[sub]).strip()
