@@ -360,6 +360,13 @@ def test_kolada_pools_for_arboga(kolada):
                        config={"pool": "kommungrupp"}, **args)
     assert group.group_title == "Pendlingskommun nära mindre tätort (ovägt medel)"
     assert group.n == 50
+    # Without a units table (a user's fetched data): the kommungrupp comes from Kolada's
+    # groups of SKR's kommungrupper, and gives the same pool.
+    from_groups = donor_pool(panel, treated=ARBOGA, outcome="unemployment_rate",
+                             config={"pool": "kommungrupp"}, units=None, groups=groups,
+                             start="2022-01", end="2023-12")
+    assert groups.kommungrupp_of(ARBOGA) == "Pendlingskommun nära mindre tätort (ovägt medel)"
+    assert from_groups.members == group.members
     county = donor_pool(panel, treated=ARBOGA, outcome="unemployment_rate",
                         config={"pool": "kommungrupp", "group": "Västmanlands läns kommuner"},
                         **args)

@@ -119,6 +119,15 @@ def _norm(title: str) -> str:
     return " ".join(text.split())
 
 
+#: SKR's kommungrupper (2023 classification), as Kolada titles its groups of them.
+SKR_KOMMUNGRUPPER = (
+    "Storstäder", "Pendlingskommun nära storstad", "Större stad",
+    "Pendlingskommun nära större stad", "Lågpendlingskommun nära större stad",
+    "Mindre stad/tätort", "Pendlingskommun nära mindre tätort", "Landsbygdskommun",
+    "Landsbygdskommun med besöksnäring",
+)
+
+
 # =========================================================================== group table
 @dataclass(frozen=True)
 class GroupTable:
@@ -187,6 +196,14 @@ class GroupTable:
         """The groups ``unit`` is a member of: group_id, group_title (sorted by id)."""
         rows = self.frame[self.frame["member_id"] == _code(unit)]
         return rows[["group_id", "group_title"]].reset_index(drop=True)
+
+    def kommungrupp_of(self, unit: str) -> str | None:
+        """The title of the SKR kommungrupp (:data:`SKR_KOMMUNGRUPPER`) ``unit`` belongs to."""
+        skr = {_norm(name) for name in SKR_KOMMUNGRUPPER}
+        for title in self.groups_for(unit)["group_title"]:
+            if _norm(title) in skr:
+                return str(title)
+        return None
 
     def members(self, group_id: str) -> list[str]:
         """Member codes of a group (sorted)."""
@@ -618,6 +635,9 @@ def _kommungrupp(cfg: dict[str, Any], treated: str, table: pd.DataFrame | None,
                  lines: Mapping[str, int]) -> tuple[list[str], str | None, str | None,
                                                     tuple[str, str]]:
     wanted = cfg["group"]
+    if wanted is None and (table is None or treated not in table.index
+                           or not table.at[treated, "kommungrupp"]) and groups is not None:
+        wanted = groups.kommungrupp_of(treated)  # Kolada's groups name SKR's kommungrupper
     if wanted is None:
         if table is None or treated not in table.index or not table.at[treated, "kommungrupp"]:
             name = names.get(treated, treated)
