@@ -137,6 +137,21 @@ def git_commit() -> str | None:
     return commit if out.returncode == 0 and len(commit) == 40 else None
 
 
+def _sources_provenance(spec: Spec) -> dict[str, Any]:
+    """For a spec with ``sources:``: per outcome, the source settings and the raw-store records
+    the panel was built from, and the build's content hash (empty otherwise)."""
+    if not spec.sources:
+        return {}
+    from evaluation.sources.collect import BUILD_FILE, build_folder
+
+    try:
+        build = json.loads((build_folder(spec.evaluation_id) / BUILD_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {key: build.get(key) for key in ("built_at", "content_sha256", "sources",
+                                            "series_breaks")}
+
+
 def write_manifest(folder: Path, spec: Spec, inputs: Inputs) -> Path:
     """``manifest.json``: spec, data vintage and hashes, package versions, commit, seed."""
     files = {
@@ -157,6 +172,7 @@ def write_manifest(folder: Path, spec: Spec, inputs: Inputs) -> Path:
             "preliminary": inputs.preliminary_periods(),
             "dropped_units": inputs.dropped,
             "simulated": inputs.simulated,
+            "sources": _sources_provenance(spec),
         },
         "seed": spec.seed,
         "packages": package_versions(),

@@ -461,6 +461,10 @@ def test_real_county_panel_through_importer_and_a_placebo_evaluation(tmp_path, h
     assert decomposition["ci"] is None
     assert {s["design"] for s in summary["skipped"]} == {"synthetic_control", "did", "sdid"}
     assert "SCB BAS via Region Dalarna" in (report / "report.html").read_text(encoding="utf-8")
+    manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
+    provenance = manifest["data"]["sources"]
+    assert provenance["sources"]["unemployment_rate"]["records"][0].startswith("fetches/file_")
+    assert provenance["content_sha256"]
     # Nothing new: the same file again gives no new vintage and no new report.
     assert main(["update", str(spec_path)]) == 0
     assert "inga nya uppgifter" in capsys.readouterr().out
