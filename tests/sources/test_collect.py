@@ -492,3 +492,44 @@ def test_example_kolada_ids_match_the_catalogue(shared_data):
     rows = kolada.check_kpi_ids([e["kpi"] for e in entries], catalog,
                                 titles={e["kpi"]: e["title"] for e in entries})
     assert len(rows) == 3
+
+
+def test_example_file_spec_builds_from_two_monthly_downloads(tmp_path, home):
+    """`notebooks/examples/egen_kommun_filer.yaml` as shipped, beside a data/import folder with
+    two Arbetsförmedlingen workbooks in the shipped layout (project-made): the older one
+    2020-01–2022-12, the newer one 2022-01–2023-06 with a revised 2022-03. The newer file wins
+    where they overlap; the values are preliminary, as the mapping says."""
+    import shutil
+
+    from .test_importer import _xlsx
+
+    folder = tmp_path / "notebooks" / "examples"
+    folder.mkdir(parents=True)
+    shutil.copy(EXAMPLES / "egen_kommun_filer.yaml", folder)
+    imports = tmp_path / "data" / "import"
+    imports.mkdir(parents=True)
+    header = [["Inskrivna arbetslösa 16-65 år, andel av registerbaserad arbetskraft"], [],
+              ["Kommun", "Kommunkod", "Månad", "Antal inskrivna arbetslösa", "Andel (%)"]]
+
+    def rows(months, revised=None):
+        out = list(header)
+        for name, code, base in (("Riket", None, 7.0), ("Arboga", 1984, 8.0),
+                                 ("Köping", 1983, 6.0)):
+            for i, month in enumerate(months):
+                rate = (revised or {}).get((code, month), base + 0.01 * i)
+                out.append([name, code, month, 100 + i, f"{rate:.2f}".replace(".", ",")])
+        return out + [[], ["Källa: Arbetsförmedlingen"]]
+
+    _xlsx(imports / "arbetsformedlingen_2022.xlsx", rows(_months("2020-01", 36)))
+    _xlsx(imports / "arbetsformedlingen_2023.xlsx",
+          rows(_months("2022-01", 18), {(1984, "2022-03"): 9.99}))
+    spec = load_spec(folder / "egen_kommun_filer.yaml")
+    build = collect.fetch(spec)
+    panel = pd.read_parquet(build.path)
+    arboga = panel[panel.unit == "1984"].set_index("period")
+    assert arboga.index.min() == "2020-01" and arboga.index.max() == "2023-06"
+    assert arboga.loc["2022-03", "value"] == 9.99
+    assert arboga.loc["2021-12", "value"] == pytest.approx(8.23)
+    assert set(panel["status"]) == {"preliminary"}
+    assert set(panel["measure"]) == {"unemployment_rate"}
+    assert set(panel["unit"]) == {"00", "1983", "1984"}
