@@ -294,6 +294,10 @@ def test_kolada_source_over_local_http_then_offline(tmp_path, home, shared_data,
               answer["values"], pages=2)
         monkeypatch.setenv(collect.KOLADA_URL_VARIABLE, server.url("/v3"))
         build = collect.fetch(spec, fetch_json=FAST)
+        records = sorted((home / "data" / "raw" / "fetches").iterdir())
+        again = collect.fetch(spec, fetch_json=FAST)  # the same answers once more
+        assert not again.changed
+        assert sorted((home / "data" / "raw" / "fetches").iterdir()) == records
     panel = pd.read_parquet(build.path)
     assert set(panel["measure"]) == {"grp_per_capita"}
     assert set(panel["source"]) == {"Kolada"}

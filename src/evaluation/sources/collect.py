@@ -198,7 +198,7 @@ def _fetch_kolada(entry: Mapping[str, Any], *, fetch_json: Callable,
                                     fetch=fetch_json,
                                     names=dict(zip(municipalities["unit"],
                                                    municipalities["title"], strict=True)))
-    return [Path(p) for p in frame.attrs.get("fetch_records", [])]
+    return [Path(p) for p in frame.attrs.get("page_files", [])]
 
 
 def _scb_selection(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -354,7 +354,7 @@ def _panel_of_record(measure: str, record: Mapping[str, Any]) -> pd.DataFrame:
     if kind == "kolada":
         from evaluation.sources import kolada
 
-        panel = kolada.values_from_records(files)
+        panel = kolada.values_from_pages(files)
         return _pick_measure(panel, measure, {"measure": entry["kpi"]}, "Koladas svar")
     if kind == "scb":
         from evaluation.sources import scb

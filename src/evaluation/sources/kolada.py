@@ -61,7 +61,7 @@ __all__ = [
     "parse_values",
     "read_fetch_record",
     "to_unit",
-    "values_from_records",
+    "values_from_pages",
 ]
 
 BASE_URL = "https://api.kolada.se/v3"
@@ -258,9 +258,19 @@ def read_fetch_record(path: str | Path) -> list[Any]:
                 f"The stored Kolada file {file} is missing or was changed: fetch the data again "
                 "without --offline.",
             )
-        payload = json.loads(file.read_bytes().decode("utf-8-sig"))
-        rows.extend(_check_envelope(payload, str(file)))
+        rows.extend(_page_rows(file))
     return rows
+
+
+def _page_rows(file: Path) -> list[Any]:
+    payload = json.loads(file.read_bytes().decode("utf-8-sig"))
+    return _check_envelope(payload, str(file))
+
+
+def _record_pages(record: str | Path) -> list[Path]:
+    path = Path(record)
+    listed = json.loads(path.read_text(encoding="utf-8"))["pages"]
+    return [path.parent / page["file"] for page in listed]
 
 
 def _describe(request: Mapping[str, Any]) -> str:
@@ -447,25 +457,27 @@ def fetch_kpi_values(
         )
     # One batch per (kpi, municipality) pair: duplicates would mean overlapping requests.
     frame = frame.drop_duplicates(["unit", "period", "measure"], keep="last").reset_index(drop=True)
-    # The fetch records of the batches that answered, so the panel can be rebuilt from raw.
-    frame.attrs["fetch_records"] = records
+    # The stored pages of the batches' complete answers, so the panel can be rebuilt from raw
+    # (identical answers are the same files: the raw store names them by content).
+    frame.attrs["page_files"] = [str(page) for record in records
+                                 for page in _record_pages(record)]
     return frame
 
 
-def values_from_records(records: Iterable[str | Path],
-                        names: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Rebuild :func:`fetch_kpi_values`' panel from its stored fetch records (no network).
+def values_from_pages(pages: Iterable[str | Path],
+                      names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Rebuild :func:`fetch_kpi_values`' panel from its stored answer pages (no network).
 
     Parameters
     ----------
-    records
-        Fetch record files, as in ``fetch_kpi_values(...).attrs["fetch_records"]``.
+    pages
+        Stored page files, as in ``fetch_kpi_values(...).attrs["page_files"]``.
     names
         Unit code -> name; default: the latest stored municipality list, else the code.
     """
     rows: list[Any] = []
-    for record in records:
-        rows.extend(read_fetch_record(record))
+    for page in pages:
+        rows.extend(_page_rows(Path(page)))
     frame = parse_values(rows, _stored_names() if names is None else names,
                          where="Kolada (sparade svar)")
     return frame.drop_duplicates(["unit", "period", "measure"], keep="last").reset_index(drop=True)
