@@ -205,3 +205,4 @@ def test_evaluation_without_comparison_kommuner_still_reports(tmp_path):
     assert len(summary["skipped"]) == 6
     sentence = skipped_text(summary["skipped"][:1], "sv")
     assert sentence.startswith("**Syntetisk kontroll** kunde inte användas:")
+    assert "har inga andra kommuner att jämföra med" in sentence

@@ -801,6 +801,15 @@ def _too_small(pool: DonorPool, n_base: int, lines: Mapping[str, int]) -> Design
     line = lines.get("donors")
     at_sv = f" (rad {line})" if line else ""
     at_en = f" (line {line})" if line else ""
+    if n_base == 0 and pool.pool == "all":
+        return DesignError(
+            f"Data för {pool.outcome} har inga andra kommuner att jämföra med (designen behöver "
+            f"minst {MIN_DONORS}): hämta data för alla kommuner, t.ex. en källa under sources "
+            "utan units.",
+            f"The data for {pool.outcome} have no other kommuner to compare with (the design "
+            f"needs at least {MIN_DONORS}): fetch data for every kommun, e.g. a source under "
+            "sources without units.",
+        )
     return DesignError(
         f"Donatorpoolen{at_sv} ({pool.description_sv}) för {pool.outcome} {pool.start}–"
         f"{pool.end} har {got_sv}{why_sv}; minst {MIN_DONORS} behövs: {fix_sv}.",
