@@ -537,3 +537,16 @@ def test_example_file_spec_builds_from_two_monthly_downloads(tmp_path, home):
     assert set(panel["status"]) == {"preliminary"}
     assert set(panel["measure"]) == {"unemployment_rate"}
     assert set(panel["unit"]) == {"00", "1983", "1984"}
+
+
+@pytest.mark.parametrize(("before", "match"), [
+    ("{table: B}", "har ett before som saknar contents"),
+    ("{table: B, contents: c, foo: 1}", "har ett before med okänt fält 'foo'"),
+    ("x", "har ett before som inte är en enda äldre tabell"),
+])
+def test_scb_before_block_is_validated(before, match):
+    text = ("evaluation_id: x\ntreated: \"01\"\nintervention: 2026-03\nsources:\n"
+            "  population:\n    source: scb\n    table: T\n    contents: c\n"
+            f"    before: {before}\n")
+    with pytest.raises(SpecError, match=match):
+        parse_spec(text)

@@ -130,76 +130,91 @@ def validate_sources(value: Any, lines: dict[str, int] | None = None,
             raise _error(key, line, f"saknar {', '.join(missing)} (källa {kind}).",
                          f"lacks {', '.join(missing)} (source {kind}).")
         clean: dict[str, Any] = {"source": kind}
+        where = (key, line)
         if kind == "kolada":
-            if frequency != "yearly":
-                raise _error(key, line, "hämtas från Kolada, som bara har årsvärden: skriv "
-                             "insatsens start som ett år (ÅÅÅÅ) eller välj en månadskälla (scb, "
-                             "file).",
-                             "comes from Kolada, which has yearly values only: write the "
-                             "intervention as a year (YYYY) or choose a monthly source (scb, "
-                             "file).")
-            kpi = str(entry["kpi"]).strip()
-            if not _KPI.match(kpi):
-                raise _error(key, line, f"har kpi '{kpi}': ett Kolada-id är en bokstav och fem "
-                             "siffror, t.ex. N31910.",
-                             f"has kpi '{kpi}': a Kolada id is a letter and five digits, "
-                             "e.g. N31910.")
-            clean["kpi"] = kpi
-            if entry.get("title") not in (None, ""):
-                clean["title"] = str(entry["title"]).strip()
-            if entry.get("units") not in (None, "", []):
-                clean["units"] = _codes(entry["units"], key, line)
-            if entry.get("years") not in (None, "", []):
-                years = entry["years"] if isinstance(entry["years"], list) else [entry["years"]]
-                if not (len(years) in (1, 2) and all(str(y).strip().isdigit()
-                                                     and len(str(y).strip()) == 4 for y in years)):
-                    raise _error(key, line, "har years som inte är [första år, sista år], t.ex. "
-                                 "[2010, 2024].",
-                                 "has years that are not [first year, last year], e.g. "
-                                 "[2010, 2024].")
-                clean["years"] = [int(str(y).strip()) for y in years]
+            clean.update(_kolada_entry(entry, where, frequency))
         elif kind == "scb":
-            clean["table"] = str(entry["table"]).strip()
-            clean["contents"] = str(entry["contents"]).strip()
-            if not re.fullmatch(r"[A-Za-z0-9_]+", clean["table"]):
-                raise _error(key, line, f"har table '{clean['table']}': skriv tabell-id:t, t.ex. "
-                             "TAB6471.",
-                             f"has table '{clean['table']}': write the table id, e.g. TAB6471.")
-            region = entry.get("region")
-            clean["region"] = "*" if region in (None, "", "*") else _codes(region, key, line)
-            before = entry.get("before")
-            if before not in (None, "", {}):
-                if not isinstance(before, dict):
-                    raise _error(key, line, "har before som inte är en tabell, t.ex. {table: "
-                                 "BefolkManad, contents: \"BE0101N1\"}.",
-                                 "has a before that is not a table, e.g. {table: BefolkManad, "
-                                 "contents: \"BE0101N1\"}.")
-                inner = validate_sources({measure: {"source": "scb", **before}},
-                                         {key: line} if line else {}, frequency)[str(measure)]
-                del inner["source"]
-                if "before" in inner:
-                    raise _error(key, line, "har ett before inuti before: ange bara en äldre "
-                                 "tabell.",
-                                 "has a before inside before: give one older table only.")
-                clean["before"] = inner
-            for sub in ("codelist", "time"):
-                if entry.get(sub) not in (None, ""):
-                    clean[sub] = str(entry[sub]).strip()
-            filters = entry.get("filters") or {}
-            if not isinstance(filters, dict):
-                raise _error(key, line, "har filters som inte är {variabel: kod}, t.ex. "
-                             "{Kon: \"1+2\"}.",
-                             "has filters that are not {variable: code}, e.g. {Kon: \"1+2\"}.")
-            clean["filters"] = {str(k): str(v) for k, v in filters.items()}
-            status = str(entry.get("status") or "final").strip()
-            if status not in ("final", "preliminary"):
-                raise _error(key, line, f"har status '{status}': skriv final eller preliminary.",
-                             f"has status '{status}': write final or preliminary.")
-            clean["status"] = status
+            clean.update(_scb_entry(entry, where))
         else:
-            clean["path"] = str(entry["path"]).strip()
-            clean["mapping"] = str(entry["mapping"]).strip()
-            if entry.get("measure") not in (None, ""):
-                clean["measure"] = str(entry["measure"]).strip()
+            clean.update(_file_entry(entry))
         out[str(measure)] = clean
     return out
+
+
+def _kolada_entry(entry: dict[str, Any], where: tuple[str, int | None],
+                  frequency: str) -> dict[str, Any]:
+    key, line = where
+    if frequency != "yearly":
+        raise _error(key, line, "hämtas från Kolada, som bara har årsvärden: skriv insatsens start "
+                     "som ett år (ÅÅÅÅ) eller välj en månadskälla (scb, file).",
+                     "comes from Kolada, which has yearly values only: write the intervention "
+                     "as a year (YYYY) or choose a monthly source (scb, file).")
+    kpi = str(entry["kpi"]).strip()
+    if not _KPI.match(kpi):
+        raise _error(key, line, f"har kpi '{kpi}': ett Kolada-id är en bokstav och fem siffror, "
+                     "t.ex. N31910.",
+                     f"has kpi '{kpi}': a Kolada id is a letter and five digits, e.g. N31910.")
+    clean: dict[str, Any] = {"kpi": kpi}
+    if entry.get("title") not in (None, ""):
+        clean["title"] = str(entry["title"]).strip()
+    if entry.get("units") not in (None, "", []):
+        clean["units"] = _codes(entry["units"], key, line)
+    if entry.get("years") not in (None, "", []):
+        years = entry["years"] if isinstance(entry["years"], list) else [entry["years"]]
+        if not (len(years) in (1, 2) and all(str(y).strip().isdigit()
+                                             and len(str(y).strip()) == 4 for y in years)):
+            raise _error(key, line, "har years som inte är [första år, sista år], t.ex. "
+                         "[2010, 2024].",
+                         "has years that are not [first year, last year], e.g. [2010, 2024].")
+        clean["years"] = [int(str(y).strip()) for y in years]
+    return clean
+
+
+def _scb_entry(entry: dict[str, Any], where: tuple[str, int | None]) -> dict[str, Any]:
+    key, line = where
+    clean: dict[str, Any] = {"table": str(entry["table"]).strip(),
+                             "contents": str(entry["contents"]).strip()}
+    if not re.fullmatch(r"[A-Za-z0-9_]+", clean["table"]):
+        raise _error(key, line, f"har table '{clean['table']}': skriv tabell-id:t, t.ex. TAB6471.",
+                     f"has table '{clean['table']}': write the table id, e.g. TAB6471.")
+    region = entry.get("region")
+    clean["region"] = "*" if region in (None, "", "*") else _codes(region, key, line)
+    for sub in ("codelist", "time"):
+        if entry.get(sub) not in (None, ""):
+            clean[sub] = str(entry[sub]).strip()
+    filters = entry.get("filters") or {}
+    if not isinstance(filters, dict):
+        raise _error(key, line, "har filters som inte är {variabel: kod}, t.ex. {Kon: \"1+2\"}.",
+                     "has filters that are not {variable: code}, e.g. {Kon: \"1+2\"}.")
+    clean["filters"] = {str(k): str(v) for k, v in filters.items()}
+    status = str(entry.get("status") or "final").strip()
+    if status not in ("final", "preliminary"):
+        raise _error(key, line, f"har status '{status}': skriv final eller preliminary.",
+                     f"has status '{status}': write final or preliminary.")
+    clean["status"] = status
+    before = entry.get("before")
+    if before not in (None, "", {}):
+        if not isinstance(before, dict) or "before" in before:
+            raise _error(key, line, "har ett before som inte är en enda äldre tabell, t.ex. "
+                         "{table: BefolkManad, contents: \"BE0101N1\"}.",
+                         "has a before that is not one older table, e.g. {table: BefolkManad, "
+                         "contents: \"BE0101N1\"}.")
+        required, optional = KIND_KEYS["scb"]
+        unknown = [k for k in before if k not in (*required, *optional)]
+        missing = [k for k in required if before.get(k) in (None, "")]
+        if unknown or missing:
+            problem_sv = (f"med okänt fält {unknown[0]!r}" if unknown
+                          else f"som saknar {missing[0]}")
+            problem_en = (f"with the unknown field {unknown[0]!r}" if unknown
+                          else f"without {missing[0]}")
+            raise _error(key, line, f"har ett before {problem_sv}.",
+                         f"has a before {problem_en}.")
+        clean["before"] = _scb_entry(before, where)
+    return clean
+
+
+def _file_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    clean = {"path": str(entry["path"]).strip(), "mapping": str(entry["mapping"]).strip()}
+    if entry.get("measure") not in (None, ""):
+        clean["measure"] = str(entry["measure"]).strip()
+    return clean
