@@ -114,9 +114,14 @@ def resolved_entry(spec: Spec, measure: str) -> dict[str, Any]:
     return entry
 
 
+#: Entry keys that check the data rather than choose them: not part of an entry's identity.
+_CHECK_ONLY = ("title",)
+
+
 def entry_key(entry: Mapping[str, Any]) -> str:
     """12 hex digits identifying a (resolved) source entry; specs asking the same share it."""
-    text = json.dumps(dict(entry), sort_keys=True, ensure_ascii=False)
+    chosen = {k: v for k, v in entry.items() if k not in _CHECK_ONLY}
+    text = json.dumps(chosen, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
@@ -146,7 +151,8 @@ def _records(entry: Mapping[str, Any]) -> list[tuple[dict[str, Any], Path]]:
     return sorted(found, key=lambda item: (str(item[0].get("fetched_at", "")), item[1].name))
 
 
-def _file_entry(path: str | Path) -> dict[str, str]:
+def _listed(path: str | Path) -> dict[str, str]:
+    """A raw file as a record lists it: path inside the raw store and sha256."""
     path = Path(path)
     return {"file": str(path.relative_to(paths.raw_dir())), "sha256": store.sha256_file(path)}
 
@@ -155,7 +161,7 @@ def _save_record(entry: Mapping[str, Any], files: list[str | Path],
                  extra: Mapping[str, Any] | None = None) -> Path:
     """Write the entry record unless the latest one lists the same files; return the latest."""
     key = entry_key(entry)
-    listed = [_file_entry(f) for f in files]
+    listed = [_listed(f) for f in files]
     previous = _records(entry)
     if previous and previous[-1][0].get("files") == listed and previous[-1][0].get(
             "extra", {}) == dict(extra or {}):
