@@ -111,6 +111,7 @@ def _fetch(specs: list[str], *, offline: bool) -> int:
 
     spec_paths = [Path(s) for s in specs] or sorted(paths.params_dir().glob("*.yaml"))
     failures: list[str] = []
+    fetched = 0
     for spec_path in spec_paths:
         try:
             line = _fetch_one(spec_path, offline=offline)
@@ -120,7 +121,11 @@ def _fetch(specs: list[str], *, offline: bool) -> int:
         if line is None and specs:
             print(f"{spec_path}: inga källor (sources:) att hämta – data läses från filen.")
         elif line is not None:
+            fetched += 1
             print(line)
+    if not specs and not fetched and not failures:
+        print(f"Ingen specifikation i {paths.params_dir()} har ett block sources: – inget att "
+              "hämta (se notebooks/examples/).")
     for line in failures:
         print(f"Fel: {line}", file=sys.stderr)
     return 1 if failures else 0

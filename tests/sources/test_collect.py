@@ -550,3 +550,12 @@ def test_scb_before_block_is_validated(before, match):
             f"    before: {before}\n")
     with pytest.raises(SpecError, match=match):
         parse_spec(text)
+
+
+def test_fetch_without_specs_with_sources_says_so(capsys, tmp_path):
+    """The shipped specs use the demo data: `evaluation fetch` has nothing to fetch and says
+    so; a named spec without sources is named."""
+    assert main(["fetch"]) == 0
+    assert "inget att hämta" in capsys.readouterr().out
+    assert main(["fetch", str(paths.params_dir() / "exempelstad.yaml")]) == 0
+    assert "inga källor (sources:) att hämta" in capsys.readouterr().out
