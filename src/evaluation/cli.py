@@ -29,18 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("spec", help="YAML-specifikation, t.ex. notebooks/params/exempelstad.yaml")
     p_run = sub.add_parser("run", help="kör utvärderingen och skriv rapporten")
     p_run.add_argument("spec", nargs="+", help="en eller flera YAML-specifikationer")
-    p_fetch = sub.add_parser(
-        "fetch", help="hämta data för specifikationer med sources: och bygg panelen")
-    p_fetch.add_argument("spec", nargs="*",
-                         help="specifikationer (standard: alla i notebooks/params/ med sources:)")
-    p_fetch.add_argument("--offline", action="store_true",
-                         help="hämta inget från nätet, bygg om från det som redan finns lagrat")
-    p_update = sub.add_parser(
-        "update", help="kör om utvärderingarna vars data har ändrats sedan förra rapporten")
-    p_update.add_argument("spec", nargs="*",
-                          help="specifikationer (standard: alla i notebooks/params/)")
-    p_update.add_argument("--offline", action="store_true",
-                          help="hämta inget nytt, använd det som redan finns lagrat")
+    for name, what in (("fetch", "hämta data för specifikationer med sources: och bygg panelen"),
+                       ("update", "hämta det nya och kör om utvärderingarna vars data har "
+                                  "ändrats sedan förra rapporten")):
+        command = sub.add_parser(name, help=what)
+        command.add_argument("spec", nargs="*",
+                             help="specifikationer (standard: alla i notebooks/params/)")
+        command.add_argument("--offline", action="store_true",
+                             help="hämta inget från nätet, bygg om från det som redan är lagrat")
     p_demo = sub.add_parser("demo", help="bygg demodata (simulerade, fiktiva kommuner)")
     p_demo.add_argument("--end", default="2025-12", help="sista månad (ÅÅÅÅ-MM)")
     p_demo.add_argument("--revised", nargs="*", default=[], help="reviderade månader")
@@ -93,6 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failures else 0
 
 
+def _spec_paths(specs: list[str]) -> list[Path]:
+    """The specs named, or every spec in ``notebooks/params/``."""
+    from evaluation import paths
+
+    return [Path(s) for s in specs] or sorted(paths.params_dir().glob("*.yaml"))
+
+
 def _fetch_one(spec_path: Path, *, offline: bool) -> str | None:
     """Fetch and rebuild one spec's sources; the line to print, or None without sources."""
     from evaluation.sources.collect import fetch
@@ -109,7 +112,7 @@ def _fetch(specs: list[str], *, offline: bool) -> int:
     """Fetch the sources of the given specs (default: every spec with ``sources:``)."""
     from evaluation import paths
 
-    spec_paths = [Path(s) for s in specs] or sorted(paths.params_dir().glob("*.yaml"))
+    spec_paths = _spec_paths(specs)
     failures: list[str] = []
     fetched = 0
     for spec_path in spec_paths:
@@ -138,11 +141,11 @@ def _update(specs: list[str], *, offline: bool) -> int:
     specs with a data file read the file as it is now. One failing spec does not stop the
     others; each failure is listed at the end.
     """
-    from evaluation import history, paths
+    from evaluation import history
     from evaluation.history import compare
     from evaluation.run import check, run
 
-    spec_paths = [Path(s) for s in specs] or sorted(paths.params_dir().glob("*.yaml"))
+    spec_paths = _spec_paths(specs)
     failures: list[str] = []
     for spec_path in spec_paths:
         try:

@@ -142,14 +142,11 @@ def _sources_provenance(spec: Spec) -> dict[str, Any]:
     the panel was built from, and the build's content hash (empty otherwise)."""
     if not spec.sources:
         return {}
-    from evaluation.sources.collect import BUILD_FILE, build_folder
+    from evaluation.sources.collect import build_record
 
-    try:
-        build = json.loads((build_folder(spec.evaluation_id) / BUILD_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
+    build = build_record(spec.evaluation_id)
     return {key: build.get(key) for key in ("built_at", "content_sha256", "sources",
-                                            "series_breaks")}
+                                            "series_breaks") if key in build}
 
 
 def write_manifest(folder: Path, spec: Spec, inputs: Inputs) -> Path:

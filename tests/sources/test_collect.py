@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from functools import partial
 from pathlib import Path
 
@@ -218,16 +219,10 @@ def test_file_source_rebuilds_latest_wins_and_identical_makes_nothing_new(tmp_pa
 
     # Rebuilding twice from the same raw store gives the same bytes (deterministic).
     sha = sha256_file(third.path)
-    shutil_rmtree(collect.build_folder("filtest"))
+    shutil.rmtree(collect.build_folder("filtest"))
     rebuilt = collect.rebuild(spec)
     assert rebuilt.content_sha256 == third.content_sha256
     assert sha256_file(rebuilt.path) == sha
-
-
-def shutil_rmtree(path: Path) -> None:
-    import shutil
-
-    shutil.rmtree(path)
 
 
 def test_a_failing_fetch_leaves_the_last_build_and_no_partial_file(tmp_path, home):
@@ -503,8 +498,6 @@ def test_example_file_spec_builds_from_two_monthly_downloads(tmp_path, home):
     two Arbetsförmedlingen workbooks in the shipped layout (project-made): the older one
     2020-01–2022-12, the newer one 2022-01–2023-06 with a revised 2022-03. The newer file wins
     where they overlap; the values are preliminary, as the mapping says."""
-    import shutil
-
     from .test_importer import _xlsx
 
     folder = tmp_path / "notebooks" / "examples"

@@ -41,6 +41,8 @@ __all__ = [
     "save_raw",
     "sha256_bytes",
     "sha256_file",
+    "stored",
+    "stored_json",
     "to_yearly",
     "write_bytes",
     "write_parquet",
@@ -284,6 +286,35 @@ def save_raw(
         text = json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n"
         write_bytes(sidecar, text.encode("utf-8"))
     return target
+
+
+def stored(source: str, name: str) -> list[Path]:
+    """Every raw file saved under ``source`` with this ``name`` (as given to :func:`save_raw`),
+    whatever its content: ``<stem>-<sha12><suffix>``, sidecars excluded, sorted by file name.
+
+    Parameters
+    ----------
+    source
+        The raw store folder, e.g. ``"kolada"``.
+    name
+        The deterministic name, e.g. ``"fetch_data_ab12.json"``.
+    """
+    stem, suffix = _split_name(_check_name(name, "name"))
+    folder = paths.raw_dir() / _check_name(source, "source")
+    pattern = re.compile(re.escape(stem) + r"-[0-9a-f]{%d}" % HASH_LENGTH + re.escape(suffix))
+    return sorted(path for path in folder.glob(f"{stem}-*{suffix}")
+                  if pattern.fullmatch(path.name))
+
+
+def stored_json(source: str, name: str) -> list[tuple[Any, Path]]:
+    """The parsed content of every :func:`stored` JSON file (unreadable files are skipped)."""
+    found = []
+    for path in stored(source, name):
+        try:
+            found.append((json.loads(path.read_text(encoding="utf-8")), path))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+    return found
 
 
 def read_raw_meta(raw_file: str | Path) -> dict[str, Any]:

@@ -55,11 +55,14 @@ LIST_LIMIT = 50
 __all__ = [
     "Build",
     "build_folder",
+    "build_record",
     "entry_key",
     "fetch",
+    "groups_path",
     "panel_changes",
     "panel_path",
     "rebuild",
+    "series_breaks",
 ]
 
 
@@ -137,17 +140,9 @@ def _describe(measure: str, entry: Mapping[str, Any]) -> str:
 def _records(entry: Mapping[str, Any]) -> list[tuple[dict[str, Any], Path]]:
     """Every stored record of an entry, oldest first."""
     kind, key = entry["source"], entry_key(entry)
-    folder = paths.raw_dir() / RECORD_SOURCE
-    found = []
-    for path in folder.glob(f"{kind}_{key}-*.json"):
-        if path.name.endswith(".json.json"):
-            continue
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        if isinstance(record, dict) and record.get("key") == key:
-            found.append((record, path))
+    found = [(record, path) for record, path in store.stored_json(RECORD_SOURCE,
+                                                                  f"{kind}_{key}.json")
+             if isinstance(record, dict) and record.get("key") == key]
     return sorted(found, key=lambda item: (str(item[0].get("fetched_at", "")), item[1].name))
 
 
@@ -473,20 +468,28 @@ def panel_changes(old: pd.DataFrame | None, new: pd.DataFrame) -> dict[str, Any]
     return out
 
 
+def build_record(evaluation_id: str) -> dict[str, Any]:
+    """``build.json`` of the latest build (raw records used, content hash, changes, series
+    breaks); empty when there is no build."""
+    try:
+        return json.loads((build_folder(evaluation_id) / BUILD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def series_breaks(evaluation_id: str) -> dict[str, str]:
     """The series breaks recorded by the latest build (measure -> first period of the new
     method); empty when there is no build."""
-    return dict(_read_build(evaluation_id)[1].get("series_breaks") or {})
+    return dict(build_record(evaluation_id).get("series_breaks") or {})
 
 
 def _read_build(evaluation_id: str) -> tuple[pd.DataFrame | None, dict[str, Any]]:
-    folder = build_folder(evaluation_id)
+    meta = build_record(evaluation_id)
     try:
-        meta = json.loads((folder / BUILD_FILE).read_text(encoding="utf-8"))
-        panel = pd.read_parquet(folder / PANEL_FILE)
+        panel = pd.read_parquet(build_folder(evaluation_id) / PANEL_FILE)
     except (OSError, ValueError):
         return None, {}
-    return panel, meta
+    return (panel, meta) if meta else (None, {})
 
 
 def _same_groups(path: Path, groups: pd.DataFrame) -> bool:
@@ -515,8 +518,8 @@ def rebuild(spec: Spec, *, groups: pd.DataFrame | None = None) -> Build:
     frames = []
     used: dict[str, list[str]] = {}
     breaks: dict[str, str] = {}
-    for measure in spec.sources:
-        entry = resolved_entry(spec, measure)
+    entries = {measure: resolved_entry(spec, measure) for measure in spec.sources}
+    for measure, entry in entries.items():
         records = _records(entry)
         if not records:
             raise DataError(
@@ -560,7 +563,7 @@ def rebuild(spec: Spec, *, groups: pd.DataFrame | None = None) -> Build:
         "evaluation_id": spec.evaluation_id,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "content_sha256": sha,
-        "sources": {m: {"entry": resolved_entry(spec, m), "records": used[m]}
+        "sources": {m: {"entry": entries[m], "records": used[m]}
                     for m in spec.sources},
         "changes": changes,
         "series_breaks": breaks,

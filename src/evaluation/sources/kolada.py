@@ -204,18 +204,9 @@ def _fetch_pages(
 
 
 def _fetch_records(what: str, key: str) -> list[tuple[dict[str, Any], Path]]:
-    folder = paths.raw_dir() / RAW_SOURCE
-    found = []
-    for path in sorted(folder.glob(f"fetch_{what}_{key}-*.json")):
-        if path.name.endswith(".json.json"):  # a sidecar
-            continue
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        if isinstance(record, dict) and record.get("request_key") == key:
-            found.append((record, path))
-    return found
+    return [(record, path) for record, path in store.stored_json(RAW_SOURCE,
+                                                                 f"fetch_{what}_{key}.json")
+            if isinstance(record, dict) and record.get("request_key") == key]
 
 
 def _read_offline(what: str, key: str, request: Mapping[str, Any]) -> tuple[list[Any], Path]:

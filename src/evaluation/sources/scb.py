@@ -573,13 +573,8 @@ def _request_key(table_id: str, body: Mapping[str, Any], lang: str) -> str:
 
 def _latest_raw(stem: str, what: str) -> Path:
     folder = paths.raw_dir() / SOURCE
-    found = []
-    for path in folder.glob(f"{stem}-*.json"):
-        if path.name.endswith(".json.json") or not re.fullmatch(
-                re.escape(stem) + r"-[0-9a-f]{12}\.json", path.name):
-            continue
-        meta = store.read_raw_meta(path)
-        found.append((str(meta.get("created", "")), path.stat().st_mtime, path))
+    found = [(str(store.read_raw_meta(path).get("created", "")), path.stat().st_mtime, path)
+             for path in store.stored(SOURCE, f"{stem}.json")]
     if not found:
         raise DataError(
             f"Inget sparat SCB-svar för {what} finns i {folder}: kör utan --offline först.",
