@@ -128,3 +128,58 @@ def test_malformed_file(tmp_path):
     spec = parse_spec(spec_text("panel.csv"), path=str(tmp_path / "s.yaml"))
     with pytest.raises(DataError, match="saknar kolumnerna unit, unit_name, period, measure, value"):
         load_inputs(spec)
+
+
+def test_outcome_kinds_resolved_once_spec_data_kolada_shipped(monkeypatch):
+    """Precedence: the spec's outcome_kinds, the panel's kind column, Kolada's KPI title, the
+    shipped list; an outcome nobody declared is a level in neutral units."""
+    import pandas as pd
+
+    from evaluation.inputs import resolve_measures
+    from evaluation.sources import kolada
+
+    catalog = pd.DataFrame({"id": ["N31001", "N31910"],
+                            "title": ["Kostnad ekonomiskt bistånd, kr/inv",
+                                      "Biståndshushåll, ekonomiskt bistånd, antal"]})
+    monkeypatch.setattr(kolada, "fetch_kpi_catalog", lambda **kw: catalog)
+    spec = parse_spec(
+        "evaluation_id: t\ntreated: \"0110\"\nintervention: 2020\n"
+        "outcomes: [cost, households_assistance, own, paket, unemployment_rate]\n"
+        "sources:\n  cost: {source: kolada, kpi: N31001}\n"
+        "  households_assistance: {source: kolada, kpi: N31910}\n"
+        "  own: {source: file, path: x.csv, mapping: own_series_template}\n"
+        "  paket: {source: file, path: x.csv, mapping: own_series_template}\n"
+        "  unemployment_rate: {source: file, path: x.csv, mapping: own_series_template}\n"
+        "outcome_kinds:\n  paket: {kind: level, unit_sv: paket per invånare}\n")
+    panel = pd.DataFrame({"unit": "0110", "unit_name": "A", "period": "2020",
+                          "measure": ["cost", "households_assistance", "own", "paket",
+                                      "unemployment_rate"], "value": 1.0,
+                          "kind": ["", "", "", "count", ""]})
+    measures = resolve_measures(spec, panel)
+    got = {name: (m.kind, m.unit_sv, m.origin) for name, m in measures.items()}
+    assert got == {
+        "cost": ("level", "kr per invånare", "kolada"),
+        # Kolada agrees with the shipped measure: the shipped words are kept
+        "households_assistance": ("count", "hushåll", "shipped"),
+        "own": ("level", "enheter", "undeclared"),
+        "paket": ("level", "paket per invånare", "spec"),  # the spec beats the data
+        "unemployment_rate": ("rate", "procentenheter", "shipped"),
+    }
+    assert measures["cost"].label_sv == "Kostnad ekonomiskt bistånd, kr/inv"
+
+
+def test_inputs_declare_the_measures_for_the_designs(tmp_path):
+    """check_inputs registers what it resolved: the designs read it through measure_info."""
+    from evaluation.data.panel import declare_measures, measure_info
+
+    panel = small_panel()
+    panel["kind"] = panel["measure"].map({"households_assistance": "level"}).fillna("")
+    panel["unit_text"] = panel["measure"].map({"households_assistance": "hushåll"}).fillna("")
+    try:
+        inputs = _inputs(tmp_path, panel)
+        assert inputs.measures["households_assistance"].kind == "level"
+        assert measure_info("households_assistance").kind == "level"
+        assert measure_info("unemployment_rate").kind == "rate"
+    finally:
+        declare_measures({})
+    assert measure_info("households_assistance").kind == "count"

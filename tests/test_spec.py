@@ -33,7 +33,8 @@ def test_defaults():
 
 def test_yearly_defaults():
     spec = parse_spec(BASE.replace("2022-04", "2022"))
-    assert spec.frequency == "yearly" and spec.compare_periods == ["2022", "2023"]
+    # the base is the year before the intervention, never an already treated year
+    assert spec.frequency == "yearly" and spec.compare_periods == ["2021", "2022"]
     assert spec.compare_window == 1
 
 
@@ -135,4 +136,59 @@ def test_invalid_donors_name_field_line_and_fix(text, expected):
         parse_spec(BASE + text)
     assert expected in str(info.value)
     assert str(info.value).endswith(".")
+    assert info.value.text("en") != str(info.value)
+
+
+def test_donor_codes_of_a_lan_are_two_digits():
+    """A län is compared with the other län, so its donor lists hold county codes."""
+    spec = parse_spec(BASE + "donors:\n  pool: list\n  units: [\"01\", \"03\", 0114]\n"
+                      "  exclude: [\"25\"]\n")
+    assert spec.donors["units"] == ["01", "03", "0114"] and spec.donors["exclude"] == ["25"]
+    with pytest.raises(SpecError, match="innehåller '00'"):
+        parse_spec(BASE + "donors:\n  exclude: [\"00\"]\n")
+
+
+# --------------------------------------------------------------------------- outcome kinds
+OWN = BASE + "outcomes: [gdp_per_capita, paket]\n"
+
+
+def test_outcome_kinds_declare_own_outcomes():
+    spec = parse_spec(OWN + "outcome_kinds:\n"
+                      "  gdp_per_capita: {kind: level, unit_sv: \"USD per invånare\", "
+                      "unit_en: \"USD per inhabitant\"}\n"
+                      "  paket: count\n")
+    assert spec.outcome_kinds == {
+        "gdp_per_capita": {"kind": "level", "unit_sv": "USD per invånare",
+                           "unit_en": "USD per inhabitant"},
+        "paket": {"kind": "count"},
+    }
+    assert spec.line("outcome_kinds.paket") == 8
+    assert parse_spec(BASE).outcome_kinds == {}
+    # papermill passes the validated block back
+    from evaluation.evaluate import spec_from_parameters
+
+    assert spec_from_parameters(**spec.parameters()).outcome_kinds == spec.outcome_kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("outcome_kinds:\n  gdp: level\n", "Fältet 'outcome_kinds.gdp' (rad 7) nämner 'gdp', "
+         "som inte finns under outcomes"),
+        ("outcome_kinds:\n  paket: {kind: antal}\n",
+         "Fältet 'outcome_kinds.paket' (rad 7) har typen 'antal': skriv kind: rate"),
+        ("outcome_kinds:\n  paket: {unit_sv: paket}\n", "(rad 7) saknar kind"),
+        ("outcome_kinds:\n  paket: {kind: rate, unit_sv: paket}\n",
+         "anger en enhet för en andel (rate)"),
+        ("outcome_kinds:\n  paket: {kind: level, enhet: st}\n",
+         "har det okända fältet 'enhet'"),
+        ("outcome_kinds: level\n", "Fältet 'outcome_kinds' (rad 6) ska vara en grupp"),
+    ],
+)
+def test_invalid_outcome_kinds_give_one_sentence(text, expected):
+    with pytest.raises(SpecError) as info:
+        parse_spec(OWN + text)
+    assert expected in str(info.value)
+    assert str(info.value).endswith(".")  # one sentence
+    assert str(info.value).replace("t.ex. ", "").count(". ") == 0
     assert info.value.text("en") != str(info.value)

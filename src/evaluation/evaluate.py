@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluation import paths
-from evaluation.data.panel import measure_info
+from evaluation.data.panel import declare_measures, measure_info
 from evaluation.designs.donor_designs import DESIGN_NAMES as GROUP_DESIGNS
 from evaluation.errors import DesignError
 from evaluation.inputs import Inputs, load_inputs
@@ -72,12 +72,22 @@ class Evaluation:
 
     # ------------------------------------------------------------------ estimation
     def estimate(self) -> list[EffectResult]:
-        """Run every design for every outcome; warnings go into each result's diagnostics."""
+        """Run every design for every outcome; warnings go into each result's diagnostics.
+
+        The spec's excluded kommuner (``donors.exclude``, ``donors.similar_reforms``) leave every
+        design: the donor pool, and — through :meth:`Inputs.comparison_panel` — the comparison
+        series of the ITS and the decomposition and the decomposition's reference kommuner
+        (a published national row that still contains them says so in its diagnostics).
+        Effects are labelled in each outcome's declared unit (``Inputs.measures``).
+        """
         from evaluation.designs.decomposition import decomposition
         from evaluation.designs.donor_designs import comparison_group_design
         from evaluation.designs.its import its
 
         spec, inputs = self.spec, self.inputs
+        if inputs.measures:  # this evaluation's declarations, also after another was loaded
+            declare_measures(inputs.measures)
+        national_panel = inputs.comparison_panel()
         results = []
         self.skipped = {}
         for outcome in spec.outcomes:
@@ -93,12 +103,12 @@ class Evaluation:
 
             calls = {
                 "decomposition": lambda o=outcome: decomposition(
-                    inputs.panel, outcome=o, treated=inputs.treated,
+                    national_panel, outcome=o, treated=inputs.treated,
                     compare_periods=tuple(spec.compare_periods), comparison=spec.comparison,
                     window=spec.compare_window,
                 ),
                 "its": lambda o=outcome: its(
-                    inputs.panel, outcome=o, treated=inputs.treated,
+                    national_panel, outcome=o, treated=inputs.treated,
                     intervention=spec.intervention, comparison=spec.comparison,
                     post_end=inputs.post_end,
                 ),
@@ -125,6 +135,8 @@ class Evaluation:
                     result.diagnostics.setdefault("warnings", []).extend(
                         sorted({str(w.message) for w in caught})
                     )
+                # every design's effect is in the outcome's declared unit
+                result.unit = (inputs.measures.get(outcome) or measure_info(outcome)).effect_unit
                 result.truth = truth_for(result, inputs.truth)
                 results.append(result)
         self.results = results

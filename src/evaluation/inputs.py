@@ -14,11 +14,17 @@ import pandas as pd
 
 from evaluation import paths
 from evaluation.data.panel import (
+    MEASURES,
     MIN_PRE_PERIODS,
     NATIONAL_CODE,
+    Measure,
+    declare_measures,
+    declared_measure,
+    panel_measures,
     period_range,
     periods_between,
     read_panel,
+    undeclared,
     unit_names,
     unit_types,
 )
@@ -41,6 +47,24 @@ class Inputs:
     truth: pd.DataFrame | None = None
     dropped: dict[str, str] = field(default_factory=dict)  # unit code -> reason (sv)
     simulated: bool = False
+    #: What each outcome is (kind, unit), resolved once by :func:`resolve_measures`.
+    measures: dict[str, Measure] = field(default_factory=dict)
+
+    @property
+    def excluded(self) -> list[str]:
+        """Units the spec leaves out of every comparison: ``donors.exclude`` (neighbours,
+        spill-over) and ``donors.similar_reforms``, as far as they are in the data."""
+        present = set(self.panel["unit"].astype(str))
+        wanted = [*self.spec.donors.get("exclude", []), *self.spec.donors.get("similar_reforms",
+                                                                                [])]
+        return [u for u in dict.fromkeys(wanted) if u in present and u != self.treated]
+
+    def comparison_panel(self) -> pd.DataFrame:
+        """The panel marked so that the national comparison series (ITS, decomposition) leave
+        :attr:`excluded` out, as the donor pool does."""
+        from evaluation.designs.comparison import exclude_from_comparison
+
+        return exclude_from_comparison(self.panel, self.excluded)
 
     @property
     def frequency(self) -> str:
@@ -77,8 +101,21 @@ class Inputs:
         kolada = CITATION.removeprefix("Källa: ")
         sources = sorted({kolada if s == SOURCE else s
                           for s in self.panel["source"].unique() if s})
+        rows = self.panel[self.panel["measure"].isin(self.spec.outcomes)]
+        by_measure = {
+            m: sorted({kolada if s == SOURCE else s for s in g["source"].unique() if s})
+            or [str(self.data_path.name)]
+            for m, g in rows.groupby("measure")
+        }
         return {
             "source": ", ".join(sources) or str(self.data_path.name),
+            "sources_by_measure": by_measure,
+            "measures": {m: {"kind": info.kind, "unit_sv": info.unit_sv,
+                             "unit_en": info.unit_en, "origin": info.origin}
+                         for m, info in self.measures.items()},
+            "excluded": {u: unit_names(self.panel).get(u, u) for u in self.excluded},
+            "has_population": bool((self.panel["measure"] == "population").any() or (
+                "population" in self.panel.columns and self.panel["population"].notna().any())),
             "path": str(self.data_path),
             "first_period": self.first_period,
             "last_period": self.last_period,
@@ -296,8 +333,68 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
                          "lägg till jämförelsedata.",
                          "is riket, but the data has neither riket (00) nor other municipalities: "
                          "add comparison data.")
+    measures = resolve_measures(spec, panel)
+    declare_measures(measures)
     return Inputs(
         spec=spec, panel=panel.reset_index(drop=True), treated=treated,
         treated_name=names.get(treated, treated), post_end=post_end, data_path=data_path,
-        data_sha256=sha256_file(data_path), dropped=dropped,
+        data_sha256=sha256_file(data_path), dropped=dropped, measures=measures,
     )
+
+
+def resolve_measures(spec: Spec, panel: pd.DataFrame) -> dict[str, Measure]:
+    """What each outcome is — rate, count or level, and its unit — decided once per evaluation.
+
+    In this order: the spec's ``outcome_kinds``; the panel's ``kind``/``unit_text`` columns;
+    for a Kolada source (or an outcome named by a KPI id) the KPI catalogue's title ("…, andel
+    (%)", "…, antal", "…, kr/inv"); the shipped measure list; else the outcome is a level in
+    neutral units (never a rate in procentenheter, never a count that needs a population).
+    :func:`check_inputs` registers the result (:func:`evaluation.data.panel.declare_measures`),
+    so every design, check and report text reads the same kind through ``measure_info``.
+    """
+    in_data = panel_measures(panel[panel["measure"].isin(spec.outcomes)])
+    kolada = _kolada_measures(spec)
+    out: dict[str, Measure] = {}
+    for name in spec.outcomes:
+        shipped = MEASURES.get(name)
+        if name in spec.outcome_kinds:
+            entry = dict(spec.outcome_kinds[name])
+            out[name] = declared_measure(name, entry.pop("kind"), origin="spec", **entry)
+        elif name in in_data:
+            out[name] = in_data[name]
+        elif name in kolada:
+            found = kolada[name]
+            out[name] = shipped if shipped and shipped.kind == found.kind else found
+        elif shipped is not None:
+            out[name] = shipped
+        else:
+            out[name] = undeclared(name)
+    return out
+
+
+def _kolada_measures(spec: Spec) -> dict[str, Measure]:
+    """Outcomes whose KPI title in Kolada's stored catalogue says what they are."""
+    import re
+
+    kpis = {name: str(spec.sources[name]["kpi"]) for name in spec.outcomes
+            if spec.sources.get(name, {}).get("source") == "kolada"}
+    kpis.update({name: name for name in spec.outcomes
+                 if name not in kpis and re.fullmatch(r"[A-Z]\d{5}", name)})
+    if not kpis:
+        return {}
+    from evaluation.errors import EvaluationError
+    from evaluation.sources import kolada
+
+    try:
+        catalog = kolada.fetch_kpi_catalog(offline=True)  # stored by 'evaluation fetch'
+    except EvaluationError:
+        return {}
+    titles = dict(zip(catalog["id"], catalog["title"], strict=True))
+    out = {}
+    for name, kpi in kpis.items():
+        title = titles.get(kpi)
+        if title:
+            kind, unit_sv, unit_en = kolada.kpi_kind(title)
+            out[name] = declared_measure(name, kind, unit_sv=unit_sv, unit_en=unit_en,
+                                         label_sv=title, label_en=title, origin="kolada")
+    return out

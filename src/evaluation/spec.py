@@ -15,7 +15,8 @@ Keys (documented in the README and in ``notebooks/params/exempelstad.yaml``):
 ``outcomes``       list of measure names.
 ``comparison``     ``riket``, ``lan`` or a list of unit codes.
 ``compare_periods`` two periods for the decomposition (default: the month before the intervention
-                   and the end of the first 12 months; yearly: intervention year and the next).
+                   and the end of the first 12 months; yearly: the year before the intervention
+                   and the intervention year, the first treated year).
 ``compare_window`` periods averaged at each end of the decomposition (default 12 for monthly
                    data: the year before against the first year; 1 for yearly data).
 ``post_end``       last period of the post window (default: last period in the data).
@@ -28,7 +29,12 @@ Keys (documented in the README and in ``notebooks/params/exempelstad.yaml``):
 ``donors``         the comparison units of the synthetic-control and difference-in-differences
                    designs (see :func:`validate_donors`): ``pool`` (``all``, ``kommungrupp``,
                    ``liknande`` or ``list``), ``group``, ``units``, ``exclude_same_county``,
-                   ``exclude`` and ``similar_reforms``.
+                   ``exclude`` and ``similar_reforms``; ``exclude`` and ``similar_reforms``
+                   also leave the national comparison series and the decomposition's reference
+                   kommuner.
+``outcome_kinds``  what an outcome is, when neither the shipped measure list nor the data say
+                   it (see :func:`validate_outcome_kinds`): ``{gdp_per_capita: {kind: level,
+                   unit_sv: "USD per invånare", unit_en: "USD per inhabitant"}}``.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from typing import Any
 
 import yaml
 
-from evaluation.data.panel import period_frequency, shift_period
+from evaluation.data.panel import KINDS, period_frequency, shift_period
 from evaluation.designs.decomposition import COMPARE_WINDOW, default_compare_periods
 from evaluation.errors import EvaluationError, SpecError
 from evaluation.sources.config import validate_sources
@@ -51,8 +57,10 @@ FREQUENCIES = ("monthly", "yearly")
 KEYS = (
     "evaluation_id", "title", "data", "frequency", "treated", "intervention", "outcomes",
     "comparison", "compare_periods", "compare_window", "post_end", "language", "seed", "donors",
-    "sources",
+    "sources", "outcome_kinds",
 )
+#: Keys of one ``outcome_kinds`` entry (``kind`` is required).
+OUTCOME_KIND_KEYS = ("kind", "unit_sv", "unit_en", "label_sv", "label_en")
 REQUIRED = ("evaluation_id", "treated", "intervention")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
@@ -89,6 +97,7 @@ class Spec:
     title: str = ""
     donors: dict[str, Any] = field(default_factory=lambda: default_donors())
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outcome_kinds: dict[str, dict[str, str]] = field(default_factory=dict)
     path: str | None = None
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -333,6 +342,7 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
         title=_scalar(raw, "title", ln, default=""),
         donors=validate_donors(raw.get("donors"), lines),
         sources=sources,
+        outcome_kinds=validate_outcome_kinds(raw.get("outcome_kinds"), list(outcomes), lines),
         path=path,
         lines=dict(lines),
     )
@@ -372,6 +382,80 @@ def _check_period(value: str, key: str, ln, frequency: str) -> str:
                          f"has the value '{value}': write the period as {fmt_en} like the "
                          "intervention.")
     return value
+
+
+# --------------------------------------------------------------------------- outcome kinds
+def validate_outcome_kinds(value: Any, outcomes: list[str],
+                           lines: dict[str, int] | None = None) -> dict[str, dict[str, str]]:
+    """Validate ``outcome_kinds`` and return it as ``{outcome: {kind, unit_sv, …}}``.
+
+    Each entry names an outcome and what it is: ``kind`` (``rate``: a share in %, effects in
+    procentenheter; ``count``: a number, per 1 000 inhabitants when the data have a population;
+    ``level``: any other quantity, compared as it is) and, for counts and levels, the unit
+    effects are given in (``unit_sv``, ``unit_en``; one is enough). ``label_sv``/``label_en``
+    name the outcome in the report. ``gdp: level`` is short for ``gdp: {kind: level}``.
+
+    Raises
+    ------
+    SpecError
+        Not a block, an outcome not under ``outcomes``, an unknown sub-key or kind, a missing
+        kind, a unit for a rate, or a value that is not text.
+    """
+    lines = lines or {}
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise spec_error("outcome_kinds", lines.get("outcome_kinds"),
+                         "ska vara en grupp med ett utfall per rad, t.ex. 'gdp_per_capita: "
+                         "{kind: level, unit_sv: \"USD per invånare\"}'.",
+                         "must be a block with one outcome per line, e.g. 'gdp_per_capita: "
+                         "{kind: level, unit_en: \"USD per inhabitant\"}'.")
+    kinds = ", ".join(KINDS)
+    out: dict[str, dict[str, str]] = {}
+    for name, entry in value.items():
+        key = f"outcome_kinds.{name}"
+        line = lines.get(key, lines.get("outcome_kinds"))
+        if name not in outcomes:
+            raise spec_error(key, line,
+                             f"nämner '{name}', som inte finns under outcomes: lägg till det "
+                             "där eller stava som i outcomes.",
+                             f"names '{name}', which is not under outcomes: add it there or "
+                             "spell it as in outcomes.")
+        if isinstance(entry, str):
+            entry = {"kind": entry}
+        if not isinstance(entry, dict):
+            raise spec_error(key, line, f"ska vara en typ ({kinds}) eller en grupp med kind och "
+                             "unit_sv/unit_en.",
+                             f"must be a kind ({kinds}) or a block with kind and unit_sv/unit_en.")
+        unknown = [k for k in entry if k not in OUTCOME_KIND_KEYS]
+        if unknown:
+            raise spec_error(key, line, f"har det okända fältet '{unknown[0]}': tillåtna fält är "
+                             f"{', '.join(OUTCOME_KIND_KEYS)}.",
+                             f"has the unknown field '{unknown[0]}': allowed fields are "
+                             f"{', '.join(OUTCOME_KIND_KEYS)}.")
+        if any(isinstance(v, (list, dict)) for v in entry.values()):
+            raise spec_error(key, line, "ska ha ett enkelt textvärde per fält, inte en lista.",
+                             "must have one text value per field, not a list.")
+        clean = {k: str(v).strip() for k, v in entry.items() if v is not None
+                 and str(v).strip()}
+        kind = clean.get("kind", "").casefold()
+        if kind not in KINDS:
+            given = f"har typen '{clean['kind']}'" if clean.get("kind") else "saknar kind"
+            given_en = f"has the kind '{clean['kind']}'" if clean.get("kind") else "lacks kind"
+            raise spec_error(key, line, f"{given}: skriv kind: rate (andel i %), count (antal) "
+                             "eller level (nivå i egen enhet).",
+                             f"{given_en}: write kind: rate (a share in %), count or level "
+                             "(a level in its own unit).")
+        clean["kind"] = kind
+        if kind == "rate" and ("unit_sv" in clean or "unit_en" in clean):
+            raise spec_error(key, line, "anger en enhet för en andel (rate): effekter på andelar "
+                             "anges alltid i procentenheter, så ta bort unit_sv/unit_en eller "
+                             "välj kind: level.",
+                             "gives a unit for a rate: effects on shares are always in "
+                             "percentage points, so remove unit_sv/unit_en or choose kind: "
+                             "level.")
+        out[name] = clean
+    return out
 
 
 # --------------------------------------------------------------------------- donors
@@ -471,20 +555,24 @@ def validate_donors(value: Any, lines: dict[str, int] | None = None) -> dict[str
 
 
 def _codes(value: Any, sub: str, line: int | None) -> list[str]:
-    """A list of 4-digit kommun codes (a lost leading zero is restored: 114 -> "0114")."""
+    """A list of 4-digit kommun codes (a lost leading zero is restored: 114 -> "0114") or
+    2-digit län codes (when the evaluated unit is a län, its donors are län)."""
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
     codes: list[str] = []
     for item in items:
         code = str(item).strip()
-        if isinstance(item, (list, dict)) or not code.isdigit() or len(code) not in (3, 4):
+        if (isinstance(item, (list, dict)) or not code.isdigit() or len(code) not in (2, 3, 4)
+                or code == "00"):
             raise spec_error(f"donors.{sub}", line,
-                             f"innehåller '{item}', som inte är en kommunkod: skriv koder med "
-                             "fyra siffror, t.ex. [\"0114\", \"1980\"].",
-                             f"contains '{item}', which is not a kommun code: write four-digit "
-                             "codes, e.g. [\"0114\", \"1980\"].")
-        code = code.zfill(4)
+                             f"innehåller '{item}', som inte är en kommun- eller länskod: skriv "
+                             "koder med fyra siffror (kommuner) eller två (län), t.ex. "
+                             "[\"0114\", \"1980\"].",
+                             f"contains '{item}', which is not a kommun or county code: write "
+                             "four-digit (kommun) or two-digit (county) codes, e.g. "
+                             "[\"0114\", \"1980\"].")
+        code = code if len(code) == 2 else code.zfill(4)
         if code not in codes:
             codes.append(code)
     return codes

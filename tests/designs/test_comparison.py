@@ -64,7 +64,8 @@ def test_rate_comparison_is_labour_force_weighted_mean_without_treated(sim):
 
 
 def test_comparison_does_not_move_with_the_treated_unit(sim):
-    p = sim.panel.copy()
+    # computed from the kommuner (no published 00 row, which contains the treated unit's values)
+    p = sim.panel[sim.panel["unit"] != "00"].copy()
     base = comparison_series(p, outcome="households_assistance", treated="1987").series
     mask = (p["unit"] == "1987") & (p["measure"] == "households_assistance")
     p.loc[mask, "value"] *= 10
@@ -83,7 +84,8 @@ def test_count_comparison_is_rate_per_1000_without_treated(sim):
 
 
 def test_rate_falls_back_to_population_then_equal_weights(sim):
-    p = sim.panel[sim.panel["measure"] != "labour_force"]
+    # the mean over the kommuner (without a 00 row, which would be the comparison itself)
+    p = sim.panel[(sim.panel["measure"] != "labour_force") & (sim.panel["unit"] != "00")]
     comp = comparison_series(p, outcome="unemployment_rate", treated="1987")
     assert comp.diagnostics["weights"] == "population"
     bare = p[p["measure"] == "unemployment_rate"]
@@ -140,8 +142,10 @@ def test_incomplete_kommun_set_uses_the_aggregate(sim):
     p = sim.panel[sim.panel["unit"].isin(keep)]
     comp = comparison_series(p, outcome="unemployment_rate", treated="1987")
     assert comp.diagnostics["source"] == "aggregate_minus_treated"
-    assert comp.diagnostics["coverage"] < 0.95
-    full = comparison_series(sim.panel, outcome="unemployment_rate", treated="1987")
+    assert comp.diagnostics["national"] is True and comp.diagnostics["subtracted"] == ["1987"]
+    # the aggregate is built from all kommuner: 00 minus the treated unit is their mean
+    kommuner = sim.panel[sim.panel["unit"] != "00"]
+    full = comparison_series(kommuner, outcome="unemployment_rate", treated="1987")
     np.testing.assert_allclose(comp.series.to_numpy(), full.series.to_numpy(), rtol=1e-9)
 
 
@@ -179,3 +183,78 @@ def test_real_county_panel_uses_the_national_aggregate():
     comp = comparison_series(p, outcome="unemployment_rate", treated="20")
     assert comp.diagnostics["source"] == "aggregate"
     assert comp.diagnostics["includes_treated"] is True  # no weights to take Dalarna out
+
+
+# --------------------------------------------------------------------------- own data
+def _without_national(sim):
+    return sim.panel[sim.panel["unit"] != "00"]
+
+
+def test_description_names_the_units_never_riket_without_a_00_row(sim):
+    p = _without_national(sim)
+    comp = comparison_series(p, outcome="unemployment_rate", treated="1987")
+    n = len(_kommuner(p)) - 1
+    assert comp.description_sv.startswith(f"Medel vägt med arbetskraften av {n} kommuner i data")
+    assert "riket" not in comp.description_sv.casefold()
+    bare = p[p["measure"] == "unemployment_rate"]
+    unweighted = comparison_series(bare, outcome="unemployment_rate", treated="1987")
+    assert unweighted.description_sv.startswith(f"Ovägt medel av {n} kommuner i data (alla utom")
+    assert unweighted.diagnostics["national"] is False
+
+
+def test_a_00_row_is_the_national_comparison(sim):
+    """Even with every kommun in the data, riket's row (minus the treated unit) is the series."""
+    comp = comparison_series(sim.panel, outcome="unemployment_rate", treated="1987")
+    assert comp.diagnostics["units"] == ["00"] and comp.diagnostics["national"] is True
+    assert comp.description_sv.startswith("Riket (raden 00 i data) utan ")
+    assert comp.description.startswith("Sweden as a whole (the 00 row in the data) without ")
+
+
+def test_excluded_units_leave_the_comparison_and_are_subtracted_from_the_aggregate(sim):
+    from evaluation.designs.comparison import exclude_from_comparison
+
+    gone = ["0110", "0310"]
+    kommuner = _without_national(sim)
+    comp = comparison_series(kommuner, outcome="households_assistance", treated="1987",
+                             exclude=gone)
+    assert not set(gone) & set(comp.diagnostics["units"])
+    assert comp.diagnostics["n_units"] == len(_kommuner(kommuner)) - 3
+    # the same through a marked panel (how the ITS gets it), and from the 00 row
+    marked = exclude_from_comparison(sim.panel, gone)
+    agg = comparison_series(marked, outcome="households_assistance", treated="1987")
+    assert agg.diagnostics["subtracted"] == ["1987", *gone]
+    np.testing.assert_allclose(agg.series.to_numpy(), comp.series.to_numpy(), rtol=1e-9)
+    assert similar_units(marked, treated="1987", outcome="households_assistance", n=100,
+                         periods=sim.periods[:2]).count("0110") == 0
+
+
+def test_a_level_is_a_population_weighted_mean_never_per_1000(sim):
+    from evaluation.data.panel import declared_measure, measures_declared
+
+    p = _without_national(sim)
+    level = p[p["measure"] == "households_assistance"].assign(measure="kostnad")
+    p = pd.concat([p, level], ignore_index=True)
+    with measures_declared({"kostnad": declared_measure("kostnad", "level",
+                                                        unit_sv="kr per invånare")}):
+        comp = comparison_series(p, outcome="kostnad", treated="1987")
+    others = [u for u in _kommuner(p) if u != "1987"]
+    y, pop = _wide(p, "kostnad")[others], _wide(p, "population")[others]
+    np.testing.assert_allclose(comp.series.to_numpy(),
+                               ((y * pop).sum(axis=1) / pop.sum(axis=1)).to_numpy())
+    assert comp.scale == "rate" and comp.diagnostics["weights"] == "population"
+    assert comp.description_sv.startswith("Befolkningsviktat medel av")
+
+
+def test_a_lan_is_compared_with_the_other_lan():
+    path = shared_data_dir() / "sweden" / "scb_bas_monthly_lan_riket_2020-01_2024-01.csv"
+    if not path.is_file():
+        pytest.skip(f"shared reference data not available ({path})")
+    from evaluation.data.reference import county_unemployment_panel
+
+    p = county_unemployment_panel()
+    no_riket = p[p["unit"] != "00"]
+    comp = comparison_series(no_riket, outcome="unemployment_rate", treated="20")
+    assert comp.diagnostics["n_units"] == 20 and comp.diagnostics["unit_type"] == "lan"
+    assert comp.description_sv.startswith("Befolkningsviktat medel av 20 län i data")
+    units = similar_units(p, treated="20", outcome="unemployment_rate", n=5)
+    assert len(units) == 5 and all(len(u) == 2 and u not in ("00", "20") for u in units)

@@ -133,3 +133,43 @@ def test_decomposition_errors():
     with pytest.raises(DesignError):
         decomposition(p, outcome="unemployment_rate", treated="1984",
                       compare_periods=(T0, "2023-13"))
+
+
+def test_yearly_default_base_is_the_year_before_the_change():
+    """The base period must not be already treated: yearly [intervention − 1, intervention]."""
+    from evaluation.designs.decomposition import default_compare_periods
+
+    assert default_compare_periods("2020") == ["2019", "2020"]
+    assert default_compare_periods("2020", 2) == ["2019", "2021"]
+    assert default_compare_periods("2022-04") == ["2022-03", "2023-03"]
+
+
+def test_a_level_is_decomposed_additively_in_its_unit():
+    """Kr per invånare (a level): predicted = own t0 + the comparison's change, no population
+    scaling and no relative effect, labelled in the declared unit."""
+    from evaluation.data.panel import declared_measure, measures_declared
+
+    p = two_period_panel()
+    cost = p[p["measure"] == "unemployment_rate"].assign(
+        measure="kostnad", value=lambda d: d["value"] * 1000)
+    p = pd.concat([p, cost], ignore_index=True)
+    declared = declared_measure("kostnad", "level", unit_sv="kr per invånare",
+                                unit_en="SEK per inhabitant")
+    with measures_declared({"kostnad": declared}):
+        res = decomposition(p, outcome="kostnad", treated="1984", compare_periods=(T0, T1))
+    # 7 500 → 6 100 while the rest went 6 800 → 6 300: predicted 7 000, deviation −900
+    assert res.kind == "level" and res.unit == "SEK per inhabitant"
+    assert res.average_effect == pytest.approx(-900.0)
+    assert res.relative_effect is None and res.ci == pytest.approx((-900.0, -900.0))
+    assert res.diagnostics["deviation_scale"] == "SEK per inhabitant"
+
+
+def test_excluded_kommuner_leave_the_comparison_and_the_reference_units():
+    p = two_period_panel(noise=0.2)
+    gone = ["0150", "0250"]
+    res = decomposition(p, outcome="unemployment_rate", treated="1984",
+                        compare_periods=(T0, T1), exclude=gone)
+    d = res.diagnostics
+    assert not set(gone) & set(d["units"]) and d["n_units"] == 58
+    assert not set(gone) & set(d["comparison_diagnostics"]["units"])
+    assert d["excluded"] == gone

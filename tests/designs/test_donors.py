@@ -381,3 +381,23 @@ def test_spec_donors_block_reaches_the_pool(demo):
                       "donors:\n  pool: list\n  units: [0104, 0110, 0649]\n  exclude: [0110]\n")
     pool = _pool(demo, spec.donors, lines=spec.lines)
     assert pool.members == ["0104", "0649"] and _reasons(pool) == {"0110": NEIGHBOUR}
+
+
+def test_a_lan_gets_the_other_lan_as_donors(demo):
+    """A treated county is compared with counties (the comparison-group designs used to skip a
+    län with 'har inga andra kommuner att jämföra med')."""
+    panel = demo[0]
+    pool = donor_pool(panel, treated="19", outcome="unemployment_rate", config=None, units=None,
+                      groups=None, **WINDOW)
+    lan = sorted(u for u in panel["unit"].unique() if len(u) == 2 and u not in ("00", "19"))
+    assert pool.members == lan and pool.unit_type == "lan"
+    assert pool.description_sv == "alla län i data"
+    assert f": {len(lan)} län;" in pool.text()
+    listed = donor_pool(panel, treated="19", outcome="unemployment_rate",
+                        config={"pool": "list", "units": ["01", "03", "04"],
+                                "exclude": ["03"]}, units=None, groups=None, **WINDOW)
+    assert listed.members == ["01", "04"]
+    only = panel[panel["unit"].isin(["19", "00", "1987"])]
+    with pytest.raises(DesignError, match="har inga andra län att jämföra med"):
+        donor_pool(only, treated="19", outcome="unemployment_rate", config=None, units=None,
+                   groups=None, **WINDOW)

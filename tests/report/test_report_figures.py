@@ -138,3 +138,22 @@ def test_data_only_figure_has_no_counterfactual():
     assert "Observerat" in texts
     assert "Kontrafaktiskt utfall (utan insatsen)" not in texts
     assert "95\u00a0%-intervall" not in texts
+
+
+def test_a_level_is_labelled_in_its_declared_unit_on_one_axis():
+    """A level (USD per invånare) has its unit on the axes and its comparison on the same axis,
+    never "procentenheter" or "Antal"."""
+    from dataclasses import replace
+
+    from evaluation.data.panel import declared_measure, measures_declared
+
+    gdp = declared_measure("gdp_per_capita", "level", unit_sv="USD per invånare",
+                           unit_en="USD per inhabitant", label_sv="BRP per invånare")
+    result = replace(_result(), outcome="gdp_per_capita", kind="level",
+                     unit="USD per inhabitant")
+    with measures_declared({"gdp_per_capita": gdp}):
+        fig = F.observed_vs_counterfactual(result)
+        assert fig.axes[0].get_ylabel() == "BRP per invånare (USD per invånare)"
+        assert len(fig.axes) == 1  # the comparison shares the level's axis
+        effect = F.effect_path(result)
+        assert "(USD per invånare)" in effect.axes[0].get_ylabel().replace("\n", " ")

@@ -45,7 +45,7 @@ def test_results_table_swedish():
                                 "Relativ effekt", "p-värde", "Bedömning", "Sant värde"]
     first, second = df.iloc[0], df.iloc[1]
     assert first["Utfall"] == "Inskrivna arbetslösa, andel av arbetskraften"
-    assert first["Metod"] == "Avbruten tidsserie mot riket"
+    assert first["Metod"] == "Avbruten tidsserie mot jämförelseserien"
     assert first["Skattad effekt"] == f"{MINUS}0,9 procentenheter"
     assert first[f"95{NB}% KI"] == f"{MINUS}1,3 till {MINUS}0,5"
     assert first["Relativ effekt"] == "–"

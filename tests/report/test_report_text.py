@@ -94,7 +94,7 @@ def test_headline_significant_swedish():
         f"(95{NB}% KI {MINUS}20{NB}% till {MINUS}8{NB}%). "
         "Båda skillnaderna är statistiskt säkerställda."
     )
-    assert "Resultaten bygger på en avbruten tidsserie med rikets serie som kontroll." in text
+    assert "Resultaten bygger på en avbruten tidsserie med jämförelseserien som kontroll." in text
     assert "nan" not in text.lower()
 
 
@@ -146,7 +146,7 @@ def test_headline_prefers_its_and_falls_back_to_decomposition():
     assert "1,5 procentenheter" in text
     assert "Resultaten bygger på en uppdelning i nationell och lokal förändring." in text
     mixed = T.headline(_summary([its, _households(design="decomposition")]))
-    assert ("Resultaten bygger på en avbruten tidsserie med rikets serie som kontroll för "
+    assert ("Resultaten bygger på en avbruten tidsserie med jämförelseserien som kontroll för "
             "arbetslösheten och en uppdelning i nationell och lokal förändring för antalet "
             "biståndshushåll.") in mixed
 
@@ -182,7 +182,7 @@ def test_headline_does_not_change_its_input():
 def test_result_sentence():
     text = T.result_sentence(_result())
     assert text == (
-        "Avbruten tidsserie mot riket: under efterperioden april 2022–mars 2023 låg "
+        "Avbruten tidsserie mot jämförelseserien: under efterperioden april 2022–mars 2023 låg "
         "arbetslösheten i genomsnitt 0,9 procentenheter lägre än det kontrafaktiska utfallet "
         f"(95{NB}% KI {MINUS}1,3 till {MINUS}0,5; p < 0,001). "
         "Det är en statistiskt säkerställd minskning."
@@ -195,7 +195,7 @@ def test_result_sentence():
 
 def test_method_text():
     its = T.method_text("its", "monthly")
-    for phrase in ("förperioden", "rikets", "kontrafaktiska utfallet", "AR(1)", "säsong",
+    for phrase in ("förperioden", "jämförelseserien", "kontrafaktiska utfallet", "AR(1)", "säsong",
                    "intervallet"):
         assert phrase in its
     assert "säsong" not in T.method_text("its", "yearly")
@@ -308,3 +308,60 @@ def test_no_text_key_is_defined_twice():
         if isinstance(node, ast.Dict) and len(node.keys) > 20:
             keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
             assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+
+
+# --------------------------------------------------------------------------- declared kinds
+@pytest.fixture()
+def gdp_declared():
+    from evaluation.data.panel import declared_measure, measures_declared
+
+    gdp = declared_measure("gdp_per_capita", "level", unit_sv="USD per invånare",
+                           unit_en="USD per inhabitant")
+    paket = declared_measure("paket", "level", unit_sv="paket per invånare")
+    with measures_declared({"gdp_per_capita": gdp, "paket": paket}):
+        yield
+
+
+def test_a_level_effect_is_in_its_unit_everywhere(gdp_declared):
+    r = _result("gdp_per_capita", effect=-523.4, ci=(-900.2, -150.0), p=0.01,
+                unit="USD per inhabitant", relative=-0.012, relative_ci=(-0.02, -0.004))
+    assert T.effect_text(r) == f"{MINUS}523 USD per invånare"
+    sentence = T.result_sentence(r)
+    assert "523 USD per invånare lägre" in sentence and "procentenheter" not in sentence
+    assert "%" not in sentence.split("(")[0]  # a level gets no relative effect
+    assert "-523 USD per inhabitant" in T.effect_text(r, "en")
+    small = _result("paket", effect=-0.354, ci=(-0.61, -0.08), unit="paket per invånare")
+    assert T.effect_text(small) == f"{MINUS}0,35 paket per invånare"
+    from evaluation.report.tables import results_table
+
+    table = results_table([r, small], formatted=False)
+    assert list(table["Enhet"]) == ["USD per invånare", "paket per invånare"]
+
+
+def test_data_text_describes_the_data_not_a_default():
+    """Sources come from the data's source column, the comparison from the series built."""
+    summary = _summary([_result(), _result("gdp_per_capita", unit="units")])
+    info = {"sources_by_measure": {"unemployment_rate": ["egen_fil.csv"],
+                                   "gdp_per_capita": ["Egen sammanställning"]},
+            "measures": {"gdp_per_capita": {"kind": "level", "unit_sv": "enheter",
+                                            "unit_en": "units", "origin": "undeclared"}},
+            "comparisons": {"unemployment_rate": {
+                "sv": "Ovägt medel av 59 kommuner i data (alla utom Exempelstad).",
+                "en": "Unweighted mean of 59 kommuner in the data (all but Exempelstad)."}},
+            "excluded": {"1981": "Grannby"}}
+    text = T.data_text(summary, info)
+    assert "Arbetsförmedlingen" not in text and "Källa: egen_fil.csv." in text
+    assert ("Jämförelseserie för arbetslösheten: Ovägt medel av 59 kommuner i data (alla utom "
+            "Exempelstad).") in text
+    assert "riket" not in text.casefold()
+    assert "anges varken i data eller i specifikationen" in text
+    assert "Grannby (1981)" in text
+    assert "Unweighted mean of 59 kommuner" in T.data_text(summary, info, "en")
+
+
+def test_method_text_counts_come_from_the_results():
+    dec = T.method_text("decomposition", "yearly", n_units=59)
+    assert "59 kommuner av liknande storlek" in dec
+    assert "79" not in T.method_text("did", "monthly", n_units=20)
+    assert "20 counties" in T.method_text("decomposition", "yearly", "en", n_units=20,
+                                         unit_type="lan")

@@ -1,39 +1,71 @@
-"""How sure are the conclusions? False alarms and power of a result's design on units like it.
+"""How sure are the conclusions? False alarms and power of a result's design, re-fitted in full.
 
-For the report section "Hur säkra är slutsatserna?": the design is re-run on comparison units of
-similar size at placebo dates whose whole post window lies before the real intervention (so the
-reform itself cannot leak in), once as they are (how often does the design call noise an
-effect?) and once with a known effect added (how often does it find a real one?).
+For the report section "Hur säkra är slutsatserna?": the design that produced a result is run
+again, exactly as the report ran it (same design, same comparison or donor pool, same post-window
+length, same averaging windows), at *placebo dates* whose whole post window lies before the real
+intervention — so the reform itself cannot leak in — on the evaluated kommun itself and on
+comparison kommuner of similar size. Nothing happened at those dates, so every interval that
+excludes zero is a false alarm. The false-alarm rate is compared with the nominal 5 % by an exact
+one-sided binomial test: the check is **underkänd** ("failed") when more false alarms are seen
+than chance allows at 5 % (the Monte Carlo band), **godkänd** ("passed") otherwise, and
+**ej prövbar** ("inconclusive") when fewer than :data:`MIN_PAIRS` placebo runs gave an interval.
+A design whose intervals are too narrow fails it (``tests/checks/test_reliability.py`` halves
+an interval on purpose and sees the check fail).
 
-The decomposition's interval is the spread of similar units' own deviations, so its check needs
-no re-fitting: each of those units is tested against the others (leave one out).
+Power: a known step added to the placebo post window moves each design's estimate and interval
+one for one, because every design fits its counterfactual (and, for the comparison-group
+designs, its placebo units and size scales) on the pre-period only and the stepped unit never
+enters its own placebo pool. So the power at a step is read off the null runs (exact for rates
+and levels; for counts the step is relative, ``step × the unit's observed post-window mean``,
+exact up to the population's change within the window) instead of re-fitting every pair.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from evaluation.checks.placebo import POST_LENGTH, placebo_check, placebo_dates
-from evaluation.data.panel import measure_info, period_range
-from evaluation.designs.comparison import similar_units
-from evaluation.designs.donor_designs import DESIGN_NAMES, studentized_interval
+from evaluation.data.panel import (
+    MIN_PRE_PERIODS,
+    measure_info,
+    period_frequency,
+    periods_between,
+    shift_period,
+)
 from evaluation.errors import EvaluationError
 from evaluation.results import EffectResult
 
 #: The effect size the power refers to: about what a substantial local reform achieved
-#: (Arboga 2022–23: a raw local excess of −0.9 p.p. unemployment and −14 % households).
-REFERENCE_EFFECT = {"rate": -1.0, "count": -0.15}
+#: (Arboga 2022–23: a raw local excess of −0.9 p.p. unemployment and −14 % households); for a
+#: level outcome, 10 % of the evaluated kommun's pre-period mean.
+REFERENCE_EFFECT = {"rate": -1.0, "count": -0.15, "level": -0.10}
+#: Multiples of the reference effect at which power is reported.
+POWER_MULTIPLES = (0.5, 1.0, 2.0)
+#: Kommuner re-fitted (the evaluated one included) and placebo dates.
 N_UNITS = 12
 N_DATES = 3
+#: Fewer placebo runs with an interval than this: the check is inconclusive.
+MIN_PAIRS = 10
+NOMINAL = 0.05
+GROUP_DESIGNS = ("synthetic_control", "did", "sdid")
+
+Runner = Callable[..., EffectResult]
 
 
 @dataclass
 class ReliabilityCheck:
-    """A check as a value: name, status, numbers and the table behind them."""
+    """A check as a value: name, status, numbers and the table behind them.
+
+    ``false_positive_rate`` is the share of placebo runs (with an interval) whose interval
+    excluded zero; ``band`` the range an honest 5 % design stays within with ``n_pairs`` runs
+    (exact binomial, one-sided 5 %); ``power`` the share finding the reference effect and
+    ``power_at`` the shares at 0.5, 1 and 2 times it.
+    """
 
     design: str
     outcome: str
@@ -56,11 +88,21 @@ class ReliabilityCheck:
         }
 
 
-def _status(fpr: float | None, n: int) -> str:
-    if fpr is None or n < 10:
-        return "inconclusive"
-    # 5 % nominal; more than 2 Monte Carlo SEs above it is a failed calibration
-    return "failed" if fpr > 0.05 + 2 * np.sqrt(0.05 * 0.95 / n) else "passed"
+def false_alarm_status(k: int, n: int, nominal: float = NOMINAL) -> tuple[str, tuple[float, float],
+                                                                          float | None]:
+    """Status, Monte Carlo band and binomial p-value for ``k`` false alarms in ``n`` runs.
+
+    "failed" when the one-sided exact binomial test of "rate ≤ nominal" rejects at 5 %; the band
+    is ``[0, k_max/n]`` with ``k_max`` the most false alarms that test accepts.
+    """
+    if n < MIN_PAIRS:
+        return "inconclusive", (float("nan"), float("nan")), None
+    p = float(stats.binomtest(k, n, nominal, alternative="greater").pvalue) if k else 1.0
+    # largest k with P(X >= k) >= 0.05
+    k_max = int(stats.binom.isf(0.05, n, nominal))
+    while k_max + 1 <= n and stats.binom.sf(k_max, n, nominal) >= 0.05:
+        k_max += 1
+    return ("failed" if p < 0.05 else "passed"), (0.0, k_max / n), p
 
 
 def reliability(
@@ -68,131 +110,234 @@ def reliability(
     result: EffectResult,
     *,
     comparison: Any = "riket",
-    n_units: int = N_UNITS,
+    n_units: int | None = None,
     n_dates: int = N_DATES,
     seed: int = 1,
+    runner: Runner | None = None,
 ) -> ReliabilityCheck:
-    """False-positive rate and power of ``result.design`` on units like ``result.treated``."""
-    kind = measure_info(result.outcome).kind
-    step = REFERENCE_EFFECT["rate" if kind == "rate" else "count"]
+    """False-alarm rate and power of ``result.design`` re-fitted at placebo dates.
+
+    Parameters
+    ----------
+    panel
+        The panel the design was run on.
+    result
+        The report's result (design, outcome, windows, donors are read from it).
+    comparison
+        The comparison set the national designs used.
+    n_units
+        Kommuner re-fitted, the evaluated one included.
+    n_dates
+        Placebo dates (windows of the report's length ending before the intervention, as far
+        apart as the pre-period allows).
+    seed
+        Kept for the record (the check draws nothing at random).
+    runner
+        Replaces the design call (``runner(data, unit=, shift=)`` returning an EffectResult);
+        tests use it to feed a deliberately narrowed interval.
+    """
+    kind = measure_info(result.outcome).kind if result.kind not in ("rate", "count", "level") \
+        else result.kind
+    step = _reference_step(panel, result, kind)
+    n_units = N_UNITS if n_units is None else n_units
+    shifts, reason = _placebo_shifts(panel, result, n_dates)
+    if not shifts:
+        return _inconclusive(result, step, reason)
+    units = _units(panel, result, n_units)
+    rows = []
+    if runner is None and result.design in GROUP_DESIGNS:
+        for shift in shifts:
+            rows += _group_rows(panel, result, units, shift, kind, step)
+    else:
+        run = runner or _design_runner(result, comparison)
+        for shift in shifts:
+            end = shift_period(_window(result)[1], -shift)
+            data = panel[panel["period"] <= end]
+            for unit in units:
+                row: dict[str, Any] = {"unit": unit,
+                                       "date": shift_period(result.intervention, -shift)}
+                try:
+                    r = run(data, unit=unit, shift=shift)
+                except EvaluationError as exc:
+                    rows.append({**row, "testable": False, "rejected": False, "error": exc.en})
+                    continue
+                rows.append({**row, **_outcome_of(r, kind, step)})
+    table = pd.DataFrame(rows)
+    ok = table[table["testable"]] if len(table) else table
+    n = len(ok)
+    k = int(ok["rejected"].sum()) if n else 0
+    status, band, p_binom = false_alarm_status(k, n)
+    fpr = k / n if n else None
+    power_at = {str(m): float(ok[f"power_{m}"].mean()) for m in POWER_MULTIPLES} if n else {}
+    details: dict[str, Any] = {
+        "dates": sorted(set(table["date"])), "units": units, "post_length": _post_length(result),
+        "band": list(band), "binomial_p": p_binom, "false_alarms": k,
+        "power_at": power_at, "not_testable": int(len(table) - n),
+        "method": "refit at placebo dates before the intervention",
+    }
+    if n < MIN_PAIRS:
+        details["reason"] = "too_few_runs"
+    return ReliabilityCheck(
+        design=result.design, outcome=result.outcome, status=status,
+        false_positive_rate=fpr, power=power_at.get("1.0"), reference_effect=step,
+        n_pairs=n, n_units=len(units), n_dates=len(shifts), table=table, details=details,
+    )
+
+
+# ------------------------------------------------------------------------------ pieces
+def _reference_step(panel: pd.DataFrame, result: EffectResult, kind: str) -> float:
+    if kind != "level":
+        return REFERENCE_EFFECT[kind]
+    pre = result.frame.loc[~result.frame["post"].astype(bool), "observed"].dropna()
+    level = float(pre.mean()) if len(pre) else float("nan")
+    return REFERENCE_EFFECT["level"] * abs(level) if np.isfinite(level) else float("nan")
+
+
+def _window(result: EffectResult) -> tuple[str, str]:
+    """(first period after the change, last period used): what a placebo shift moves."""
     if result.design == "decomposition":
-        return _decomposition_check(result, step)
-    if result.design in DESIGN_NAMES:
-        return _placebo_space_check(result, step)
-    # Units of similar size and dates whose post window ends before the real intervention.
-    before = panel[(panel["period"] < result.intervention) & (panel["unit"] != result.treated)]
-    periods = sorted(before.loc[before["measure"] == result.outcome, "period"].unique())
-    frequency = "monthly" if periods and len(periods[0]) == 7 else "yearly"
-    post_length = POST_LENGTH[frequency]
-    candidates = placebo_dates(periods, frequency=frequency, post_length=post_length) \
-        if periods else []
-    if not candidates:
-        return _inconclusive(result, step, "pre-period too short for placebo dates")
-    pick = np.unique(np.linspace(0, len(candidates) - 1, min(n_dates, len(candidates)))
+        return result.intervention, str(result.frame.index[-1])
+    return result.intervention, result.post_window[1]
+
+
+def _post_length(result: EffectResult) -> int:
+    start, end = _window(result)
+    return periods_between(start, end) + 1
+
+
+def _placebo_shifts(panel: pd.DataFrame, result: EffectResult,
+                    n_dates: int) -> tuple[list[int], str]:
+    """How far back (in periods) each placebo copy of the design is moved: every window ends
+    before the intervention and leaves the design's minimum pre-period (or, for the
+    decomposition, its base window) inside the data."""
+    periods = sorted(panel.loc[(panel["measure"] == result.outcome)
+                               & (panel["unit"] == result.treated), "period"].dropna().unique())
+    if not periods:
+        return [], "no_data"
+    first = str(periods[0])
+    frequency = period_frequency(first)
+    length = _post_length(result)
+    if result.design == "decomposition":
+        window = int(result.diagnostics.get("window") or 1)
+        t0 = str(result.frame.index[0])
+        room = periods_between(first, shift_period(t0, -(window - 1)))
+    else:
+        room = periods_between(first, result.intervention) - MIN_PRE_PERIODS[frequency]
+    if room < length:
+        return [], "short_pre_period"
+    candidates = list(range(length, room + 1))
+    # as far apart as possible: non-overlapping windows when there is room for them
+    spaced = candidates[::length] if len(candidates[::length]) >= n_dates else candidates
+    pick = np.unique(np.linspace(0, len(spaced) - 1, min(n_dates, len(spaced)))
                      .round().astype(int))
-    dates = [candidates[i] for i in pick]
+    return [spaced[i] for i in pick], ""
+
+
+def _units(panel: pd.DataFrame, result: EffectResult, n: int) -> list[str]:
+    """The evaluated kommun and the comparison units closest to it in size."""
+    from evaluation.designs.donor_designs import nearest_in_size
+
+    treated = result.treated
+    if result.design in GROUP_DESIGNS:
+        pool = [str(u) for u in result.diagnostics.get("donors") or []]
+    else:
+        sub = panel[panel["measure"] == result.outcome]
+        pool = sorted(u for u in sub["unit"].unique()
+                      if u != treated and len(u) == len(treated) and u != "00")
+    return [treated, *nearest_in_size(panel, treated, pool, max(0, n - 1))[:max(0, n - 1)]]
+
+
+def _design_runner(result: EffectResult, comparison: Any) -> Runner:
+    """The report's design call, moved back by ``shift`` periods and with ``unit`` treated."""
+    design, outcome, treated = result.design, result.outcome, result.treated
+    start, end = _window(result)
+
+    if design == "its":
+        from evaluation.designs.its import its
+
+        def run(data, *, unit, shift):
+            return its(data, outcome=outcome, treated=unit,
+                       intervention=shift_period(start, -shift),
+                       post_end=shift_period(end, -shift), comparison=comparison)
+        return run
+    if design == "decomposition":
+        from evaluation.designs.decomposition import decomposition
+
+        t0, t1 = str(result.frame.index[0]), str(result.frame.index[-1])
+        window = int(result.diagnostics.get("window") or 1)
+
+        def run(data, *, unit, shift):
+            return decomposition(data, outcome=outcome, treated=unit,
+                                 compare_periods=(shift_period(t0, -shift),
+                                                  shift_period(t1, -shift)),
+                                 comparison=comparison, window=window)
+        return run
+    if design in GROUP_DESIGNS:
+        from evaluation.designs.donor_designs import comparison_group_design
+
+        donors = [str(u) for u in result.diagnostics.get("donors") or []]
+
+        def run(data, *, unit, shift):
+            # the same pool; a comparison kommun playing the treated one swaps places with it
+            pool = donors if unit == treated else [treated, *(d for d in donors if d != unit)]
+            return comparison_group_design(
+                data, design=design, outcome=outcome, treated=unit,
+                intervention=shift_period(start, -shift), post_end=shift_period(end, -shift),
+                donors=pool, ci_level=result.ci_level)
+        return run
+    raise ValueError(f"unknown design {design!r}")
+
+
+def _group_rows(panel: pd.DataFrame, result: EffectResult, units: list[str], shift: int,
+                kind: str, step: float) -> list[dict[str, Any]]:
+    """One placebo date of a comparison-group design: every unit's run from one set of fits
+    (:func:`~evaluation.designs.donor_designs.placebo_date_runs`), on the fitting scale."""
+    from evaluation.designs.donor_designs import placebo_date_runs
+
+    start, end = (shift_period(p, -shift) for p in _window(result))
+    date = start
+    data = panel[panel["period"] <= end]
+    donors = [str(u) for u in result.diagnostics.get("donors") or []]
     try:
-        units = similar_units(panel, treated=result.treated, outcome=result.outcome, n=n_units,
-                              periods=period_range(periods[0], periods[-1]))
-    except EvaluationError:
-        units = []
-    if not units:
-        return _inconclusive(result, step, "no comparison units of similar size")
-    # The ITS fits its counterfactual and error model on the pre-period only, so a step added
-    # to the post window moves the estimate and both interval ends by exactly the step (rates)
-    # or multiplies 1 + each by 1 + step (counts; test_reliability checks this): the power run
-    # is derived from the null run instead of re-fitting every pair.
-    derived = result.design == "its"
-    check = placebo_check(before, design=result.design, outcome=result.outcome, units=units,
-                          dates=dates, post_length=post_length,
-                          step=None if derived else step,
-                          comparison=comparison, seed=seed, n_boot=500)
-    if derived:
-        check.runs = with_shifted_power(check.runs, step, kind)
-        check.step = step
-    n = check.n
-    fpr = check.rate() if n else None
-    power = check.rate("power_rejected") if n else None
-    return ReliabilityCheck(
-        design=result.design, outcome=result.outcome, status=_status(fpr, n),
-        false_positive_rate=fpr, power=power, reference_effect=step, n_pairs=n,
-        n_units=len(units), n_dates=len(dates), table=check.runs,
-        details={"dates": dates, "units": units, "post_length": post_length},
-    )
+        runs = placebo_date_runs(data, design=result.design, outcome=result.outcome,
+                                 treated=result.treated, units=units, donors=donors,
+                                 intervention=start, post_end=end, ci_level=result.ci_level)
+    except EvaluationError as exc:
+        return [{"unit": u, "date": date, "testable": False, "rejected": False,
+                 "error": exc.en} for u in units]
+    rows = []
+    for rec in runs.to_dict(orient="records"):
+        rows.append({"unit": rec["unit"], "date": date,
+                     **_interval_outcome(rec["estimate"], rec["low"], rec["high"],
+                                         rec["level"], kind, step)})
+    return rows
 
 
-def _decomposition_check(result: EffectResult, step: float) -> ReliabilityCheck:
-    """The decomposition: its similar units' deviations, each tested against the others."""
-    draws = np.asarray(result.diagnostics.get("similar_unit_deviations") or [], dtype=float)
-    ones = np.ones(len(draws))
-    return _leave_one_out(result, step, draws, ones, step * ones, {"deviation": draws},
-                          "leave-one-out over the similar units' deviations")
+def _outcome_of(r: EffectResult, kind: str, step: float) -> dict[str, Any]:
+    """Estimate, interval, rejection, and the rejections with the reference steps added."""
+    post = r.frame.loc[r.frame["post"].astype(bool), "observed"].dropna()
+    low, high = r.ci if r.testable else (np.nan, np.nan)
+    return _interval_outcome(r.average_effect, low, high, float(post.mean()), kind, step)
 
 
-def with_shifted_power(runs: pd.DataFrame, step: float, kind: str) -> pd.DataFrame:
-    """Power columns for a design whose estimate and interval move one for one with a post-window
-    step: ``x + step`` for rates, ``(1 + x)(1 + step) − 1`` for relative (count) effects."""
-    out = runs.copy()
-
-    def shift(x: pd.Series) -> pd.Series:
-        return x + step if kind == "rate" else (1 + x) * (1 + step) - 1
-
-    for col in ("estimate", "low", "high"):
-        out[f"power_{col}"] = shift(out[col])
-    out["power_testable"] = out["testable"]
-    out["power_rejected"] = out["testable"] & ((out["power_low"] > 0) | (out["power_high"] < 0))
-    out["power_error"] = out.get("error", "")
+def _interval_outcome(est: float, low: float, high: float, level: float, kind: str,
+                      step: float) -> dict[str, Any]:
+    if not (np.isfinite(est) and np.isfinite(low) and np.isfinite(high)):
+        return {"estimate": est, "low": np.nan, "high": np.nan, "testable": False,
+                "rejected": False, "error": ""}
+    unit_step = step * level if kind == "count" else step
+    out = {"estimate": est, "low": low, "high": high, "testable": True,
+           "rejected": bool(low > 0 or high < 0), "error": ""}
+    for m in POWER_MULTIPLES:
+        s = m * unit_step
+        out[f"power_{m}"] = bool(low + s > 0 or high + s < 0)
     return out
-
-
-def _placebo_space_check(result: EffectResult, step: float) -> ReliabilityCheck:
-    """Comparison-group designs: each placebo unit tested against the others exactly as the
-    treated unit was (studentised ranks), once as it is and once with the reference effect
-    added to its post-period (on the fitting scale: p.p., or the relative step times its level
-    per 1 000). An added post-period step moves each of these estimators one for one, since the
-    weights come from the pre-period."""
-    d = result.diagnostics
-    est = d.get("placebo_estimates") or {}
-    scales = d.get("placebo_scales") or {}
-    levels = d.get("placebo_levels") or {}
-    units = [u for u in est if np.isfinite(est[u]) and np.isfinite(scales.get(u, np.nan))]
-    e = np.array([est[u] for u in units])
-    s = np.array([scales[u] for u in units])
-    shift = np.full(len(units), step) if result.kind == "rate" else \
-        step * np.array([levels.get(u, np.nan) for u in units])
-    return _leave_one_out(result, step, e, s, shift,
-                          {"unit": units, "estimate": e, "scale": s},
-                          "leave-one-out over the placebo units (studentised)")
-
-
-def _leave_one_out(result: EffectResult, step: float, estimates: np.ndarray,
-                   scales: np.ndarray, shifts: np.ndarray, columns: dict[str, Any],
-                   method: str) -> ReliabilityCheck:
-    """Each comparison unit tested against the others exactly as the treated unit was
-    (studentised ranks; scale 1 is the plain rank test), once as it is and once with the
-    reference effect added; the rank procedure needs at least 40 units."""
-    n = len(estimates)
-    if n < 40 or result.ci is None:
-        return _inconclusive(result, step, "too few comparison units for the empirical interval")
-    rejected, found = [], []
-    for j in range(n):
-        others_e, others_s = np.delete(estimates, j), np.delete(scales, j)
-        for value, out in ((estimates[j], rejected), (estimates[j] + shifts[j], found)):
-            ci, _ = studentized_interval(value, scales[j], others_e, others_s, result.ci_level)
-            out.append(ci is not None and (ci[0] > 0 or ci[1] < 0))
-    fpr, power = float(np.mean(rejected)), float(np.mean(found))
-    return ReliabilityCheck(
-        design=result.design, outcome=result.outcome, status=_status(fpr, n),
-        false_positive_rate=fpr, power=power, reference_effect=step, n_pairs=n, n_units=n,
-        n_dates=1, table=pd.DataFrame({**columns, "rejected": rejected, "found": found}),
-        details={"method": method},
-    )
 
 
 def _inconclusive(result: EffectResult, step: float, reason: str) -> ReliabilityCheck:
     return ReliabilityCheck(
         design=result.design, outcome=result.outcome, status="inconclusive",
         false_positive_rate=None, power=None, reference_effect=step, n_pairs=0, n_units=0,
-        n_dates=0, details={"reason": reason},
+        n_dates=0, details={"reason": reason, "post_length": _post_length(result)},
     )
 

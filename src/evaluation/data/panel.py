@@ -1,14 +1,23 @@
 """The canonical long panel every source is turned into.
 
 Columns: ``unit, unit_name, period, measure, value`` and optionally ``unit_type``
-(kommun/lan/riket), ``population``, ``status`` (preliminary/final/suppressed) and ``source``.
+(kommun/lan/riket), ``population``, ``status`` (preliminary/final/suppressed), ``source`` and
+the measure's declaration ``kind`` (rate/count/level), ``unit_text`` and ``unit_text_en``.
 Unit codes are strings (4 digits kommun, 2 digits län, ``00`` riket); ``period`` is ``YYYY-MM``
 (monthly) or ``YYYY`` (yearly).
+
+What a measure is (:class:`Measure`) is declared, never guessed from its values: the shipped
+list :data:`MEASURES`, and per evaluation the spec's ``outcome_kinds``, the panel's ``kind``
+columns or Kolada's KPI catalogue (resolved once by :func:`evaluation.inputs.resolve_measures`
+and registered with :func:`declare_measures`). :func:`measure_info` answers from that registry;
+an outcome nobody declared is a *level* in neutral "enheter"/"units" (:func:`undeclared`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -19,14 +28,25 @@ import pandas as pd
 from evaluation.errors import DataError
 
 REQUIRED_COLUMNS = ("unit", "unit_name", "period", "measure", "value")
-OPTIONAL_COLUMNS = ("unit_type", "population", "status", "source")
+OPTIONAL_COLUMNS = ("unit_type", "population", "status", "source", "kind", "unit_text",
+                    "unit_text_en")
+#: The optional columns that declare what a measure is (one value per measure).
+DECLARATION_COLUMNS = ("kind", "unit_text", "unit_text_en")
 STATUSES = ("preliminary", "final", "suppressed")
 NATIONAL_CODE = "00"
 #: Shortest pre-period any design accepts: 24 months or 6 years.
 MIN_PRE_PERIODS = {"monthly": 24, "yearly": 6}
 
 Frequency = Literal["monthly", "yearly"]
-MeasureKind = Literal["rate", "count"]
+MeasureKind = Literal["rate", "count", "level"]
+#: rate: a share in % (effects in procentenheter); count: a number of people, households …
+#: (compared per 1 000 inhabitants when a population exists); level: any other quantity in its
+#: own unit (kr per invånare, USD per invånare …), compared as it is.
+KINDS: tuple[str, ...] = ("rate", "count", "level")
+#: Unit words of a rate's effects and of an outcome nobody declared.
+PP_UNIT = ("procentenheter", "percentage points")
+NEUTRAL_UNIT = ("enheter", "units")
+COUNT_UNIT = ("st.", "units")
 
 _MONTHLY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _YEARLY = re.compile(r"^\d{4}$")
@@ -34,7 +54,14 @@ _YEARLY = re.compile(r"^\d{4}$")
 
 @dataclass(frozen=True)
 class Measure:
-    """What a measure is: its kind (rate in % or count) and how people call it."""
+    """What a measure is: its kind (rate, count or level), its unit and how people call it.
+
+    ``unit_sv``/``unit_en`` are the words effects are given in: "procentenheter" for a rate,
+    e.g. "hushåll" for a count, e.g. "USD per invånare" for a level. ``origin`` says where the
+    declaration comes from: ``shipped`` (:data:`MEASURES`), ``spec`` (``outcome_kinds``),
+    ``data`` (the panel's ``kind`` column), ``kolada`` (the KPI catalogue's title) or
+    ``undeclared`` (nobody said: a level in neutral units).
+    """
 
     name: str
     kind: MeasureKind
@@ -44,12 +71,28 @@ class Measure:
     unit_en: str
     # For counts: the per-capita scale used to compare units of different size.
     per: int = 1000
+    origin: str = "shipped"
 
     def label(self, language: str = "sv") -> str:
         return self.label_en if language == "en" else self.label_sv
 
     def unit(self, language: str = "sv") -> str:
         return self.unit_en if language == "en" else self.unit_sv
+
+    @property
+    def additive(self) -> bool:
+        """Rates and levels are compared and modelled additively; counts multiplicatively."""
+        return self.kind != "count"
+
+    @property
+    def declared(self) -> bool:
+        return self.origin != "undeclared"
+
+    @property
+    def effect_unit(self) -> str:
+        """The unit key of :attr:`evaluation.results.EffectResult.unit`: ``"pp"`` for a rate,
+        else the English unit (the report finds the Swedish words through the outcome)."""
+        return "pp" if self.kind == "rate" else self.unit_en
 
 
 MEASURES: dict[str, Measure] = {
@@ -73,16 +116,102 @@ MEASURES: dict[str, Measure] = {
 }
 
 
+#: Measures declared for the running evaluation (see :func:`declare_measures`).
+_DECLARED: dict[str, Measure] = {}
+
+
 def measure_info(name: str, values: pd.Series | None = None) -> Measure:
-    """Metadata for a measure; unknown measures are a count if all values are whole numbers."""
+    """What the measure ``name`` is: as declared for the running evaluation
+    (:func:`declare_measures`), else as shipped (:data:`MEASURES`), else :func:`undeclared`.
+
+    ``values`` is accepted for compatibility and not used: a kind is never guessed from the
+    numbers (whole dollars are not a count, and a share below 100 need not be a rate).
+    """
+    if name in _DECLARED:
+        return _DECLARED[name]
     if name in MEASURES:
         return MEASURES[name]
-    is_count = values is not None and len(values) > 0 and bool(
-        np.all(np.isclose(values.dropna() % 1, 0)) and (values.dropna() >= 0).all()
-    )
-    if is_count:
-        return Measure(name, "count", name, name, "antal", "count")
-    return Measure(name, "rate", name, name, "enheter", "units")
+    return undeclared(name)
+
+
+def undeclared(name: str) -> Measure:
+    """An outcome nobody declared: compared as a level, effects in neutral "enheter"/"units"
+    (never procentenheter, never a count that needs a population)."""
+    return Measure(name, "level", name, name, *NEUTRAL_UNIT, origin="undeclared")
+
+
+def declared_measure(name: str, kind: str, *, unit_sv: str | None = None,
+                     unit_en: str | None = None, label_sv: str | None = None,
+                     label_en: str | None = None, origin: str = "spec") -> Measure:
+    """A :class:`Measure` from a declaration; missing words get the kind's defaults (rates
+    always "procentenheter"; counts "st."; levels the neutral "enheter")."""
+    if kind not in KINDS:
+        raise DataError(
+            f"Måttet {name} har typen {kind!r}: använd rate, count eller level.",
+            f"The measure {name} has the kind {kind!r}: use rate, count or level.",
+        )
+    shipped = MEASURES.get(name)
+    if kind == "rate":
+        unit_sv, unit_en = PP_UNIT
+    elif not unit_sv and not unit_en:
+        if shipped is not None and shipped.kind == kind:
+            unit_sv, unit_en = shipped.unit_sv, shipped.unit_en
+        else:
+            unit_sv, unit_en = COUNT_UNIT if kind == "count" else NEUTRAL_UNIT
+    else:  # one language given: the same words in the other
+        unit_sv, unit_en = unit_sv or unit_en, unit_en or unit_sv
+    label_sv = label_sv or (shipped.label_sv if shipped else name)
+    label_en = label_en or (shipped.label_en if shipped else label_sv)
+    return Measure(name, kind, label_sv, label_en, unit_sv, unit_en, origin=origin)
+
+
+def declare_measures(measures: Mapping[str, Measure] | None) -> None:
+    """Make ``measures`` what :func:`measure_info` answers for the running evaluation.
+
+    Replaces the previous declarations (one evaluation at a time per process; the report
+    notebook's kernel loads its own). :func:`evaluation.inputs.check_inputs` calls it with
+    the measures it resolved, so the designs, checks and report all see the same kind.
+    """
+    _DECLARED.clear()
+    _DECLARED.update(measures or {})
+
+
+def declared_measures() -> dict[str, Measure]:
+    """The measures declared for the running evaluation (a copy)."""
+    return dict(_DECLARED)
+
+
+@contextmanager
+def measures_declared(measures: Mapping[str, Measure]) -> Iterator[None]:
+    """Declare ``measures`` (on top of the current ones) inside a ``with`` block only."""
+    before = dict(_DECLARED)
+    _DECLARED.update(measures)
+    try:
+        yield
+    finally:
+        declare_measures(before)
+
+
+def known_measures() -> dict[str, Measure]:
+    """Every measure known now: the shipped ones, overridden by the declared ones."""
+    return {**MEASURES, **_DECLARED}
+
+
+def panel_measures(frame: pd.DataFrame) -> dict[str, Measure]:
+    """The measures a panel declares in its ``kind`` (and ``unit_text``, ``unit_text_en``)
+    columns; measures without a ``kind`` are left out."""
+    if "kind" not in frame.columns:
+        return {}
+    out: dict[str, Measure] = {}
+    cols = [c for c in DECLARATION_COLUMNS if c in frame.columns]
+    rows = frame.loc[frame["kind"].astype(str).str.strip().ne(""), ["measure", *cols]]
+    for measure, group in rows.groupby("measure", sort=True):
+        first = group.iloc[0]
+        texts = {c: str(first[c]).strip() for c in cols if c != "kind"}
+        out[str(measure)] = declared_measure(
+            str(measure), str(first["kind"]).strip(), unit_sv=texts.get("unit_text") or None,
+            unit_en=texts.get("unit_text_en") or None, origin="data")
+    return out
 
 
 # --------------------------------------------------------------------------- periods
@@ -225,8 +354,41 @@ def validate_panel(frame: pd.DataFrame, *, source: str = "panelen") -> pd.DataFr
     frame["source"] = frame["source"].fillna("").astype(str)
     if "population" in frame.columns:
         frame["population"] = pd.to_numeric(frame["population"], errors="coerce")
+    _check_declarations(frame, source)
     columns = [*REQUIRED_COLUMNS, *[c for c in OPTIONAL_COLUMNS if c in frame.columns]]
     return frame[columns].sort_values(["measure", "unit", "period"]).reset_index(drop=True)
+
+
+def _check_declarations(frame: pd.DataFrame, source: str) -> None:
+    """Normalise the ``kind``/``unit_text`` columns: known kinds, one declaration per measure."""
+    cols = [c for c in DECLARATION_COLUMNS if c in frame.columns]
+    for col in cols:
+        frame[col] = frame[col].fillna("").astype(str).str.strip()
+        frame.loc[frame[col].str.casefold().isin(("nan", "none")), col] = ""
+    if "kind" not in frame.columns:
+        return
+    frame["kind"] = frame["kind"].str.casefold()
+    bad = sorted(set(frame["kind"]) - {"", *KINDS})
+    if bad:
+        raise DataError(
+            f"{source} har typen {bad[0]!r} i kolumnen kind: använd rate (andel i %), count "
+            "(antal) eller level (nivå i egen enhet), eller lämna cellen tom.",
+            f"{source} has the kind {bad[0]!r} in the column kind: use rate (share in %), count "
+            "or level (a level in its own unit), or leave the cell empty.",
+        )
+    for col in cols:
+        values = frame.loc[frame[col] != "", ["measure", col]].drop_duplicates()
+        twice = values["measure"][values["measure"].duplicated()]
+        if len(twice):
+            measure = twice.iloc[0]
+            found = ", ".join(repr(v) for v in values.loc[values["measure"] == measure, col])
+            raise DataError(
+                f"{source} anger flera värden i kolumnen {col} för måttet {measure} ({found}): "
+                "ett mått har en typ och en enhet, så skriv samma värde på varje rad.",
+                f"{source} gives several values in the column {col} for the measure {measure} "
+                f"({found}): a measure has one kind and one unit, so write the same value on "
+                "every row.",
+            )
 
 
 def _normalise_code(code: str) -> str:

@@ -1,18 +1,28 @@
 """Outcome and comparison series: "what the rest of the country (or county) did".
 
 Every design compares the treated unit with a comparison series that **never contains the
-treated unit**:
+treated unit**, and the series is described as what it is (``description_sv``/``description``):
 
-* rates (e.g. unemployment in %): the labour-force-weighted mean over the comparison kommuner
-  (population-weighted when the panel has no labour force, unweighted when it has neither);
-* counts (e.g. households with ekonomiskt bistånd): the comparison *rate* per 1 000 inhabitants,
-  Σ counts / Σ population × 1 000 (the plain sum of counts when the panel has no population).
+* a published aggregate row of the comparison set in the data — ``00`` (riket) for
+  ``"riket"``, the county code for ``"lan"`` — *is* that comparison: the treated unit (and any
+  excluded unit, see below) is subtracted with the weights (labour force or population for rates
+  and levels, population for counts; plain subtraction for counts without population); where no
+  weights exist the row is used as published and ``diagnostics["includes_treated"]`` says that
+  the treated unit is in it;
+* without such a row the series is computed from the other units of the treated unit's own kind
+  (kommuner for a kommun, län for a län): rates the labour-force-weighted mean
+  (population-weighted without labour force, unweighted without either), levels the
+  population-weighted (or unweighted) mean, counts Σ counts / Σ population × 1 000 (the plain
+  sum without population). The description then says "medel av N kommuner", never "riket".
 
-The comparison set is ``"riket"`` (all kommuner), ``"lan"`` (the kommuner of the treated unit's
-county, first two code digits) or an explicit list of unit codes. When the panel lacks the
-kommuner of the set but has the aggregate (``"00"`` or the county code), as in a real national +
-county panel, the aggregate is used with the treated unit subtracted by weights when possible;
-otherwise it is used as is and ``diagnostics["includes_treated"]`` is ``True``.
+The comparison set is ``"riket"``, ``"lan"`` (the kommuner of the treated unit's county, first two
+code digits) or an explicit list of unit codes. ``exclude`` (or a panel marked by
+:func:`exclude_from_comparison`) leaves further units out — neighbours with spill-over, kommuner
+with a similar reform: they are never members, and they are subtracted from a published aggregate
+where the weights allow; ``diagnostics["excluded_included"]`` names those that stay in it.
+
+What an outcome is (rate, count or level) comes from
+:func:`evaluation.data.panel.measure_info`; levels are compared additively, like rates.
 """
 
 from __future__ import annotations
@@ -24,14 +34,32 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from evaluation.data.panel import NATIONAL_CODE, measure_info, unit_names, wide
+from evaluation.data.panel import NATIONAL_CODE, measure_info, unit_names, unit_type_of, wide
 from evaluation.errors import DataError, DesignError
 
 ComparisonSet = Literal["riket", "lan"] | Sequence[str]
 
-# A kommun set whose weight is below this share of the aggregate's weight is incomplete: the
-# aggregate (minus the treated unit) is used instead.
-_MIN_COVERAGE = 0.95
+#: ``panel.attrs`` key of the units :func:`exclude_from_comparison` marks.
+EXCLUDE_ATTR = "comparison_exclude"
+
+
+def exclude_from_comparison(panel: pd.DataFrame, units: Sequence[str]) -> pd.DataFrame:
+    """``panel`` (a shallow copy) marked so that every comparison series built from it leaves
+    ``units`` out, as :func:`comparison_series`'s ``exclude`` does.
+
+    For designs that take only a panel (the ITS): the units' rows stay, so they can still be
+    subtracted from a published aggregate. The mark travels with the panel's ``attrs``.
+    """
+    out = panel.copy(deep=False)
+    out.attrs = {**panel.attrs, EXCLUDE_ATTR: sorted({str(u) for u in units})}
+    return out
+
+
+def excluded_units(panel: pd.DataFrame, exclude: Sequence[str] | None = None) -> list[str]:
+    """``exclude`` if given, else the units :func:`exclude_from_comparison` marked."""
+    if exclude is None:
+        exclude = panel.attrs.get(EXCLUDE_ATTR, ())
+    return [str(u) for u in exclude]
 
 
 @dataclass
@@ -41,16 +69,21 @@ class ComparisonSeries:
     Attributes
     ----------
     series
-        Comparison values indexed by period: % for rates, per 1 000 inhabitants for counts
-        (plain count when ``scale == "count"``).
+        Comparison values indexed by period: % for rates, the outcome's unit for levels, per
+        1 000 inhabitants for counts (plain count when ``scale == "count"``).
     description, description_sv
-        One sentence saying what the series is (English / Swedish).
+        One sentence saying what the series is (English / Swedish), with the number of units
+        and the weighting, e.g. "Befolkningsviktat medel av 59 kommuner i data (alla utom
+        Arboga)." or "Riket (raden 00 i data) utan Arboga, borträknad med folkmängden som vikt."
     scale
-        ``"percent"``/``"rate"`` (same unit as the outcome), ``"per_1000"`` or ``"count"``.
+        ``"rate"`` (same unit as the outcome, rates and levels), ``"per_1000"`` or ``"count"``.
     diagnostics
-        ``source`` (kommuner / aggregate / aggregate_minus_treated), ``units`` (codes used),
-        ``n_units``, ``weights`` (labour_force / population / none), ``includes_treated``,
-        ``coverage`` where known.
+        ``source`` (kommuner / aggregate / aggregate_minus_treated), ``aggregate`` (the row
+        used, or None), ``national`` (the series is riket's published row), ``units`` (codes
+        used), ``n_units``, ``unit_type`` (kommun / lan), ``weights`` (labour_force /
+        population / none), ``includes_treated``, ``subtracted`` (units taken out of the
+        aggregate), ``excluded`` (units asked to be left out) and ``excluded_included`` (those
+        a published aggregate still contains).
     """
 
     series: pd.Series
@@ -155,6 +188,11 @@ class _Pool:
     def kommuner(self) -> list[str]:
         return [u for u in self.values.columns if self.types.get(u) == "kommun"]
 
+    def peers(self, unit: str) -> list[str]:
+        """Units of ``unit``'s own kind (kommuner for a kommun, län for a län), itself too."""
+        kind = self.types.get(unit) or unit_type_of(unit)
+        return [u for u in self.values.columns if self.types.get(u) == kind]
+
     def weight_of(self, units: Sequence[str]) -> pd.DataFrame:
         """Weights aligned with ``values`` for ``units``; 1 where the panel has no weights."""
         idx = self.values.index
@@ -168,7 +206,7 @@ class _Pool:
         y = self.values[units]
         w = self.weight_of(units)
         ok = y.notna() & w.notna()
-        if self.kind == "rate":
+        if self.kind != "count":  # rates and levels: weighted mean
             num = (y * w).where(ok).sum(axis=1, min_count=1)
             den = w.where(ok).sum(axis=1, min_count=1)
         else:
@@ -202,7 +240,7 @@ def _pool(panel: pd.DataFrame, outcome: str) -> _Pool:
             f"The panel lacks the measure {outcome}: choose one of {known}.",
         )
     values = wide(panel, outcome)
-    kind = measure_info(outcome, panel.loc[panel["measure"] == outcome, "value"]).kind
+    kind = measure_info(outcome).kind
     population = _population_wide(panel)
     if population is not None:
         population = _fill_within_unit(
@@ -224,7 +262,7 @@ def _pool(panel: pd.DataFrame, outcome: str) -> _Pool:
             weights, name = population, "population"
         else:
             weights, name = None, "none"
-    else:
+    else:  # levels (e.g. kr per invånare) by population; counts per 1 000 inhabitants
         weights, name = (population, "population") if population is not None else (None, "none")
     return _Pool(kind, outcome, values, weights, name, population, _types(panel),
                  labour_force=lf, names=unit_names(panel))
@@ -257,9 +295,10 @@ def _belongs_to(code: str, treated: str) -> bool:
 
 def _set_members(pool: _Pool, *, focal: str, comparison: ComparisonSet,
                  exclude: Sequence[str]) -> list[str]:
-    """Units of the comparison set of ``focal``, excluding ``exclude`` and anything inside them."""
+    """Units of the comparison set of ``focal``, excluding ``exclude`` and anything inside them;
+    for ``"riket"`` the units of ``focal``'s own kind (a län is compared with län)."""
     if isinstance(comparison, str) and comparison == "riket":
-        members = pool.kommuner
+        members = [u for u in pool.peers(focal) if u != focal] or pool.kommuner
     elif isinstance(comparison, str) and comparison == "lan":
         members = [u for u in pool.kommuner if u[:2] == focal[:2]]
     else:
@@ -282,6 +321,7 @@ def comparison_series(
     outcome: str,
     treated: str,
     comparison: ComparisonSet = "riket",
+    exclude: Sequence[str] | None = None,
 ) -> ComparisonSeries:
     """The comparison series for ``treated``, never containing the treated unit.
 
@@ -295,6 +335,9 @@ def comparison_series(
         Code of the treated unit.
     comparison
         ``"riket"``, ``"lan"`` or a list of unit codes.
+    exclude
+        Units to leave out as well (neighbours, kommuner with a similar reform); default the
+        units :func:`exclude_from_comparison` marked on ``panel``.
 
     Returns
     -------
@@ -306,10 +349,12 @@ def comparison_series(
         Unknown comparison, ``"lan"`` for a county or the nation, or no comparison data.
     """
     _validate_set(comparison)
-    return _comparison(_pool(panel, outcome), treated=treated, comparison=comparison)
+    return _comparison(_pool(panel, outcome), treated=treated, comparison=comparison,
+                       exclude=excluded_units(panel, exclude))
 
 
-def _comparison(pool: _Pool, *, treated: str, comparison: ComparisonSet) -> ComparisonSeries:
+def _comparison(pool: _Pool, *, treated: str, comparison: ComparisonSet,
+                exclude: Sequence[str] = ()) -> ComparisonSeries:
     """:func:`comparison_series` on a prepared pool."""
     _validate_set(comparison)
     outcome = pool.outcome
@@ -328,35 +373,39 @@ def _comparison(pool: _Pool, *, treated: str, comparison: ComparisonSet) -> Comp
             "'riket' or a list.",
         )
     names = pool.names
-    members = _set_members(pool, focal=treated, comparison=comparison, exclude=[treated])
+    excluded = [e for e in dict.fromkeys(str(u) for u in exclude) if e != treated]
+    members = _set_members(pool, focal=treated, comparison=comparison,
+                           exclude=[treated, *excluded])
     agg = _aggregate_code(comparison, treated)
     if pool.kind == "count":
         scale = "per_1000" if pool.weights is not None else "count"
     else:
         scale = "rate"
     diag: dict[str, Any] = {"weights": pool.weight_name, "includes_treated": False,
-                            "scale": scale}
-
-    use_aggregate = False
-    if agg is not None and agg in pool.values.columns and agg != treated:
-        if not members:
-            use_aggregate = True
-        elif pool.weights is not None and agg in pool.weights.columns:
-            inside = [u for u in pool.kommuner if (agg == NATIONAL_CODE or u[:2] == agg)]
-            cov = (pool.weight_of(inside).sum(axis=1, min_count=1)
-                   / pool.weight_of([agg])[agg]).median()
-            diag["coverage"] = float(cov) if pd.notna(cov) else None
-            use_aggregate = bool(pd.notna(cov) and cov < _MIN_COVERAGE)
-
-    set_label = _set_label(comparison, treated, names)
+                            "scale": scale, "aggregate": None, "national": False,
+                            "subtracted": [], "excluded": excluded, "excluded_included": []}
+    # A published aggregate row of the set is the comparison (the treated unit taken out).
+    use_aggregate = (agg is not None and agg in pool.values.columns and agg != treated
+                     and bool(pool.values[agg].notna().any()))
+    if use_aggregate and scale == "per_1000" and (
+            agg not in pool.weights.columns or not pool.weights[agg].notna().any()):
+        use_aggregate = False  # a count row without its population cannot be put per 1 000
     if use_aggregate:
-        series, src, inc = _aggregate_minus(pool, agg=agg, treated=treated)
-        diag.update(source=src, units=[agg], n_units=1, includes_treated=inc)
-        what_en = f"{names.get(agg, agg)} (aggregate{'' if inc else ' minus the treated unit'})"
-        minus_sv = "" if inc else " utan den utvärderade enheten"
-        what_sv = f"{names.get(agg, agg)} (aggregat{minus_sv})"
+        remove = [treated, *(e for e in excluded if e in pool.values.columns)]
+        series, subtracted = _aggregate_minus(pool, agg=agg, remove=remove)
+        kept = [u for u in remove if u not in subtracted]
+        inc = treated not in subtracted
+        diag.update(source="aggregate" if not subtracted else "aggregate_minus_treated",
+                    units=[agg], n_units=1, includes_treated=inc, aggregate=agg,
+                    national=agg == NATIONAL_CODE, subtracted=subtracted,
+                    excluded_included=[u for u in kept if u != treated]
+                    + [e for e in excluded if e not in pool.values.columns
+                       and _inside_set(e, agg)],
+                    unit_type=pool.types.get(agg, unit_type_of(agg)))
+        description_sv, description = _aggregate_text(pool, agg, subtracted, diag, treated)
     else:
         if not members:
+            set_label = _set_label(comparison, treated, names)
             raise DesignError(
                 f"Jämförelsegruppen {set_label[0]} har inga enheter med data för {outcome} utöver "
                 f"{treated}: välj en annan jämförelsegrupp.",
@@ -365,27 +414,14 @@ def _comparison(pool: _Pool, *, treated: str, comparison: ComparisonSet) -> Comp
             )
         num, den = pool.combine(members)
         series = pool.ratio(num, den)
-        diag.update(source="kommuner", units=members, n_units=len(members))
-        what_en = f"{set_label[1]} excluding {names.get(treated, treated)}, {len(members)} units"
-        what_sv = f"{set_label[0]} utom {names.get(treated, treated)}, {len(members)} enheter"
-
-    if pool.kind == "rate":
-        wt_en = {"labour_force": "labour-force-weighted", "population": "population-weighted",
-                 "labour_force_or_population": "labour-force-weighted"}.get(pool.weight_name,
-                                                                             "unweighted")
-        wt_sv = {"labour_force": "vägt med arbetskraften", "population": "vägt med folkmängden",
-                 "labour_force_or_population": "vägt med arbetskraften"}.get(pool.weight_name,
-                                                                            "ovägt")
-        description = f"Mean ({wt_en}) of {what_en}."
-        description_sv = f"Medelvärde ({wt_sv}) för {what_sv}."
-    elif scale == "per_1000":
-        description = f"Rate per 1 000 inhabitants (Σ count / Σ population) of {what_en}."
-        description_sv = f"Antal per 1 000 invånare (Σ antal / Σ folkmängd) för {what_sv}."
-    else:
-        description = f"Sum of counts (no population in the panel) of {what_en}."
-        description_sv = f"Summa antal (panelen saknar folkmängd) för {what_sv}."
+        kinds = {pool.types.get(u, unit_type_of(u)) for u in members}
+        diag.update(source="kommuner", units=members, n_units=len(members),
+                    unit_type=kinds.pop() if len(kinds) == 1 else "mixed")
+        description_sv, description = _members_text(pool, comparison, treated, members, excluded,
+                                                    diag["unit_type"])
     series = series.astype(float).replace([np.inf, -np.inf], np.nan)
     if not series.notna().any():
+        set_label = _set_label(comparison, treated, names)
         raise DesignError(
             f"Jämförelsegruppen {set_label[0]} har inga värden för {outcome} när "
             f"{names.get(treated, treated)} har räknats bort: välj en annan jämförelsegrupp.",
@@ -397,6 +433,107 @@ def _comparison(pool: _Pool, *, treated: str, comparison: ComparisonSet) -> Comp
     return ComparisonSeries(series, description, description_sv, scale, diag)
 
 
+def _inside_set(code: str, agg: str) -> bool:
+    return agg == NATIONAL_CODE or code[:2] == agg
+
+
+def _listing(codes: Sequence[str], names: dict[str, str], language: str) -> str:
+    items = [names.get(u, u) for u in codes]
+    if len(items) <= 1:
+        return "".join(items)
+    word = " och " if language == "sv" else " and "
+    return ", ".join(items[:-1]) + word + items[-1]
+
+
+_WEIGHT_WORDS = {
+    # weight name -> (Swedish, English) "by …" phrase
+    "labour_force": ("med arbetskraften som vikt", "with labour-force weights"),
+    "labour_force_or_population": ("med arbetskraften som vikt",
+                                   "with labour-force weights"),
+    "population": ("med folkmängden som vikt", "with population weights"),
+}
+
+
+def _aggregate_text(pool: _Pool, agg: str, subtracted: list[str], diag: dict[str, Any],
+                    treated: str) -> tuple[str, str]:
+    """(sv, en) description of a published aggregate used as the comparison."""
+    names = pool.names
+    if agg == NATIONAL_CODE:
+        base_sv, base_en = "Riket (raden 00 i data)", "Sweden as a whole (the 00 row in the data)"
+    else:
+        lan = names.get(agg, f"län {agg}")
+        base_sv, base_en = (f"{lan} (raden {agg} i data)", f"{lan} (the {agg} row in the data)")
+    per_sv = ", antal per 1 000 invånare" if diag["scale"] == "per_1000" else ""
+    per_en = ", per 1,000 inhabitants" if diag["scale"] == "per_1000" else ""
+    parts_sv, parts_en = [base_sv], [base_en]
+    if subtracted:
+        how_sv, how_en = ("", "")
+        if pool.kind != "count":
+            how_sv, how_en = _WEIGHT_WORDS.get(pool.weight_name, ("", ""))
+        elif pool.weights is not None:
+            how_sv, how_en = "(både antal och folkmängd)", "(both counts and population)"
+        parts_sv.append(f"utan {_listing(subtracted, names, 'sv')}, borträknad"
+                        f"{'e' if len(subtracted) > 1 else ''} {how_sv}".rstrip())
+        parts_en.append(f"without {_listing(subtracted, names, 'en')}, subtracted "
+                        f"{how_en}".rstrip())
+    text_sv, text_en = parts_sv[0], parts_en[0]
+    if len(parts_sv) > 1:
+        text_sv, text_en = f"{text_sv} {parts_sv[1]}", f"{text_en} {parts_en[1]}"
+    text_sv, text_en = text_sv + per_sv, text_en + per_en
+    if diag["includes_treated"]:
+        who = names.get(treated, treated)
+        text_sv += (f", som publicerad: {who} ingår i serien eftersom data saknar vikter "
+                    "(folkmängd) att räkna bort den med")
+        text_en += (f", as published: {who} is part of it, since the data have no weights "
+                    "(population) to subtract it with")
+    if diag["excluded_included"]:
+        listed_sv = _listing(diag["excluded_included"], names, "sv")
+        listed_en = _listing(diag["excluded_included"], names, "en")
+        text_sv += (f"; de uteslutna {listed_sv} ingår i den publicerade serien och kunde inte "
+                    "räknas bort")
+        text_en += (f"; the excluded {listed_en} are part of the published series and could "
+                    "not be subtracted")
+    return text_sv + ".", text_en + "."
+
+
+def _members_text(pool: _Pool, comparison: ComparisonSet, treated: str, members: list[str],
+                  excluded: list[str], unit_type: str) -> tuple[str, str]:
+    """(sv, en) description of a comparison computed from the member units."""
+    names = pool.names
+    n = len(members)
+    noun_sv = {"kommun": "kommuner", "lan": "län"}.get(unit_type, "enheter")
+    noun_en = {"kommun": "kommuner", "lan": "counties"}.get(unit_type, "units")
+    if pool.kind == "count":
+        if pool.weights is not None:
+            head_sv = "Antal per 1 000 invånare (summan av antalet delad med summan av folkmängden)"
+            head_en = "Count per 1,000 inhabitants (sum of counts over sum of population)"
+        else:
+            head_sv = "Summan av antalet (data saknar folkmängd)"
+            head_en = "Sum of the counts (the data have no population)"
+        what_sv, what_en = f"i {n} {noun_sv}", f"over {n} {noun_en}"
+    else:
+        head_sv, head_en = {
+            "labour_force": ("Medel vägt med arbetskraften", "Labour-force-weighted mean"),
+            "labour_force_or_population": ("Medel vägt med arbetskraften",
+                                           "Labour-force-weighted mean"),
+            "population": ("Befolkningsviktat medel", "Population-weighted mean"),
+        }.get(pool.weight_name, ("Ovägt medel", "Unweighted mean"))
+        what_sv, what_en = f"av {n} {noun_sv}", f"of {n} {noun_en}"
+    who = names.get(treated, treated)
+    if isinstance(comparison, str) and comparison == "riket":
+        set_sv, set_en = f"i data (alla utom {who}", f"in the data (all but {who}"
+    elif isinstance(comparison, str) and comparison == "lan":
+        lan = names.get(treated[:2], f"län {treated[:2]}")
+        set_sv, set_en = f"i {lan} (alla utom {who}", f"in {lan} (all but {who}"
+    else:
+        set_sv, set_en = "(de valda jämförelseenheterna", "(the chosen comparison units"
+    left = [e for e in excluded if e not in members]
+    if left:
+        set_sv += f", utan de uteslutna {_listing(left, names, 'sv')}"
+        set_en += f", without the excluded {_listing(left, names, 'en')}"
+    return f"{head_sv} {what_sv} {set_sv}).", f"{head_en} {what_en} {set_en})."
+
+
 def _set_label(comparison: ComparisonSet, treated: str, names: dict[str, str]) -> tuple[str, str]:
     if isinstance(comparison, str) and comparison == "riket":
         return "riket", "the nation"
@@ -406,28 +543,32 @@ def _set_label(comparison: ComparisonSet, treated: str, names: dict[str, str]) -
     return "de valda jämförelseenheterna", "the chosen comparison units"
 
 
-def _aggregate_minus(pool: _Pool, *, agg: str, treated: str) -> tuple[pd.Series, str, bool]:
-    """Aggregate series with the treated unit subtracted by weights where possible."""
+def _aggregate_minus(pool: _Pool, *, agg: str,
+                     remove: Sequence[str]) -> tuple[pd.Series, list[str]]:
+    """The aggregate ``agg`` with the units ``remove`` subtracted where the data allow.
+
+    Rates and levels: ``(a·w_a − Σ y_u·w_u) / (w_a − Σ w_u)`` with the pool's weights (a unit
+    needs its values and weights); counts with population: ``(a − Σ y_u) / (p_a − Σ p_u) ×
+    1000``; counts without population: ``a − Σ y_u``. Returns the series and the units
+    actually subtracted (the others stay in the published aggregate).
+    """
     a = pool.values[agg]
-    t = pool.values[treated] if treated in pool.values.columns else None
-    w_ok = (pool.weights is not None and agg in pool.weights.columns
-            and treated in pool.weights.columns
-            and pool.weights[agg].notna().any() and pool.weights[treated].notna().any())
-    if pool.kind == "rate":
-        if t is not None and w_ok:
-            wa, wt = pool.weights[agg], pool.weights[treated]
-            return (a * wa - t * wt) / (wa - wt), "aggregate_minus_treated", False
-        return a.copy(), "aggregate", True
-    # counts
-    if pool.weights is not None and agg in pool.weights.columns and pool.weights[agg].notna().any():
-        pa = pool.weights[agg]
-        if t is not None and w_ok:
-            pt = pool.weights[treated]
-            return (a - t) / (pa - pt) * 1000.0, "aggregate_minus_treated", False
-        return a / pa * 1000.0, "aggregate", True
-    if t is not None:
-        return a - t, "aggregate_minus_treated", False
-    return a.copy(), "aggregate", True
+    present = [u for u in remove if u in pool.values.columns and pool.values[u].notna().any()]
+    w = pool.weights
+    have_w = w is not None and agg in w.columns and bool(w[agg].notna().any())
+    if have_w:
+        can = [u for u in present if u in w.columns and w[u].notna().any()]
+        wa = w[agg]
+        if pool.kind != "count":
+            num = a * wa - sum((pool.values[u] * w[u] for u in can), start=0.0 * a)
+            den = wa - sum((w[u] for u in can), start=0.0 * wa)
+            return num / den, can
+        num = a - sum((pool.values[u] for u in can), start=0.0 * a)
+        den = wa - sum((w[u] for u in can), start=0.0 * wa)
+        return num / den * 1000.0, can
+    if pool.kind == "count":  # no population: the plain sum, counts subtract exactly
+        return a - sum((pool.values[u] for u in present), start=0.0 * a), present
+    return a.copy(), []
 
 
 def similar_units(
@@ -437,8 +578,10 @@ def similar_units(
     outcome: str,
     n: int,
     periods: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
 ) -> list[str]:
-    """The ``n`` kommuner closest to ``treated`` in log population.
+    """The ``n`` units of ``treated``'s kind (kommuner, or län for a län) closest to it in log
+    population.
 
     Parameters
     ----------
@@ -452,6 +595,9 @@ def similar_units(
         Number of units wanted; fewer are returned when fewer qualify.
     periods
         Periods that must be present; default: every period where the treated unit has data.
+    exclude
+        Units never chosen (neighbours, similar reforms); default the units
+        :func:`exclude_from_comparison` marked on ``panel``.
 
     Returns
     -------
@@ -463,11 +609,12 @@ def similar_units(
     DataError
         When the panel has neither population nor labour force to measure size.
     """
-    return _similar(_pool(panel, outcome), treated=treated, n=n, periods=periods)
+    return _similar(_pool(panel, outcome), treated=treated, n=n, periods=periods,
+                    exclude=excluded_units(panel, exclude))
 
 
 def _similar(pool: _Pool, *, treated: str, n: int,
-             periods: Sequence[str] | None = None) -> list[str]:
+             periods: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> list[str]:
     """:func:`similar_units` on a prepared pool."""
     size = pool.population
     if size is None or treated not in size.columns or size[treated].isna().all():
@@ -486,7 +633,8 @@ def _similar(pool: _Pool, *, treated: str, n: int,
     missing_periods = [p for p in periods if p not in pool.values.index]
     if missing_periods:
         return []
-    candidates = [u for u in pool.kommuner if not _belongs_to(u, treated)]
+    peers = [u for u in pool.peers(treated) if u != treated] or pool.kommuner
+    candidates = [u for u in peers if not any(_belongs_to(u, e) for e in (treated, *exclude))]
     vals = pool.values.loc[periods, candidates]
     complete = vals.notna().all(axis=0)
     candidates = [u for u in candidates if complete[u] and u in size.columns]

@@ -2,15 +2,18 @@
 
 For two periods t0 < t1 (e.g. April 2022 and April 2023):
 
-* rates: predicted_t1 = local_t0 + (comparison_t1 − comparison_t0)  (percentage points);
+* rates and levels: predicted_t1 = local_t0 + (comparison_t1 − comparison_t0) (percentage points,
+  or the level's own unit, e.g. kr per invånare);
 * counts: predicted_t1 = local rate per 1 000 at t0 × (comparison rate t1 / t0) × local
   population at t1 / 1 000, i.e. local_t0 × comparison ratio × population growth;
 
 local deviation = observed_t1 − predicted_t1 (the effect estimate, in natural units), and for
-counts also relative to the prediction.
+counts also relative to the prediction. What an outcome is comes from
+:func:`evaluation.data.panel.measure_info` (declared, never guessed).
 
-Uncertainty: the same deviation is computed for ``n_similar`` kommuner of similar size (each
-against the comparison series recomputed without that unit and without the treated unit);
+Uncertainty: the same deviation is computed for ``n_similar`` units of the treated unit's kind
+(kommuner; län for a län) of similar size — never the excluded units — each against the
+comparison series recomputed without that unit, the treated unit and the excluded units;
 their deviations D describe how much a kommun of this size deviates from the national
 development without any reform. The interval inverts the rank test of "effect = δ":
 ``[d − D₍N−k+1₎, d − D₍k₎]`` with D₍i₎ the ordered deviations and k = ⌊α/2·(N+1)⌋ — the
@@ -24,12 +27,13 @@ comparison units' (0.95 for N = 39, 79, …; 0.967 for the default N = 59). With
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from evaluation.data.panel import MEASURES, measure_info, period_frequency, shift_period
+from evaluation.data.panel import measure_info, period_frequency, shift_period
 from evaluation.designs.comparison import (
     ComparisonSet,
     _comparison,
@@ -38,6 +42,7 @@ from evaluation.designs.comparison import (
     _set_members,
     _similar,
     _validate_set,
+    excluded_units,
     outcome_series,
     population_series,
 )
@@ -54,15 +59,19 @@ COMPARE_WINDOW = {"monthly": 12, "yearly": 1}
 
 
 def default_compare_periods(intervention: str, window: int | None = None) -> list[str]:
-    """The decomposition's default ``(t0, t1)``.
+    """The decomposition's default ``(t0, t1)``: the base is always the period before the
+    intervention (never an already treated one), the end the last period of the first post
+    window.
 
     Monthly data: the month before the intervention and the last month of the first
     ``max(window, 12)`` months, so with the default 12-month window the year before is compared
-    with the first year. Yearly data: the intervention year and the next (as before).
+    with the first year. Yearly data: the year before the intervention and the last of the first
+    ``window`` post years (by default the intervention year itself, the first treated year).
     """
     if period_frequency(intervention) == "yearly":
-        return [intervention, shift_period(intervention, 1)]
-    length = max(int(window or COMPARE_WINDOW["monthly"]), 12)
+        length = max(int(window or COMPARE_WINDOW["yearly"]), 1)
+    else:
+        length = max(int(window or COMPARE_WINDOW["monthly"]), 12)
     return [shift_period(intervention, -1), shift_period(intervention, length - 1)]
 
 
@@ -105,8 +114,9 @@ def rank_interval(
 
 def _predict(kind: str, *, y0: np.ndarray, c0: np.ndarray, c1: np.ndarray,
              p0: np.ndarray | None, p1: np.ndarray | None) -> np.ndarray:
-    """Predicted t1 value from the t0 value and the comparison development."""
-    if kind == "rate":
+    """Predicted t1 value from the t0 value and the comparison development (additive for rates
+    and levels, proportional for counts)."""
+    if kind != "count":
         return y0 + (c1 - c0)
     growth = 1.0 if p0 is None or p1 is None else p1 / p0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -123,6 +133,7 @@ def decomposition(
     n_similar: int = N_SIMILAR,
     ci_level: float = CI_LEVEL,
     window: int = 1,
+    exclude: Sequence[str] | None = None,
 ) -> EffectResult:
     """Observed change between two periods = national-predicted change + local deviation.
 
@@ -146,6 +157,10 @@ def decomposition(
         Number of periods averaged at each end: 1 compares the two months (or years) themselves;
         12 compares the means of the 12 months up to and including t0 and t1 (a full year each,
         so seasonal and one-off monthly noise largely cancel).
+    exclude
+        Units left out of the comparison series and of the similar units (neighbours, similar
+        reforms); default the units
+        :func:`~evaluation.designs.comparison.exclude_from_comparison` marked on ``panel``.
 
     Returns
     -------
@@ -201,10 +216,12 @@ def decomposition(
             f"{treated} has no value for {outcome} in {', '.join(missing)}: choose periods "
             "with data.",
         )
-    kind = measure_info(outcome, y).kind
+    info = measure_info(outcome)
+    kind = info.kind
     _validate_set(comparison)
     pool = _pool(panel, outcome)
-    comp = _comparison(pool, treated=treated, comparison=comparison)
+    exclude = [u for u in excluded_units(panel, exclude) if u != treated]
+    comp = _comparison(pool, treated=treated, comparison=comparison, exclude=exclude)
     c = comp.series
     if any(p not in c.index or pd.isna(c.get(p)) for p in w0 + w1):
         raise DesignError(
@@ -234,12 +251,12 @@ def decomposition(
     # ------------------------------------------------------------ similar units
     draws, used, reason = _similar_deviations(
         pool, outcome=outcome, treated=treated, comparison=comparison, windows=(w0, w1),
-        n_similar=n_similar, kind=kind, comp_diagnostics=comp.diagnostics,
+        n_similar=n_similar, kind=kind, comp_diagnostics=comp.diagnostics, exclude=exclude,
     )
     need = min_units_for_level(ci_level)
     ci = p_value = rel_ci = None
     if len(draws) >= need:
-        if kind == "rate":
+        if kind != "count":
             ci, p_value = rank_interval(d, draws, ci_level=ci_level)
         else:
             rel_ci, p_value = rank_interval(rel, draws, ci_level=ci_level)
@@ -255,7 +272,6 @@ def decomposition(
     )
     frame["effect"] = frame["observed"] - frame["counterfactual"]
     frame = frame[["observed", "counterfactual", "effect", "post", "comparison"]]
-    info = MEASURES.get(outcome)
     diagnostics: dict[str, Any] = {
         "observed_change": y1 - y0,
         "national_predicted_change": pred - y0,
@@ -267,7 +283,8 @@ def decomposition(
         "n_units": len(draws),
         "units": used,
         "similar_unit_deviations": [float(v) for v in draws],
-        "deviation_scale": "percentage points" if kind == "rate" else "relative to predicted",
+        "deviation_scale": {"rate": "percentage points", "count": "relative to predicted"}.get(
+            kind, info.unit_en),
         "comparison_t0": c0,
         "comparison_t1": c1,
         "comparison": comp.description,
@@ -279,8 +296,9 @@ def decomposition(
         "window": window,
         "windows": [[w0[0], w0[-1]], [w1[0], w1[-1]]],
         "not_testable_reason": reason if ci is None else None,
+        "excluded": list(exclude),
         "method": {
-            "prediction": "local_t0 + Δcomparison" if kind == "rate"
+            "prediction": "local_t0 + Δcomparison" if kind != "count"
             else "local_t0 × comparison_t1/comparison_t0 × population_t1/population_t0",
             "interval": "rank inversion over similar-size kommuner' deviations "
                         "(conservative empirical quantiles)",
@@ -290,7 +308,7 @@ def decomposition(
         design="decomposition",
         outcome=outcome,
         kind=kind,
-        unit="pp" if kind == "rate" else (info.unit_en if info else "count"),
+        unit=info.effect_unit,
         treated=treated,
         treated_name=pool.names.get(treated, treated),
         intervention=shift_period(t0, 1),
@@ -312,20 +330,21 @@ def decomposition(
 def _similar_deviations(
     pool: _Pool, *, outcome: str, treated: str, comparison: ComparisonSet,
     windows: tuple[list[str], list[str]], n_similar: int, kind: str,
-    comp_diagnostics: dict[str, Any],
+    comp_diagnostics: dict[str, Any], exclude: Sequence[str] = (),
 ) -> tuple[np.ndarray, list[str], str | None]:
-    """Deviations of similar-size kommuner (p.p. for rates, relative for counts).
+    """Deviations of similar-size units (p.p. for rates, the unit for levels, relative for
+    counts).
 
     Each unit is compared with its own comparison set (for ``"lan"``: its own county) without
-    itself and without the treated unit; when the treated unit's comparison is an aggregate
-    (incomplete kommun coverage), each unit's comparison is that aggregate with the unit (and
-    the treated unit, where it could be subtracted) taken out. Values, comparison values and
-    populations are averaged over each window (as for the treated unit).
+    itself, the treated unit and the excluded units; when the treated unit's comparison is a
+    published aggregate, each unit's comparison is that aggregate with the unit (and whatever
+    was subtracted for the treated unit) taken out. Values, comparison values and populations
+    are averaged over each window (as for the treated unit).
     """
     w0, w1 = windows
     periods = list(w0) + list(w1)
     try:
-        units = _similar(pool, treated=treated, n=n_similar, periods=periods)
+        units = _similar(pool, treated=treated, n=n_similar, periods=periods, exclude=exclude)
     except DataError as exc:
         return np.zeros(0), [], exc.en
     if not units:
@@ -333,7 +352,7 @@ def _similar_deviations(
     Y = pool.values.loc[periods]
     W = pool.weight_of(list(Y.columns)).loc[periods]
     ok = Y.notna() & W.notna()
-    if kind == "rate":
+    if kind != "count":
         contrib = (Y * W).where(ok, 0.0)
     else:
         contrib = Y.where(ok, 0.0)
@@ -344,13 +363,15 @@ def _similar_deviations(
     source = comp_diagnostics.get("source", "kommuner")
     if source == "kommuner":
         for j, u in enumerate(units):
-            for m in _set_members(pool, focal=u, comparison=comparison, exclude=[treated, u]):
+            for m in _set_members(pool, focal=u, comparison=comparison,
+                                  exclude=[treated, u, *exclude]):
                 member[j, col_index[m]] = 1.0
-    else:  # aggregate (minus treated) minus the unit itself
+    else:  # aggregate (minus what was subtracted for the treated unit) minus the unit itself
         agg = comp_diagnostics["units"][0]
         member[:, col_index[agg]] = 1.0
-        if source == "aggregate_minus_treated" and treated in col_index:
-            member[:, col_index[treated]] = -1.0
+        for gone in comp_diagnostics.get("subtracted") or []:
+            if gone in col_index:
+                member[:, col_index[gone]] = -1.0
         for j, u in enumerate(units):
             if pool.weights is not None or kind == "count":
                 member[j, col_index[u]] = -1.0
@@ -372,6 +393,6 @@ def _similar_deviations(
         p0 = p1 = None
     pred = _predict(kind, y0=yj[:, 0], c0=comp[:, 0], c1=comp[:, 1], p0=p0, p1=p1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        dev = yj[:, 1] - pred if kind == "rate" else (yj[:, 1] - pred) / pred
+        dev = yj[:, 1] - pred if kind != "count" else (yj[:, 1] - pred) / pred
     good = np.isfinite(dev) & (np.abs(member).sum(axis=1) > 0)
     return dev[good], [u for u, g in zip(units, good, strict=True) if g], None

@@ -12,14 +12,24 @@ with the treated kommun's own population (``effect_count_t = effect_rate_t · po
 Inference, the same for all three designs. With one treated unit, cluster-robust standard errors
 have nothing to cluster on; instead each donor in turn plays the treated unit against the other
 donors (the actually treated unit is never in a placebo's pool), in the spirit of Conley & Taber
-(2011) and Abadie, Diamond & Hainmueller (2010). Municipalities of very different size are not
-exchangeable — a small kommun's estimate is noisier — so each estimate is divided by that unit's
-own pre-period fit error (studentised) before the ranks are taken; the interval inverts the rank
-test, ``est − s·[T₍N−k+1₎, T₍k₎]``, exactly as the decomposition's does, and it is "ej prövbar"
-when the pool is too small for the level (fewer than 39 donors at 95 %). The placebo units are
-the :data:`~evaluation.designs.decomposition.N_SIMILAR` (79) donors closest in size to the
-treated unit (all donors in a smaller pool): 79 gives an exact 95 % rank interval, and units of
-similar size are the more nearly exchangeable ones.
+(2011), Abadie, Diamond & Hainmueller (2010) and Arkhangelsky et al. (2021, Algorithm 4).
+Municipalities of very different size are not exchangeable — a small kommun's estimate is
+noisier — so each estimate is divided by a *size scale* (:func:`size_scales`: the pre-period noise
+predicted from the unit's population by a regression pooled over all units, so it can never
+collapse the way a unit's own pre-period fit error does when a design fits it perfectly). Then:
+
+* with at least 39 placebo units (95 %): the studentised rank interval
+  ``est − s·[T₍N−k+1₎, T₍k₎]``, exact under exchangeability (the placebo units are the
+  :data:`~evaluation.designs.decomposition.N_SIMILAR` (79) donors closest in size);
+* with 2–38 (Kolada's "Liknande kommuner": 7; Sjuhärad: 8; a län's kommuner: about 20;
+  Proposition 99: 38): the placebo variance ``se = s·√(mean (placebo/s_j)²)`` with a
+  Student-t(N − 1) critical value (Arkhangelsky et al. 2021, Algorithm 4; no jackknife — it is
+  undefined with one treated unit). Below 19 placebos no permutation test can reach 5 %, so the
+  interval rests on this model; ``diagnostics["model_based"]`` says so and the report states it.
+
+The p-value always comes from the same procedure as the interval, so the two cannot disagree.
+Synthetic control also reports ADH's post/pre-RMSPE ratio rank (``rmspe_ratio_rank`` of N + 1;
+``permutation_min_p`` is the smallest value such a rank can give).
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from evaluation.data.panel import MEASURES, measure_info, unit_names, wide
 from evaluation.designs.decomposition import N_SIMILAR, min_units_for_level, rank_interval
@@ -178,26 +189,162 @@ def studentized_interval(
     return (ci[0] * scale, ci[1] * scale), p
 
 
+def placebo_variance_interval(
+    estimate: float, scale: float, placebo: np.ndarray, placebo_scale: np.ndarray,
+    ci_level: float = CI_LEVEL,
+) -> tuple[tuple[float, float] | None, float | None]:
+    """Interval and p-value from the placebo variance (Arkhangelsky et al. 2021, Algorithm 4).
+
+    Each of the ``N`` placebo units played the treated unit against the other donors; their
+    estimates, divided by their size scales, estimate the spread of a no-effect estimate:
+    ``se = scale · √(mean_j (placebo_j/scale_j)²)`` (around zero: a systematic placebo bias
+    widens the interval instead of being ignored). The interval is ``estimate ± t(N−1)·se``
+    and the p-value the matching two-sided t test, so the two can never disagree. Unlike the
+    rank interval this exists for any ``N ≥ 2``; it rests on the placebo estimates being
+    roughly normal (a model), which the report states when ``N`` is below 19 (no permutation
+    test can reach 5 % there).
+    """
+    placebo = np.asarray(placebo, float)
+    placebo_scale = np.asarray(placebo_scale, float)
+    ok = np.isfinite(placebo) & np.isfinite(placebo_scale) & (placebo_scale > 0)
+    n = int(ok.sum())
+    if n < 2 or not (np.isfinite(scale) and scale > 0) or not np.isfinite(estimate):
+        return None, None
+    z = placebo[ok] / placebo_scale[ok]
+    se = float(scale * np.sqrt(np.mean(z**2)))
+    if not se > 0:
+        return None, None
+    q = float(stats.t.ppf(0.5 + ci_level / 2, n - 1))
+    p = float(2 * stats.t.sf(abs(estimate) / se, n - 1))
+    return (estimate - q * se, estimate + q * se), p
+
+
+def placebo_inference(
+    estimate: float, scale: float, placebo: np.ndarray, placebo_scale: np.ndarray,
+    ci_level: float = CI_LEVEL,
+) -> tuple[tuple[float, float] | None, float | None, str]:
+    """The comparison-group designs' interval, p-value and method name: the studentised rank
+    interval with enough placebo units for the level (39 at 95 %), else the placebo-variance
+    t interval."""
+    n_placebo = int(np.isfinite(np.asarray(placebo, float)).sum())
+    if n_placebo >= min_units_for_level(ci_level):
+        ci, p = studentized_interval(estimate, scale, placebo, placebo_scale, ci_level)
+        return ci, p, "studentised_placebo_rank"
+    ci, p = placebo_variance_interval(estimate, scale, placebo, placebo_scale, ci_level)
+    return ci, p, "placebo_variance_t"
+
+
+def placebo_date_runs(
+    panel: pd.DataFrame,
+    *,
+    design: str,
+    outcome: str,
+    treated: str,
+    units: Sequence[str],
+    donors: Sequence[str],
+    intervention: str,
+    post_end: str,
+    ci_level: float = CI_LEVEL,
+) -> pd.DataFrame:
+    """The design as the report runs it, with each of ``units`` in turn as the treated unit, at
+    a (placebo) date: one row per unit with ``estimate``, ``low``, ``high`` and ``level`` (the
+    unit's post-window mean) on the fitting scale (p.p./level, or per 1 000 for counts).
+
+    One set of fits serves every unit: ``treated`` against ``donors`` and each donor against
+    the other donors (the report's own placebo fits), so a comparison kommun's run has the
+    same pool as in the report's placebo inference; its placebo units are the donors closest
+    to it in size (and ``treated``, whose fit against all donors then plays a placebo). At a
+    placebo date nothing happened, so whether the unit under test sits in a placebo's pool
+    does not change the null distribution; with a real effect it never does (the treated
+    unit is never in a placebo pool).
+    """
+    data = wide_data(panel, outcome=outcome, treated=treated, intervention=intervention,
+                     post_end=post_end, donors=list(donors))
+    near = {u: [u2 for u2 in nearest_in_size(panel, u, [v for v in data.Y.columns if v != u],
+                                              N_SIMILAR)] for u in units}
+    data.placebo_units = [d for d in data.donors if any(d in near[u] or d == u for u in units)]
+    fit = _fit(data, design, robustness=False)
+    estimates = {treated: float(fit["estimate"]),
+                 **{u: float(v) for u, v in zip(fit["placebo_units"], fit["placebo"],
+                                                strict=True)}}
+    scales = size_scales(data, panel, list(estimates))
+    post = data.post
+    rows = []
+    for u in units:
+        if u not in estimates:
+            continue
+        others = [v for v in near[u] if v in estimates]
+        ci, _, method = placebo_inference(
+            estimates[u], scales[u], np.array([estimates[v] for v in others]),
+            np.array([scales[v] for v in others]), ci_level)
+        rows.append({"unit": u, "estimate": estimates[u],
+                     "low": np.nan if ci is None else ci[0],
+                     "high": np.nan if ci is None else ci[1],
+                     "level": float(data.Y[u].to_numpy()[post].mean()), "method": method})
+    return pd.DataFrame(rows)
+
+
+def size_scales(data: WideData, panel: pd.DataFrame, units: Sequence[str]) -> dict[str, float]:
+    """How noisy each unit's estimate is expected to be, from its size (never from its fit).
+
+    The noise of a kommun's series shrinks with its population (register and Poisson noise,
+    small local labour markets). Each unit's pre-period noise is measured as the standard
+    deviation of the first differences of its outcome minus the cross-unit mean (on the fitting
+    scale); ``log noise`` is regressed on ``log size`` (population, else labour force) across
+    the treated unit and all donors, the slope clipped to [−1, 0], and the fitted value is the
+    unit's scale. Pooling across units means the scale cannot collapse for a unit whose
+    pre-period a design happens to fit perfectly (synthetic control with seven pre-years and 79
+    donors fits 35 of them to 1e-6: dividing by that fit gave intervals of ±10¹²). Without a
+    size measure every scale is 1 (the plain placebo variance of synthdid).
+    """
+    units = list(units)
+    ones = {u: 1.0 for u in units}
+    size = None
+    for measure in ("population", "labour_force"):
+        sub = panel[(panel["measure"] == measure) & panel["unit"].isin(data.Y.columns)]
+        s = sub.groupby("unit")["value"].mean()
+        if all(u in s.index and s[u] > 0 for u in data.Y.columns):
+            size = s
+            break
+    if size is None or data.n_pre < 3:
+        return ones
+    pre = data.Y.iloc[:data.n_pre]
+    rel = pre.sub(pre.mean(axis=1), axis=0).diff().iloc[1:]
+    noise = rel.std(axis=0, ddof=1)
+    cols = [u for u in data.Y.columns if np.isfinite(noise[u]) and noise[u] > 0]
+    if len(cols) < 5:
+        return ones
+    x = np.log(size[cols].to_numpy(float))
+    y = np.log(noise[cols].to_numpy(float))
+    if np.ptp(x) <= 0:
+        return ones
+    slope = float(np.clip(np.polyfit(x, y, 1)[0], -1.0, 0.0))
+    centre = float(np.mean(y - slope * x))
+    return {u: float(np.exp(centre + slope * np.log(size[u]))) for u in units}
+
+
 def _pre_sd(path: np.ndarray, n_pre: int) -> float:
     pre = np.asarray(path, float)[:n_pre]
     return float(np.sqrt(np.mean((pre - pre.mean()) ** 2))) if n_pre > 1 else float("nan")
 
 
 # ---------------------------------------------------------------------------- the three designs
-def _fit(data: WideData, design: str) -> dict[str, Any]:
-    """Point estimate, effect path, scale, placebo estimates/scales and design extras."""
+def _fit(data: WideData, design: str, robustness: bool = True) -> dict[str, Any]:
+    """Point estimate, effect path, scale, placebo estimates/scales and design extras
+    (``robustness=False`` skips the extras that do not enter the interval: leave-one-out,
+    placebo in time, the event study)."""
     Y, tr, donors, n_pre = data.Y, data.treated, data.donors, data.n_pre
     if design == "synthetic_control":
         from evaluation.designs.synth import fit_synth, leave_one_out, placebo_in_space
 
         fit = fit_synth(Y, tr, n_pre, donors=donors)
         space = placebo_in_space(Y, tr, n_pre, donors=donors, studentize=True)
-        loo = leave_one_out(Y, tr, n_pre, donors=donors)
+        loo = leave_one_out(Y, tr, n_pre, donors=donors) if robustness else None
         # placebo in time: the same window length, ending just before the real intervention
         n_post = len(Y) - n_pre
         fake = n_pre - n_post
         in_time = None
-        if fake >= max(2, n_pre // 2):
+        if robustness and fake >= max(2, n_pre // 2):
             pre_only = Y.iloc[:n_pre]
             in_time = fit_synth(pre_only, tr, fake, donors=donors)
         table = space.table
@@ -216,7 +363,8 @@ def _fit(data: WideData, design: str) -> dict[str, Any]:
                 "rmspe_ratio": fit.rmspe_ratio,
                 "rmspe_ratio_rank": ratio_rank,
                 "rmspe_ratio_p_value": ratio_rank / (len(placebos) + 1),
-                "leave_one_out": {str(u): float(v) for u, v in loo.table["att"].items()},
+                "leave_one_out": {} if loo is None else {
+                    str(u): float(v) for u, v in loo.table["att"].items()},
                 "placebo_in_time": None if in_time is None else {
                     "start": str(Y.index[fake]), "end": str(Y.index[n_pre - 1]),
                     "att": float(in_time.att)},
@@ -234,6 +382,8 @@ def _fit(data: WideData, design: str) -> dict[str, Any]:
         gap = fit.gap.to_numpy()
         bin_size = EVENT_BIN[data.frequency]
         try:
+            if not robustness:
+                raise DesignError("", "")
             events = event_study(Y, tr, n_pre, donors=donors, bin_size=bin_size)
             pretrend = pretrend_test(Y, tr, n_pre, donors=donors, bin_size=bin_size)
             event_records = events.to_dict(orient="records")
@@ -325,19 +475,15 @@ def comparison_group_design(
             "larger pool (donors: pool: all).",
         )
     fit = _fit(data, design)
-    ci_scaled, p_value = studentized_interval(fit["estimate"], fit["scale"], fit["placebo"],
-                                              fit["placebo_scale"], ci_level)
-    method = "studentised_placebo_in_space"
-    if ci_scaled is None and design == "synthetic_control":
-        # Too few donors for placebo ranks: conformal inference (Chernozhukov, Wüthrich & Zhu
-        # 2021) permutes time instead of units, so it needs no minimum pool size.
-        from evaluation.designs.synth import conformal_intervals
-
-        conf = conformal_intervals(data.Y, data.treated, data.n_pre, level=ci_level,
-                                   donors=data.donors, pointwise=False)
-        ci_scaled, p_value = (conf.lower, conf.upper), conf.p_value_zero
-        method = "conformal_cwz2021"
-        fit["extras"]["conformal_permutations"] = conf.n_permutations
+    need = min_units_for_level(ci_level)
+    placebo = np.asarray(fit["placebo"], float)
+    n_placebo = int(np.isfinite(placebo).sum())
+    # Size scales (pooled across units, never a unit's own fit error, so they cannot collapse).
+    scales = size_scales(data, panel, [data.treated, *fit["placebo_units"]])
+    scale = scales[data.treated]
+    placebo_scale = np.array([scales[u] for u in fit["placebo_units"]])
+    ci_scaled, p_value, method = placebo_inference(fit["estimate"], scale, placebo,
+                                                   placebo_scale, ci_level)
     post = data.post
     effect_nat = data.to_natural(fit["effect"])
     observed = data.observed.to_numpy(float)
@@ -348,15 +494,21 @@ def comparison_group_design(
     n_post = int(post.sum())
     rel = rel_ci = None
     if data.kind == "count":
-        cf_post = float(counterfactual[post].sum())
-        if cf_post > 0:
-            rel = average * n_post / cf_post
-            rel_ci = None if ci is None else (ci[0] * n_post / cf_post, ci[1] * n_post / cf_post)
+        # relative effect Σ effect / Σ counterfactual with Σ counterfactual = Σ observed − n·δ:
+        # monotone in the average effect δ, so the interval of δ maps end to end (the
+        # counterfactual moves with δ; it is not held fixed)
+        s_obs = float(observed[post].sum())
+
+        def relative(delta: float) -> float:
+            cf_sum = s_obs - delta * n_post
+            return delta * n_post / cf_sum if cf_sum > 0 else float("inf")
+
+        if s_obs - average * n_post > 0:
+            rel = relative(average)
+            rel_ci = None if ci is None else (relative(ci[0]), relative(ci[1]))
     frame = pd.DataFrame({"observed": observed, "counterfactual": counterfactual,
                           "effect": effect_nat, "post": post}, index=data.Y.index)
     frame.index.name = "period"
-    need = min_units_for_level(ci_level)
-    n_placebo = int(np.isfinite(np.asarray(fit["placebo"], float)).sum())
     info = MEASURES.get(outcome)
     pool_dict = pool.to_dict() if hasattr(pool, "to_dict") else None
     diagnostics: dict[str, Any] = {
@@ -366,22 +518,29 @@ def comparison_group_design(
         "n_pre": data.n_pre,
         "n_post": n_post,
         "scale": "per 1000 inhabitants" if data.kind == "count" else "rate",
-        "studentising_scale": fit["scale"],
+        "studentising_scale": scale,
+        # the design's own pre-period fit error (shown; not used for inference: it collapses
+        # when a design fits the pre-period perfectly)
+        "pre_fit_error": fit["scale"],
         "estimate_on_fitting_scale": float(fit["estimate"]),
         "placebo_estimates": {u: float(v) for u, v in zip(fit["placebo_units"], fit["placebo"],
                                                           strict=True)},
-        "placebo_scales": {u: float(v) for u, v in zip(fit["placebo_units"],
-                                                       fit["placebo_scale"], strict=True)},
+        "placebo_scales": {u: float(v) for u, v in zip(fit["placebo_units"], placebo_scale,
+                                                       strict=True)},
         # each placebo unit's post-period mean on the fitting scale (for relative power steps)
         "placebo_levels": {u: float(data.Y[u].to_numpy()[post].mean())
                            for u in fit["placebo_units"]},
         "n_placebo": n_placebo,
-        # two-sided rank p-values are multiples of 1/(N+1) and at least 2/(N+1)
+        # a permutation (rank) test over N placebos can never give a one-sided p below 1/(N+1)
+        # (two-sided 2/(N+1)); below 19 placebos it cannot reach 5 % and the interval rests on
+        # the t model of the placebo variance
         "min_p_value": min(1.0, 2.0 / (n_placebo + 1)),
+        "permutation_min_p": min(1.0, 1.0 / (n_placebo + 1)),
+        "model_based": method == "placebo_variance_t" and n_placebo + 1 < 1 / (1 - ci_level),
         "min_units_needed": need,
         "inference": method if ci is not None else None,
         "not_testable_reason": None if ci is not None else (
-            f"{n_placebo} comparison units, {need} needed for a {ci_level:.0%} placebo interval"),
+            f"{n_placebo} comparison units: at least 2 are needed for a placebo interval"),
         **fit["extras"],
     }
     first_post = str(data.Y.index[data.n_pre])

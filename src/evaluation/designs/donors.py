@@ -21,8 +21,9 @@ a set of other kommuner (the *donors*). The spec's ``donors`` block chooses them
 
 Then, in this order, kommuner in the treated kommun's county (``exclude_same_county``), listed
 neighbours, kommuner with a similar reform and kommuner with any missing or suppressed value of
-the outcome in the window are dropped, each with its reason. Only kommuner (four-digit codes not
-starting with ``00``) are donors and the treated unit never is.
+the outcome in the window are dropped, each with its reason. Donors are units of the treated
+unit's own kind — kommuner (four-digit codes not starting with ``00``) for a kommun, the other län
+(two-digit codes) for a län — and the treated unit never is one.
 
 The pool's size bounds inference: with ``n`` donors the smallest two-sided placebo (rank)
 p-value is ``1/(n+1)`` — a pool of 7 can never show p < 1/8 = 0.125.
@@ -56,6 +57,8 @@ __all__ = [
     "GroupTable",
     "donor_pool",
     "is_kommun",
+    "is_lan",
+    "is_peer",
     "units_table_from_kommunkoder",
 ]
 
@@ -101,6 +104,24 @@ def is_kommun(code: str) -> bool:
     """True for a kommun code: four digits, not ``00xx`` (Riket and Kolada's regions)."""
     code = str(code)
     return len(code) == 4 and code.isdigit() and not code.startswith("00")
+
+
+def is_lan(code: str) -> bool:
+    """True for a county code: two digits, not ``00`` (riket)."""
+    code = str(code)
+    return len(code) == 2 and code.isdigit() and code != NATIONAL_CODE
+
+
+def is_peer(code: str, treated: str) -> bool:
+    """``code`` is a unit of the treated unit's kind: a kommun for a kommun, a län for a län."""
+    return is_lan(code) if is_lan(treated) else is_kommun(code)
+
+
+def _unit_words(treated: str) -> tuple[str, str, str, str]:
+    """(singular sv, plural sv, singular en, plural en) of the treated unit's kind."""
+    if is_lan(treated):
+        return "län", "län", "county", "counties"
+    return "kommun", "kommuner", "kommun", "kommuner"
 
 
 def _code(value: Any) -> str:
@@ -352,6 +373,7 @@ class DonorPool:
     group_title: str | None = None
     names: dict[str, str] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
+    unit_type: str = "kommun"  # kommun, or lan when a län is evaluated against the other län
 
     @property
     def n(self) -> int:
@@ -389,11 +411,14 @@ class DonorPool:
             "dropped": [dict(d) for d in self.dropped],
             "dropped_counts": self.dropped_counts(),
             "config": dict(self.config),
+            "unit_type": self.unit_type,
         }
 
     def text(self, language: str = "sv") -> str:
         """One sentence: the pool, its size, what was dropped and the smallest p-value."""
         en = language == "en"
+        plural = "län" if self.unit_type == "lan" and not en else (
+            "counties" if self.unit_type == "lan" else "kommuner")
         p = _number(self.min_p_value, language)
         removed = [d for d in self.dropped if d["reason"] != NOT_IN_GROUP]
         ignored = len(self.dropped) - len(removed)
@@ -416,10 +441,10 @@ class DonorPool:
                      else f"; {ignored} angiven{'a' if ignored > 1 else ''} "
                      f"kommun{'er' if ignored > 1 else ''} fanns inte i gruppen")
         if en:
-            return (f"The donor pool is {self.description_en}: {self.n} kommuner{gone}; with "
+            return (f"The donor pool is {self.description_en}: {self.n} {plural}{gone}; with "
                     f"{self.n} donors the smallest possible placebo p-value is "
                     f"1/{self.n + 1} = {p}.")
-        return (f"Donatorpoolen är {self.description_sv}: {self.n} kommuner{gone}; med "
+        return (f"Donatorpoolen är {self.description_sv}: {self.n} {plural}{gone}; med "
                 f"{self.n} donatorer är det minsta möjliga p-värdet i placebotestet "
                 f"1/{self.n + 1} = {p}.")
 
@@ -449,7 +474,8 @@ def donor_pool(
     panel
         Canonical long panel (``unit, unit_name, period, measure, value[, status]``).
     treated
-        Code of the treated unit (never a donor; kommuner inside a treated county neither).
+        Code of the treated unit (never a donor). A kommun's donors are kommuner, a län's the
+        other län (``pool: all`` or ``list``).
     outcome
         Measure whose values must be complete in ``start``..``end`` for a donor.
     config
@@ -490,7 +516,7 @@ def donor_pool(
         cfg, panel=panel, treated=treated, outcome=outcome, table=table, groups=groups,
         names=names, lines=lines,
     )
-    base = sorted({u for u in base if is_kommun(u) and not _inside(u, treated)})
+    base = sorted({u for u in base if is_peer(u, treated) and not _inside(u, treated)})
     members, dropped = _filter(base, cfg=cfg, treated=treated, county=county, panel=panel,
                                outcome=outcome, start=start, end=end, names=names)
     description_sv, description_en = _describe(cfg, what)
@@ -499,7 +525,7 @@ def donor_pool(
         description_en=description_en, treated=treated, outcome=outcome, start=start, end=end,
         group_id=group_id, group_title=group_title,
         names={u: names.get(u, u) for u in [*members, *(d["unit"] for d in dropped)]},
-        config=cfg,
+        config=cfg, unit_type="lan" if is_lan(treated) else "kommun",
     )
     if pool.n < MIN_DONORS:
         raise _too_small(pool, len(base), lines)
@@ -568,9 +594,10 @@ def _county_of(table: pd.DataFrame | None):
 
 def _known_kommuner(panel: pd.DataFrame, table: pd.DataFrame | None,
                     groups: GroupTable | None) -> set[str]:
+    lan = {u for u in panel["unit"].astype(str).unique() if is_lan(u)}
     if table is not None:
-        return set(table.index)
-    known = {u for u in panel["unit"].astype(str).unique() if is_kommun(u)}
+        return set(table.index) | lan
+    known = {u for u in panel["unit"].astype(str).unique() if is_kommun(u)} | lan
     if groups is not None:
         known |= {u for u in groups.frame["member_id"] if is_kommun(u)}
     return known
@@ -610,13 +637,14 @@ def _base_pool(cfg: dict[str, Any], *, panel: pd.DataFrame, treated: str, outcom
                                                   tuple[str, str]]:
     """Candidate codes, group id and title, and (sv, en) wording of the pool."""
     kind = cfg["pool"]
+    _one, many_sv, _one_en, many_en = _unit_words(treated)
     if kind == "all":
-        codes = [u for u in panel["unit"].astype(str).unique() if is_kommun(u)]
-        return codes, None, None, ("alla kommuner i data", "all kommuner in the data")
+        codes = [u for u in panel["unit"].astype(str).unique() if is_peer(u, treated)]
+        return codes, None, None, (f"alla {many_sv} i data", f"all {many_en} in the data")
     if kind == "list":
         return list(cfg["units"]), None, None, (
-            f"de {len(cfg['units'])} angivna kommunerna",
-            f"the {len(cfg['units'])} listed kommuner",
+            f"de {len(cfg['units'])} angivna {'länen' if is_lan(treated) else 'kommunerna'}",
+            f"the {len(cfg['units'])} listed {many_en}",
         )
     if not is_kommun(treated):
         raise DesignError(
@@ -780,6 +808,7 @@ def _describe(cfg: dict[str, Any], what: tuple[str, str]) -> tuple[str, str]:
 
 def _too_small(pool: DonorPool, n_base: int, lines: Mapping[str, int]) -> DesignError:
     """Which exclusions emptied the pool and what to change."""
+    _one, many_sv, _one_en, many_en = _unit_words(pool.treated)
     counts = pool.dropped_counts()
     counts.pop(NOT_IN_GROUP, None)
     removed_sv = ", ".join(f"{REASONS[r][0]}: {k}" for r, k in counts.items())
@@ -792,8 +821,8 @@ def _too_small(pool: DonorPool, n_base: int, lines: Mapping[str, int]) -> Design
         fixes.insert(0, ("ange fler kommuner under units", "list more kommuner under units"))
     fix_sv = " eller ".join(f for f, _ in fixes) or "använd data med fler kommuner"
     fix_en = " or ".join(f for _, f in fixes) or "use data with more kommuner"
-    got_sv = f"{pool.n} {'kommun' if pool.n == 1 else 'kommuner'}"
-    got_en = f"{pool.n} {'kommun' if pool.n == 1 else 'kommuner'}"
+    got_sv = f"{pool.n} {_one if pool.n == 1 else many_sv}"
+    got_en = f"{pool.n} {_one_en if pool.n == 1 else many_en}"
     why_sv = (f" av {n_base} sedan dessa tagits bort – {removed_sv}" if counts
               else f" (gruppen har bara {n_base})")
     why_en = (f" of {n_base} after removing – {removed_en}" if counts
@@ -803,11 +832,11 @@ def _too_small(pool: DonorPool, n_base: int, lines: Mapping[str, int]) -> Design
     at_en = f" (line {line})" if line else ""
     if n_base == 0 and pool.pool == "all":
         return DesignError(
-            f"Data för {pool.outcome} har inga andra kommuner att jämföra med (designen behöver "
-            f"minst {MIN_DONORS}): hämta data för alla kommuner, t.ex. en källa under sources "
+            f"Data för {pool.outcome} har inga andra {many_sv} att jämföra med (designen behöver "
+            f"minst {MIN_DONORS}): hämta data för alla {many_sv}, t.ex. en källa under sources "
             "utan units.",
-            f"The data for {pool.outcome} have no other kommuner to compare with (the design "
-            f"needs at least {MIN_DONORS}): fetch data for every kommun, e.g. a source under "
+            f"The data for {pool.outcome} have no other {many_en} to compare with (the design "
+            f"needs at least {MIN_DONORS}): fetch data for every {_one_en}, e.g. a source under "
             "sources without units.",
         )
     return DesignError(

@@ -28,10 +28,17 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
-from evaluation.data.panel import MEASURES, period_frequency, periods_between, to_period
+from evaluation.data.panel import period_frequency, periods_between, to_period
 from evaluation.report import format as fmt
 from evaluation.report.format import Language, check_language
-from evaluation.report.text import outcome_label, t, unit_label
+from evaluation.report.text import (
+    outcome_kind,
+    outcome_label,
+    result_unit,
+    t,
+    unit_label,
+    value_decimals,
+)
 
 FIGSIZE = (8.0, 4.5)
 DPI = 200
@@ -193,23 +200,24 @@ def add_watermark(fig: Figure, language: Language = "sv") -> None:
 
 
 def _kind(result: Any) -> str:
-    kind = getattr(result, "kind", None)
-    if kind in ("rate", "count"):
-        return kind
-    return "rate" if getattr(result, "unit", None) == "pp" else "count"
+    """``rate``, ``count`` or ``level`` (see :func:`evaluation.report.text.outcome_kind`)."""
+    return outcome_kind(result)
 
 
 def _level_axis_label(result: Any, language: Language) -> str:
-    if _kind(result) == "rate":
-        label = outcome_label(result.outcome, language)
+    kind = _kind(result)
+    label = outcome_label(result.outcome, language)
+    if kind == "rate":
         return "\n".join(textwrap.wrap(t("fig.rate_axis", language, label=label), 45))
-    info = MEASURES.get(result.outcome)
-    unit = info.unit(language) if info else unit_label(getattr(result, "unit", ""), language)
+    unit = result_unit(result, language)
+    if kind == "level":
+        return "\n".join(textwrap.wrap(t("fig.level_axis", language, label=label, unit=unit),
+                                        45))
     return t("fig.count_axis", language, unit=unit or t("fig.count", language))
 
 
 def _effect_unit(result: Any, language: Language) -> str:
-    return unit_label("pp" if _kind(result) == "rate" else getattr(result, "unit", ""), language)
+    return result_unit(result, language)
 
 
 def _title(ax: Axes, result: Any, title: str | None, language: Language) -> None:
@@ -303,7 +311,7 @@ def observed_vs_counterfactual(
     handles, labels = ax.get_legend_handles_labels()
     if show_comparison and "comparison" in frame.columns and frame["comparison"].notna().any():
         comp = frame["comparison"].to_numpy(dtype=float)
-        if _kind(result) == "rate":
+        if _kind(result) != "count":  # rates and levels: the same unit, the same axis
             (line,) = ax.plot(x, comp, color=COMPARISON_COLOR, linewidth=1.2, zorder=2,
                               label=comparison_label or t("fig.comparison", language))
             handles, labels = ax.get_legend_handles_labels()
@@ -377,8 +385,15 @@ def effect_path(
 
 
 def _fitting_unit(result: Any, language: Language) -> str:
-    """Unit of the comparison-group designs' fitting scale: p.p., or per 1 000 inhabitants."""
-    return unit_label("pp", language) if _kind(result) == "rate" else t("unit.per_1000", language)
+    """Unit of the comparison-group designs' fitting scale: p.p., the level's unit, or per
+    1 000 inhabitants (a count without population is fitted as a count)."""
+    kind = _kind(result)
+    if kind == "rate":
+        return unit_label("pp", language)
+    scale = str((getattr(result, "diagnostics", None) or {}).get("scale", ""))
+    if kind == "count" and (scale.startswith("per 1000") or not scale):
+        return t("unit.per_1000", language)
+    return result_unit(result, language)
 
 
 def placebo_gaps(
@@ -512,7 +527,7 @@ def decomposition_bars(
     if _kind(result) == "rate":
         decimals = 1
     else:
-        decimals = 0 if max(abs(observed), abs(national)) >= 10 else 1
+        decimals = value_decimals(max(abs(observed), abs(national)), _kind(result))
     local_color = "#2e7d32" if local < 0 else "#e67e22"
     ax.bar(0, national, color=COMPARISON_COLOR, width=0.6, zorder=3)
     ax.bar(1, local, bottom=national, color=local_color, width=0.6, zorder=3)

@@ -226,11 +226,15 @@ def ci_text(
     )
 
 
-def p_value(p: float | None, language: Language = "sv", *, prefix: bool = True) -> str:
+def p_value(p: float | None, language: Language = "sv", *, prefix: bool = True,
+            alpha: float = 0.05) -> str:
     """A p-value: "p = 0,03", "p = 0,004", "p < 0,001" (sv); "p = 0.03" (en).
 
-    Two decimals from 0.01 up, three below, and "< 0,001" under one per mille. ``prefix=False``
-    drops the leading "p" ("0,03", "< 0,001") for table cells. Missing → "–".
+    Two decimals from 0.01 up, three below, and "< 0,001" under one per mille. A value that
+    would print as the test level ``alpha`` without being it (0.0509 → "0,05") gets more
+    decimals ("0,051"), so a printed p-value can never seem to contradict its verdict
+    (p ≤ alpha ⇔ the interval excludes zero). ``prefix=False`` drops the leading "p"
+    ("0,03", "< 0,001") for table cells. Missing → "–".
     """
     check_language(language)
     if is_missing(p):
@@ -240,6 +244,11 @@ def p_value(p: float | None, language: Language = "sv", *, prefix: bool = True) 
     if p < 0.001:
         return f"{head}< {number(0.001, 3, language)}"
     decimals = 2 if p >= 0.01 else 3
+    while decimals < 6 and round(p, decimals) == alpha and not math.isclose(p, alpha,
+                                                                             rel_tol=1e-9):
+        decimals += 1
+    if math.isclose(p, alpha, rel_tol=1e-9):
+        decimals = max(decimals, 3)
     return f"{head}{'= ' if prefix else ''}{number(p, decimals, language)}"
 
 

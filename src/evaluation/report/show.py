@@ -77,9 +77,22 @@ def results_table(ev: Evaluation) -> None:
     display(HTML(frame.to_html(index=False, border=0, classes="results")))
 
 
+def comparisons(ev: Evaluation) -> dict[str, dict[str, str]]:
+    """Per outcome, what its comparison series is (sv/en), as the ITS (else the
+    decomposition) built it from the data."""
+    out: dict[str, dict[str, str]] = {}
+    for design in ("its", "decomposition"):
+        for r in ev.results:
+            d = r.diagnostics
+            if r.design == design and r.outcome not in out and d.get("comparison_sv"):
+                out[r.outcome] = {"sv": d["comparison_sv"], "en": d.get("comparison", "")}
+    return out
+
+
 def data_text(ev: Evaluation) -> None:
     """Which measures, which comparison, which units were dropped; the raw series."""
-    _md(text.data_text(ev.summary(), ev.inputs.data_info(), ev.language))
+    info = ev.inputs.data_info() | {"comparisons": comparisons(ev)}
+    _md(text.data_text(ev.summary(), info, ev.language))
     for result in ev.results:
         if result.design == "its":
             _figure(figures.observed_vs_counterfactual(
@@ -88,10 +101,30 @@ def data_text(ev: Evaluation) -> None:
 
 
 def method(ev: Evaluation) -> None:
+    """One paragraph per design; the number of comparison units its interval rests on comes
+    from the results (the fewest over the outcomes)."""
     designs = list(dict.fromkeys(r.design for r in ev.results))
     window = ev.spec.compare_window
-    _md("\n\n".join(text.method_text(d, ev.spec.frequency, ev.language, window=window)
-                    for d in designs))
+    unit_type = "lan" if len(ev.inputs.treated) == 2 else "kommun"
+    paragraphs = []
+    for d in designs:
+        counts = [_n_comparison_units(r) for r in ev.results if r.design == d]
+        counts = [n for n in counts if n is not None]
+        paragraphs.append(text.method_text(d, ev.spec.frequency, ev.language, window=window,
+                                           n_units=min(counts) if counts else None,
+                                           unit_type=unit_type))
+    _md("\n\n".join(paragraphs))
+
+
+def _n_comparison_units(result) -> int | None:
+    """The decomposition's similar units or a comparison-group design's placebo units."""
+    d = result.diagnostics
+    if result.design == "decomposition":
+        return d.get("n_units")
+    if d.get("n_placebo") is not None:
+        return int(d["n_placebo"])
+    placebos = d.get("placebo_estimates")
+    return len(placebos) if placebos else None
 
 
 def results(ev: Evaluation) -> None:

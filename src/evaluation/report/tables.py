@@ -39,10 +39,12 @@ from evaluation.report.text import (
     interval_of,
     is_rate,
     level_of,
+    outcome_kind,
     outcome_label,
     relative_text,
+    result_unit,
     t,
-    unit_label,
+    value_decimals,
     verdict,
     verdict_text,
 )
@@ -124,7 +126,7 @@ def results_table(
                 t("table.relative_ci_low", language): _num(rel_ci[0]),
                 t("table.relative_ci_high", language): _num(rel_ci[1]),
                 t("table.p", language): _num(r.get("p_value")),
-                t("table.unit", language): unit_label(r.get("unit"), language),
+                t("table.unit", language): result_unit(r, language),
                 t("table.verdict", language): judged,
             }
             if has_truth:
@@ -159,7 +161,8 @@ def _ci_cell(r: Mapping[str, Any], language: Language) -> str:
     ci = interval_of(r)
     if ci is None:
         return t("verdict.not_testable", language)
-    decimals = 1 if is_rate(r) else (0 if abs(float(r.get("average_effect") or 0)) >= 10 else 1)
+    decimals = 1 if is_rate(r) else value_decimals(float(r.get("average_effect") or 0),
+                                                   outcome_kind(r))
     return fmt.interval(*ci, decimals=enough_decimals(ci, decimals), language=language)
 
 
@@ -210,14 +213,21 @@ def effects_table(
         ("comparison", "table.comparison"),
         ("effect", "table.effect_period"),
     ]
-    rate = getattr(result, "kind", None) == "rate" or getattr(result, "unit", None) == "pp"
+    kind = outcome_kind(result)
+    rate = kind == "rate"
     out = pd.DataFrame({t("table.period", language): list(frame.index)})
+    observed = pd.to_numeric(frame.get("observed"), errors="coerce") \
+        if "observed" in frame.columns else pd.Series(dtype=float)
+    typical = float(observed.abs().median()) if observed.notna().any() else 0.0
     for col, key in columns:
         if col not in frame.columns:
             continue
         values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
         if formatted:
-            decimals = 2 if rate else (0 if col == "comparison" else 1)
+            if kind == "level":  # two significant digits of the level's typical size
+                decimals = max(2, value_decimals(typical, "level") + 1) if typical < 10 else 1
+            else:
+                decimals = 2 if rate else (0 if col == "comparison" else 1)
             out[t(key, language)] = [fmt.number(v, decimals, language) for v in values]
         else:
             out[t(key, language)] = values

@@ -21,7 +21,15 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from evaluation.data.panel import MEASURES, measure_info, shift_period
+from evaluation.data.panel import (
+    COUNT_UNIT,
+    MEASURES,
+    NEUTRAL_UNIT,
+    PP_UNIT,
+    known_measures,
+    measure_info,
+    shift_period,
+)
 from evaluation.report import format as fmt
 from evaluation.report.format import Language, check_language
 
@@ -53,45 +61,37 @@ TEXTS: dict[str, dict[str, str]] = {
               "nothing happened (placebo test).",
     },
     "rel.placebo": {
-        "sv": "**{design}, {outcome}.** Metoden kördes på {units} kommuner av liknande storlek "
-              "vid {dates} tidpunkter före insatsen, där ingen insats skett. Den visade en "
-              "statistiskt säkerställd ”effekt” i {fpr} av fallen ({k} av {n}); en metod vars "
-              "{level}-intervall håller vad de lovar gör det i omkring {nominal}. När en verklig effekt "
-              "på {effect} lades in i samma serier hittade metoden den i {power} av fallen.",
-        "en": "**{design}, {outcome}.** The method was run on {units} municipalities of similar "
-              "size at {dates} dates before the intervention, where nothing happened. It showed "
-              "a statistically significant “effect” in {fpr} of the cases ({k} of {n}); a method "
-              "whose {level} intervals hold what they promise does so in about {nominal}. When a real "
-              "effect of {effect} was added to the same series, the method found it in {power} "
-              "of the cases.",
-    },
-    "rel.loo": {
-        "sv": "**{design}, {outcome}.** Var och en av de {n} jämförelsekommunerna prövades mot "
-              "de övriga på samma sätt som {name}. Metoden visade en statistiskt säkerställd "
-              "”effekt” i {fpr} av fallen ({k} av {n}), där ingen insats skett. En verklig "
-              "effekt på {effect} hade hittats i {power} av fallen.",
-        "en": "**{design}, {outcome}.** Each of the {n} comparison municipalities was tested "
-              "against the others in the same way as {name}. The method showed a statistically "
-              "significant “effect” in {fpr} of the cases ({k} of {n}), where nothing happened. "
-              "A real effect of {effect} would have been found in {power} of the cases.",
+        "sv": "**{design}, {outcome}.** Metoden kördes om precis som i rapporten, med samma "
+              "längd på efterperioden ({length}), på {name} och {others} kommuner av liknande "
+              "storlek vid {dates} skenbara tidpunkter före insatsen, där ingen insats skett. "
+              "Den visade en statistiskt säkerställd ”effekt” i {fpr} av fallen ({k} av {n}); en "
+              "metod vars {level}-intervall håller vad de lovar gör det i omkring {nominal}, och "
+              "med {n} försök i högst {band} av fallen om det bara är slumpen. När en verklig "
+              "effekt på {effect} lades in i samma serier hittade metoden den i {power} av "
+              "fallen (hälften så stor effekt: {power_half}; dubbelt så stor: {power_double}).",
+        "en": "**{design}, {outcome}.** The method was re-run exactly as in the report, with "
+              "the same post-period length ({length}), on {name} and {others} municipalities of "
+              "similar size at {dates} fictitious dates before the intervention, where nothing "
+              "happened. It showed a statistically significant “effect” in {fpr} of the cases "
+              "({k} of {n}); a method whose {level} intervals hold what they promise does so in "
+              "about {nominal}, and with {n} trials in at most {band} of the cases by chance "
+              "alone. When a real effect of {effect} was added to the same series, the method "
+              "found it in {power} of the cases (half that effect: {power_half}; twice it: "
+              "{power_double}).",
     },
     "rel.passed": {
-        "sv": "Andelen falsklarm ligger inom vad slumpen ger vid {nominal}: intervallen håller sin "
-              "nivå på den här typen av data.",
-        "en": "The false-alarm share is within what chance gives at {nominal}: the intervals hold "
-              "their level on this kind of data.",
-    },
-    "rel.uncertain": {
-        "sv": "Andelen falsklarm är högre än {nominal}, men med så få försök kan skillnaden vara slump; "
-              "en säkerställd effekt nära gränsen ska tolkas med försiktighet.",
-        "en": "The false-alarm share is above {nominal}, but with so few trials the difference may be "
-              "chance; a significant effect close to the limit should be read with caution.",
+        "sv": "Kontrollen är godkänd: andelen falsklarm ligger inom vad slumpen ger vid "
+              "{nominal}.",
+        "en": "The check is passed: the false-alarm share is within what chance gives at "
+              "{nominal}.",
     },
     "rel.failed": {
-        "sv": "Andelen falsklarm är högre än {nominal}: intervallen är för smala för den här typen av "
-              "data, och en säkerställd effekt ska tolkas med försiktighet.",
-        "en": "The false-alarm share is above {nominal}: the intervals are too narrow for this kind "
-              "of data, and a significant effect should be read with caution.",
+        "sv": "Kontrollen är underkänd: andelen falsklarm är högre än slumpen ger vid {nominal}. "
+              "Intervallen är för smala för den här typen av data, och en säkerställd effekt "
+              "ska tolkas med stor försiktighet.",
+        "en": "The check is failed: the false-alarm share is higher than chance gives at "
+              "{nominal}. The intervals are too narrow for this kind of data, and a significant "
+              "effect should be read with great caution.",
     },
     "rel.small": {
         "sv": "Siffrorna bygger på {n} försök och är själva osäkra.",
@@ -103,6 +103,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "**{design}, {outcome}.** The check could not be made ({reason}); how reliable "
               "the intervals are cannot be tested here (not testable).",
     },
+    "rel.reason.short_pre_period": {
+        "sv": "förperioden är för kort för att rymma skenbara tidpunkter med en lika lång "
+              "efterperiod ({length}) före insatsen",
+        "en": "the pre-period is too short to hold fictitious dates with an equally long "
+              "post-period ({length}) before the intervention",
+    },
+    "rel.reason.too_few_runs": {
+        "sv": "för få omkörningar gav ett intervall",
+        "en": "too few re-runs gave an interval",
+    },
+    "rel.reason.no_data": {"sv": "data saknas", "en": "no data"},
     # Watermark and data box.
     "simulated_banner": {"sv": "SIMULERADE DATA – fiktiv kommun",
                          "en": "SIMULATED DATA – fictional municipality"},
@@ -125,24 +136,57 @@ TEXTS: dict[str, dict[str, str]] = {
     # "Data och mått" section.
     "data.measure.unemployment_rate": {
         "sv": "**{label}**: inskrivna arbetslösa (öppet arbetslösa och sökande i program med "
-              "aktivitetsstöd) som andel av den registerbaserade arbetskraften, enligt "
-              "Arbetsförmedlingen. Måttet är en andel i procent, så effekter anges i "
-              "procentenheter.",
+              "aktivitetsstöd) som andel av den registerbaserade arbetskraften.",
         "en": "**{label}**: registered unemployed (openly unemployed and job seekers in programmes "
-              "with activity support) as a share of the register-based labour force, from "
-              "Arbetsförmedlingen. The measure is a percentage, so effects are given in percentage "
-              "points.",
+              "with activity support) as a share of the register-based labour force.",
     },
     "data.measure.households_assistance": {
-        "sv": "**{label}**: antal hushåll som fått ekonomiskt bistånd, enligt Socialstyrelsen. "
-              "Månadsuppgifterna är preliminära och ersätts av den officiella årsstatistiken när "
-              "den publiceras. Effekter anges i antal hushåll och i procent.",
-        "en": "**{label}**: number of households that received social assistance, from "
-              "Socialstyrelsen. The monthly figures are preliminary and are replaced by the "
-              "official annual statistics when published. Effects are given in households and in "
-              "per cent.",
+        "sv": "**{label}**: antal hushåll som fått ekonomiskt bistånd.",
+        "en": "**{label}**: number of households that received social assistance.",
     },
     "data.measure.other": {"sv": "**{label}**.", "en": "**{label}**."},
+    "data.measure.source": {"sv": "Källa: {source}.", "en": "Source: {source}."},
+    "data.measure.socialstyrelsen_monthly": {
+        "sv": "Månadsuppgifterna är preliminära och ersätts av den officiella årsstatistiken när "
+              "den publiceras.",
+        "en": "The monthly figures are preliminary and are replaced by the official annual "
+              "statistics when published.",
+    },
+    "data.kind.rate": {"sv": "Måttet är en andel i procent, så effekter anges i procentenheter.",
+                       "en": "The measure is a percentage, so effects are given in percentage "
+                             "points."},
+    "data.kind.count": {"sv": "Måttet är ett antal; effekter anges i {unit} och i procent.",
+                        "en": "The measure is a count; effects are given in {unit} and in per "
+                              "cent."},
+    "data.kind.count_per_1000": {
+        "sv": "Kommuner av olika storlek jämförs per 1 000 invånare.",
+        "en": "Municipalities of different size are compared per 1,000 inhabitants."},
+    "data.kind.count_no_population": {
+        "sv": "Data saknar folkmängd, så antalen jämförs som de är och jämförelsegrupperna "
+              "med syntetisk kontroll och skillnad-i-skillnader kan inte räkna per invånare.",
+        "en": "The data have no population, so the counts are compared as they are and the "
+              "comparison-group designs cannot work per inhabitant."},
+    "data.kind.level": {"sv": "Måttet är en nivå i {unit} och jämförs som nivå; effekter anges "
+                              "i {unit}.",
+                        "en": "The measure is a level in {unit} and is compared as a level; "
+                              "effects are given in {unit}."},
+    "data.kind.undeclared": {
+        "sv": "Vad måttet är (andel, antal eller nivå) anges varken i data eller i "
+              "specifikationen; det jämförs som en nivå och effekter anges i måttets egna "
+              "enheter. Ange utfallet under outcome_kinds i specifikationen (eller kolumnerna "
+              "kind och unit_text i data) för att få rätt enhet.",
+        "en": "What the measure is (share, count or level) is stated neither in the data nor in "
+              "the spec; it is compared as a level and effects are given in the measure's own "
+              "units. Declare the outcome under outcome_kinds in the spec (or the columns kind "
+              "and unit_text in the data) to get the right unit.",
+    },
+    "data.comparison.series": {"sv": "Jämförelseserie för {noun}: {description}",
+                               "en": "Comparison series for {noun}: {description}"},
+    "data.excluded": {
+        "sv": "Uteslutna ur alla jämförelser (grannar och kommuner med liknande reform): "
+              "{items}.",
+        "en": "Left out of every comparison (neighbours and municipalities with a similar "
+              "reform): {items}."},
     "data.coverage": {"sv": "Data omfattar {period} ({frequency}) för {n} kommuner.",
                       "en": "The data cover {period} ({frequency}) for {n} municipalities."},
     "frequency.monthly": {"sv": "månadsdata", "en": "monthly data"},
@@ -223,10 +267,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "unit.per_1000": {"sv": "per 1 000 invånare", "en": "per 1,000 inhabitants"},
     "fig.rate_axis": {"sv": "{label} (%)", "en": "{label} (%)"},
     "fig.count_axis": {"sv": "Antal {unit}", "en": "Number of {unit}"},
+    "fig.level_axis": {"sv": "{label} ({unit})", "en": "{label} ({unit})"},
     "fig.count": {"sv": "enheter", "en": "units"},
     "fig.title": {"sv": "{outcome} – {place}", "en": "{outcome} – {place}"},
-    "fig.decomp.national": {"sv": "Förväntat utifrån rikets utveckling",
-                            "en": "Expected from the national trend"},
+    "fig.decomp.national": {"sv": "Förväntat utifrån jämförelseseriens utveckling",
+                            "en": "Expected from the comparison series"},
     "fig.decomp.local": {"sv": "Lokal avvikelse (skattad effekt)",
                          "en": "Local deviation (estimated effect)"},
     "fig.decomp.observed": {"sv": "Observerad förändring", "en": "Observed change"},
@@ -427,26 +472,27 @@ TEXTS: dict[str, dict[str, str]] = {
     # Method texts.
     "method.decomposition": {
         "sv": "Uppdelningen i nationell och lokal förändring {compared}. Den observerade "
-              "förändringen delas i en del som rikets utveckling förklarar och en lokal avvikelse. "
-              "För en andel, som arbetslösheten, är den nationellt förklarade delen rikets "
-              "förändring i procentenheter; för ett antal, som biståndshushållen, är det kommunens "
-              "utgångsnivå uppräknad eller nedräknad med rikets relativa förändring. Det ger det "
-              "kontrafaktiska utfallet, vad som hade hänt utan insatsen, och den lokala avvikelsen "
-              "är den skattade effekten. {level}-intervallet bygger på hur mycket kommuner av "
-              "liknande storlek avvek från rikets utveckling mellan samma två perioder: kommunens "
-              "avvikelse jämförs med deras. Finns för få jämförbara kommuner för att nå "
-              "{level}-nivån är skattningen ej prövbar.",
+              "förändringen delas i en del som jämförelseseriens utveckling förklarar och en "
+              "lokal avvikelse. För en andel, som arbetslösheten, eller en nivå är den förklarade "
+              "delen jämförelseseriens förändring i samma enhet; för ett antal, som "
+              "biståndshushållen, är det kommunens utgångsnivå uppräknad eller nedräknad med "
+              "jämförelseseriens relativa förändring. Det ger det kontrafaktiska utfallet, vad "
+              "som hade hänt utan insatsen, och den lokala avvikelsen är den skattade effekten. "
+              "{level}-intervallet bygger på hur mycket {similar} av liknande storlek avvek från "
+              "jämförelseseriens utveckling mellan samma två perioder: kommunens avvikelse "
+              "jämförs med deras. Finns för få jämförbara kommuner för att nå {level}-nivån är "
+              "skattningen ej prövbar.",
         "en": "The national/local decomposition {compared}. The observed change "
-              "is split into a part explained by the national development and a local deviation. "
-              "For a rate, such as unemployment, the nationally explained part is the national "
-              "change in percentage points; for a count, such as households receiving social "
-              "assistance, it is the municipality's starting level scaled by the national relative "
-              "change. This gives the counterfactual, what would have happened without the "
-              "intervention, and the local deviation is the effect estimate. The {level} interval "
-              "is based on how far municipalities of similar size deviated from the national "
-              "development between the same two periods: the municipality's deviation is compared "
-              "with theirs. If there are too few comparable municipalities to reach the {level} "
-              "level, the estimate is not testable.",
+              "is split into a part explained by the comparison series' development and a local "
+              "deviation. For a rate, such as unemployment, or a level, the explained part is the "
+              "comparison series' change in the same unit; for a count, such as households "
+              "receiving social assistance, it is the municipality's starting level scaled by the "
+              "comparison series' relative change. This gives the counterfactual, what would have "
+              "happened without the intervention, and the local deviation is the effect "
+              "estimate. The {level} interval is based on how far {similar} of similar size "
+              "deviated from the comparison series between the same two periods: the "
+              "municipality's deviation is compared with theirs. If there are too few comparable "
+              "municipalities to reach the {level} level, the estimate is not testable.",
     },
     "method.decomposition.single": {
         "sv": "jämför kommunens värde vid en period före förändringen med värdet vid en period "
@@ -469,22 +515,28 @@ TEXTS: dict[str, dict[str, str]] = {
               "taken for effects",
     },
     "method.its": {
-        "sv": "Den avbrutna tidsserien använder rikets serie som kontroll. En regressionsmodell "
+        "sv": "Den avbrutna tidsserien använder jämförelseserien (se Data och mått) som "
+              "kontroll. En regressionsmodell "
               "anpassas enbart på förperioden, där kommunens värde varje {period} förklaras av "
-              "rikets värde samma {period}{seasonal}; för antal, som biståndshushållen, används en "
+              "jämförelseseriens värde samma {period}{seasonal}; för antal, som "
+              "biståndshushållen, används en "
               "log-linjär modell (kvasi-Poisson) med folkmängden som exponering. Modellen skrivs "
-              "sedan fram över efterperioden med rikets faktiska utveckling; det ger det "
+              "sedan fram över efterperioden med jämförelseseriens faktiska utveckling; det ger "
+              "det "
               "kontrafaktiska utfallet, vad som hade hänt utan insatsen. Den skattade effekten är "
               "skillnaden mellan observerat och kontrafaktiskt utfall, i genomsnitt över "
               "efterperioden. {errors} {level}-intervallet för den genomsnittliga effekten tar "
               "hänsyn både till osäkerheten i modellens skattade samband och till slumpvariationen "
               "under efterperioden, och p-värdet kommer från samma beräkning.",
-        "en": "The interrupted time series uses the national series as control. A regression model "
+        "en": "The interrupted time series uses the comparison series (see Data and measures) "
+              "as control. A regression model "
               "is fitted on the pre-period only, explaining the municipality's value in each "
-              "{period} by the national value in the same {period}{seasonal}; for counts, such as "
+              "{period} by the comparison series' value in the same {period}{seasonal}; for "
+              "counts, such as "
               "households receiving social assistance, a log-linear (quasi-Poisson) model with "
               "population as exposure is used. The model is then projected over the post-period "
-              "using the actual national development; this gives the counterfactual, what would "
+              "using the comparison series' actual development; this gives the counterfactual, "
+              "what would "
               "have happened without the intervention. The effect estimate is the difference "
               "between observed and counterfactual, averaged over the post-period. {errors} The "
               "{level} interval for the average effect accounts both for the uncertainty in the "
@@ -545,19 +597,13 @@ TEXTS: dict[str, dict[str, str]] = {
               "genomsnittet under efterperioden är det kontrafaktiska utfallet, och skillnaden mot "
               "det observerade är den skattade effekten. Vikterna visas i en tabell. Osäkerheten "
               "bedöms med placebotest, där varje jämförelsekommun i tur och ordning behandlas "
-              "som om den hade genomfört insatsen. {inference} Är jämförelsegruppen för liten "
-              "används i stället konforma intervall (Chernozhukov, Wüthrich och Zhu 2021), som "
-              "bygger på hur väl den syntetiska kontrollen följer kommunen över tiden och inte "
-              "kräver någon minsta gruppstorlek.",
+              "som om den hade genomfört insatsen. {inference}",
         "en": "The synthetic control method weights comparison municipalities so that the weighted "
               "average follows the municipality as closely as possible in the pre-period. The "
               "weighted average in the post-period is the counterfactual, and the difference from "
               "the observed values is the effect estimate. The weights are shown in a table. "
               "Uncertainty is judged with placebo tests, treating each comparison municipality "
-              "in turn as if it had made the change. {inference} If the comparison group is "
-              "too small, conformal intervals (Chernozhukov, Wüthrich and Zhu 2021) are used "
-              "instead; they rest on how well the synthetic control follows the municipality "
-              "over time and need no minimum group size.",
+              "in turn as if it had made the change. {inference}",
     },
     "method.did.per.monthly": {"sv": "kvartal för kvartal", "en": "quarter by quarter"},
     "method.did.per.yearly": {"sv": "år för år", "en": "year by year"},
@@ -575,24 +621,28 @@ TEXTS: dict[str, dict[str, str]] = {
               "group. {inference}",
     },
     "method.placebo_inference": {
-        "sv": "Skattningarna för de {n} jämförelsekommuner som är närmast i storlek divideras "
-              "med respektive kommuns egen avvikelse under förperioden, eftersom små kommuner "
-              "varierar mer än stora; {level}-intervallet består av de effekter som kommunens "
-              "skattning inte skiljer sig från enligt den jämförelsen. Med färre än {need} "
-              "jämförelsekommuner räcker jämförelsen inte till {level}-nivån och skattningen är "
-              "ej prövbar.",
-        "en": "The estimates for the {n} comparison municipalities closest in size are divided "
-              "by each municipality's own deviation in the pre-period, since small "
-              "municipalities vary more than large ones; the {level} interval consists of the "
-              "effects from which the municipality's estimate does not differ by that "
-              "comparison. With fewer than {need} comparison municipalities the comparison "
-              "cannot reach the {level} level and the estimate is not testable.",
+        "sv": "Skattningarna för jämförelsekommunerna divideras med den slumpvariation som "
+              "väntas för en kommun av respektive storlek (skattad gemensamt för alla kommuner), "
+              "eftersom små kommuner varierar mer än stora. Med minst {need} jämförelsekommuner "
+              "består {level}-intervallet av de effekter som kommunens skattning inte skiljer "
+              "sig från i rangordningen bland de upp till {n} som är närmast i storlek; med "
+              "färre bygger intervallet på placeboskattningarnas spridning och en "
+              "t-fördelning (Arkhangelsky m.fl. 2021).",
+        "en": "The comparison municipalities' estimates are divided by the random variation "
+              "expected for a municipality of each one's size (estimated jointly for all "
+              "municipalities), since small municipalities vary more than large ones. With at "
+              "least {need} comparison municipalities the {level} interval consists of the "
+              "effects from which the municipality's estimate does not differ in the ranking "
+              "among the up to {n} closest in size; with fewer, the interval rests on the "
+              "spread of the placebo estimates and a t distribution (Arkhangelsky et al. 2021).",
     },
     "donors.pool": {
         "sv": "**Jämförelsekommuner ({outcome}).** {description} {n} jämförelsekommuner; det "
-              "minsta p-värde som placebojämförelsen kan ge är {min_p}.",
+              "minsta tvåsidiga p-värde som ett rangtest (permutationstest) över dem kan ge är "
+              "{min_p}.",
         "en": "**Comparison municipalities ({outcome}).** {description} {n} comparison "
-              "municipalities; the smallest p-value the placebo comparison can give is {min_p}.",
+              "municipalities; the smallest two-sided p-value a rank (permutation) test over "
+              "them can give is {min_p}.",
     },
     "changes.same": {"sv": "Samma data som vid förra körningen ({vintage}): inga nya uppgifter.",
                      "en": "The same data as in the previous run ({vintage}): nothing new."},
@@ -619,9 +669,35 @@ TEXTS: dict[str, dict[str, str]] = {
                 "en": "**{design}** could not be used: {reason}"},
     "notes.sc_ratio": {
         "sv": "Placebojämförelsen av förhållandet mellan avvikelsen efter och före insatsen "
-              "(Abadie m.fl. 2010) rangordnar kommunen som nummer {rank} av {n} (p = {p}).",
+              "(Abadie m.fl. 2010) rangordnar kommunen som nummer {rank} av {n}; med {n} "
+              "enheter kan en sådan rangordning aldrig ge ett lägre p-värde än 1/{n}.",
         "en": "The placebo comparison of the ratio of the post- to the pre-period deviation "
-              "(Abadie et al. 2010) ranks the municipality {rank} of {n} (p = {p}).",
+              "(Abadie et al. 2010) ranks the municipality {rank} of {n}; with {n} units such "
+              "a ranking can never give a p-value below 1/{n}.",
+    },
+    "notes.inference_rank": {
+        "sv": "Intervallet kommer från rangordningen av kommunens skattning bland de {n} "
+              "jämförelsekommunernas placeboskattningar, var och en delad med den "
+              "slumpvariation som väntas för en kommun av dess storlek.",
+        "en": "The interval comes from ranking the municipality's estimate among the {n} "
+              "comparison municipalities' placebo estimates, each divided by the random "
+              "variation expected for a municipality of its size.",
+    },
+    "notes.inference_t": {
+        "sv": "Intervallet bygger på spridningen av de {n} jämförelsekommunernas "
+              "placeboskattningar, justerad för kommunernas storlek (t-fördelning med {df} "
+              "frihetsgrader; Arkhangelsky m.fl. 2021).",
+        "en": "The interval rests on the spread of the {n} comparison municipalities' placebo "
+              "estimates, adjusted for the municipalities' size (t distribution with {df} "
+              "degrees of freedom; Arkhangelsky et al. 2021).",
+    },
+    "notes.model_based": {
+        "sv": "Med {n} jämförelsekommuner kan ett permutationstest aldrig ge ett p-värde under "
+              "1/{n1} och alltså aldrig nå 5 %; intervallet vilar därför på ett modellantagande "
+              "(ungefär normalfördelade placeboskattningar) och ska tolkas med försiktighet.",
+        "en": "With {n} comparison municipalities a permutation test can never give a p-value "
+              "below 1/{n1} and so never reach 5 %; the interval therefore rests on a model "
+              "assumption (roughly normal placebo estimates) and should be read with care.",
     },
     "notes.sc_loo": {
         "sv": "Utelämnas en av de {k} viktade jämförelsekommunerna i taget blir den "
@@ -665,10 +741,10 @@ TEXTS: dict[str, dict[str, str]] = {
 #: Design keys → (short name for tables, noun phrase for prose), per language.
 DESIGN_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "its": {
-        "sv": ("Avbruten tidsserie mot riket",
-               "en avbruten tidsserie med rikets serie som kontroll"),
-        "en": ("Interrupted time series vs. national",
-               "an interrupted time series with the national series as control"),
+        "sv": ("Avbruten tidsserie mot jämförelseserien",
+               "en avbruten tidsserie med jämförelseserien som kontroll"),
+        "en": ("Interrupted time series vs. comparison series",
+               "an interrupted time series with the comparison series as control"),
     },
     "decomposition": {
         "sv": ("Nationell/lokal uppdelning", "en uppdelning i nationell och lokal förändring"),
@@ -715,7 +791,9 @@ OUTCOME_NOUNS: dict[str, dict[str, str]] = {
 }
 
 _UNIT_LABELS: dict[str, dict[str, str]] = {
-    "pp": {"sv": "procentenheter", "en": "percentage points"},
+    "pp": {"sv": PP_UNIT[0], "en": PP_UNIT[1]},
+    NEUTRAL_UNIT[1]: {"sv": NEUTRAL_UNIT[0], "en": NEUTRAL_UNIT[1]},
+    "count": {"sv": COUNT_UNIT[0], "en": "count"},
     **{m.unit_en: {"sv": m.unit_sv, "en": m.unit_en} for m in MEASURES.values()},
 }
 
@@ -757,7 +835,7 @@ def design_key(design: str) -> str:
 
 def design_label(design: str, language: Language = "sv", *, prose: bool = False) -> str:
     """Human name of a design: for tables ("Avbruten tidsserie …") or, ``prose=True``, a noun
-    phrase for a sentence ("en avbruten tidsserie med rikets serie som kontroll")."""
+    phrase for a sentence ("en avbruten tidsserie med jämförelseserien som kontroll")."""
     check_language(language)
     labels = DESIGN_LABELS.get(design_key(design))
     if labels is None:
@@ -781,12 +859,57 @@ def outcome_label(outcome: str, language: Language = "sv") -> str:
 
 
 def unit_label(unit: str | None, language: Language = "sv") -> str:
-    """A unit key in words: "pp" → "procentenheter", "households" → "hushåll"."""
+    """A unit key in words: "pp" → "procentenheter", "households" → "hushåll",
+    "USD per inhabitant" → "USD per invånare" (the declared measures' units too)."""
     check_language(language)
     if not unit:
         return ""
     entry = _UNIT_LABELS.get(unit)
+    if entry is None:
+        declared = {m.unit_en: m for m in known_measures().values() if m.kind != "rate"}
+        if unit in declared:
+            return declared[unit].unit(language)
     return entry[language] if entry else str(unit)
+
+
+def outcome_kind(result: Mapping[str, Any] | Any) -> str:
+    """``rate``, ``count`` or ``level`` of a result (an EffectResult or its dict): its own
+    ``kind`` when it has one, else ``rate`` for a result in percentage points, else what the
+    outcome is declared to be."""
+    get = result.get if isinstance(result, Mapping) else (
+        lambda key, default=None: getattr(result, key, default))
+    kind = get("kind")
+    if kind in ("rate", "count", "level"):
+        return kind
+    if get("unit") == "pp":
+        return "rate"
+    return measure_info(str(get("outcome", ""))).kind
+
+
+def result_unit(result: Mapping[str, Any] | Any, language: Language = "sv") -> str:
+    """The words an effect of ``result`` is given in: "procentenheter" for a rate, else the
+    outcome's declared unit ("hushåll", "USD per invånare", "enheter")."""
+    check_language(language)
+    get = result.get if isinstance(result, Mapping) else (
+        lambda key, default=None: getattr(result, key, default))
+    if outcome_kind(result) == "rate":
+        return unit_label("pp", language)
+    unit = get("unit")
+    info = measure_info(str(get("outcome", "")))
+    if unit in (None, "", info.unit_en, "count") or unit == info.effect_unit:
+        return info.unit(language)
+    return unit_label(unit, language)
+
+
+def value_decimals(x: float, kind: str = "count") -> int:
+    """Decimals for an amount: counts 0 from 10 up, else 1; levels keep about two significant
+    digits (0,35 paket per invånare, 1,2 kr, 523 USD)."""
+    x = abs(float(x))
+    if kind != "level":
+        return 0 if x >= 10 else 1
+    if x >= 10 or x == 0:
+        return 0
+    return 1 if x >= 1 else 2 if x >= 0.1 else 3
 
 
 def national_events(outcome: str | None = None, language: Language = "sv") -> list[tuple[str, str]]:
@@ -877,7 +1000,9 @@ def verdict_text(key: str, language: Language = "sv") -> str:
 
 
 def _use_relative(result: Mapping[str, Any]) -> bool:
-    return not is_rate(result) and _finite(result.get("relative_effect"))
+    """Counts are also given relative to the counterfactual; rates and levels are not."""
+    return (not is_rate(result) and outcome_kind(result) == "count"
+            and _finite(result.get("relative_effect")))
 
 
 def _rel_decimals(x: float) -> int:
@@ -891,10 +1016,11 @@ def _count_decimals(x: float) -> int:
 def effect_text(
     result: Mapping[str, Any], language: Language = "sv", *, signed: bool = True
 ) -> str:
-    """The point estimate with its unit: "−0,9 procentenheter", "−18 hushåll".
+    """The point estimate with its unit: "−0,9 procentenheter", "−18 hushåll",
+    "−523 USD per invånare".
 
-    Rates in percentage points; counts in their unit (the relative effect is separate, see
-    :func:`relative_text`).
+    Rates in percentage points; counts and levels in their declared unit (the relative effect
+    of a count is separate, see :func:`relative_text`).
     """
     x = result.get("average_effect")
     if not _finite(x):
@@ -903,8 +1029,9 @@ def effect_text(
     if is_rate(result):
         return fmt.pp(x, 1, language, plus=signed and x > 0)
     number = fmt.signed if signed else fmt.number
-    unit = unit_label(result.get("unit"), language)
-    return f"{number(x, _count_decimals(x), language)} {unit}".strip()
+    unit = result_unit(result, language)
+    decimals = value_decimals(x, outcome_kind(result))
+    return f"{number(x, decimals, language)} {unit}".strip()
 
 
 def relative_text(result: Mapping[str, Any], language: Language = "sv") -> str:
@@ -924,8 +1051,9 @@ def _amount(result: Mapping[str, Any], language: Language) -> tuple[str, float |
     x = float(x)
     if is_rate(result):
         return fmt.pp(abs(x), 1, language), x
-    return (f"{fmt.number(abs(x), _count_decimals(x), language)} "
-            f"{unit_label(result.get('unit'), language)}").strip(), x
+    decimals = value_decimals(x, outcome_kind(result))
+    return (f"{fmt.number(abs(x), decimals, language)} "
+            f"{result_unit(result, language)}").strip(), x
 
 
 def _rounds_to_zero(text: str) -> bool:
@@ -955,9 +1083,10 @@ def _interval_text(result: Mapping[str, Any], language: Language, *, relative: b
     if is_rate(result):
         return fmt.interval(*ci, decimals=enough_decimals(ci, 1), language=language)
     x = result.get("average_effect")
-    decimals = enough_decimals(ci, _count_decimals(float(x)) if _finite(x) else 1)
+    decimals = enough_decimals(
+        ci, value_decimals(float(x), outcome_kind(result)) if _finite(x) else 1)
     return fmt.interval(*ci, decimals=decimals, language=language,
-                        unit=unit_label(result.get("unit"), language))
+                        unit=result_unit(result, language))
 
 
 def _headline_ci(result: Mapping[str, Any], language: Language, level: float) -> str:
@@ -1130,7 +1259,7 @@ def _design_sentence(primary: Sequence[Mapping[str, Any]], language: Language) -
 def result_sentence(result: Mapping[str, Any], language: Language = "sv") -> str:
     """One design's result in full: window, average effect, interval, p-value and verdict.
 
-    Example: "Avbruten tidsserie (riket som kontroll): under efterperioden april 2022–mars 2023
+    Example: "Avbruten tidsserie mot jämförelseserien: under efterperioden april 2022–mars 2023
     låg arbetslösheten i genomsnitt 0,9 procentenheter lägre än det kontrafaktiska utfallet
     (95 % KI −1,3 till −0,5; p = 0,002). Det är en statistiskt säkerställd minskning."
     """
@@ -1234,19 +1363,20 @@ def design_notes(result: Any, language: Language = "sv") -> str:
     check_language(language)
     d = getattr(result, "diagnostics", {}) or {}
     parts: list[str] = []
-    rate = getattr(result, "kind", "rate") == "rate"
+    kind = outcome_kind(result)
+    rate = kind == "rate"
     est = d.get("estimate_on_fitting_scale")
     factor = (result.average_effect / est) if est else 1.0
-    unit = t("unit.pp_short", language) if rate else unit_label(result.unit, language)
+    unit = t("unit.pp_short", language) if rate else result_unit(result, language)
 
     def amount(v: float) -> str:
-        return fmt.number(v * factor, 2 if rate else 0, language)
+        decimals = 2 if rate else value_decimals(v * factor, kind) if kind == "level" else 0
+        return fmt.number(v * factor, decimals, language)
 
     if result.design == "synthetic_control":
         if _finite(d.get("rmspe_ratio_p_value")) and d.get("rmspe_ratio_rank"):
             parts.append(t("notes.sc_ratio", language, rank=d["rmspe_ratio_rank"],
-                           n=len(d.get("placebo_gaps") or {}) + 1,
-                           p=fmt.number(d["rmspe_ratio_p_value"], 3, language)))
+                           n=len(d.get("placebo_gaps") or {}) + 1))
         loo = [v for v in (d.get("leave_one_out") or {}).values() if _finite(v)]
         if loo:
             parts.append(t("notes.sc_loo", language, k=len(loo), low=amount(min(loo)),
@@ -1257,6 +1387,13 @@ def design_notes(result: Any, language: Language = "sv") -> str:
                            start=fmt.period_label(in_time["start"], language),
                            end=fmt.period_label(in_time["end"], language),
                            att=amount(in_time["att"]), unit=unit))
+    n_placebo = int(d.get("n_placebo") or 0)
+    if d.get("inference") == "studentised_placebo_rank":
+        parts.append(t("notes.inference_rank", language, n=n_placebo))
+    elif d.get("inference") == "placebo_variance_t":
+        parts.append(t("notes.inference_t", language, n=n_placebo, df=n_placebo - 1))
+        if d.get("model_based"):
+            parts.append(t("notes.model_based", language, n=n_placebo, n1=n_placebo + 1))
     if result.design == "did" and _finite(d.get("pretrend_p_value")):
         parts.append(t("notes.pretrend", language,
                        p=fmt.number(d["pretrend_p_value"], 3, language)))
@@ -1295,41 +1432,59 @@ def donor_pool_text(pool: Mapping[str, Any], language: Language = "sv", *,
 
 
 def reliability_text(check: Mapping[str, Any], language: Language = "sv") -> str:
-    """One paragraph on a design's false alarms and power on units like the evaluated one
+    """One paragraph on a design's false alarms and power when re-run at placebo dates
     (a record from :func:`evaluation.checks.reliability.reliability`)."""
     check_language(language)
     outcome = str(check["outcome"])
     kw = {"design": design_label(str(check["design"]), language),
           "outcome": _lower(outcome_label(outcome, language))}
+    frequency = "monthly" if len(str((check.get("dates") or ["2000-01"])[0])) == 7 else "yearly"
+    length = int(check.get("post_length") or 0)
+    length_text = _duration(length, frequency, language)
     if check.get("status") == "inconclusive" or not _finite(check.get("false_positive_rate")):
-        return t("rel.inconclusive", language, reason=check.get("reason", "–"), **kw)
+        reason = str(check.get("reason") or "no_data")
+        key = f"rel.reason.{reason}"
+        text = t(key, language, length=length_text) if key in TEXTS else reason
+        return t("rel.inconclusive", language, reason=text, **kw)
     n = int(check["n_pairs"])
     effect = float(check["reference_effect"])
-    if measure_info(outcome).kind == "rate":
+    kind = measure_info(outcome).kind
+    if kind == "rate":
         effect_words = fmt.pp(effect, 1, language)
-    else:
+    elif kind == "count":
         effect_words = fmt.percent(effect, 0, language)
+    else:
+        effect_words = fmt.number(effect, 2, language)
+    power_at = check.get("power_at") or {}
+    band = check.get("band") or [0, float("nan")]
     shares = {"level": fmt.level_label(CHECK_LEVEL, language),
               "nominal": fmt.percent(1 - CHECK_LEVEL, 0, language),
               "fpr": fmt.percent(check["false_positive_rate"], 0, language),
               "power": fmt.percent(check["power"], 0, language),
-              "k": str(round(float(check["false_positive_rate"]) * n)), "n": str(n),
-              "effect": effect_words}
-    if check.get("method", "").startswith("leave-one-out"):
-        body = t("rel.loo", language, name=check.get("name", ""), **kw, **shares)
-    else:
-        body = t("rel.placebo", language, units=check["n_units"], dates=check["n_dates"],
-                 **kw, **shares)
-    if check["status"] != "passed":
-        verdict_key = "rel.failed"
-    elif float(check["false_positive_rate"]) > 0.075:
-        verdict_key = "rel.uncertain"
-    else:
-        verdict_key = "rel.passed"
+              "power_half": fmt.percent(power_at.get("0.5"), 0, language),
+              "power_double": fmt.percent(power_at.get("2.0"), 0, language),
+              "band": fmt.percent(band[1], 0, language),
+              "k": str(int(check.get("false_alarms", round(float(check["false_positive_rate"])
+                                                           * n)))),
+              "n": str(n), "effect": effect_words}
+    units = int(check.get("n_units") or 0)
+    body = t("rel.placebo", language, name=check.get("name", ""), others=max(units - 1, 0),
+             dates=check["n_dates"], length=length_text, **kw, **shares)
+    verdict_key = "rel.passed" if check["status"] == "passed" else "rel.failed"
     parts = [body, t(verdict_key, language, nominal=shares["nominal"])]
     if n < 100:
         parts.append(t("rel.small", language, n=n))
     return " ".join(parts)
+
+
+def _duration(n: int, frequency: str, language: Language) -> str:
+    """"12 månader", "3 år" / "12 months", "3 years"."""
+    if frequency == "monthly":
+        word = ("månad" if n == 1 else "månader") if language == "sv" else (
+            "month" if n == 1 else "months")
+    else:
+        word = "år" if language == "sv" else ("year" if n == 1 else "years")
+    return f"{n} {word}"
 
 
 def conclusion_text(summary: Mapping[str, Any], language: Language = "sv") -> str:
@@ -1433,7 +1588,7 @@ def truth_text(result: Mapping[str, Any], language: Language = "sv") -> str:
 
 def method_text(
     design: str, frequency: str = "monthly", language: Language = "sv", *, ci_level: float = 0.95,
-    window: int = 1,
+    window: int = 1, n_units: int | None = None, unit_type: str = "kommun",
 ) -> str:
     """One plain paragraph explaining a design to a reader without statistical training.
 
@@ -1450,6 +1605,11 @@ def method_text(
         Confidence level named in the text.
     window
         The decomposition's averaging window (``compare_window``; 1 = two single periods).
+    n_units, unit_type
+        How many comparison units the design's interval actually rests on (the
+        decomposition's similar units, the comparison-group designs' placebo units) and their
+        kind (``kommun`` or ``lan``), from the result; without them the text names no number
+        (decomposition) or the design's default (comparison-group designs).
     """
     check_language(language)
     key = design_key(design)
@@ -1462,7 +1622,12 @@ def method_text(
         else:
             seasonal = t("method.decomposition.seasonal", language) if monthly else ""
             compared = t("method.decomposition.single", language, seasonal=seasonal)
-        return t("method.decomposition", language, compared=compared, level=level)
+        lan = unit_type == "lan"
+        noun = ("län" if lan else "kommuner") if language == "sv" else (
+            "counties" if lan else "municipalities")
+        similar = noun if n_units is None else f"{fmt.number(n_units, 0, language)} {noun}"
+        return t("method.decomposition", language, compared=compared, level=level,
+                 similar=similar)
     if key == "its":
         seasonal = t("method.its.seasonal", language) if monthly else ""
         return t("method.its", language, period=t(f"period.{freq}", language), seasonal=seasonal,
@@ -1470,7 +1635,8 @@ def method_text(
     if key in ("did", "synthetic_control", "sdid"):
         from evaluation.designs.decomposition import N_SIMILAR, min_units_for_level
 
-        inference = t("method.placebo_inference", language, n=N_SIMILAR, level=level,
+        inference = t("method.placebo_inference", language,
+                      n=N_SIMILAR if n_units is None else n_units, level=level,
                       need=min_units_for_level(ci_level))
         per = t(f"method.did.per.{freq}", language) if key == "did" else ""
         return t(f"method.{key}", language, inference=inference, per=per)
@@ -1500,15 +1666,11 @@ def data_text(
     """
     check_language(language)
     outcomes = list(dict.fromkeys(str(r.get("outcome")) for r in summary.get("results") or []))
-    bullets = []
-    for outcome in outcomes:
-        key = f"data.measure.{outcome}"
-        key = key if key in TEXTS else "data.measure.other"
-        bullets.append(f"- {t(key, language, label=outcome_label(outcome, language))}")
+    frequency = info.get("frequency") or summary.get("frequency") or "monthly"
+    bullets = [f"- {_measure_text(outcome, info, frequency, language)}" for outcome in outcomes]
     treated = summary.get("treated") or {}
     place = treated.get("name") or treated.get("code") or fmt.MISSING
     sentences = []
-    frequency = info.get("frequency") or summary.get("frequency") or "monthly"
     first, last = info.get("first_period"), info.get("last_period")
     if first and last:
         n_units = info.get("n_units")
@@ -1538,11 +1700,25 @@ def data_text(
                                first=fmt.period_label(compare[0], language),
                                second=fmt.period_label(compare[1], language)))
     comparison = summary.get("comparison")
-    if isinstance(comparison, str) and comparison in ("riket", "lan"):
+    comparisons = info.get("comparisons")
+    if comparisons is not None:  # what each comparison series is, from the data
+        key = "en" if language == "en" else "sv"
+        for outcome, described in comparisons.items():
+            if described.get(key):
+                sentences.append(t("data.comparison.series", language,
+                                   noun=outcome_noun(outcome, language),
+                                   description=described[key]))
+    elif isinstance(comparison, str) and comparison in ("riket", "lan"):
         sentences.append(t(f"data.comparison.{comparison}", language, place=place))
     elif isinstance(comparison, (list, tuple)) and comparison:
         sentences.append(t("data.comparison.units", language, n=len(comparison),
                            codes=", ".join(str(c) for c in comparison)))
+    excluded = info.get("excluded") or {}
+    if excluded:
+        names = excluded if isinstance(excluded, Mapping) else {u: u for u in excluded}
+        sentences.append(t("data.excluded", language, items=join_words(
+            [f"{name} ({code})" if name != code else code for code, name in names.items()],
+            language)))
     preliminary = info.get("preliminary")
     if preliminary:
         if isinstance(preliminary, Mapping):
@@ -1562,6 +1738,39 @@ def data_text(
     if info.get("simulated", summary.get("simulated")):
         paragraphs.append(t("data.simulated", language))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def _measure_text(outcome: str, info: Mapping[str, Any], frequency: str,
+                  language: Language) -> str:
+    """One outcome for "Data och mått": what it is, where its values come from (the data's
+    ``source`` column, else the file) and what kind it is, with the unit of its effects."""
+    key = f"data.measure.{outcome}"
+    key = key if key in TEXTS else "data.measure.other"
+    parts = [t(key, language, label=outcome_label(outcome, language))]
+    sources = list((info.get("sources_by_measure") or {}).get(outcome) or [])
+    if sources:
+        parts.append(t("data.measure.source", language, source=", ".join(sources)))
+    if (outcome == "households_assistance" and frequency == "monthly"
+            and any("socialstyrelsen" in str(x).casefold() for x in sources)):
+        parts.append(t("data.measure.socialstyrelsen_monthly", language))
+    declared = (info.get("measures") or {}).get(outcome)
+    measure = measure_info(outcome)
+    kind = (declared or {}).get("kind") or measure.kind
+    origin = (declared or {}).get("origin") or measure.origin
+    unit = (declared or {}).get("unit_en" if language == "en" else "unit_sv") or \
+        measure.unit(language)
+    if origin == "undeclared":
+        parts.append(t("data.kind.undeclared", language))
+    elif kind == "rate":
+        parts.append(t("data.kind.rate", language))
+    elif kind == "count":
+        parts.append(t("data.kind.count", language, unit=unit))
+        if "has_population" in info:
+            parts.append(t("data.kind.count_per_1000" if info["has_population"]
+                           else "data.kind.count_no_population", language))
+    else:
+        parts.append(t("data.kind.level", language, unit=unit))
+    return " ".join(parts)
 
 
 def _dropped_text(dropped: Mapping[str, str], language: Language) -> str:

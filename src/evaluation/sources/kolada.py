@@ -54,6 +54,7 @@ __all__ = [
     "SOURCE",
     "check_kpi_ids",
     "fetch_kpi_catalog",
+    "kpi_kind",
     "fetch_kpi_values",
     "fetch_municipalities",
     "fetch_municipality_groups",
@@ -555,6 +556,51 @@ def fetch_kpi_catalog(*, base_url: str = BASE_URL, offline: bool = False,
         frame["title"] = ""
     frame["title"] = frame["title"].fillna("").astype(str)
     return frame.drop_duplicates("id").sort_values("id").reset_index(drop=True)
+
+
+_PERCENT = re.compile(r"\(%\)|\bprocent\b|%\s*$")
+_PER_INHABITANTS = re.compile(r"^antal\s*/\s*([\d ]+)\s*(inv|invånare)\.?$")
+#: Title endings that name a statistic, not a unit: such levels get neutral "enheter".
+_NOT_UNITS = frozenset({"genomsnitt", "medelvärde", "median", "index", "balanstal", "andel"})
+_UNIT_EN = {"kr": "SEK", "tkr": "SEK thousand", "mnkr": "SEK million", "inv": "inhabitant",
+            "invånare": "inhabitant", "antal": "number", "elev": "pupil", "dagar": "days"}
+
+
+def kpi_kind(title: str) -> tuple[str, str, str]:
+    """What a KPI is, read from its catalogue title: ``(kind, unit_sv, unit_en)``.
+
+    Kolada titles end with their unit: "…, andel (%)" is a rate (effects in procentenheter),
+    "…, antal" a count, "…, kr/inv" a level in kronor per inhabitant, "…, antal/1000 inv" a
+    level per 1 000 inhabitants; any other ending is a level in the words of that ending (or
+    in neutral "enheter" when the ending is not a unit, e.g. "(Ja = 1, Nej = 0)").
+
+    Examples
+    --------
+    >>> kpi_kind("Biståndshushåll, ekonomiskt bistånd, antal")
+    ('count', 'st.', 'units')
+    >>> kpi_kind("Kostnad ekonomiskt bistånd, kr/inv")
+    ('level', 'kr per invånare', 'SEK per inhabitant')
+    """
+    text = _RETIRED.sub("", str(title)).strip()
+    if _PERCENT.search(text.casefold()):
+        return "rate", "procentenheter", "percentage points"
+    tail = text.rsplit(",", 1)[-1].strip()
+    low = " ".join(tail.casefold().split())
+    if low == "antal":
+        return "count", "st.", "units"
+    if m := _PER_INHABITANTS.match(low):
+        n = m.group(1).replace(" ", "")
+        grouped = f"{int(n):,}" if n.isdigit() else n
+        return ("level", f"per {grouped.replace(',', ' ')} invånare",
+                f"per {grouped} inhabitants")
+    if "=" in low or len(low.split()) > 3 or not low or low.split()[0] in _NOT_UNITS:
+        return "level", "enheter", "units"
+    words = " ".join(tail.replace("/", " per ").split()).split()
+    if words[0].casefold() == "antal" and len(words) > 1:  # "antal dagar" -> "dagar"
+        words = words[1:]
+    sv = " ".join("invånare" if w.casefold() == "inv" else w for w in words)
+    en = " ".join(_UNIT_EN.get(w.casefold(), w) for w in words)
+    return "level", sv, en
 
 
 def check_kpi_ids(ids: Iterable[str] | str, catalog: pd.DataFrame, *,
