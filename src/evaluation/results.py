@@ -22,6 +22,9 @@ import numpy as np
 import pandas as pd
 
 CI_LEVEL = 0.95
+#: Diagnostics copied into ``summary.json``: how the interval was made and what it can reach.
+INFERENCE_KEYS = ("inference", "n_placebo", "model_based", "permutation_min_p",
+                  "rmspe_ratio_rank", "rmspe_ratio_p_value", "not_testable_reason")
 
 
 @dataclass
@@ -93,6 +96,8 @@ class EffectResult:
                 "ci_level": self.ci_level,
                 "weights": self.weights,
                 "truth": self.truth,
+                "inference": {k: self.diagnostics[k] for k in INFERENCE_KEYS
+                              if self.diagnostics.get(k) is not None} or None,
             }
         )
 
