@@ -11,8 +11,8 @@ and design :func:`summarise` gives
   with the exact one-sided binomial p-value against 5 % (H1: too many false alarms) and its Holm
   adjustment over all rows of the study;
 * ``median_width``, ``oracle_width`` — the median interval width and the width of an interval
-  that knew the true error distribution, ``2·t(0.975, R−1)·sd(estimate − true effect)`` over the
-  null replications, and their ``width_ratio``;
+  that knew the true error distribution, ``2·t(0.975, R−1)·sd(estimate − true effect)``
+  over the null replications, and their ``width_ratio``;
 * ``power`` — share of the testable step replications whose interval excludes zero;
 * the same figures by size tercile of the treated kommun (small / middle / large).
 
@@ -51,8 +51,8 @@ DESIGNS = ("its", "decomposition", "synthetic_control", "did", "sdid")
 #: Donor-based designs: their intervals rest on the other kommuner being like the treated one.
 DONOR_DESIGNS = ("decomposition", "synthetic_control", "did", "sdid")
 #: Known effect of the power replications, p.p. added to every post period of the treated
-#: kommun: about 1.5–2 oracle half-widths for a kommun of median size (pilot), so power is
-#: neither trivial nor saturated.
+#: kommun: 1.3–1.7 oracle half-widths in the pilot (oracle widths 1.2–1.6 p.p. pooled over
+#: sizes), so power is neither trivial nor saturated.
 STEP = {"monthly": -1.0, "yearly": -1.0}
 NOMINAL = 0.05
 ALPHA = 0.05
@@ -111,7 +111,9 @@ def run_design(design: str, d: Draw, cell: Cell) -> EffectResult:
         The design's result: ITS and the comparison-group designs over the post window
         ``intervention..post_end``; the decomposition with ``default_compare_periods`` and
         ``COMPARE_WINDOW`` (monthly: the 12 months before against the first 12 after; yearly:
-        the intervention year against the next, as the app does).
+        the intervention year against the next, as the app does — so a step that starts in
+        the intervention year, as in the simulation, cancels and the yearly power is about
+        the false-alarm rate).
     """
     if design == "its":
         from evaluation.designs.its import its
@@ -167,7 +169,8 @@ def replicate(design: str | DesignRunner, cell: Cell, *, seed: int, effect: floa
     -------
     dict
         ``seed, effect, testable, estimate, low, high, rejected, population, tercile, error,
-        seconds, cpu_seconds`` (wall and CPU time of the fit). A design error (any exception) is recorded as not testable with its message.
+        seconds, cpu_seconds`` (wall and CPU time of the fit). A design error (any
+        exception) is recorded as not testable, with its message in ``error``.
     """
     d = draw(cell, seed=seed, effect=effect)
     row: dict[str, Any] = {"seed": seed, "effect": effect,
@@ -271,11 +274,16 @@ def run_study(tasks: Sequence[Task], *, base_seed: int = BASE_SEED, shrink: floa
     Returns
     -------
     pandas.DataFrame
-        Columns ``cell, design, kind ("no_effect"/"step"), rep, seed, effect, population, tercile,
-        testable, estimate, low, high, rejected, error, seconds, cpu_seconds`` plus the cell's fields
-        ``frequency, phi, n_donors, variant``, in task order, null before power, by replication.
+        Columns ``cell, design, kind ("no_effect"/"step"), rep, seed, effect, population,
+        tercile, testable, estimate, low, high, rejected, error, seconds, cpu_seconds`` plus the
+        cell's fields ``frequency, phi, n_donors, variant``; in task order, no-effect before
+        step, by replication.
     """
     tasks = list(tasks)
+    cells = {task.key[0]: task.cell for task in tasks}
+    if len(cells) != len({cell_key(task.cell) for task in tasks}):
+        raise ValueError("cells with the same label but different pre/post lengths: results "
+                         "are grouped by label, give them distinct cells")
     jobs = _jobs(tasks, chunk_size)
     results: list[list[dict[str, Any]]] = [[] for _ in jobs]
 
@@ -301,7 +309,6 @@ def run_study(tasks: Sequence[Task], *, base_seed: int = BASE_SEED, shrink: floa
     runs = pd.DataFrame([row for chunk in results for row in chunk])
     if runs.empty:
         return runs
-    cells = {task.key[0]: task.cell for task in tasks}
     for name in ("frequency", "phi", "n_donors", "variant"):
         runs[name] = runs["cell"].map(lambda c, n=name: getattr(cells[c], n))
     return runs
@@ -338,10 +345,10 @@ def run_cell(cell: Cell, design: str | DesignRunner, *, reps: int, power_reps: i
 def narrow_runs(runs: pd.DataFrame, shrink: float) -> pd.DataFrame:
     """The same replications with every interval narrowed by ``shrink`` (see :func:`narrow`)
     and the rejections recomputed: the study as if the designs had reported those intervals."""
-    out = runs.copy()
-    keep = 1.0 - shrink
     if not 0 <= shrink < 1:
         raise ValueError(f"shrink must lie in [0, 1), got {shrink}")
+    out = runs.copy()
+    keep = 1.0 - shrink
     out["low"] = out["estimate"] - keep * (out["estimate"] - out["low"])
     out["high"] = out["estimate"] + keep * (out["high"] - out["estimate"])
     out["rejected"] = out["testable"] & ((out["low"] > 0) | (out["high"] < 0))
@@ -467,7 +474,8 @@ def summarise(runs: pd.DataFrame, *, alpha: float = ALPHA) -> pd.DataFrame:
         row.update(_rates(null, power))
         row["binom_p"] = binomial_p(row["false_alarms"], row["testable"])
         row["step"] = float(power["effect"].iloc[0]) if len(power) else float("nan")
-        row["errors"] = int((group["error"].fillna("").astype(str) != "").sum())
+        error = group["error"]
+        row["errors"] = int((error.notna() & (error.astype(str) != "")).sum())
         for t, name in enumerate(TERCILES):
             sub = _rates(null[null["tercile"] == t], power[power["tercile"] == t])
             row[f"n_{name}"] = sub["testable"]

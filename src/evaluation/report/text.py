@@ -187,8 +187,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "{items}.",
         "en": "Left out of every comparison (neighbours and municipalities with a similar "
               "reform): {items}."},
-    "data.coverage": {"sv": "Data omfattar {period} ({frequency}) för {n} kommuner.",
-                      "en": "The data cover {period} ({frequency}) for {n} municipalities."},
+    "data.coverage": {"sv": "Data omfattar {period} ({frequency}) för {n} {units}.",
+                      "en": "The data cover {period} ({frequency}) for {n} {units}."},
     "frequency.monthly": {"sv": "månadsdata", "en": "monthly data"},
     "frequency.yearly": {"sv": "årsdata", "en": "yearly data"},
     "data.windows": {"sv": "Förperioden är tiden före {start}; efterperioden är {window}.",
@@ -1009,10 +1009,6 @@ def _rel_decimals(x: float) -> int:
     return 0 if abs(x) >= 0.1 else 1
 
 
-def _count_decimals(x: float) -> int:
-    return 0 if abs(x) >= 10 else 1
-
-
 def effect_text(
     result: Mapping[str, Any], language: Language = "sv", *, signed: bool = True
 ) -> str:
@@ -1453,8 +1449,9 @@ def reliability_text(check: Mapping[str, Any], language: Language = "sv") -> str
         effect_words = fmt.pp(effect, 1, language)
     elif kind == "count":
         effect_words = fmt.percent(effect, 0, language)
-    else:
-        effect_words = fmt.number(effect, 2, language)
+    else:  # a level: the step in the level's own unit
+        effect_words = (f"{fmt.number(effect, value_decimals(effect, 'level'), language)} "
+                        f"{measure_info(outcome).unit(language)}")
     power_at = check.get("power_at") or {}
     band = check.get("band") or [0, float("nan")]
     shares = {"level": fmt.level_label(CHECK_LEVEL, language),
@@ -1679,6 +1676,8 @@ def data_text(
             period=fmt.period_range_label(first, last, language),
             frequency=t(f"frequency.{'yearly' if frequency == 'yearly' else 'monthly'}", language),
             n=fmt.number(n_units, 0, language) if _finite(n_units) else fmt.MISSING,
+            units=(("län" if language == "sv" else "counties") if info.get("unit_type") == "lan"
+                   else ("kommuner" if language == "sv" else "municipalities")),
         ))
     post = summary.get("post_period") or []
     intervention = summary.get("intervention")
