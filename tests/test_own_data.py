@@ -146,6 +146,28 @@ def test_its_comparison_is_the_00_row_without_the_kommun(tmp_path):
     assert result.diagnostics["comparison_sv"].startswith("Riket (raden 00 i data) utan Ort 0")
 
 
+def test_comparison_series_of_an_own_csv_is_its_00_row():
+    from evaluation.data.panel import validate_panel
+    from evaluation.designs.comparison import comparison_series
+
+    panel = validate_panel(own_panel())
+    comp = comparison_series(panel, outcome="unemployment_rate", treated=TREATED)
+    rows = panel[panel["measure"] == "unemployment_rate"]
+    nat = rows[rows["unit"] == "00"].set_index("period")["value"]
+    own = rows[rows["unit"] == TREATED].set_index("period")
+    expected = (nat * NATIONAL_POPULATION - own["value"] * own["population"]) / (
+        NATIONAL_POPULATION - own["population"])
+    np.testing.assert_allclose(comp.series.to_numpy(), expected.reindex(comp.series.index))
+    kommuner = comparison_series(panel[panel["unit"] != "00"], outcome="unemployment_rate",
+                                 treated=TREATED)
+    assert not np.allclose(comp.series.to_numpy(), kommuner.series.to_numpy())  # not the mean
+    published = comparison_series(validate_panel(own_panel(population=False)),
+                                  outcome="unemployment_rate", treated=TREATED)
+    np.testing.assert_allclose(published.series.to_numpy(), nat.reindex(
+        published.series.index).to_numpy())
+    assert published.diagnostics["includes_treated"] is True
+
+
 def test_its_comparison_without_population_is_the_row_as_published(tmp_path):
     panel = own_panel(population=False)
     ev = evaluation(tmp_path, panel, outcomes="[unemployment_rate]")
@@ -221,3 +243,21 @@ def test_a_lan_is_compared_with_the_other_lan(tmp_path):
     designs = {r.design for r in ev.results}
     assert {"synthetic_control", "did", "sdid"} <= designs
     assert "20 län" in pool.text()
+
+
+def test_a_lan_report_counts_lan(tmp_path):
+    """The data section counts units of the evaluated kind (21 län, not 0 kommuner)."""
+    from evaluation.data.reference import county_unemployment_panel
+    from evaluation.errors import DataError
+    from evaluation.report import text
+
+    try:
+        panel = county_unemployment_panel()
+    except DataError as exc:
+        pytest.skip(str(exc))
+    ev = evaluation(tmp_path, panel, treated="20", outcomes="[unemployment_rate]",
+                    intervention="2022-06")
+    info = ev.inputs.data_info()
+    assert (info["n_units"], info["unit_type"]) == (21, "lan")
+    described = text.data_text({"results": [{"outcome": "unemployment_rate"}]}, info)
+    assert "för 21 län." in described

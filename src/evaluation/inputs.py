@@ -6,6 +6,7 @@ Everything here runs before any notebook: an invalid spec or data set fails with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,11 @@ class Inputs:
     simulated: bool = False
     #: What each outcome is (kind, unit), resolved once by :func:`resolve_measures`.
     measures: dict[str, Measure] = field(default_factory=dict)
+
+    @property
+    def unit_type(self) -> str:
+        """``kommun``, or ``lan`` when a län is evaluated (against the other län)."""
+        return "lan" if len(self.treated) == 2 else "kommun"
 
     @property
     def excluded(self) -> list[str]:
@@ -121,7 +127,10 @@ class Inputs:
             "last_period": self.last_period,
             "frequency": self.frequency,
             "preliminary": self.preliminary_periods(),
-            "n_units": int(self.panel.loc[self.panel["unit_type"] == "kommun", "unit"].nunique()),
+            # units of the evaluated unit's kind: kommuner, or län when a län is evaluated
+            "n_units": int(self.panel.loc[self.panel["unit_type"] == self.unit_type,
+                                          "unit"].nunique()),
+            "unit_type": self.unit_type,
             "data_vintage": self.data_vintage,
             "sha256": self.data_sha256,
             "dropped": dict(self.dropped),
@@ -374,8 +383,6 @@ def resolve_measures(spec: Spec, panel: pd.DataFrame) -> dict[str, Measure]:
 
 def _kolada_measures(spec: Spec) -> dict[str, Measure]:
     """Outcomes whose KPI title in Kolada's stored catalogue says what they are."""
-    import re
-
     kpis = {name: str(spec.sources[name]["kpi"]) for name in spec.outcomes
             if spec.sources.get(name, {}).get("source") == "kolada"}
     kpis.update({name: name for name in spec.outcomes

@@ -440,8 +440,9 @@ def test_real_county_panel_through_importer_and_a_placebo_evaluation(tmp_path, h
     Region Dalarna's stored vintages; ``shared/data/sweden``), imported by the shipped mapping
     through a spec's sources block, then evaluated end to end with `evaluation update` at a
     placebo date (Dalarna, June 2022: nothing happened there then). Expected: the full report
-    is written, the decomposition is 'ej prövbar' (21 units, 39 needed), the designs that need
-    comparison kommuner are skipped with a reason, and the ITS interval covers zero. (The false
+    is written, the decomposition is 'ej prövbar' (21 units, 39 needed), the comparison-group
+    designs run with the other 20 län as donors (a län is compared with län), and the ITS
+    interval covers zero. (The false
     alarm rate over all 294 län × date pairs, 6.8 %, is in tests/checks/test_calibration.py.)"""
     source = shared_data / "sweden" / "scb_bas_monthly_lan_riket_2020-01_2024-01.csv"
     spec_path = tmp_path / "dalarna.yaml"
@@ -458,7 +459,9 @@ def test_real_county_panel_through_importer_and_a_placebo_evaluation(tmp_path, h
     assert its["ci"][0] <= 0 <= its["ci"][1]
     decomposition = next(r for r in summary["results"] if r["design"] == "decomposition")
     assert decomposition["ci"] is None
-    assert {s["design"] for s in summary["skipped"]} == {"synthetic_control", "did", "sdid"}
+    assert summary["skipped"] == []
+    assert {"synthetic_control", "did", "sdid"} <= {r["design"] for r in summary["results"]}
+    assert summary["donor_pools"]["unemployment_rate"]["n"] == 20
     assert "SCB BAS via Region Dalarna" in (report / "report.html").read_text(encoding="utf-8")
     manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
     provenance = manifest["data"]["sources"]

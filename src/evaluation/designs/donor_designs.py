@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evaluation.data.panel import MEASURES, measure_info, unit_names, wide
+from evaluation.data.panel import measure_info, unit_names, wide
 from evaluation.designs.decomposition import N_SIMILAR, min_units_for_level, rank_interval
 from evaluation.designs.wide import donor_columns
 from evaluation.errors import DesignError
@@ -74,14 +74,14 @@ class WideData:
 
     def to_natural(self, values: np.ndarray) -> np.ndarray:
         """Per-period values on the fitting scale → natural units (counts: × population/1000)."""
-        if self.kind == "rate" or self.population is None:
+        if self.kind != "count" or self.population is None:
             return np.asarray(values, dtype=float)
         return np.asarray(values, dtype=float) * self.population.to_numpy() / 1000.0
 
     @property
     def count_factor(self) -> float:
         """Mean post-period population / 1000: converts an average effect per 1 000 to a count."""
-        if self.kind == "rate" or self.population is None:
+        if self.kind != "count" or self.population is None:
             return 1.0
         return float(self.population.to_numpy()[self.post].mean() / 1000.0)
 
@@ -301,7 +301,9 @@ def size_scales(data: WideData, panel: pd.DataFrame, units: Sequence[str]) -> di
     ones = {u: 1.0 for u in units}
     size = None
     for measure in ("population", "labour_force"):
-        sub = panel[(panel["measure"] == measure) & panel["unit"].isin(data.Y.columns)]
+        # the pre-period's sizes only: later data (a new month) must not move the scales
+        sub = panel[(panel["measure"] == measure) & panel["unit"].isin(data.Y.columns)
+                    & panel["period"].isin(data.Y.index[:data.n_pre])]
         s = sub.groupby("unit")["value"].mean()
         if all(u in s.index and s[u] > 0 for u in data.Y.columns):
             size = s
@@ -509,7 +511,6 @@ def comparison_group_design(
     frame = pd.DataFrame({"observed": observed, "counterfactual": counterfactual,
                           "effect": effect_nat, "post": post}, index=data.Y.index)
     frame.index.name = "period"
-    info = MEASURES.get(outcome)
     pool_dict = pool.to_dict() if hasattr(pool, "to_dict") else None
     diagnostics: dict[str, Any] = {
         "n_donors": len(data.donors),
@@ -517,7 +518,7 @@ def comparison_group_design(
         "donor_pool": pool_dict,
         "n_pre": data.n_pre,
         "n_post": n_post,
-        "scale": "per 1000 inhabitants" if data.kind == "count" else "rate",
+        "scale": "per 1000 inhabitants" if data.kind == "count" else data.kind,
         "studentising_scale": scale,
         # the design's own pre-period fit error (shown; not used for inference: it collapses
         # when a design fits the pre-period perfectly)
@@ -548,7 +549,7 @@ def comparison_group_design(
         design=design,
         outcome=outcome,
         kind=data.kind,
-        unit="pp" if data.kind == "rate" else (info.unit_en if info else "count"),
+        unit=measure_info(outcome).effect_unit,
         treated=treated,
         treated_name=data.names.get(treated, treated),
         intervention=first_post,

@@ -105,7 +105,7 @@ def method(ev: Evaluation) -> None:
     from the results (the fewest over the outcomes)."""
     designs = list(dict.fromkeys(r.design for r in ev.results))
     window = ev.spec.compare_window
-    unit_type = "lan" if len(ev.inputs.treated) == 2 else "kommun"
+    unit_type = ev.inputs.unit_type
     paragraphs = []
     for d in designs:
         counts = [_n_comparison_units(r) for r in ev.results if r.design == d]

@@ -224,8 +224,8 @@ def effects_table(
             continue
         values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
         if formatted:
-            if kind == "level":  # two significant digits of the level's typical size
-                decimals = max(2, value_decimals(typical, "level") + 1) if typical < 10 else 1
+            if kind == "level":  # one digit more than an effect of the level's size
+                decimals = value_decimals(typical, "level") + 1
             else:
                 decimals = 2 if rate else (0 if col == "comparison" else 1)
             out[t(key, language)] = [fmt.number(v, decimals, language) for v in values]
@@ -259,6 +259,8 @@ def history_table(past: pd.DataFrame, summary: Mapping[str, Any],
     out = pd.DataFrame({
         t("table.vintage", language): rows["data_vintage"].astype(str),
         t("table.outcome", language): [outcome_label(o, language) for o in rows["outcome"]],
+        t("table.unit", language): [result_unit({"outcome": o}, language)
+                                    for o in rows["outcome"]],
         t("table.effect", language): [fmt.number(v, 2, language) for v in rows["average_effect"]],
         t("table.ci", language, ci=fmt.ci_label(0.95, language)):
             [fmt.interval(lo, hi, decimals=2, language=language)
