@@ -77,7 +77,9 @@ def test_frame_and_diagnostics(sim):
 
 def test_counterfactual_uses_only_the_pre_period(sim):
     """Changing post-period observations changes the effect, never the counterfactual."""
-    p = sim.panel.copy()
+    # without the published 00 row: that row contains the treated unit's (unchanged) values,
+    # so the national comparison (00 minus the unit) would move with the edit below
+    p = sim.panel[sim.panel["unit"] != "00"].copy()
     base = its(p, outcome="unemployment_rate", treated="1987", intervention=INTERVENTION)
     mask = (p["unit"] == "1987") & (p["measure"] == "unemployment_rate") & (
         p["period"] >= INTERVENTION)
