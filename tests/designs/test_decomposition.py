@@ -65,7 +65,7 @@ def test_rate_decomposition_reproduces_the_hand_calculation():
     assert d["n_units"] == 60 and "1984" not in d["units"]
     assert res.ci == pytest.approx((-0.9, -0.9))
     assert res.p_value == pytest.approx(2 / 61)
-    assert res.p_value_method == "empirical_similar_units"
+    assert res.p_value_method == "studentised_placebo_rank"
 
 
 def test_count_decomposition_uses_rates_per_1000_and_population():
@@ -99,13 +99,20 @@ def test_interval_and_p_value_come_from_the_same_procedure():
     assert min_units_for_level(0.95) == 39 and min_units_for_level(0.9) == 19
 
 
-def test_too_few_similar_units_is_not_testable():
+def test_few_similar_units_get_a_placebo_variance_interval():
+    """30 similar kommuner: too few for a 95 % rank interval, so the placebo variance with a
+    t(29) critical value (as the comparison-group designs); the true deviation −0.9 is inside,
+    and the p-value agrees with the interval. One kommun: no interval, with the reason."""
     res = decomposition(two_period_panel(n_other=30, noise=0.2), outcome="unemployment_rate",
                         treated="1984", compare_periods=(T0, T1))
-    assert res.ci is None and res.p_value is None and not res.testable
-    assert res.p_value_method == "not_testable"
-    assert "39 needed" in res.diagnostics["not_testable_reason"]
+    assert res.testable and res.p_value_method == "placebo_variance_t"
+    assert res.ci[0] <= -0.9 <= res.ci[1]
+    assert (res.p_value <= 0.05) == res.significant
     assert res.average_effect == pytest.approx(-0.9, abs=0.2)
+    one = decomposition(two_period_panel(n_other=1, noise=0.2), outcome="unemployment_rate",
+                        treated="1984", compare_periods=(T0, T1))
+    assert one.ci is None and one.p_value_method == "not_testable"
+    assert "at least 2 needed" in one.diagnostics["not_testable_reason"]
 
 
 def test_similar_units_are_compared_without_themselves():

@@ -11,17 +11,16 @@ local deviation = observed_t1 − predicted_t1 (the effect estimate, in natural 
 counts also relative to the prediction. What an outcome is comes from
 :func:`evaluation.data.panel.measure_info` (declared, never guessed).
 
-Uncertainty: the same deviation is computed for ``n_similar`` units of the treated unit's kind
-(kommuner; län for a län) of similar size — never the excluded units — each against the
-comparison series recomputed without that unit, the treated unit and the excluded units;
+Uncertainty: the same deviation is computed for ``n_similar`` kommuner of similar size (each
+against the comparison series recomputed without that unit and without the treated unit);
 their deviations D describe how much a kommun of this size deviates from the national
-development without any reform. The interval inverts the rank test of "effect = δ":
-``[d − D₍N−k+1₎, d − D₍k₎]`` with D₍i₎ the ordered deviations and k = ⌊α/2·(N+1)⌋ — the
-empirical 2.5 % and 97.5 % quantiles taken conservatively, so that the interval excludes 0
-exactly when the two-sided p-value ``min(1, 2·min((1+#{D≤d}), (1+#{D≥d}))/(N+1))`` is ≤ α.
-Coverage is 1 − 2k/(N+1) when the treated unit's deviation is exchangeable with the
-comparison units' (0.95 for N = 39, 79, …; 0.967 for the default N = 59). With fewer than
-⌈2/α⌉ − 1 units (39 for 95 %) no such interval exists: ``ci=None`` ("ej prövbar").
+development without any reform. Each deviation is divided by a size scale (``log |D|`` regressed
+on ``log population`` over the similar units; :func:`evaluation.designs.inference.size_scale_fit`),
+so a small pool of kommuner of every size does not give small kommuner too narrow intervals and
+large ones too wide. With at least ⌈2/α⌉ − 1 units (39 for 95 %) the interval inverts the rank
+test of "effect = δ" on the scaled deviations (exact under exchangeability); with 2–38 it is the
+placebo variance with a t(N − 1) critical value (as the comparison-group designs); the p-value
+comes from the same procedure.
 """
 
 from __future__ import annotations
@@ -45,6 +44,12 @@ from evaluation.designs.comparison import (
     excluded_units,
     outcome_series,
     population_series,
+)
+from evaluation.designs.inference import (  # noqa: F401  (rank_interval re-exported)
+    min_units_for_level,
+    placebo_inference,
+    rank_interval,
+    size_scale_fit,
 )
 from evaluation.errors import DataError, DesignError
 from evaluation.results import CI_LEVEL, EffectResult
@@ -73,43 +78,6 @@ def default_compare_periods(intervention: str, window: int | None = None) -> lis
     else:
         length = max(int(window or COMPARE_WINDOW["monthly"]), 12)
     return [shift_period(intervention, -1), shift_period(intervention, length - 1)]
-
-
-def min_units_for_level(ci_level: float) -> int:
-    """Smallest number of comparison units that allows an empirical interval at ``ci_level``."""
-    return math.ceil(2 / (1 - ci_level) - 1 - 1e-9)
-
-
-def rank_interval(
-    d: float, draws: np.ndarray, *, ci_level: float
-) -> tuple[tuple[float, float] | None, float | None]:
-    """Interval and p-value for an effect from placebo deviations (same procedure for both).
-
-    Parameters
-    ----------
-    d
-        The treated unit's deviation.
-    draws
-        Deviations of the comparison units (no effect), on the same scale as ``d``.
-    ci_level
-        Interval level.
-
-    Returns
-    -------
-    (ci, p)
-        ``ci = (d − D₍N−k+1₎, d − D₍k₎)`` with k = ⌊(1−level)/2·(N+1)⌋ and the two-sided p-value
-        ``min(1, 2·min(1+#{D≤d}, 1+#{D≥d})/(N+1))``; ``(None, None)`` when k = 0.
-    """
-    D = np.sort(np.asarray(draws, dtype=float))
-    N = len(D)
-    k = math.floor((1 - ci_level) / 2 * (N + 1) + 1e-9)
-    if k < 1:
-        return None, None
-    ci = (float(d - D[N - k]), float(d - D[k - 1]))
-    below = 1 + int(np.sum(D <= d))
-    above = 1 + int(np.sum(D >= d))
-    p = min(1.0, 2 * min(below, above) / (N + 1))
-    return ci, float(p)
 
 
 def _predict(kind: str, *, y0: np.ndarray, c0: np.ndarray, c1: np.ndarray,
@@ -255,15 +223,19 @@ def decomposition(
     )
     need = min_units_for_level(ci_level)
     ci = p_value = rel_ci = None
-    if len(draws) >= need:
-        if kind != "count":
-            ci, p_value = rank_interval(d, draws, ci_level=ci_level)
+    method = None
+    scales = _size_scales(pool, treated, used, draws, w0)
+    if len(draws) >= 2:
+        stat = d if kind != "count" else rel
+        interval, p_value, method = placebo_inference(
+            stat, scales[treated], draws, np.array([scales[u] for u in used]), ci_level)
+        if interval is not None and kind == "count":
+            rel_ci = interval
+            ci = (rel_ci[0] * pred, rel_ci[1] * pred)
         else:
-            rel_ci, p_value = rank_interval(rel, draws, ci_level=ci_level)
-            ci = (rel_ci[0] * pred, rel_ci[1] * pred) if rel_ci is not None else None
+            ci = interval
     elif reason is None:
-        reason = (f"{len(draws)} comparison units of similar size, {need} needed for a "
-                  f"{ci_level:.0%} empirical interval")
+        reason = f"{len(draws)} comparison units of similar size, at least 2 needed"
 
     frame = pd.DataFrame(
         {"observed": [y0, y1], "counterfactual": [y0, pred], "comparison": [c0, c1],
@@ -293,6 +265,11 @@ def decomposition(
         "population_t0": p0,
         "population_t1": p1,
         "min_units_needed": need,
+        "inference": method if ci is not None else None,
+        "n_placebo": len(draws),
+        "size_scales": {u: scales[u] for u in [treated, *used]},
+        "model_based": method == "placebo_variance_t" and len(draws) + 1 < 1 / (1 - ci_level),
+        "permutation_min_p": min(1.0, 1.0 / (len(draws) + 1)),
         "window": window,
         "windows": [[w0[0], w0[-1]], [w1[0], w1[-1]]],
         "not_testable_reason": reason if ci is None else None,
@@ -300,8 +277,8 @@ def decomposition(
         "method": {
             "prediction": "local_t0 + Δcomparison" if kind != "count"
             else "local_t0 × comparison_t1/comparison_t0 × population_t1/population_t0",
-            "interval": "rank inversion over similar-size kommuner' deviations "
-                        "(conservative empirical quantiles)",
+            "interval": "similar-size kommuner' deviations divided by size scales: rank "
+                        "inversion with at least 39, placebo variance with t(N-1) below",
         },
     }
     return EffectResult(
@@ -317,7 +294,7 @@ def decomposition(
         average_effect=float(d),
         ci=ci,
         p_value=p_value,
-        p_value_method="empirical_similar_units" if ci is not None else "not_testable",
+        p_value_method=(method or "not_testable") if ci is not None else "not_testable",
         cumulative_effect=float(d),
         cumulative_ci=ci,
         relative_effect=None if rel is None else float(rel),
@@ -325,6 +302,23 @@ def decomposition(
         ci_level=ci_level,
         diagnostics=diagnostics,
     )
+
+
+def _size_scales(pool: _Pool, treated: str, units: list[str], draws: np.ndarray,
+                 base: list[str]) -> dict[str, float]:
+    """Size scales of the treated unit and the similar units: ``log |deviation|`` regressed on
+    ``log population`` over the similar units (all ones without population). With a pool of
+    79 kommuner of every size, unscaled ranks gave the small third of kommuner 15 % false alarms
+    and the large third intervals 3.6 times too wide (calibration study)."""
+    everyone = [treated, *units]
+    if pool.population is None or not all(u in pool.population.columns for u in everyone):
+        return {u: 1.0 for u in everyone}
+    rows = [p for p in base if p in pool.population.index]
+    size = pool.population.loc[rows, everyone].mean(axis=0) if rows else None
+    if size is None or size.isna().any():
+        return {u: 1.0 for u in everyone}
+    noise = {u: float(abs(v)) for u, v in zip(units, draws, strict=True)}
+    return size_scale_fit(noise, size.to_dict(), everyone)
 
 
 def _similar_deviations(

@@ -43,7 +43,14 @@ import pandas as pd
 from scipy import stats
 
 from evaluation.data.panel import measure_info, unit_names, wide
-from evaluation.designs.decomposition import N_SIMILAR, min_units_for_level, rank_interval
+from evaluation.designs.decomposition import N_SIMILAR
+from evaluation.designs.inference import (  # noqa: F401  (re-exported)
+    min_units_for_level,
+    placebo_inference,
+    placebo_variance_interval,
+    size_scale_fit,
+    studentized_interval,
+)
 from evaluation.designs.wide import donor_columns
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL, EffectResult
@@ -167,73 +174,6 @@ def nearest_in_size(panel: pd.DataFrame, treated: str, donors: Sequence[str],
     return donors
 
 
-def studentized_interval(
-    estimate: float, scale: float, placebo: np.ndarray, placebo_scale: np.ndarray,
-    ci_level: float = CI_LEVEL,
-) -> tuple[tuple[float, float] | None, float | None]:
-    """Rank-inversion interval and p-value of a studentised placebo-in-space test.
-
-    ``T = estimate/scale`` is ranked among the donors' ``T_j = placebo_j/scale_j``; the interval
-    is ``estimate − scale·[T₍N−k+1₎, T₍k₎]`` (None when the pool is too small for the level).
-    Because the scales come from the pre-period only, an effect shifts ``estimate`` but not
-    ``scale``, so this inverts the test exactly.
-    """
-    placebo = np.asarray(placebo, float)
-    placebo_scale = np.asarray(placebo_scale, float)
-    ok = np.isfinite(placebo) & np.isfinite(placebo_scale) & (placebo_scale > 0)
-    if not (np.isfinite(scale) and scale > 0):
-        return None, None
-    ci, p = rank_interval(estimate / scale, placebo[ok] / placebo_scale[ok], ci_level=ci_level)
-    if ci is None:
-        return None, None
-    return (ci[0] * scale, ci[1] * scale), p
-
-
-def placebo_variance_interval(
-    estimate: float, scale: float, placebo: np.ndarray, placebo_scale: np.ndarray,
-    ci_level: float = CI_LEVEL,
-) -> tuple[tuple[float, float] | None, float | None]:
-    """Interval and p-value from the placebo variance (Arkhangelsky et al. 2021, Algorithm 4).
-
-    Each of the ``N`` placebo units played the treated unit against the other donors; their
-    estimates, divided by their size scales, estimate the spread of a no-effect estimate:
-    ``se = scale · √(mean_j (placebo_j/scale_j)²)`` (around zero: a systematic placebo bias
-    widens the interval instead of being ignored). The interval is ``estimate ± t(N−1)·se``
-    and the p-value the matching two-sided t test, so the two can never disagree. Unlike the
-    rank interval this exists for any ``N ≥ 2``; it rests on the placebo estimates being
-    roughly normal (a model), which the report states when ``N`` is below 19 (no permutation
-    test can reach 5 % there).
-    """
-    placebo = np.asarray(placebo, float)
-    placebo_scale = np.asarray(placebo_scale, float)
-    ok = np.isfinite(placebo) & np.isfinite(placebo_scale) & (placebo_scale > 0)
-    n = int(ok.sum())
-    if n < 2 or not (np.isfinite(scale) and scale > 0) or not np.isfinite(estimate):
-        return None, None
-    z = placebo[ok] / placebo_scale[ok]
-    se = float(scale * np.sqrt(np.mean(z**2)))
-    if not se > 0:
-        return None, None
-    q = float(stats.t.ppf(0.5 + ci_level / 2, n - 1))
-    p = float(2 * stats.t.sf(abs(estimate) / se, n - 1))
-    return (estimate - q * se, estimate + q * se), p
-
-
-def placebo_inference(
-    estimate: float, scale: float, placebo: np.ndarray, placebo_scale: np.ndarray,
-    ci_level: float = CI_LEVEL,
-) -> tuple[tuple[float, float] | None, float | None, str]:
-    """The comparison-group designs' interval, p-value and method name: the studentised rank
-    interval with enough placebo units for the level (39 at 95 %), else the placebo-variance
-    t interval."""
-    n_placebo = int(np.isfinite(np.asarray(placebo, float)).sum())
-    if n_placebo >= min_units_for_level(ci_level):
-        ci, p = studentized_interval(estimate, scale, placebo, placebo_scale, ci_level)
-        return ci, p, "studentised_placebo_rank"
-    ci, p = placebo_variance_interval(estimate, scale, placebo, placebo_scale, ci_level)
-    return ci, p, "placebo_variance_t"
-
-
 def placebo_date_runs(
     panel: pd.DataFrame,
     *,
@@ -298,7 +238,6 @@ def size_scales(data: WideData, panel: pd.DataFrame, units: Sequence[str]) -> di
     size measure every scale is 1 (the plain placebo variance of synthdid).
     """
     units = list(units)
-    ones = {u: 1.0 for u in units}
     size = None
     for measure in ("population", "labour_force"):
         # the pre-period's sizes only: later data (a new month) must not move the scales
@@ -309,20 +248,10 @@ def size_scales(data: WideData, panel: pd.DataFrame, units: Sequence[str]) -> di
             size = s
             break
     if size is None or data.n_pre < 3:
-        return ones
+        return {u: 1.0 for u in units}
     pre = data.Y.iloc[:data.n_pre]
-    rel = pre.sub(pre.mean(axis=1), axis=0).diff().iloc[1:]
-    noise = rel.std(axis=0, ddof=1)
-    cols = [u for u in data.Y.columns if np.isfinite(noise[u]) and noise[u] > 0]
-    if len(cols) < 5:
-        return ones
-    x = np.log(size[cols].to_numpy(float))
-    y = np.log(noise[cols].to_numpy(float))
-    if np.ptp(x) <= 0:
-        return ones
-    slope = float(np.clip(np.polyfit(x, y, 1)[0], -1.0, 0.0))
-    centre = float(np.mean(y - slope * x))
-    return {u: float(np.exp(centre + slope * np.log(size[u]))) for u in units}
+    noise = pre.sub(pre.mean(axis=1), axis=0).diff().iloc[1:].std(axis=0, ddof=1)
+    return size_scale_fit(noise.to_dict(), size.to_dict(), units)
 
 
 def _pre_sd(path: np.ndarray, n_pre: int) -> float:
