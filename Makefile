@@ -8,6 +8,11 @@ endif
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.evaluation-installed
 SPEC ?= notebooks/params/exempelstad.yaml
+# One BLAS/OpenMP thread per process: the numeric work is many small matrices, where a second
+# thread only oversubscribes the cores (and spins against papermill's kernel and the tests).
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
 .PHONY: report run fetch update check test demo lab bench bench-synth install clean-reports
 

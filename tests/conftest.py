@@ -16,6 +16,9 @@ def pytest_configure(config):
     """Point EVALUATION_HOME at a temporary folder before anything (incl. kernels) starts."""
     global _SESSION_HOME
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # kernels started by the notebook tests inherit these (see the Makefile)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     _SESSION_HOME = Path(tempfile.mkdtemp(prefix="evaluation-home-"))
     os.environ["EVALUATION_HOME"] = str(_SESSION_HOME)
 

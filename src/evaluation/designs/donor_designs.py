@@ -190,19 +190,23 @@ def placebo_date_runs(
     a (placebo) date: one row per unit with ``estimate``, ``low``, ``high`` and ``level`` (the
     unit's post-window mean) on the fitting scale (p.p./level, or per 1 000 for counts).
 
-    One set of fits serves every unit: ``treated`` against ``donors`` and each donor against
-    the other donors (the report's own placebo fits), so a comparison kommun's run has the
-    same pool as in the report's placebo inference; its placebo units are the donors closest
-    to it in size (and ``treated``, whose fit against all donors then plays a placebo). At a
-    placebo date nothing happened, so whether the unit under test sits in a placebo's pool
-    does not change the null distribution; with a real effect it never does (the treated
-    unit is never in a placebo pool).
+    One set of fits serves every unit: ``treated`` against ``donors`` and each of the report's
+    placebo units against the other donors (the report's own placebo fits, plus any unit under
+    test that is not among them), so a comparison kommun's run has the same pool as in the
+    report's placebo inference; its placebo units are the report's (and ``treated``, whose fit
+    against all donors then plays a placebo). At a placebo date nothing happened, so whether
+    the unit under test sits in a placebo's pool does not change the null distribution; with a
+    real effect it never does (the treated unit is never in a placebo pool).
     """
     data = wide_data(panel, outcome=outcome, treated=treated, intervention=intervention,
                      post_end=post_end, donors=list(donors))
-    near = {u: [u2 for u2 in nearest_in_size(panel, u, [v for v in data.Y.columns if v != u],
-                                              N_SIMILAR)] for u in units}
-    data.placebo_units = [d for d in data.donors if any(d in near[u] or d == u for u in units)]
+    # the report's placebo units (closest to ``treated`` in size) serve every unit under test,
+    # which is itself one of them or close in size: one set of fits per date, as in the report
+    extra = [u for u in units if u != treated and u not in data.placebo_units]
+    data.placebo_units = [d for d in data.donors if d in data.placebo_units or d in extra]
+    base = [treated, *data.placebo_units]
+    near = {u: [v for v in base if v != u] if u != treated else list(data.placebo_units)
+            for u in units}
     fit = _fit(data, design, robustness=False)
     estimates = {treated: float(fit["estimate"]),
                  **{u: float(v) for u, v in zip(fit["placebo_units"], fit["placebo"],
