@@ -230,3 +230,19 @@ def test_evaluation_without_comparison_kommuner_still_reports(tmp_path):
     sentence = skipped_text(summary["skipped"][:1], "sv")
     assert sentence.startswith("**Syntetisk kontroll** kunde inte användas:")
     assert "har inga andra kommuner att jämföra med" in sentence
+
+
+@pytest.mark.parametrize("design", DESIGN_NAMES)
+def test_relative_interval_moves_the_counterfactual_with_the_effect(results, design):
+    """Households: the relative effect Σ effect / Σ counterfactual with Σ counterfactual =
+    Σ observed − n·δ, so each end of the relative interval is that ratio at the matching end of
+    the interval of δ (the counterfactual is not held fixed; issue 10)."""
+    res = results[design, "households_assistance", demo.TREATED_UNIT]
+    post = res.frame[res.frame["post"]]
+    n, s_obs = len(post), float(post["observed"].sum())
+
+    def relative(delta):
+        return delta * n / (s_obs - delta * n)
+
+    assert res.relative_effect == pytest.approx(relative(res.average_effect))
+    assert res.relative_ci == pytest.approx((relative(res.ci[0]), relative(res.ci[1])))
