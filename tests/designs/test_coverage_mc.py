@@ -46,7 +46,9 @@ def test_its_interval_coverage(kind, outcome, effect):
         panel, intervention, truth = its_draw(seed=seed, kind=kind, effect=effect)
         res = its(panel, outcome=outcome, treated="1987", intervention=intervention)
         hits.append(res.ci[0] <= truth <= res.ci[1])
-    _assert_coverage(hits, f"its {kind}")  # observed (seeds 0–199): rate 0.950, count 0.975
+    # observed (seeds 0–199): rate 0.945, count 0.975 (before the ITS support envelope: 0.950,
+    # 0.975)
+    _assert_coverage(hits, f"its {kind}")
 
 
 @pytest.mark.slow

@@ -3,9 +3,10 @@
 The counterfactual — what the treated unit's outcome would have been without the reform — is
 fitted on the **pre-period only** and projected over the post-period:
 
-* rates: ``y_t = a + b·comparison_t + month-of-year dummies + u_t`` (least squares);
 * counts: quasi-Poisson GLM ``log E[y_t] = log(population_t) + a + b·log(comparison rate_t)
-  + month dummies`` (Lopez Bernal, Cummins & Gasparrini 2017, *IJE*).
+  + month dummies`` (Lopez Bernal, Cummins & Gasparrini 2017, *IJE*);
+* every other kind (rates, levels): ``y_t = a + b·comparison_t + month-of-year dummies + u_t``
+  (least squares).
 
 Monthly municipal series are autocorrelated and persistent, so ordinary least-squares or
 quasi-Poisson standard errors would be far too narrow. The residual process ``u_t`` (natural
@@ -13,21 +14,76 @@ scale for rates, log scale for counts) is handled by a separate, swappable **err
 
 * :class:`AR1NoiseErrors` (monthly default): a persistent AR(1) component plus white noise
   (Poisson or register noise, large in small kommuner), ``Cov = σ²(ρ·φ^|s−t| + (1−ρ)·1[s=t])``.
-  The restricted likelihood (REML, σ² profiled out) of (φ, ρ) is evaluated on a grid and the
-  forecast is **averaged over the grid** with weights ∝ likelihood × prior: reference prior
-  (1 − φ²)^(−1/2) for φ (Berger & Yang 1994), prior mass ½ on ρ = 1 (a plain AR(1)) and ½
-  spread over ρ < 1. The interval therefore carries the uncertainty of φ — decisive for
-  persistent series, where φ̂ is biased towards 0 and the long-horizon forecast error grows
-  fast with φ. For each grid point the counterfactual adds the best linear prediction of the
-  post errors from the pre residuals (for a plain AR(1): φ^h·û_T), and the variance of the
-  post mean adds the forecast-error covariance (for a plain AR(1) and consecutive months
+  The restricted likelihood (REML, σ² profiled out) of (φ, ρ) is evaluated on a grid — φ
+  equally spaced in atanh φ on [0, 0.995], so that the region near the unit root is resolved
+  (steps of 0.001 there) — and the forecast is **averaged over the grid** with weights
+  ∝ likelihood × prior × quadrature weight: reference prior (1 − φ²)^(−1/2) for φ (Berger &
+  Yang 1994), prior mass ½ on ρ = 1 (a plain AR(1)) and ½ spread over ρ < 1. The interval
+  therefore carries the uncertainty of φ — decisive for persistent series, where φ̂ is biased
+  towards 0 (by about (1 + 3φ)/T) and the long-horizon forecast error grows fast with φ. For
+  each grid point the counterfactual adds the best linear prediction of the post errors from
+  the pre residuals (for a plain AR(1): φ^h·û_T), and the variance of the post mean adds the
+  forecast-error covariance (for a plain AR(1) and consecutive months
   Σ_j (Σ_{h≥j} φ^(h−j)/H)² σ²) and the coefficient uncertainty G·Cov(β̂)·G' with
   G = X_post − K·X_pre (the carry-over depends on β̂; K = φ^h on the last month for an AR(1))
   and Cov(β̂) the sandwich of the least-squares / GLM estimator under the error covariance.
-  Quantiles are Student-t with n − k − 2 df.
-* :class:`AR1Errors`: the same with ρ = 1 (plain AR(1), n − k − 1 df).
-* :class:`IndependentErrors` (yearly default): no autocorrelation, OLS / quasi-Poisson
-  covariance and Student-t quantiles with n − k df.
+
+  **Support envelope.** In AR(1)+noise, φ and ρ are weakly identified along a ridge (the
+  model is an ARMA(1,1) whose roots nearly cancel when the noise dominates month-to-month
+  changes): in 72 months a strongly persistent local error (φ = 0.97) often looks moderately
+  persistent, and because most of the prior volume lies at moderate φ the average then follows
+  the narrower moderate-φ forecasts (measured: 10–13 % false alarms at φ = 0.97; none of the
+  priors and grids we tried — reference, 1/(1 − φ), finite-T Jeffreys, atanh grid — fixed it).
+  The variance of the post-window mean is therefore never smaller than that of any (φ, ρ) the
+  pre-period supports — restricted likelihood within exp(−0.75/2) of the maximum — about the
+  averaged counterfactual: ``V = V_avg`` or ``V_j + (carry_j − carry)(carry_j − carry)'`` for
+  the supported point j with the largest post-mean variance, whichever is larger (in the
+  spirit of Berger & Boos 1994: maximise over a set of nuisance parameters the data support;
+  the bound 0.75 is calibrated, see ``AR1NoiseErrors.envelope``). The envelope carries the
+  parameter uncertainty, so quantiles are Student-t with the model's n − k − 2 df (no
+  :func:`effective_df` cap).
+* :class:`AR1Errors` (yearly default): the same with ρ = 1 (plain AR(1), φ ∈ [−0.5, 0.995]),
+  without the envelope — with one correlation parameter there is no ridge and the averaged
+  forecast alone is calibrated; Student-t with n − k − 1 df capped by :func:`effective_df`.
+* :class:`IndependentErrors`: no autocorrelation, OLS / quasi-Poisson covariance and
+  Student-t quantiles with n − k df. Not a default any more: yearly kommun series are
+  persistent too, and with independent errors 16–20 % of the 95 % intervals excluded 0 when
+  there was no effect (below).
+
+Calibration (``evaluation.checks.calibration_dgp``: 30 donor kommuner, national random walk,
+local AR(1) + white noise scaled by √(20 000 / population), no effect; share of 95 % intervals
+excluding 0, R draws per cell from seeds 0–399 and 1000–1599; median width relative to the
+oracle 2·1.96·sd(estimate − truth)). Before → after this version:
+
+====================  =====  ===============  ==================================
+cell                  R      false alarms     median width / oracle (size-matched)
+====================  =====  ===============  ==================================
+monthly φ = 0.5       1000   0.029 → 0.018    0.81 → 0.86  (1.15 → 1.24)
+monthly φ = 0.7       1000   0.031 → 0.024    0.79 → 0.84  (1.12 → 1.22)
+monthly φ = 0.9       1000   0.063 → 0.048    0.68 → 0.74  (0.98 → 1.09)
+monthly φ = 0.97      1000   0.107 → 0.065    0.55 → 0.62  (0.85 → 0.98)
+monthly 0.7 + drift   1000   0.049 → 0.035    0.76 → 0.79  (1.09 → 1.18)
+monthly 0.9 + drift   1000   0.074 → 0.059    0.67 → 0.72  (0.99 → 1.07)
+yearly φ = 0.3        600    0.083 → 0.033    0.65 → 0.89  (0.91 → 1.33)
+yearly φ = 0.6        1000   0.158 → 0.047    0.48 → 0.75  (0.72 → 1.15)
+yearly φ = 0.9        600    0.200 → 0.047    0.44 → 0.71  (0.63 → 1.06)
+yearly 0.6 + drift    1000   0.185 → 0.055    0.46 → 0.73  (0.67 → 1.09)
+====================  =====  ===============  ==================================
+
+Monthly: 72 pre / 12 post months; yearly: 10 pre / 3 post years; "drift" adds a local random
+walk. The Monte Carlo band for a 5 % rate is 0.05 ± 2·√(0.05·0.95/R) (± 0.014 for R = 1000).
+The oracle pools kommuner of every size (a large kommun's interval is narrow), so the
+size-matched ratio in brackets — median of width/size over 2·1.96·sd(error/size), size =
+√(20 000/population) — is the stricter comparison. At φ = 0.97 the remaining excess is shared
+by an interval that knows the true (φ, ρ) = (0.97, 0.845): 0.058 on the same draws (the
+comparison series carries its own persistent noise); averaging over ρ with φ known gave
+0.076. Power for a 0.5 p.p. step (seeds 1000–1299, R = 300): monthly φ = 0.5 / 0.9 / 0.97
+0.62 → 0.58 / 0.57 → 0.54 / 0.69 → 0.64; yearly φ = 0.6 0.62 → 0.46 (the old yearly figure
+came with 16 % false alarms).
+Runtime per ITS fit with 72 monthly pre-periods ≈ 0.08 s (before: 0.13–0.15 s on the same
+machine; the grid is now evaluated with gathered powers and triangular solves).
+``tests/designs/test_its_persistence.py`` asserts the band for monthly φ = 0.9 and 0.97 and
+yearly φ = 0.6, and that independent errors on yearly data fall outside it.
 
 A future error model (e.g. calibrated on placebo data) only has to implement ``fit`` returning
 an :class:`ErrorFit`.
@@ -42,6 +98,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.linalg import solve_triangular
 
 from evaluation.data.panel import (
     MIN_PRE_PERIODS,
@@ -85,6 +142,11 @@ class ErrorFit:
         independent.
     details
         Further estimated parameters for the diagnostics.
+    df_final
+        True when ``df`` is to be used as it is: the forecast covariance already covers the
+        uncertainty of the correlation parameters (the support envelope of
+        :class:`AR1NoiseErrors`). False: for persistent errors the ITS caps ``df`` with
+        :func:`effective_df`.
     """
 
     name: str
@@ -93,6 +155,7 @@ class ErrorFit:
     phi: float
     scale: float
     details: dict[str, Any] = field(default_factory=dict)
+    df_final: bool = False
 
     def predict(self, post_times: np.ndarray, post_weights: np.ndarray,
                 post_design: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -199,6 +262,8 @@ class _GridFit(ErrorFit):
     probs: np.ndarray = field(default_factory=lambda: np.zeros(0))
     covs: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     corr_pp: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    lr: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    envelope: float | None = None
 
     def predict(self, post_times, post_weights, post_design):
         tf = np.asarray(post_times, dtype=float)
@@ -208,7 +273,7 @@ class _GridFit(ErrorFit):
         c_fp = rh * ph**lag_fp + (1 - rh) * ph2**lag_fp                              # m×H×n
         lag_ff = np.abs(tf[:, None] - tf[None, :])[None]
         c_ff = rh * ph**lag_ff + (1 - rh) * ph2**lag_ff                              # m×H×H
-        K = np.linalg.solve(self.corr_pp, c_fp.transpose(0, 2, 1)).transpose(0, 2, 1)  # m×H×n
+        K = _spd_solve(self.corr_pp, c_fp.transpose(0, 2, 1)).transpose(0, 2, 1)  # m×H×n
         carry = K @ self.resid                                                       # m×H
         G = post_design[None] - K @ self.design                                      # m×H×k
         V = s2 * (c_ff - K @ c_fp.transpose(0, 2, 1)) + G @ self.covs @ G.transpose(0, 2, 1)
@@ -216,10 +281,52 @@ class _GridFit(ErrorFit):
         mean = p @ carry
         dev = carry - mean
         V_tot = np.einsum("m,mij->ij", p, V) + np.einsum("m,mi,mj->ij", p, dev, dev)
+        if self.envelope is not None and len(self.lr) == len(p):
+            V_tot = _envelope(V_tot, V, dev, self.lr <= self.envelope)
         return mean, V_tot
 
     def marginal_var(self, weights):
         return np.full(len(weights), float(self.probs @ self.sigma2s))
+
+
+def _envelope(V_mix: np.ndarray, V: np.ndarray, dev: np.ndarray,
+              support: np.ndarray) -> np.ndarray:
+    """The widest forecast among the supported error processes, if wider than the average.
+
+    ``V`` (m × H × H) are the per-point forecast-error covariances, ``dev`` (m × H) the
+    per-point carry-overs minus the averaged one, ``support`` marks the points inside the
+    support region. The error about the averaged counterfactual at point j has covariance
+    ``V_j + dev_j dev_j'``; the point with the largest variance of the post-window mean is
+    returned when it exceeds the posterior-averaged ``V_mix``.
+    """
+    if not support.any():
+        return V_mix
+    Vj = V[support] + dev[support][:, :, None] * dev[support][:, None, :]
+    total = Vj.sum(axis=(1, 2))
+    j = int(np.argmax(total))
+    return Vj[j] if total[j] > V_mix.sum() else V_mix
+
+
+def _trapezoid_weights(x: np.ndarray) -> np.ndarray:
+    """Quadrature weights of the trapezoid rule on the sorted grid ``x`` (1 for one point)."""
+    if len(x) < 2:
+        return np.ones(len(x))
+    d = np.diff(x)
+    return np.concatenate([[d[0]], d[:-1] + d[1:], [d[-1]]]) / 2
+
+
+def phi_grid(lo: float, hi: float, n: int,
+             spacing: Literal["fisher", "linear"] = "fisher") -> np.ndarray:
+    """Grid of AR coefficients on [lo, hi]: equally spaced in atanh(φ) (Fisher's z) or in φ.
+
+    Fisher-z spacing puts the points where the likelihood of φ changes fastest: steps of
+    about 0.1 near 0 and of 0.001 near 0.995, so a near-unit-root posterior is resolved.
+    """
+    if n == 1 or lo == hi:
+        return np.array([float(lo)])
+    if spacing == "linear":
+        return np.linspace(lo, hi, n)
+    return np.tanh(np.linspace(np.arctanh(lo), np.arctanh(hi), n))
 
 
 @dataclass
@@ -232,14 +339,19 @@ class AR1NoiseErrors:
 
     Estimation: the restricted (REML) likelihood of (φ, ρ), σ² profiled out, is evaluated on a
     grid. With ``integrate=True`` (default) the forecast averages over the grid with weights
-    ∝ likelihood × prior (``phi_prior="reference"``: (1 − φ²)^(−1/2), Berger & Yang 1994;
-    ``"flat"``; flat in ρ), so the interval carries the uncertainty of φ — decisive for
-    persistent series, where φ̂ is biased towards 0 and long-horizon forecast errors grow fast
-    with φ. With ``integrate=False`` only the REML maximum is used. For
-    each grid point the forecast is the best linear prediction of the post errors from all
-    pre residuals (for an AR(1): φ^h times the last residual), its error covariance, and the
-    coefficient uncertainty ``G Cov(β̂) G'`` with ``G = X_post − K X_pre`` and ``Cov(β̂)`` the
-    sandwich of the (weighted) least-squares estimator under that error covariance.
+    ∝ likelihood × prior × trapezoid weight of the φ grid (``phi_prior="reference"``:
+    (1 − φ²)^(−1/2), Berger & Yang 1994; ``"flat"``; flat in ρ), so the interval carries the
+    uncertainty of φ — decisive for persistent series, where φ̂ is biased towards 0 and
+    long-horizon forecast errors grow fast with φ. With ``integrate=False`` only the REML
+    maximum is used. For each grid point the forecast is the best linear prediction of the post
+    errors from all pre residuals (for an AR(1): φ^h times the last residual), its error
+    covariance, and the coefficient uncertainty ``G Cov(β̂) G'`` with ``G = X_post − K X_pre``
+    and ``Cov(β̂)`` the sandwich of the (weighted) least-squares estimator under that error
+    covariance. With ``envelope`` set (default 0.75, integrated fits only) the forecast
+    covariance is never smaller, for the post-window mean, than that of the widest grid point
+    whose likelihood-ratio statistic ``2·(ℓ_max − ℓ)`` is at most ``envelope`` (see the module
+    docstring: it guards against the weakly identified (φ, ρ) ridge near the unit root), and the
+    fit's df are used without the :func:`effective_df` cap.
 
     Parameters
     ----------
@@ -251,24 +363,38 @@ class AR1NoiseErrors:
         Grid range for φ.
     n_phi, n_rho
         Grid sizes.
+    phi_spacing
+        ``"fisher"`` (default): φ equally spaced in atanh φ, dense near the unit root;
+        ``"linear"``: equally spaced in φ (the grid before the persistence calibration).
     phi_prior
         Prior weight of φ when integrating.
     rho_one_prior
         Prior probability of ρ = 1 (no white noise); the rest is spread evenly over ρ < 1.
         The data then decide between a plain AR(1) and AR(1)+noise (model averaging).
     max_points
-        At most this many grid points (the heaviest) enter the average (bounds time/memory).
+        At most this many grid points (the heaviest) enter the average (bounds time/memory);
+        the points of the support region always enter.
+    envelope
+        Likelihood-ratio bound of the support region whose widest forecast bounds the
+        interval from below; None: the posterior average alone (as before). The bound trades
+        false alarms at φ near 1 against width where the model is right. 0.75: calibration
+        study φ = 0.97 0.107 → 0.065 (R = 1000; an interval knowing the true (φ, ρ): 0.058),
+        coverage in ``tests/designs/test_coverage_mc.py`` (φ = 0.7, 48 pre-months) rate
+        0.945, count 0.975. 1.0 (with model df): about 0.05 at φ = 0.97 (R = 800) but count
+        coverage 0.985, outside that test's 0.95 ± 0.031; 0.5: about 0.08 at φ = 0.97.
     """
 
     noise: bool = True
     integrate: bool = True
-    phi_range: tuple[float, float] = (0.0, 0.99)
-    n_phi: int = 34
+    phi_range: tuple[float, float] = (0.0, 0.995)
+    n_phi: int = 30
     n_rho: int = 11
     phi_prior: Literal["reference", "flat"] = "reference"
     rho_one_prior: float = 0.5
     max_points: int = 150
     phi2_grid: tuple[float, ...] = (0.0,)
+    phi_spacing: Literal["fisher", "linear"] = "fisher"
+    envelope: float | None = 0.75
     name: str = ""
 
     def __post_init__(self) -> None:
@@ -282,7 +408,8 @@ class AR1NoiseErrors:
         times = np.asarray(times, dtype=float)
         resid = np.asarray(resid, dtype=float)
         lo, hi = self.phi_range
-        pg = np.linspace(lo, hi, self.n_phi)
+        pg = phi_grid(lo, hi, self.n_phi, self.phi_spacing)
+        qw = dict(zip(pg.tolist(), _trapezoid_weights(pg).tolist(), strict=True))
         rg = np.linspace(0.0, 1.0, self.n_rho)[1:] if self.noise else np.array([1.0])
         p2g = np.asarray(self.phi2_grid if self.noise else (0.0,), dtype=float)
         P, R, P2 = (a.ravel() for a in np.meshgrid(pg, rg, p2g))
@@ -291,10 +418,24 @@ class AR1NoiseErrors:
             ok &= (R < 1.0) | (P2 == 0.0)
             P, R, P2 = P[ok], R[ok], P2[ok]
         lag = np.abs(times[:, None] - times[None, :])
+        integer_lags = bool(np.all(lag == np.round(lag)))
+        lag_i = lag.astype(int) if integer_lags else None
+        powers = np.arange(int(lag.max()) + 1) if integer_lags else None
+
+        diag = np.arange(n)
 
         def corr(idx: np.ndarray) -> np.ndarray:
-            return (R[idx, None, None] * P[idx, None, None] ** lag[None]
-                    + (1 - R[idx])[:, None, None] * P2[idx, None, None] ** lag[None])
+            if integer_lags:  # φ^0 … φ^maxlag once per point, then gathered by lag
+                c1 = (P[idx, None] ** powers)[:, lag_i]
+                if not P2[idx].any():  # second component white noise: ρ·φ^|s−t| + (1 − ρ)·I
+                    c1 *= R[idx, None, None]
+                    c1[:, diag, diag] += (1 - R[idx])[:, None]
+                    return c1
+                c2 = (P2[idx, None] ** powers)[:, lag_i]
+            else:
+                c1 = P[idx, None, None] ** lag[None]
+                c2 = P2[idx, None, None] ** lag[None]
+            return R[idx, None, None] * c1 + (1 - R[idx])[:, None, None] * c2
 
         # evaluate the grid in chunks to bound memory for long pre-periods
         chunk = max(1, int(4e6 // (n * n)))
@@ -303,8 +444,10 @@ class AR1NoiseErrors:
         neg = np.concatenate([q[0] for q in parts])
         quad = np.concatenate([q[1] for q in parts])
         i = int(np.argmin(neg))
+        lr = 2 * (neg - neg[i])  # likelihood-ratio statistic of each grid point
         if self.integrate:
-            w = np.exp(-(neg - neg[i]))
+            # posterior ∝ likelihood × prior × quadrature weight of the φ grid
+            w = np.exp(-(neg - neg[i])) * np.array([qw[v] for v in P.tolist()])
             if self.phi_prior == "reference":  # Berger & Yang (1994): ∝ (1 − φ²)^(−1/2)
                 w = w / np.sqrt(1 - P**2)
             if self.noise and len(rg) > 1:  # prior mass rho_one_prior on a plain AR(1)
@@ -319,6 +462,8 @@ class AR1NoiseErrors:
             if keep.sum() > self.max_points:  # the heaviest points carry the posterior
                 keep = np.zeros(len(P), dtype=bool)
                 keep[np.argsort(w)[-self.max_points:]] = True
+            if self.envelope is not None:  # the support region always enters the forecast
+                keep |= lr <= self.envelope
             w = w[keep] / w[keep].sum()
         else:
             keep = np.zeros(len(P), dtype=bool)
@@ -333,6 +478,12 @@ class AR1NoiseErrors:
         details = {"phi_reml": float(P[i]), "phi_mean": phi_mean,
                    "phi_sd": float(np.sqrt(max(w @ P[keep] ** 2 - phi_mean**2, 0.0))),
                    "grid_points": int(keep.sum())}
+        envelope = self.envelope if self.integrate else None
+        if envelope is not None:
+            support = lr[keep] <= envelope
+            details.update(support_points=int(support.sum()),
+                           support_phi_min=float(P[keep][support].min()),
+                           support_phi_max=float(P[keep][support].max()))
         if self.noise:
             details.update(rho_reml=float(R[i]), rho_mean=float(w @ R[keep]))
         return _GridFit(
@@ -340,20 +491,24 @@ class AR1NoiseErrors:
             cov_beta=np.einsum("m,mij->ij", w, covs), phi=float(P[i]),
             scale=float(w @ s2), details=details, times=times, resid=resid, design=design,
             phis=P[keep], rhos=R[keep], phis2=P2[keep], sigma2s=s2, probs=w, covs=covs,
-            corr_pp=Ck,
+            corr_pp=Ck, lr=lr[keep], envelope=envelope, df_final=envelope is not None,
         )
 
 
 @dataclass
 class AR1Errors(AR1NoiseErrors):
-    """Plain AR(1) errors (ρ = 1), integrated over φ; the monthly default.
+    """Plain AR(1) errors (ρ = 1), integrated over φ; the yearly default.
 
-    See :class:`AR1NoiseErrors` for the estimation; φ may be negative here.
+    See :class:`AR1NoiseErrors` for the estimation; φ may be negative here. No support
+    envelope by default: with a single correlation parameter the posterior average is
+    calibrated on its own (yearly 10 pre / 3 post years, φ = 0.3–0.9: 3–6 % false alarms, see
+    the module docstring), and the interval's df are capped by :func:`effective_df`.
     """
 
     noise: bool = False
-    phi_range: tuple[float, float] = (-0.5, 0.99)
-    n_phi: int = 45
+    phi_range: tuple[float, float] = (-0.5, 0.995)
+    n_phi: int = 40
+    envelope: float | None = None
 
 
 # --------------------------------------------------------------------------- + damped trend
@@ -482,6 +637,26 @@ class DampedTrendNoiseErrors:
         )
 
 
+def _lower_solve(L: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``L⁻¹ B`` for a stack of lower-triangular ``L`` (batched triangular solve when SciPy
+    supports it, ≈ 2× faster than a general solve; else the general solve)."""
+    try:
+        return solve_triangular(L, B, lower=True, check_finite=False)
+    except ValueError:  # SciPy without batched triangular solves
+        return np.linalg.solve(L, B)
+
+
+def _spd_solve(C: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``C⁻¹ B`` for a stack of symmetric positive definite ``C`` (Cholesky, two triangular
+    solves)."""
+    L = np.linalg.cholesky(C)
+    Z = _lower_solve(L, B)
+    try:
+        return solve_triangular(L, Z, lower=True, trans="T", check_finite=False)
+    except ValueError:
+        return np.linalg.solve(np.swapaxes(L, -1, -2), Z)
+
+
 def _reml_neg(
     C: np.ndarray, resid: np.ndarray, design: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -492,7 +667,7 @@ def _reml_neg(
     n, k = design.shape
     M = np.column_stack([resid, design])
     L = np.linalg.cholesky(C)
-    Z = np.linalg.solve(L, np.broadcast_to(M, (len(C), *M.shape)))  # L⁻¹ M
+    Z = _lower_solve(L, np.broadcast_to(M, (len(C), *M.shape)))  # L⁻¹ M
     logdet = 2 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
     zy, zx = Z[:, :, 0], Z[:, :, 1:]
     q, r = np.linalg.qr(zx)
@@ -518,6 +693,13 @@ def effective_df(model_df: float, *, n_pre: int, n_post: int, persistent: bool) 
     false alarms 7.6 % → 6.4 % (unemployment) and 9.6 % → 7.6 % (households) at unchanged
     power of about 84 %; where the AR(1)+noise model is exactly right (the Monte Carlo in
     tests/designs) coverage stays inside 0.95 ± 0.031.
+
+    The ITS applies it to every persistent error fit whose ``df_final`` is False (monthly or
+    yearly, e.g. :class:`AR1Errors`); fits with the support envelope (the monthly default)
+    keep their model df, because the envelope already carries the uncertainty this cap stood
+    in for. With the envelope and model df the demo placebo check (R = 200 pairs, seed
+    20220401) gave 4.0 % false alarms and 81.5 % power on unemployment (before: 3.5 %, 81.5 %)
+    and 5.0 % / 80.5 % on households (before: 5.0 %, 82 %).
     """
     if not persistent:
         return model_df
@@ -525,8 +707,9 @@ def effective_df(model_df: float, *, n_pre: int, n_post: int, persistent: bool) 
 
 
 def default_error_model(frequency: str) -> ErrorModel:
-    """AR(1)+noise (averaged over φ, ρ) for monthly data, independent errors for yearly data."""
-    return AR1NoiseErrors() if frequency == "monthly" else IndependentErrors()
+    """AR(1)+noise (averaged over φ, ρ, with the support envelope) for monthly data, AR(1)
+    averaged over φ for yearly data (see the module docstring for the measured calibration)."""
+    return AR1NoiseErrors() if frequency == "monthly" else AR1Errors()
 
 
 # =========================================================================== the design
@@ -561,8 +744,8 @@ def its(
     panel
         Canonical long panel (monthly or yearly).
     outcome
-        Measure name; rates use a linear model, counts a quasi-Poisson GLM with log-population
-        offset.
+        Measure name; counts use a quasi-Poisson GLM with log-population offset, every other
+        kind (rates, levels) a linear model.
     treated
         Code of the treated unit.
     intervention
@@ -574,9 +757,10 @@ def its(
     ci_level
         Level of the intervals (the pointwise band in ``frame`` uses the same level).
     error_model
-        Residual process; default :class:`AR1NoiseErrors` (monthly) /
-        :class:`IndependentErrors` (yearly). Anything with a ``fit`` method returning an
-        :class:`ErrorFit` works.
+        Residual process; default :class:`AR1NoiseErrors` with the support envelope (monthly)
+        / :class:`AR1Errors` integrated over φ (yearly). Anything with a ``fit`` method
+        returning an :class:`ErrorFit` works (:class:`IndependentErrors` for the old yearly
+        behaviour).
     national_slope
         Estimate the loading on the comparison series (True) or fix it at one (False: the
         local gap to the comparison — additive for rates, a constant ratio for counts — is
@@ -645,6 +829,8 @@ def its(
         )
 
     kind = measure_info(outcome, y_all).kind
+    # counts: quasi-Poisson GLM on the log scale; every other kind (rates, levels, …): linear
+    is_count = kind == "count"
     comp = comparison_series(panel, outcome=outcome, treated=treated, comparison=comparison)
     c_all = comp.series
     periods = period_range(first, post_end)  # regular grid: missing months stay as NaN rows
@@ -652,7 +838,7 @@ def its(
     c = c_all.reindex(periods)
     pre_mask = np.array([p < intervention for p in periods])
     usable = y.notna().to_numpy() & c.notna().to_numpy()
-    if kind == "count":
+    if is_count:
         usable &= (c.to_numpy() > 0)
     n_pre = int((usable & pre_mask).sum())
     need = MIN_PRE_PERIODS[freq]
@@ -677,7 +863,7 @@ def its(
 
     # ------------------------------------------------------------ design matrix
     X = pd.DataFrame({"const": 1.0}, index=periods)
-    control = c.to_numpy() if kind == "rate" else np.log(c.where(c > 0)).to_numpy()
+    control = np.log(c.where(c > 0)).to_numpy() if is_count else c.to_numpy()
     if national_slope:
         X["comparison"] = control
         fixed = np.zeros(len(periods))
@@ -710,7 +896,7 @@ def its(
     offset = None
     pop = None
     dispersion = None
-    if kind == "rate":
+    if not is_count:
         beta, *_ = np.linalg.lstsq(X_pre, y_pre - fixed[fit_rows], rcond=None)
         eta = X.to_numpy() @ beta + fixed  # NaN where the comparison is missing
         resid_pre = y_pre - eta[fit_rows]
@@ -737,8 +923,10 @@ def its(
     ef = error_model.fit(resid_pre, times=t_pre, design=X_pre, weights=w_all[fit_rows])
     cov_beta = ef.cov_beta
     post_idx = np.flatnonzero(post_ok)
-    df = effective_df(ef.df, n_pre=n_pre, n_post=len(post_idx),
-                      persistent=freq == "monthly" and ef.phi != 0)
+    persistent = ef.phi != 0 or float(ef.details.get("phi_mean", 0.0)) != 0
+    df_final = bool(getattr(ef, "df_final", False))
+    df = ef.df if df_final else effective_df(ef.df, n_pre=n_pre, n_post=len(post_idx),
+                                             persistent=persistent)
     tq = float(stats.t.ppf(0.5 + ci_level / 2, df)) if np.isfinite(df) else \
         float(stats.norm.ppf(0.5 + ci_level / 2))
 
@@ -751,7 +939,7 @@ def its(
 
     obs_post = y.to_numpy()[post_idx]
     H = len(post_idx)
-    if kind == "rate":
+    if not is_count:
         cf_post = work_cf
         band_lo, band_hi = cf_post - tq * se_point, cf_post + tq * se_point
         eff = obs_post - cf_post
@@ -789,7 +977,7 @@ def its(
     hi_all = np.full(len(periods), np.nan)
     # Pre-period: the fitted values (no band — the interval is about the post-period forecast).
     pre_idx = np.flatnonzero(fit_rows)
-    cf_all[pre_idx] = eta[pre_idx] if kind == "rate" else np.exp(eta[pre_idx])
+    cf_all[pre_idx] = np.exp(eta[pre_idx]) if is_count else eta[pre_idx]
     cf_all[post_idx] = cf_post
     lo_all[post_idx] = band_lo
     hi_all[post_idx] = band_hi
@@ -801,9 +989,10 @@ def its(
     frame["comparison"] = c.to_numpy()
 
     info = MEASURES.get(outcome)
-    unit_key = "pp" if kind == "rate" else (info.unit_en if info else "count")
+    unit_key = "pp" if kind == "rate" else (
+        info.unit_en if info else ("count" if is_count else "units"))
     model_desc = (
-        "OLS: outcome ~ const + comparison" if kind == "rate"
+        "OLS: outcome ~ const + comparison" if not is_count
         else "quasi-Poisson GLM: log E[count] = log(population) + const + b·log(comparison rate)"
         if offset is not None else "quasi-Poisson GLM: log E[count] = const + b·log(comparison)"
     ) + (" + month-of-year dummies" if freq == "monthly" else "")
@@ -812,10 +1001,12 @@ def its(
             "mean_model": model_desc,
             "error_model": ef.name,
             "interval": (f"Student-t ({df:g} df) on the "
-                         + ("natural" if kind == "rate" else "log") + " scale: forecast-error "
+                         + ("log" if is_count else "natural") + " scale: forecast-error "
                          "covariance of the post mean + coefficient uncertainty"
                          + ("; counterfactual carries the best linear prediction of the "
-                            "post errors from the pre residuals" if ef.phi != 0 else "")),
+                            "post errors from the pre residuals" if persistent else "")
+                         + ("; never narrower than the forecast of any error process in the "
+                            "likelihood support region" if df_final else "")),
             "counterfactual_fitted_on": "pre-period only",
         },
         "coefficients": dict(zip(coef_names, map(float, beta), strict=True)),
@@ -834,7 +1025,7 @@ def its(
         "comparison": comp.description,
         "comparison_sv": comp.description_sv,
         "comparison_diagnostics": comp.diagnostics,
-        "population_offset": offset is not None if kind == "count" else None,
+        "population_offset": offset is not None if is_count else None,
         "warnings": warnings,
         **{f"error_{key}": val for key, val in ef.details.items()},
     }
