@@ -75,10 +75,10 @@ def test_a_miscalibrated_design_is_caught(null_panel):
     assert r.rate() > r.monte_carlo_band()[1]
 
 
-def test_decomposition_with_too_few_units_is_not_testable(null_panel):
-    """A 95 % empirical interval needs 39 comparison units: with fewer the pair is not testable
-    and does not count as a non-rejection."""
+def test_decomposition_with_few_units_gets_a_t_interval(null_panel):
+    """A 95 % rank interval needs 39 comparison units: with 30 the decomposition uses the
+    placebo variance with a t(29) critical value, so every pair is testable."""
     small = null_panel[null_panel["unit"].isin(_units(null_panel, 30) + ["00"])]
     r = placebo_check(small, design="decomposition", outcome="unemployment_rate",
                       units=_units(null_panel, 5), max_pairs=10, seed=1)
-    assert r.n == 0 and r.n_not_testable == 10
+    assert r.n == 10 and r.n_not_testable == 0

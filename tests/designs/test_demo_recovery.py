@@ -108,6 +108,8 @@ def test_its_on_the_yearly_demo(data):
     res = its(panel, outcome="unemployment_rate", treated=demo.TREATED_UNIT, intervention="2023")
     t = truth[(truth["unit"] == demo.TREATED_UNIT) & (truth["measure"] == "unemployment_rate")
               & (truth["period"] >= "2023")]
-    assert res.diagnostics["phi"] == 0 and res.diagnostics["n_pre"] == 8
+    # yearly data: AR(1) errors averaged over φ (issue 10), not independent errors
+    assert res.diagnostics["n_pre"] == 8
+    assert res.diagnostics["method"]["error_model"].startswith("ar1")
     assert res.ci[0] <= t["effect"].mean() <= res.ci[1]
     assert res.average_effect == pytest.approx(t["effect"].mean(), abs=RATE_TOL)

@@ -360,8 +360,8 @@ def expectations(frequency: str, n_donors: int, variant: str, design: str) -> di
     """Which criteria of :func:`passes` apply to a design in a cell ("meant for").
 
     * ITS: every cell (it needs no donors).
-    * Decomposition: an interval (and its width) only with at least 39 donors — its rank
-      interval needs N ≥ 39 units at 95 % and says "ej prövbar" below.
+    * Decomposition: an interval with any pool (the rank interval from 39 similar kommuner, the
+      placebo-variance t interval below).
     * Synthetic control, DiD, SDID: every pool of 7 or more donors.
     * ``variant="unlike"`` for the donor-based designs: the treated kommun is unlike every donor,
       so "we cannot tell" — no interval, or a wide one — is a correct answer; only the false
@@ -376,7 +376,7 @@ def expectations(frequency: str, n_donors: int, variant: str, design: str) -> di
     if design in DONOR_DESIGNS and variant == "unlike":
         return {"requires_interval": False, "checks_width": False}
     if design == "decomposition":
-        ok = n_donors >= 39
+        ok = n_donors >= 2
         return {"requires_interval": ok, "checks_width": ok}
     if design in DONOR_DESIGNS:
         ok = n_donors >= 7
