@@ -32,7 +32,6 @@ from scipy import stats
 
 from evaluation.data.panel import (
     MIN_PRE_PERIODS,
-    measure_info,
     period_frequency,
     periods_between,
     shift_period,
@@ -97,11 +96,9 @@ def false_alarm_status(k: int, n: int, nominal: float = NOMINAL) -> tuple[str, t
     """
     if n < MIN_PAIRS:
         return "inconclusive", (float("nan"), float("nan")), None
-    p = float(stats.binomtest(k, n, nominal, alternative="greater").pvalue) if k else 1.0
-    # largest k with P(X >= k) >= 0.05
-    k_max = int(stats.binom.isf(0.05, n, nominal))
-    while k_max + 1 <= n and stats.binom.sf(k_max, n, nominal) >= 0.05:
-        k_max += 1
+    p = float(stats.binom.sf(k - 1, n, nominal))  # P(X ≥ k), the exact one-sided test
+    # the most false alarms the test accepts: the largest k with P(X ≥ k) ≥ 0.05
+    k_max = int(np.max(np.flatnonzero(stats.binom.sf(np.arange(n + 1) - 1, n, nominal) >= 0.05)))
     return ("failed" if p < 0.05 else "passed"), (0.0, k_max / n), p
 
 
@@ -136,9 +133,8 @@ def reliability(
         Replaces the design call (``runner(data, unit=, shift=)`` returning an EffectResult);
         tests use it to feed a deliberately narrowed interval.
     """
-    kind = measure_info(result.outcome).kind if result.kind not in ("rate", "count", "level") \
-        else result.kind
-    step = _reference_step(panel, result, kind)
+    kind = result.kind
+    step = _reference_step(result, kind)
     n_units = N_UNITS if n_units is None else n_units
     shifts, reason = _placebo_shifts(panel, result, n_dates)
     if not shifts:
@@ -185,7 +181,7 @@ def reliability(
 
 
 # ------------------------------------------------------------------------------ pieces
-def _reference_step(panel: pd.DataFrame, result: EffectResult, kind: str) -> float:
+def _reference_step(result: EffectResult, kind: str) -> float:
     if kind != "level":
         return REFERENCE_EFFECT[kind]
     pre = result.frame.loc[~result.frame["post"].astype(bool), "observed"].dropna()
