@@ -14,10 +14,8 @@ close to the usual band 5 % ± 2·√(0.05·0.95/R) (top 10.6 / 9.4 / 8.1 / 7.8 
 width ratios are asserted as stated (≥ 95 %, ≤ 1.5). The full table (57 cell × design rows, R up
 to 1000) comes from ``tests/benchmarks/calibration_study.py``.
 
-Colleagues are changing the comparison-group designs' inference (an interval for pools of 7–38
-donors) and ITS's persistence handling. Assertions that are expected to hold only after those
-changes sit in the two ``xfail(strict=False)`` tests at the end, marked ``AFTER-CHANGE``; turn
-them into plain tests once the changes are in.
+The small pools (an interval for 7–38 donors) and yearly ITS under persistence (AR(1) errors)
+have their own tests at the end.
 """
 
 from __future__ import annotations
@@ -153,8 +151,7 @@ def test_its_monthly_is_calibrated(study):
 
 
 def test_its_yearly_reports_intervals_of_sane_width(study):
-    """ITS, yearly 10/3, φ = 0.6, R = 200: an interval every time and width ratio ≤ 1.5 hold
-    today; the false alarms do not (pilot: 18 %), see the AFTER-CHANGE test."""
+    """ITS, yearly 10/3, φ = 0.6, R = 200: an interval every time and width ratio ≤ 1.5."""
     row = _row(study[1], ITS_YEARLY)
     assert row["share_interval"] >= MIN_SHARE_INTERVAL
     assert row["width_ratio"] <= MAX_WIDTH_RATIO
@@ -209,27 +206,21 @@ def test_study_fails_when_fed_intervals_25_percent_too_narrow(study):
     assert list(fed["rejected"]) == list(after["rejected"])
 
 
-# ---------------------------------------------------------------- pending colleagues' work
-@pytest.mark.xfail(strict=False, reason=(
-    "AFTER-CHANGE: comparison-group inference for pools of 7–38 donors is still being changed "
-    "(placebo-variance t intervals, work in progress); before it DiD and SDID said 'ej prövbar' "
-    "below 39 donors"))
-def test_after_change_small_pools_get_calibrated_intervals(study):
-    """AFTER-CHANGE. DiD (7 donors), synthetic control (20 and 7) and SDID (7), monthly,
+# ---------------------------------------------------------------- small pools, yearly ITS
+def test_small_pools_get_calibrated_intervals(study):
+    """DiD (7 donors), synthetic control (20 and 7) and SDID (7), monthly,
     R = 100 each. Reference: an interval in ≥ 95 %, false alarms within the Holm-binomial band
     (fails from 10–12 of 100), width ratio ≤ 1.5."""
     summary = study[1]
     for key in SMALL_POOLS:
         row = _row(summary, key)
-        assert row["share_interval"] >= MIN_SHARE_INTERVAL, key  # AFTER-CHANGE
-        assert passes(row), (key, row["failures"])  # AFTER-CHANGE
+        assert row["share_interval"] >= MIN_SHARE_INTERVAL, key
+        assert passes(row), (key, row["failures"])
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "AFTER-CHANGE: ITS persistence handling (a colleague's pending change); yearly ITS with "
-    "independent errors gives 18 % false alarms at φ = 0.6"))
-def test_after_change_its_yearly_false_alarms(study):
-    """AFTER-CHANGE. ITS, yearly 10/3, φ = 0.6, R = 200. Reference 5 %; tolerance: the
-    Holm-binomial band (fails from 16–20 false alarms of 200)."""
+def test_its_yearly_false_alarms(study):
+    """ITS, yearly 10/3, φ = 0.6, R = 200 (AR(1) errors averaged over φ). Reference 5 %;
+    tolerance: the Holm-binomial band (fails from 16–20 false alarms of 200). With
+    independent errors it gave 18 % (pilot)."""
     row = _row(study[1], ITS_YEARLY)
-    assert passes(row), row["failures"]  # AFTER-CHANGE
+    assert passes(row), row["failures"]

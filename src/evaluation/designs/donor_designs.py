@@ -27,6 +27,14 @@ collapse the way a unit's own pre-period fit error does when a design fits it pe
   undefined with one treated unit). Below 19 placebos no permutation test can reach 5 %, so the
   interval rests on this model; ``diagnostics["model_based"]`` says so and the report states it.
 
+The interval is then never narrower than the treated unit's own past allows: the design is
+re-fitted for the treated unit alone at up to :data:`MAX_IN_TIME` earlier dates (windows of the
+report's length, each fitted on the data before it; :func:`in_time_estimates`), and the interval
+widened to ``estimate ± t(N−1)·rms(in-time estimates)`` when that is wider
+(:func:`~evaluation.designs.inference.in_time_floor`). A kommun unlike every donor (a larger
+loading on the national cycle, a trend of its own) shows it there, and the design then says
+"we cannot tell" instead of reporting its drift as an effect.
+
 The p-value always comes from the same procedure as the interval, so the two cannot disagree.
 Synthetic control also reports ADH's post/pre-RMSPE ratio rank (``rmspe_ratio_rank`` of N + 1;
 ``permutation_min_p`` is the smallest value such a rank can give).
@@ -42,10 +50,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evaluation.data.panel import measure_info, unit_names, wide
+from evaluation.data.panel import MIN_PRE_PERIODS, measure_info, unit_names, wide
 from evaluation.designs.decomposition import N_SIMILAR
 from evaluation.designs.inference import (  # noqa: F401  (re-exported)
     min_units_for_level,
+    in_time_floor,
     placebo_inference,
     placebo_variance_interval,
     size_scale_fit,
@@ -56,6 +65,8 @@ from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL, EffectResult
 
 DESIGN_NAMES = ("synthetic_control", "did", "sdid")
+#: At most this many placebo windows in time for the treated unit's own floor.
+MAX_IN_TIME = 3
 #: Event-study bins: quarters of monthly data, single years of yearly data.
 EVENT_BIN = {"monthly": 3, "yearly": 1}
 
@@ -218,14 +229,78 @@ def placebo_date_runs(
         if u not in estimates:
             continue
         others = [v for v in near[u] if v in estimates]
-        ci, _, method = placebo_inference(
+        ci, p, method = placebo_inference(
             estimates[u], scales[u], np.array([estimates[v] for v in others]),
             np.array([scales[v] for v in others]), ci_level)
+        pool = list(data.donors) if u == treated else [d for d in data.donors if d != u]
+        own = in_time_estimates(data.Y, u, pool, data.n_pre, design, data.frequency)
+        ci, p, _ = in_time_floor(estimates[u], ci, p, *_in_time_arrays(own), len(others),
+                                 ci_level)
         rows.append({"unit": u, "estimate": estimates[u],
                      "low": np.nan if ci is None else ci[0],
                      "high": np.nan if ci is None else ci[1],
                      "level": float(data.Y[u].to_numpy()[post].mean()), "method": method})
     return pd.DataFrame(rows)
+
+
+def point_estimate(Y: pd.DataFrame, treated: str, donors: Sequence[str], n_pre: int,
+                   design: str) -> float:
+    """The design's average effect for ``treated`` on ``Y`` (fitting scale), nothing else."""
+    donors = list(donors)
+    if design == "synthetic_control":
+        from evaluation.designs.synth import fit_synth
+
+        return float(fit_synth(Y, treated, n_pre, donors=donors).att)
+    if design == "did":
+        from evaluation.designs.did import twfe_did
+
+        return float(twfe_did(Y, treated, n_pre, donors=donors).att)
+    if design == "sdid":
+        from evaluation.designs.sdid import synthdid_estimate
+
+        M = Y[[*donors, treated]].to_numpy().T
+        return float(synthdid_estimate(M, len(donors), n_pre, solver="exact").tau)
+    raise ValueError(f"unknown design {design!r}")
+
+
+def in_time_estimates(Y: pd.DataFrame, treated: str, donors: Sequence[str], n_pre: int,
+                      design: str, frequency: str) -> dict[str, tuple[float, float]]:
+    """The design's estimates for ``treated`` at placebo dates before the intervention, and the
+    factor that carries each forward to the report's distance from the pre-period.
+
+    Windows of the post window's length ``L`` laid back to back before the intervention (the
+    nearest first), each fitted on the data before it only and leaving a pre-period of at least
+    ``L`` and half the design minimum (12 months, 3 years); at most :data:`MAX_IN_TIME`. A
+    window fitted on ``m`` pre-periods sees a drift of the treated unit from its comparison
+    group over about ``(m + L)/2`` periods (the distance from the pre-period's centre to the
+    window's); the report's window over ``(n_pre + L)/2``. A drift grows with that distance
+    (linearly for a trend of its own, like its square root for a random walk), so each estimate
+    is carried forward by ``(n_pre + L)/(m + L)`` — the trend's factor, the cautious one. Keys
+    are each window's first period, values ``(estimate, factor)``.
+    """
+    n_post = len(Y) - n_pre
+    min_pre = max(n_post, MIN_PRE_PERIODS[frequency] // 2)
+    out: dict[str, tuple[float, float]] = {}
+    # back to back when the past has room for MAX_IN_TIME windows, else overlapping by half
+    step = n_post if n_pre - n_post - (MAX_IN_TIME - 1) * n_post >= min_pre else max(
+        1, -(-n_post // 2))
+    for k in range(MAX_IN_TIME):
+        pre_k = n_pre - n_post - k * step
+        if pre_k < min_pre:
+            break
+        try:
+            est = point_estimate(Y.iloc[:pre_k + n_post], treated, donors, pre_k, design)
+        except (DesignError, ValueError, np.linalg.LinAlgError):
+            continue
+        if np.isfinite(est):
+            out[str(Y.index[pre_k])] = (est, (n_pre + n_post) / (pre_k + n_post))
+    return out
+
+
+def _in_time_arrays(in_time: dict[str, tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """(estimates carried forward, raw estimates) for :func:`in_time_floor`."""
+    raw = np.array([v[0] for v in in_time.values()], float)
+    return raw * np.array([v[1] for v in in_time.values()], float), raw
 
 
 def size_scales(data: WideData, panel: pd.DataFrame, units: Sequence[str]) -> dict[str, float]:
@@ -419,6 +494,12 @@ def comparison_group_design(
     placebo_scale = np.array([scales[u] for u in fit["placebo_units"]])
     ci_scaled, p_value, method = placebo_inference(fit["estimate"], scale, placebo,
                                                    placebo_scale, ci_level)
+    # never narrower than the treated unit's own placebo estimates at earlier dates allow
+    in_time = in_time_estimates(data.Y, data.treated, data.donors, data.n_pre, design,
+                                data.frequency)
+    ci_space = ci_scaled
+    ci_scaled, p_value, widened = in_time_floor(fit["estimate"], ci_scaled, p_value,
+                                                *_in_time_arrays(in_time), n_placebo, ci_level)
     post = data.post
     effect_nat = data.to_natural(fit["effect"])
     observed = data.observed.to_numpy(float)
@@ -473,6 +554,12 @@ def comparison_group_design(
         "model_based": method == "placebo_variance_t" and n_placebo + 1 < 1 / (1 - ci_level),
         "min_units_needed": need,
         "inference": method if ci is not None else None,
+        # the treated unit's own estimates at earlier placebo dates and whether they widened
+        # the interval (its placebo-in-space interval kept for the record)
+        "in_time_estimates": {k: float(v[0]) * factor for k, v in in_time.items()},
+        "in_time_widened": bool(widened),
+        "ci_in_space": None if ci_space is None else (ci_space[0] * factor,
+                                                      ci_space[1] * factor),
         "not_testable_reason": None if ci is not None else (
             f"{n_placebo} comparison units: at least 2 are needed for a placebo interval"),
         **fit["extras"],

@@ -10,7 +10,10 @@ estimates of the donors) make their intervals the same way:
   (:func:`studentized_interval`; exact under exchangeability), otherwise the placebo variance
   with a t(N − 1) critical value (:func:`placebo_variance_interval`; Arkhangelsky et al. 2021,
   Algorithm 4); :func:`placebo_inference` chooses;
-* the p-value always comes from the same procedure as the interval.
+* the p-value always comes from the same procedure as the interval;
+* the comparison-group designs' interval is never narrower than the treated unit's own
+  placebo estimates at earlier dates allow (:func:`in_time_floor`): a kommun that drifted away
+  from its comparison group before the change would otherwise get a confident "effect".
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ import numpy as np
 from scipy import stats
 
 from evaluation.results import CI_LEVEL
+
+
+#: Level of the test "the treated unit drifted from its comparison group before the change".
+DRIFT_TEST_LEVEL = 0.5
 
 
 def min_units_for_level(ci_level: float) -> int:
@@ -153,3 +160,44 @@ def size_scale_fit(noise: Mapping[str, float], size: Mapping[str, float],
     return {u: float(np.exp(centre + slope * np.log(size[u]))) for u in units}
 
 
+
+
+def in_time_floor(
+    estimate: float, ci: tuple[float, float] | None, p: float | None,
+    in_time: np.ndarray, raw_in_time: np.ndarray | None, n_placebo: int,
+    ci_level: float = CI_LEVEL,
+) -> tuple[tuple[float, float] | None, float | None, bool]:
+    """Widen a placebo-in-space interval to what the treated unit's own past allows.
+
+    ``in_time`` are the design's estimates for the *treated* unit at placebo dates before the
+    intervention (same window length, each fitted on the data before its window). Nothing
+    happened then, so they show how far this unit drifts from its comparison group in a window
+    of that length — a deviation the cross-section of placebo units cannot see when the treated
+    unit is unlike them (a loading or a trend of its own). In the spirit of Rambachan & Roth's
+    (2023) relative-magnitudes bound with M̄ = 1 (the post-period deviation from the comparison
+    group is no larger than the pre-period ones), the interval becomes the hull of ``ci`` and
+    ``estimate ± t(N−1)·rms(in_time)``, and the p-value ``max(p, p_time)`` with ``p_time`` the
+    matching t test — both intervals contain the estimate, so the hull excludes zero exactly
+    when both do, and the p-value and the interval cannot disagree.
+
+    Returns ``(ci, p, widened)``; unchanged when there is no interval or no in-time estimate.
+    """
+    values = np.asarray(in_time, float)
+    values = values[np.isfinite(values)]
+    if ci is None or p is None or len(values) == 0 or not np.isfinite(estimate):
+        return ci, p, False
+    df = max(int(n_placebo) - 1, 1)
+    q = float(stats.t.ppf(0.5 + ci_level / 2, df))
+    se_space = (ci[1] - ci[0]) / (2 * q)
+    raw = np.asarray(raw_in_time if raw_in_time is not None else in_time, float)
+    raw = raw[np.isfinite(raw)]
+    if se_space > 0 and len(raw):
+        # are the unit's own past deviations larger than the placebo units' spread explains?
+        f_stat = float(np.mean(raw**2)) / se_space**2
+        if f_stat <= float(stats.f.ppf(1 - DRIFT_TEST_LEVEL, len(raw), df)):
+            return ci, p, False
+    rms = float(np.sqrt(np.mean(values**2)))
+    low, high = min(ci[0], estimate - q * rms), max(ci[1], estimate + q * rms)
+    p_time = float(2 * stats.t.sf(abs(estimate) / rms, df)) if rms > 0 else 0.0
+    widened = low < ci[0] or high > ci[1]
+    return (low, high), max(float(p), p_time), widened
