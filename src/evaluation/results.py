@@ -24,7 +24,8 @@ import pandas as pd
 CI_LEVEL = 0.95
 #: Diagnostics copied into ``summary.json``: how the interval was made and what it can reach.
 INFERENCE_KEYS = ("inference", "n_placebo", "model_based", "permutation_min_p",
-                  "rmspe_ratio_rank", "rmspe_ratio_p_value", "not_testable_reason")
+                  "rmspe_ratio_rank", "rmspe_ratio_p_value", "not_testable_reason",
+                  "in_time_widened", "in_time_estimates", "ci_in_space")
 
 
 @dataclass

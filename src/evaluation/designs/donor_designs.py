@@ -30,7 +30,8 @@ collapse the way a unit's own pre-period fit error does when a design fits it pe
 The interval is then never narrower than the treated unit's own past allows: the design is
 re-fitted for the treated unit alone at up to :data:`MAX_IN_TIME` earlier dates (windows of the
 report's length, each fitted on the data before it; :func:`in_time_estimates`), and the interval
-widened to ``estimate ± t(N−1)·rms(in-time estimates)`` when that is wider
+widened to ``estimate ± z·rms(in-time estimates)`` when they are larger than the placebo
+spread explains
 (:func:`~evaluation.designs.inference.in_time_floor`). A kommun unlike every donor (a larger
 loading on the national cycle, a trend of its own) shows it there, and the design then says
 "we cannot tell" instead of reporting its drift as an effect.
@@ -554,9 +555,10 @@ def comparison_group_design(
         "model_based": method == "placebo_variance_t" and n_placebo + 1 < 1 / (1 - ci_level),
         "min_units_needed": need,
         "inference": method if ci is not None else None,
-        # the treated unit's own estimates at earlier placebo dates and whether they widened
-        # the interval (its placebo-in-space interval kept for the record)
-        "in_time_estimates": {k: float(v[0]) * factor for k, v in in_time.items()},
+        # the treated unit's own estimates at earlier placebo dates (on the fitting scale, like
+        # the leave-one-out estimates) and whether they widened the interval (its
+        # placebo-in-space interval, in natural units, kept for the record)
+        "in_time_estimates": {k: float(v[0]) for k, v in in_time.items()},
         "in_time_widened": bool(widened),
         "ci_in_space": None if ci_space is None else (ci_space[0] * factor,
                                                       ci_space[1] * factor),

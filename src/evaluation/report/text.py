@@ -699,6 +699,18 @@ TEXTS: dict[str, dict[str, str]] = {
               "below 1/{n1} and so never reach 5 %; the interval therefore rests on a model "
               "assumption (roughly normal placebo estimates) and should be read with care.",
     },
+    "notes.in_time_widened": {
+        "sv": "Intervallet har vidgats: när metoden kördes vid {n} tidigare låtsasdatum, då "
+              "ingenting hände, avvek kommunen mer från jämförelsegruppen ({low} till {high} "
+              "{unit}) än jämförelsekommunernas spridning förklarar. Metoden kan därför inte "
+              "skilja en effekt från kommunens egen utveckling, och intervallet är minst så "
+              "brett som de avvikelserna (Rambachan & Roth 2023).",
+        "en": "The interval has been widened: run at {n} earlier pretend dates, when nothing "
+              "happened, the municipality deviated more from its comparison group ({low} to "
+              "{high} {unit}) than the comparison municipalities' spread explains. The method "
+              "therefore cannot tell an effect from the municipality's own development, and the "
+              "interval is at least as wide as those deviations (Rambachan & Roth 2023).",
+    },
     "notes.sc_loo": {
         "sv": "Utelämnas en av de {k} viktade jämförelsekommunerna i taget blir den "
               "genomsnittliga effekten mellan {low} och {high} {unit}.",
@@ -1390,6 +1402,11 @@ def design_notes(result: Any, language: Language = "sv") -> str:
         parts.append(t("notes.inference_t", language, n=n_placebo, df=n_placebo - 1))
         if d.get("model_based"):
             parts.append(t("notes.model_based", language, n=n_placebo, n1=n_placebo + 1))
+    in_time_estimates = [v for v in (d.get("in_time_estimates") or {}).values() if _finite(v)]
+    if d.get("in_time_widened") and in_time_estimates:
+        parts.append(t("notes.in_time_widened", language, n=len(in_time_estimates),
+                       low=amount(min(in_time_estimates)), high=amount(max(in_time_estimates)),
+                       unit=unit))
     if result.design == "did" and _finite(d.get("pretrend_p_value")):
         parts.append(t("notes.pretrend", language,
                        p=fmt.number(d["pretrend_p_value"], 3, language)))
