@@ -701,12 +701,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "notes.in_time_widened": {
         "sv": "Intervallet har vidgats: när metoden kördes vid {n} tidigare låtsasdatum, då "
-              "ingenting hände, avvek kommunen mer från jämförelsegruppen ({low} till {high} "
+              "ingenting hände, avvek kommunen mer från jämförelsen ({low} till {high} "
               "{unit}) än jämförelsekommunernas spridning förklarar. Metoden kan därför inte "
               "skilja en effekt från kommunens egen utveckling, och intervallet är minst så "
               "brett som de avvikelserna (Rambachan & Roth 2023).",
         "en": "The interval has been widened: run at {n} earlier pretend dates, when nothing "
-              "happened, the municipality deviated more from its comparison group ({low} to "
+              "happened, the municipality deviated more from its comparison ({low} to "
               "{high} {unit}) than the comparison municipalities' spread explains. The method "
               "therefore cannot tell an effect from the municipality's own development, and the "
               "interval is at least as wide as those deviations (Rambachan & Roth 2023).",
@@ -1365,9 +1365,10 @@ def skipped_text(skipped: Sequence[Mapping[str, Any]], language: Language = "sv"
 
 
 def design_notes(result: Any, language: Language = "sv") -> str:
-    """Robustness sentences of the comparison-group designs, from a result's diagnostics:
-    synthetic control's RMSPE-ratio rank, leave-one-out range and placebo in time; the DiD
-    pre-trend test. Empty for other designs."""
+    """Robustness sentences from a result's diagnostics: synthetic control's RMSPE-ratio rank,
+    leave-one-out range and placebo in time; how the interval was made; whether the unit's own
+    past widened it (comparison-group designs and the decomposition); the DiD pre-trend test.
+    Empty when a design has none of these."""
     check_language(language)
     d = getattr(result, "diagnostics", {}) or {}
     parts: list[str] = []
@@ -1404,9 +1405,14 @@ def design_notes(result: Any, language: Language = "sv") -> str:
             parts.append(t("notes.model_based", language, n=n_placebo, n1=n_placebo + 1))
     in_time_estimates = [v for v in (d.get("in_time_estimates") or {}).values() if _finite(v)]
     if d.get("in_time_widened") and in_time_estimates:
+        low, high = min(in_time_estimates), max(in_time_estimates)
+        if result.design == "decomposition" and kind == "count":  # relative deviations
+            low_text, high_text = (fmt.number(100 * v, 1, language) for v in (low, high))
+            in_time_unit = "%"
+        else:
+            low_text, high_text, in_time_unit = amount(low), amount(high), unit
         parts.append(t("notes.in_time_widened", language, n=len(in_time_estimates),
-                       low=amount(min(in_time_estimates)), high=amount(max(in_time_estimates)),
-                       unit=unit))
+                       low=low_text, high=high_text, unit=in_time_unit))
     if result.design == "did" and _finite(d.get("pretrend_p_value")):
         parts.append(t("notes.pretrend", language,
                        p=fmt.number(d["pretrend_p_value"], 3, language)))
