@@ -114,8 +114,11 @@ def test_demo_decomposition_unemployment_false_alarms_and_power():
     """Demo, untreated kommuner (Exempelstad removed), the decomposition as the report runs it
     (the 12 months before against the 12-month window, 79 similar-size kommuner), R = 200
     seeded unit-date pairs: false-positive rate within 0.05 ± 2·√(0.05·0.95/R) = [0.019, 0.081]
-    and power ≥ 80 % for −1.0 p.p. as a step. With R = 500 (placebo_table.py): 4.4 % and 90 %
-    (single months and 59 units before: 3.2 % and 53 %)."""
+    and power ≥ 60 % for −1.0 p.p. as a step. Measured: 4.5 % and 65.5 %. Before the in-time
+    floor (each kommun's own deviations at earlier pairs of years; the demo has room for two,
+    hence a t(2) quantile when they are larger than the similar kommuner's spread explains) the
+    power was 90 % (R = 500), bought with 11–13 % false alarms for a kommun unlike the nation
+    (calibration study)."""
     from evaluation.data import demo
 
     panel, _ = demo.load_demo("monthly")
@@ -127,7 +130,7 @@ def test_demo_decomposition_unemployment_false_alarms_and_power():
                       units=untreated, step=-1.0, max_pairs=200, seed=20220401)
     lo, hi = r.monte_carlo_band()
     assert lo <= r.rate() <= hi
-    assert r.rate("power_rejected") >= 0.80
+    assert r.rate("power_rejected") >= 0.60
 
 
 @pytest.mark.parametrize(("design", "measured"), [("did", 0.0), ("synthetic_control", 0.017),

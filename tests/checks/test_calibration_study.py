@@ -183,16 +183,20 @@ def test_did_with_79_donors_is_calibrated(study):
     assert passes(row), row["failures"]
 
 
-def test_study_fails_when_fed_intervals_25_percent_too_narrow(study):
-    """The decomposition's 289-donor intervals narrowed by 25 % around each estimate.
-    Reference: the same replications unnarrowed pass (above); narrowed, the false-alarm rate
-    rises to 10–20 % (pilot, R = 300: 4.0 % → 13.3 %) and the study fails on the Holm-binomial
-    test. Feeding the narrowing through ``run_cell(shrink=...)`` gives the same intervals as
+def test_study_fails_when_fed_intervals_too_narrow(study):
+    """The decomposition's 289-donor intervals narrowed around each estimate. Since the in-time
+    floor this design is conservative (3.3 % false alarms, 0.85 oracle widths at R = 300), so
+    an interval 25 % narrower than *it* is still about honest (8.4 % here, Holm p ≈ 0.1); the
+    25 % case on an exact interval is
+    :func:`test_verdict_on_a_constructed_exact_interval_and_its_distortions`. Narrowed by 40 %
+    the false-alarm rate rises above 10 % and the study fails on the Holm-binomial test.
+    Feeding the narrowing through ``run_cell(shrink=...)`` gives the same intervals as
     narrowing afterwards (checked on 5 replications)."""
     runs, summary = study
-    narrowed = summarise(narrow_runs(runs, 0.25))
+    assert passes(_row(summary, DECOMP_289))
+    narrowed = summarise(narrow_runs(runs, 0.40))
     row = _row(narrowed, DECOMP_289)
-    assert 0.10 <= row["false_alarm_rate"] <= 0.20
+    assert 0.10 <= row["false_alarm_rate"] <= 0.30, row["false_alarm_rate"]
     assert not passes(row) and "false alarms" in row["failures"]
     assert not study_passes(narrowed)
 

@@ -23,9 +23,11 @@ deviations (exact under exchangeability); with 2–38 it is the placebo variance
 critical value (as the comparison-group designs); the p-value comes from the same procedure.
 
 The interval is never narrower than the treated kommun's own past allows: its deviation is
-also computed for up to three earlier pairs of windows the same distance apart, before the base
+also computed for up to six earlier pairs of windows the same distance apart, before the base
 window, and :func:`~evaluation.designs.inference.in_time_floor` widens the interval when those
-deviations are larger than the similar kommuner's spread explains — a kommun that reacts more
+deviations are larger than the similar kommuner's spread explains (all pairs are the same
+distance apart, so their root mean square is a spread with as many degrees of freedom as pairs:
+a t quantile) — a kommun that reacts more
 strongly than the nation to the national cycle, or drifts on its own, shows it there
 (calibration study, R = 1 000: 11–13 % false alarms without the floor in that cell; 7–8.5 %
 with 7 similar kommuner, where the placebo spread alone is a thin basis).
@@ -67,8 +69,8 @@ from evaluation.results import CI_LEVEL, EffectResult
 #: Kommuner of similar size whose deviations give the interval: with 79, k = 2 and the rank
 #: interval has exactly 95 % coverage (59 gives 96.7 %, i.e. a conservative test).
 N_SIMILAR = 79
-#: At most this many earlier pairs of windows for the treated unit's own floor.
-MAX_IN_TIME = 3
+#: At most this many earlier pairs of windows for the treated unit's own floor (cheap: means).
+MAX_IN_TIME = 6
 #: Periods averaged at each end by default: a full year for monthly data (the year before the
 #: change against the first year), so month-to-month noise and seasonality largely cancel.
 COMPARE_WINDOW = {"monthly": 12, "yearly": 1}
@@ -238,14 +240,20 @@ def decomposition(
     scales = _size_scales(pool, treated, used, draws, w0)
     in_time = _in_time_deviations(y, c, pop_s, kind, w0, w1, periods_between(t0, t1))
     widened = False
+    ci_in_space = None
     if len(draws) >= 2:
         stat = d if kind != "count" else rel
         interval, p_value, method = placebo_inference(
             stat, scales[treated], draws, np.array([scales[u] for u in used]), ci_level)
         # never narrower than the treated unit's own deviations at earlier dates allow
         values = np.array(list(in_time.values()), float)
+        in_space = interval
         interval, p_value, widened = in_time_floor(stat, interval, p_value, values, values,
-                                                   len(draws), ci_level)
+                                                   len(draws), ci_level,
+                                                   df_time=len(values) or None)
+        if in_space is not None:
+            ci_in_space = (in_space if kind != "count"
+                           else (in_space[0] * pred, in_space[1] * pred))
         if interval is not None and kind == "count":
             rel_ci = interval
             ci = (rel_ci[0] * pred, rel_ci[1] * pred)
@@ -275,6 +283,7 @@ def decomposition(
         # the same distance apart, and whether they widened the interval
         "in_time_estimates": in_time,
         "in_time_widened": bool(widened),
+        "ci_in_space": ci_in_space,
         "similar_unit_deviations": [float(v) for v in draws],
         "deviation_scale": {"rate": "percentage points", "count": "relative to predicted"}.get(
             kind, info.unit_en),

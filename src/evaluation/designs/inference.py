@@ -165,7 +165,8 @@ def size_scale_fit(noise: Mapping[str, float], size: Mapping[str, float],
 def in_time_floor(
     estimate: float, ci: tuple[float, float] | None, p: float | None,
     in_time: np.ndarray, raw_in_time: np.ndarray | None, n_placebo: int,
-    ci_level: float = CI_LEVEL,
+    ci_level: float = CI_LEVEL, df_time: int | None = None,
+    drift_level: float = DRIFT_TEST_LEVEL,
 ) -> tuple[tuple[float, float] | None, float | None, bool]:
     """Widen a placebo-in-space interval to what the treated unit's own past allows.
 
@@ -204,13 +205,14 @@ def in_time_floor(
     if se_space > 0 and len(raw):
         # are the unit's own past deviations larger than the placebo units' spread explains?
         f_stat = float(np.mean(raw**2)) / se_space**2
-        if f_stat <= float(stats.f.ppf(1 - DRIFT_TEST_LEVEL, len(raw), df)):
+        if f_stat <= float(stats.f.ppf(1 - drift_level, len(raw), df)):
             return ci, p, False
     # the floor bounds the unit's own drift (Rambachan & Roth's relative magnitude); it is not
     # a variance estimated from the N placebo units, so it takes the normal quantile
     rms = float(np.sqrt(np.mean(values**2)))
-    z = float(stats.norm.ppf(0.5 + ci_level / 2))
+    law = stats.norm if df_time is None else stats.t(df_time)
+    z = float(law.ppf(0.5 + ci_level / 2))
     low, high = min(ci[0], estimate - z * rms), max(ci[1], estimate + z * rms)
-    p_time = float(2 * stats.norm.sf(abs(estimate) / rms)) if rms > 0 else 0.0
+    p_time = float(2 * law.sf(abs(estimate) / rms)) if rms > 0 else 0.0
     widened = low < ci[0] or high > ci[1]
     return (low, high), max(float(p), p_time), widened
