@@ -68,10 +68,11 @@ def test_update_lists_each_failure_and_goes_on(home, tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("evaluation_id: bad\ndata: saknas.csv\ntreated: \"1987\"\n"
                    "intervention: 2022-04\n", encoding="utf-8")
-    good = str(paths.params_dir() / "kontrollby.yaml")
+    # the yearly demo spec: the cheapest good report (the point is that update goes on)
+    good = str(paths.params_dir() / "exempelstad_ar.yaml")
     assert main(["update", str(bad), good]) == 1
     captured = capsys.readouterr()
-    assert "bad.yaml" in captured.err and "kontrollby: första rapporten" in captured.out
+    assert "bad.yaml" in captured.err and "exempelstad-ar: första rapporten" in captured.out
 
 
 def test_compare_names_changed_estimates_verdicts_and_weights():
