@@ -209,16 +209,8 @@ def decomposition(
             f"Jämförelseserien saknar värde för {t0} eller {t1}: välj perioder med data.",
             f"The comparison series has no value for {t0} or {t1}: choose periods with data.",
         )
-    y0, y1 = float(y[w0].mean()), float(y[w1].mean())
-    c0, c1 = float(c[w0].mean()), float(c[w1].mean())
     pop_s = population_series(panel, treated) if kind == "count" else None
-    p0 = p1 = None
-    if pop_s is not None:
-        pop_f = pop_s.reindex(sorted(set(pop_s.index) | set(w0) | set(w1))).ffill().bfill()
-        p0, p1 = float(pop_f[w0].mean()), float(pop_f[w1].mean())
-    pred = float(_predict(kind, y0=np.array(y0), c0=np.array(c0), c1=np.array(c1),
-                          p0=None if p0 is None else np.array(p0),
-                          p1=None if p1 is None else np.array(p1)))
+    y0, y1, c0, c1, p0, p1, pred = _window_prediction(y, c, pop_s, kind, w0, w1)
     if kind == "count" and not pred > 0:
         raise DesignError(
             f"Förväntat värde för {treated} {t1} blir {pred:g} (antalet {t0} är {y0:g}): "
@@ -246,7 +238,7 @@ def decomposition(
         interval, p_value, method = placebo_inference(
             stat, scales[treated], draws, np.array([scales[u] for u in used]), ci_level)
         # never narrower than the treated unit's own deviations at earlier dates allow
-        values = np.array(list(in_time.values()), float)
+        values = np.array([v[0] for v in in_time.values()], float)
         in_space = interval
         interval, p_value, widened = in_time_floor(stat, interval, p_value, values, values,
                                                    len(draws), ci_level,
@@ -279,9 +271,9 @@ def decomposition(
                           "local_deviation": d},
         "n_units": len(draws),
         "units": used,
-        # the treated unit's own deviations (relative for counts) at earlier pairs of windows
-        # the same distance apart, and whether they widened the interval
-        "in_time_estimates": in_time,
+        # the treated unit's own deviations (in the outcome's unit) at earlier pairs of
+        # windows the same distance apart, and whether they widened the interval
+        "in_time_estimates": {k: v[1] for k, v in in_time.items()},
         "in_time_widened": bool(widened),
         "ci_in_space": ci_in_space,
         "similar_unit_deviations": [float(v) for v in draws],
@@ -334,13 +326,33 @@ def decomposition(
     )
 
 
+def _window_prediction(y: pd.Series, c: pd.Series, pop_s: pd.Series | None, kind: str,
+                       a: list[str], b: list[str]) -> tuple[float, float, float, float,
+                                                           float | None, float | None, float]:
+    """Window means over the base window ``a`` and the later window ``b`` of the unit (``y0``,
+    ``y1``), the comparison (``c0``, ``c1``) and the population (``p0``, ``p1``; None without
+    one), and the unit's predicted later value."""
+    y0, y1 = float(y[a].mean()), float(y[b].mean())
+    c0, c1 = float(c[a].mean()), float(c[b].mean())
+    p0 = p1 = None
+    if pop_s is not None:
+        pop_f = pop_s.reindex(sorted(set(pop_s.index) | set(a) | set(b))).ffill().bfill()
+        p0, p1 = float(pop_f[a].mean()), float(pop_f[b].mean())
+    pred = float(_predict(kind, y0=np.array(y0), c0=np.array(c0), c1=np.array(c1),
+                          p0=None if p0 is None else np.array(p0),
+                          p1=None if p1 is None else np.array(p1)))
+    return y0, y1, c0, c1, p0, p1, pred
+
+
 def _in_time_deviations(y: pd.Series, c: pd.Series, pop_s: pd.Series | None, kind: str,
-                        w0: list[str], w1: list[str], distance: int) -> dict[str, float]:
+                        w0: list[str], w1: list[str],
+                        distance: int) -> dict[str, tuple[float, float]]:
     """The treated unit's deviation for up to :data:`MAX_IN_TIME` earlier pairs of windows the
     same distance apart, laid back to back before the base window (so each later window ends
     by the base period: nothing of the change can leak in). Keys are each pair's later window's
-    last period; values the deviation (relative for counts)."""
-    out: dict[str, float] = {}
+    last period; values ``(statistic, deviation)``: the statistic the interval is made on
+    (relative for counts) and the deviation in the outcome's own unit (households, p.p.)."""
+    out: dict[str, tuple[float, float]] = {}
     for k in range(1, MAX_IN_TIME + 1):
         shift = k * distance
         a = [shift_period(p, -shift) for p in w0]
@@ -348,20 +360,10 @@ def _in_time_deviations(y: pd.Series, c: pd.Series, pop_s: pd.Series | None, kin
         if any(p not in y.index or pd.isna(y.get(p)) or p not in c.index or pd.isna(c.get(p))
                for p in a + b):
             break
-        y0, y1 = float(y[a].mean()), float(y[b].mean())
-        c0, c1 = float(c[a].mean()), float(c[b].mean())
-        p0 = p1 = None
-        if pop_s is not None:
-            pop_f = pop_s.reindex(sorted(set(pop_s.index) | set(a) | set(b))).ffill().bfill()
-            p0, p1 = np.array(float(pop_f[a].mean())), np.array(float(pop_f[b].mean()))
-        pred = float(_predict(kind, y0=np.array(y0), c0=np.array(c0), c1=np.array(c1),
-                              p0=p0, p1=p1))
-        if kind == "count":
-            if not pred > 0:
-                break
-            out[b[-1]] = (y1 - pred) / pred
-        else:
-            out[b[-1]] = y1 - pred
+        _, y1, _, _, _, _, pred = _window_prediction(y, c, pop_s, kind, a, b)
+        if kind == "count" and not pred > 0:
+            break
+        out[b[-1]] = ((y1 - pred) / pred if kind == "count" else y1 - pred, y1 - pred)
     return out
 
 

@@ -351,13 +351,6 @@ def _fit(data: WideData, design: str, robustness: bool = True) -> dict[str, Any]
         fit = fit_synth(Y, tr, n_pre, donors=donors)
         space = placebo_in_space(Y, tr, n_pre, donors=donors, studentize=True)
         loo = leave_one_out(Y, tr, n_pre, donors=donors) if robustness else None
-        # placebo in time: the same window length, ending just before the real intervention
-        n_post = len(Y) - n_pre
-        fake = n_pre - n_post
-        in_time = None
-        if robustness and fake >= max(2, n_pre // 2):
-            pre_only = Y.iloc[:n_pre]
-            in_time = fit_synth(pre_only, tr, fake, donors=donors)
         table = space.table
         placebos = table[(table["role"] == "placebo")
                          & table.index.isin(data.placebo_units)]
@@ -376,9 +369,6 @@ def _fit(data: WideData, design: str, robustness: bool = True) -> dict[str, Any]
                 "rmspe_ratio_p_value": ratio_rank / (len(placebos) + 1),
                 "leave_one_out": {} if loo is None else {
                     str(u): float(v) for u, v in loo.table["att"].items()},
-                "placebo_in_time": None if in_time is None else {
-                    "start": str(Y.index[fake]), "end": str(Y.index[n_pre - 1]),
-                    "att": float(in_time.att)},
                 "gap": [float(x) for x in fit.gap],
                 "placebo_gaps": {str(u): [float(x) for x in gaps[u]] for u in gaps.columns
                                  if u != tr and u in data.placebo_units},
@@ -501,6 +491,14 @@ def comparison_group_design(
     ci_space = ci_scaled
     ci_scaled, p_value, widened = in_time_floor(fit["estimate"], ci_scaled, p_value,
                                                 *_in_time_arrays(in_time), n_placebo, ci_level)
+    if design == "synthetic_control":
+        # the report's "placebo in time" sentence: the nearest of those windows, which ends
+        # just before the real intervention
+        nearest = str(data.Y.index[data.n_pre - (len(data.Y) - data.n_pre)]) \
+            if len(data.Y) <= 2 * data.n_pre else None
+        fit["extras"]["placebo_in_time"] = None if nearest not in in_time else {
+            "start": nearest, "end": str(data.Y.index[data.n_pre - 1]),
+            "att": float(in_time[nearest][0])}
     post = data.post
     effect_nat = data.to_natural(fit["effect"])
     observed = data.observed.to_numpy(float)

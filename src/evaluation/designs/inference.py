@@ -161,12 +161,10 @@ def size_scale_fit(noise: Mapping[str, float], size: Mapping[str, float],
 
 
 
-
 def in_time_floor(
     estimate: float, ci: tuple[float, float] | None, p: float | None,
-    in_time: np.ndarray, raw_in_time: np.ndarray | None, n_placebo: int,
+    in_time: np.ndarray, raw_in_time: np.ndarray, n_placebo: int,
     ci_level: float = CI_LEVEL, df_time: int | None = None,
-    drift_level: float = DRIFT_TEST_LEVEL,
 ) -> tuple[tuple[float, float] | None, float | None, bool]:
     """Widen a placebo-in-space interval to what the treated unit's own past allows.
 
@@ -184,7 +182,8 @@ def in_time_floor(
     relative-magnitudes bound with M̄ = 1 (the post-period deviation from the comparison group
     is no larger than the pre-period ones) — the interval becomes the hull of ``ci`` and
     ``estimate ± z·rms(in_time)`` (a bound on the drift, not a variance estimated from the N
-    placebos, hence the normal quantile), and the p-value ``max(p, p_time)`` with ``p_time``
+    placebos, hence the normal quantile; ``df_time`` gives a t quantile instead, for callers
+    whose in-time values are a spread with that many degrees of freedom), and the p-value ``max(p, p_time)`` with ``p_time``
     the matching normal test. Both intervals contain the estimate, so the hull excludes zero
     exactly when both do: the p-value and the interval cannot disagree. The median, not 5 %:
     with three windows the test has little power, and a drift it cannot rule out is one it
@@ -200,12 +199,12 @@ def in_time_floor(
     df = max(int(n_placebo) - 1, 1)
     q = float(stats.t.ppf(0.5 + ci_level / 2, df))
     se_space = (ci[1] - ci[0]) / (2 * q)
-    raw = np.asarray(raw_in_time if raw_in_time is not None else in_time, float)
+    raw = np.asarray(raw_in_time, float)
     raw = raw[np.isfinite(raw)]
     if se_space > 0 and len(raw):
         # are the unit's own past deviations larger than the placebo units' spread explains?
         f_stat = float(np.mean(raw**2)) / se_space**2
-        if f_stat <= float(stats.f.ppf(1 - drift_level, len(raw), df)):
+        if f_stat <= float(stats.f.ppf(1 - DRIFT_TEST_LEVEL, len(raw), df)):
             return ci, p, False
     # the floor bounds the unit's own drift (Rambachan & Roth's relative magnitude); it is not
     # a variance estimated from the N placebo units, so it takes the normal quantile

@@ -1405,14 +1405,9 @@ def design_notes(result: Any, language: Language = "sv") -> str:
             parts.append(t("notes.model_based", language, n=n_placebo, n1=n_placebo + 1))
     in_time_estimates = [v for v in (d.get("in_time_estimates") or {}).values() if _finite(v)]
     if d.get("in_time_widened") and in_time_estimates:
-        low, high = min(in_time_estimates), max(in_time_estimates)
-        if result.design == "decomposition" and kind == "count":  # relative deviations
-            low_text, high_text = (fmt.number(100 * v, 1, language) for v in (low, high))
-            in_time_unit = "%"
-        else:
-            low_text, high_text, in_time_unit = amount(low), amount(high), unit
         parts.append(t("notes.in_time_widened", language, n=len(in_time_estimates),
-                       low=low_text, high=high_text, unit=in_time_unit))
+                       low=amount(min(in_time_estimates)), high=amount(max(in_time_estimates)),
+                       unit=unit))
     if result.design == "did" and _finite(d.get("pretrend_p_value")):
         parts.append(t("notes.pretrend", language,
                        p=fmt.number(d["pretrend_p_value"], 3, language)))
