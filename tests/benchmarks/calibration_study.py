@@ -3,7 +3,7 @@
 Usage::
 
     python tests/benchmarks/calibration_study.py [--cells full|reduced] [--designs its did ...]
-        [--reps R] [--workers 2] [--seed S] [--shrink 0.25] [--out study.md --out study.csv]
+        [--frequency monthly|yearly] [--reps R] [--workers 2] [--seed S] [--shrink 0.25] [--out study.md --out study.csv]
         [--dry-run]
 
 Every design is run through its public function on R seeded draws of
@@ -79,7 +79,7 @@ from evaluation.checks.calibration import (  # noqa: E402
 #: CPU seconds per fit (draw included) by design, frequency and pool size, measured on the
 #: development machine (2 cores, single-threaded BLAS, under load from other jobs).
 COST = {
-    "its": {"monthly": 0.20, "yearly": 0.03},
+    "its": {"monthly": 0.20, "yearly": 0.045},
     "decomposition": {7: 0.03, 20: 0.035, 38: 0.04, 79: 0.055, 289: 0.12},
     "did": {7: 0.03, 20: 0.035, 38: 0.04, 79: 0.055, 289: 0.12},
     "synthetic_control": {"monthly": {7: 0.035, 20: 0.055, 38: 0.07, 79: 0.15, 289: 0.66},
@@ -105,11 +105,15 @@ def expected_seconds(tasks: list[Task]) -> float:
     return sum(cost_per_fit(t) * (t.reps + t.n_power) for t in tasks)
 
 
-def plan(cells: str, designs: list[str] | None, reps: int | None) -> list[Task]:
-    """The tasks to run: the full or reduced plan, filtered by design, R overridden."""
+def plan(cells: str, designs: list[str] | None, reps: int | None,
+         frequency: str | None = None) -> list[Task]:
+    """The tasks to run: the full or reduced plan, filtered by design and frequency, R
+    overridden."""
     tasks = full_plan() if cells == "full" else reduced_plan()
     if designs:
         tasks = [t for t in tasks if t.design in designs]
+    if frequency:
+        tasks = [t for t in tasks if t.cell.frequency == frequency]
     if reps is not None:
         tasks = [replace(t, reps=reps, power_reps=math.ceil(reps * t.n_power / t.reps))
                  for t in tasks]
@@ -145,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cells", choices=("full", "reduced"), default="full")
     parser.add_argument("--designs", nargs="*", choices=DESIGNS, default=None,
                         help="only these designs (default: all)")
+    parser.add_argument("--frequency", choices=("monthly", "yearly"), default=None,
+                        help="only cells of this frequency (default: both)")
     parser.add_argument("--reps", type=int, default=None,
                         help="no-effect replications per cell (default: the plan's R)")
     parser.add_argument("--workers", type=int, default=2)
@@ -158,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="print the plan and the expected runtime only")
     args = parser.parse_args(argv)
 
-    tasks = plan(args.cells, args.designs, args.reps)
+    tasks = plan(args.cells, args.designs, args.reps, args.frequency)
     print(describe(tasks, args.workers), flush=True)
     if args.dry_run:
         return 0

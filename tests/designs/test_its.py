@@ -157,15 +157,16 @@ def test_missing_months_are_handled(sim):
     assert res.average_effect == pytest.approx(full.average_effect, abs=0.1)
 
 
-def test_yearly_data_use_ar1_errors_and_t_intervals():
-    # premise changed: the yearly default was IndependentErrors (false alarms ≈ 15 % at φ = 0.6,
-    # see test_its_persistence.py); it is now an AR(1) integrated over φ with n − k − 1 df
+def test_yearly_data_use_ar1_damped_trend_errors_and_t_intervals():
+    # premise changed twice: the yearly default was IndependentErrors (false alarms ≈ 15 % at
+    # φ = 0.6, see test_its_persistence.py), then an AR(1) integrated over φ (10.7 % for a kommun
+    # with a trend of its own); it is now AR(1) + damped local trend with n − k − 1 df
     sim = simulate(n_units=30, start="2008", n_periods=14, frequency="yearly",
                    intervention="2018", phase_in=0, seed=5)
     res = its(sim.panel, outcome="unemployment_rate", treated="1987", intervention="2018")
     d = res.diagnostics
     assert -1 < d["phi"] < 1 and d["n_pre"] == 10 and d["df"] == 10 - 2 - 1
-    assert d["method"]["error_model"] == "ar1_reml_integrated"
+    assert d["method"]["error_model"] == "ar1_damped_trend_reml_integrated"
     assert not any(k.startswith(("m0", "m1")) for k in d["coefficients"])
     indep = its(sim.panel, outcome="unemployment_rate", treated="1987", intervention="2018",
                 error_model=IndependentErrors())

@@ -31,6 +31,7 @@ from evaluation.designs.donor_designs import (
 )
 from evaluation.designs.glm import GlmFit, fit_poisson_glm, harmonics, segmented_poisson_its
 from evaluation.designs.its import (
+    AR1DampedTrendErrors,
     AR1Errors,
     AR1NoiseErrors,
     ErrorFit,
@@ -40,6 +41,7 @@ from evaluation.designs.its import (
 )
 
 __all__ = [
+    "AR1DampedTrendErrors",
     "AR1Errors",
     "AR1NoiseErrors",
     "ComparisonSeries",
