@@ -3,7 +3,7 @@
 Usage::
 
     python tests/benchmarks/calibration_study.py [--cells full|reduced] [--designs its did ...]
-        [--frequency monthly|yearly] [--reps R] [--workers 2] [--seed S] [--shrink 0.25] [--out study.md --out study.csv]
+        [--frequency monthly|yearly] [--pools 7 20 ...] [--reps R] [--workers 2] [--seed S] [--shrink 0.25] [--out study.md --out study.csv]
         [--dry-run]
 
 Every design is run through its public function on R seeded draws of
@@ -106,14 +106,16 @@ def expected_seconds(tasks: list[Task]) -> float:
 
 
 def plan(cells: str, designs: list[str] | None, reps: int | None,
-         frequency: str | None = None) -> list[Task]:
-    """The tasks to run: the full or reduced plan, filtered by design and frequency, R
-    overridden."""
+         frequency: str | None = None, pools: list[int] | None = None) -> list[Task]:
+    """The tasks to run: the full or reduced plan, filtered by design, frequency and donor
+    pool size, R overridden."""
     tasks = full_plan() if cells == "full" else reduced_plan()
     if designs:
         tasks = [t for t in tasks if t.design in designs]
     if frequency:
         tasks = [t for t in tasks if t.cell.frequency == frequency]
+    if pools:
+        tasks = [t for t in tasks if t.cell.n_donors in pools]
     if reps is not None:
         tasks = [replace(t, reps=reps, power_reps=math.ceil(reps * t.n_power / t.reps))
                  for t in tasks]
@@ -151,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="only these designs (default: all)")
     parser.add_argument("--frequency", choices=("monthly", "yearly"), default=None,
                         help="only cells of this frequency (default: both)")
+    parser.add_argument("--pools", type=int, nargs="*", default=None,
+                        help="only cells with these donor pool sizes (default: all)")
     parser.add_argument("--reps", type=int, default=None,
                         help="no-effect replications per cell (default: the plan's R)")
     parser.add_argument("--workers", type=int, default=2)
@@ -164,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="print the plan and the expected runtime only")
     args = parser.parse_args(argv)
 
-    tasks = plan(args.cells, args.designs, args.reps, args.frequency)
+    tasks = plan(args.cells, args.designs, args.reps, args.frequency, args.pools)
     print(describe(tasks, args.workers), flush=True)
     if args.dry_run:
         return 0
