@@ -15,7 +15,6 @@ from typing import Any
 
 from evaluation import paths
 from evaluation.data.panel import declare_measures, measure_info
-from evaluation.designs.donor_designs import DESIGN_NAMES as GROUP_DESIGNS
 from evaluation.errors import DesignError
 from evaluation.inputs import Inputs, load_inputs
 from evaluation.results import CI_LEVEL, EffectResult, clean_json
@@ -23,9 +22,9 @@ from evaluation.spec import KEYS as SPEC_KEYS
 from evaluation.spec import Spec, validate_values
 from evaluation.truth import truth_for
 
-#: Designs in the report, in this order: the national comparisons first, then the
-#: comparison-group designs against the donor pool.
-DESIGNS = ("decomposition", "its", *GROUP_DESIGNS)
+#: Default designs in report order (national comparisons first, then the comparison-group
+#: designs against the donor pool); the registry (:mod:`evaluation.designs.registry`) owns them.
+DESIGNS = ("decomposition", "its", "synthetic_control", "did", "sdid")
 PRIMARY_DESIGN = "its"
 
 
@@ -79,10 +78,10 @@ class Evaluation:
         series of the ITS and the decomposition and the decomposition's reference kommuner
         (a published national row that still contains them says so in its diagnostics).
         Effects are labelled in each outcome's declared unit (``Inputs.measures``).
+        The designs are the spec's ``designs:`` (default: every registered default design,
+        :mod:`evaluation.designs.registry`), in report order.
         """
-        from evaluation.designs.decomposition import decomposition
-        from evaluation.designs.donor_designs import comparison_group_design
-        from evaluation.designs.its import its
+        from evaluation.designs.registry import EvaluationContext
 
         spec, inputs = self.spec, self.inputs
         if inputs.measures:  # this evaluation's declarations, also after another was loaded
@@ -90,46 +89,34 @@ class Evaluation:
         national_panel = inputs.comparison_panel()
         results = []
         self.skipped = {}
+        chosen = self.designs()
         for outcome in spec.outcomes:
-            try:
-                pool, pool_error = self.donor_pool(outcome), None
-            except DesignError as exc:  # e.g. data with only the kommun and riket
-                pool, pool_error = None, exc
-
-            def group(design: str, o: str = outcome, pool: Any = pool) -> EffectResult:
-                return comparison_group_design(
-                    inputs.panel, design=design, outcome=o, treated=inputs.treated,
-                    intervention=spec.intervention, post_end=inputs.post_end, donors=pool)
-
-            calls = {
-                "decomposition": lambda o=outcome: decomposition(
-                    national_panel, outcome=o, treated=inputs.treated,
-                    compare_periods=tuple(spec.compare_periods), comparison=spec.comparison,
-                    window=spec.compare_window,
-                ),
-                "its": lambda o=outcome: its(
-                    national_panel, outcome=o, treated=inputs.treated,
-                    intervention=spec.intervention, comparison=spec.comparison,
-                    post_end=inputs.post_end,
-                ),
-                "synthetic_control": lambda: group("synthetic_control"),
-                "did": lambda: group("did"),
-                "sdid": lambda: group("sdid"),
-            }
-            for design in DESIGNS:
-                if design in GROUP_DESIGNS and pool_error is not None:
-                    self.skipped[(outcome, design)] = pool_error
+            pool, pool_error = None, None
+            if any(d.needs_donors for d in chosen):
+                try:
+                    pool = self.donor_pool(outcome)
+                except DesignError as exc:  # e.g. data with only the kommun and riket
+                    pool_error = exc
+            context = EvaluationContext(
+                panel=inputs.panel, national_panel=national_panel, outcome=outcome,
+                treated=inputs.treated, intervention=spec.intervention,
+                post_end=inputs.post_end, comparison=spec.comparison,
+                compare_periods=tuple(spec.compare_periods), compare_window=spec.compare_window,
+                donors=pool, seed=spec.seed, ci_level=CI_LEVEL)
+            for design in chosen:
+                if design.needs_donors and pool_error is not None:
+                    self.skipped[(outcome, design.name)] = pool_error
                     continue
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     try:
-                        result = calls[design]()
+                        result = design.estimate(context)
                     except DesignError as exc:
-                        if design not in GROUP_DESIGNS:
+                        if not design.needs_donors:
                             raise
                         # the comparison-group designs need comparison municipalities; the
                         # national designs still answer, and the report says why these did not
-                        self.skipped[(outcome, design)] = exc
+                        self.skipped[(outcome, design.name)] = exc
                         continue
                 if caught:
                     result.diagnostics.setdefault("warnings", []).extend(
@@ -141,6 +128,13 @@ class Evaluation:
                 results.append(result)
         self.results = results
         return results
+
+    def designs(self) -> list[Any]:
+        """The designs this evaluation runs (the spec's ``designs:`` or the registry's
+        defaults), in report order."""
+        from evaluation.designs.registry import designs
+
+        return designs(self.spec.designs)
 
     @cached_property
     def _unit_tables(self) -> tuple[Any, Any]:
@@ -233,9 +227,6 @@ class Evaluation:
         """The ``summary.json`` document."""
         spec, inputs = self.spec, self.inputs
         results = [r.to_dict() for r in self.results]
-        verdict = {
-            r.outcome: verdict_of(r) for r in self.results if r.design == PRIMARY_DESIGN
-        } or None
         truth = None
         if inputs.simulated:
             truth = {r["outcome"]: r["truth"] for r in results
@@ -261,13 +252,26 @@ class Evaluation:
             "simulated": inputs.simulated,
             "results": results,
             "checks": [c.to_dict() for c in self.checks],
-            "verdict": verdict,
+            "verdict": None,
             "truth": truth,
             "treated_series": self.treated_series(),
             "treated_status": self.treated_status(),
         })
+        out["verdict"] = clean_json(self.verdicts(out)) or None
         out["changes"] = clean_json(self.changes(out))
         return out
+
+    def verdicts(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """One verdict per outcome across the designs (:mod:`evaluation.verdict`), from the
+        same records as ``summary.json``'s results and checks."""
+        from evaluation.verdict import decide_all
+
+        means = {}
+        for r in self.results:
+            pre = r.frame.loc[~r.frame["post"].astype(bool), "observed"].dropna()
+            if len(pre) and r.outcome not in means:
+                means[r.outcome] = float(pre.mean())
+        return {o: v.to_dict() for o, v in decide_all(summary, pre_means=means).items()}
 
     # ------------------------------------------------------------------ outputs
     def output_dir(self, requested: str = "") -> Path:
@@ -345,13 +349,10 @@ class Evaluation:
 
 
 def verdict_of(result: EffectResult) -> str:
-    if not result.testable:
-        return "not_testable"
-    if result.ci[1] < 0:
-        return "significant_decrease"
-    if result.ci[0] > 0:
-        return "significant_increase"
-    return "no_significant_effect"
+    """One result's verdict key (:func:`evaluation.verdict.significance`)."""
+    from evaluation.verdict import significance
+
+    return significance(result)
 
 
 def _period_label(period: str, language: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation import paths
-from evaluation.report.text import verdict as _verdict  # the keys summary.json's verdicts use
+from evaluation.verdict import significance as _verdict  # one result's verdict key
 
 HISTORY_FILE = "history.csv"
 HISTORY_COLUMNS = ("data_vintage", "last_period", "outcome", "design", "average_effect",

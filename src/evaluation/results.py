@@ -25,7 +25,10 @@ CI_LEVEL = 0.95
 #: Diagnostics copied into ``summary.json``: how the interval was made and what it can reach.
 INFERENCE_KEYS = ("inference", "n_placebo", "model_based", "permutation_min_p",
                   "rmspe_ratio_rank", "rmspe_ratio_p_value", "not_testable_reason",
-                  "in_time_widened", "in_time_estimates", "ci_in_space")
+                  "in_time_widened", "in_time_estimates", "ci_in_space",
+                  # the verdict's gates (evaluation.verdict): DiD's pre-trend test, synthetic
+                  # control's pre-period fit against the placebo units', a before–after model
+                  "pretrend_p_value", "pre_rmspe", "placebo_pre_rmspe_median", "has_comparison")
 
 
 @dataclass
@@ -83,6 +86,7 @@ class EffectResult:
             {
                 "outcome": self.outcome,
                 "design": self.design,
+                "kind": self.kind,
                 "estimand": self.estimand,
                 "post_window": list(self.post_window),
                 "average_effect": self.average_effect,

@@ -32,6 +32,8 @@ Keys (documented in the README and in ``notebooks/params/exempelstad.yaml``):
                    ``exclude`` and ``similar_reforms``; ``exclude`` and ``similar_reforms``
                    also leave the national comparison series and the decomposition's reference
                    kommuner.
+``designs``        which designs to run (default: every design the tool has, see
+                   :mod:`evaluation.designs.registry`), e.g. ``[its, decomposition]``.
 ``outcome_kinds``  what an outcome is, when neither the shipped measure list nor the data say
                    it (see :func:`validate_outcome_kinds`): ``{gdp_per_capita: {kind: level,
                    unit_sv: "USD per invånare", unit_en: "USD per inhabitant"}}``.
@@ -57,7 +59,7 @@ FREQUENCIES = ("monthly", "yearly")
 KEYS = (
     "evaluation_id", "title", "data", "frequency", "treated", "intervention", "outcomes",
     "comparison", "compare_periods", "compare_window", "post_end", "language", "seed", "donors",
-    "sources", "outcome_kinds",
+    "sources", "outcome_kinds", "designs",
 )
 #: Keys of one ``outcome_kinds`` entry (``kind`` is required).
 OUTCOME_KIND_KEYS = ("kind", "unit_sv", "unit_en", "label_sv", "label_en")
@@ -98,6 +100,7 @@ class Spec:
     donors: dict[str, Any] = field(default_factory=lambda: default_donors())
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     outcome_kinds: dict[str, dict[str, str]] = field(default_factory=dict)
+    designs: list[str] | None = None
     path: str | None = None
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -343,6 +346,7 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
         donors=validate_donors(raw.get("donors"), lines),
         sources=sources,
         outcome_kinds=validate_outcome_kinds(raw.get("outcome_kinds"), list(outcomes), lines),
+        designs=validate_designs(raw.get("designs"), ln("designs")),
         path=path,
         lines=dict(lines),
     )
@@ -385,6 +389,37 @@ def _check_period(value: str, key: str, ln, frequency: str) -> str:
 
 
 # --------------------------------------------------------------------------- outcome kinds
+def validate_designs(value: Any, line: int | None = None) -> list[str] | None:
+    """The spec's ``designs:`` list (known design names, no repeats), or None for the default.
+
+    Raises
+    ------
+    SpecError
+        Not a list of names, an unknown name (the message lists the known ones), or empty.
+    """
+    if value is None:
+        return None
+    from evaluation.designs.registry import names
+
+    known = names()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise spec_error("designs", line,
+                         f"ska vara en lista med metodnamn, t.ex. [its, decomposition]; "
+                         f"möjliga: {', '.join(known)}.",
+                         f"must be a list of design names, e.g. [its, decomposition]; "
+                         f"possible: {', '.join(known)}.")
+    unknown = [v for v in value if v not in known]
+    if unknown:
+        raise spec_error("designs", line,
+                         f"nämner {', '.join(repr(u) for u in unknown)}, som inte finns: välj "
+                         f"bland {', '.join(known)}.",
+                         f"names {', '.join(repr(u) for u in unknown)}, which does not exist: "
+                         f"choose among {', '.join(known)}.")
+    return list(dict.fromkeys(value))
+
+
 def validate_outcome_kinds(value: Any, outcomes: list[str],
                            lines: dict[str, int] | None = None) -> dict[str, dict[str, str]]:
     """Validate ``outcome_kinds`` and return it as ``{outcome: {kind, unit_sv, …}}``.

@@ -33,29 +33,17 @@ POST_LENGTH = {"monthly": 12, "yearly": 1}
 
 def run_design(design: str, panel: pd.DataFrame, *, outcome: str, unit: str, date: str,
                post_end: str, comparison: Any = "riket") -> EffectResult:
-    """Run ``design`` as if ``unit`` had been treated from ``date`` to ``post_end``."""
-    if design == "its":
-        from evaluation.designs.its import its
+    """Run ``design`` as if ``unit`` had been treated from ``date`` to ``post_end`` (the
+    design's ``run_at`` in :mod:`evaluation.designs.registry`: its defaults; the
+    comparison-group designs take every other unit of the same type as donors)."""
+    from evaluation.designs.registry import design as declared
 
-        return its(panel, outcome=outcome, treated=unit, intervention=date, post_end=post_end,
-                   comparison=comparison)
-    if design == "decomposition":
-        from evaluation.designs.decomposition import COMPARE_WINDOW, decomposition
-
-        # The comparison ends the period before the change, so a step from `date` is inside;
-        # windows as in the report's default (the year before against the post window).
-        frequency = period_frequency(date)
-        window = min(COMPARE_WINDOW[frequency], periods_between(date, post_end) + 1)
-        return decomposition(panel, outcome=outcome, treated=unit,
-                             compare_periods=(shift_period(date, -1), post_end),
-                             comparison=comparison, window=window)
-    from evaluation.designs.donor_designs import DESIGN_NAMES, comparison_group_design
-
-    if design in DESIGN_NAMES:
-        # donors: every other unit of the same type (kommuner, or län on the county panel)
-        return comparison_group_design(panel, design=design, outcome=outcome, treated=unit,
-                                       intervention=date, post_end=post_end)
-    raise ValueError(f"unknown design {design!r}")
+    try:
+        entry = declared(design)
+    except KeyError:
+        raise ValueError(f"unknown design {design!r}") from None
+    return entry.run_at(panel, outcome=outcome, unit=unit, date=date, post_end=post_end,
+                        comparison=comparison)
 
 
 def placebo_dates(periods: Sequence[str], *, frequency: str = "monthly",

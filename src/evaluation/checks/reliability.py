@@ -51,7 +51,6 @@ N_DATES = 3
 #: Fewer placebo runs with an interval than this: the check is inconclusive.
 MIN_PAIRS = 10
 NOMINAL = 0.05
-GROUP_DESIGNS = ("synthetic_control", "did", "sdid")
 
 Runner = Callable[..., EffectResult]
 
@@ -141,7 +140,7 @@ def reliability(
         return _inconclusive(result, step, reason)
     units = _units(panel, result, n_units)
     rows = []
-    if runner is None and result.design in GROUP_DESIGNS:
+    if runner is None and _declared(result) is not None and _declared(result).needs_donors:
         for shift in shifts:
             rows += _group_rows(panel, result, units, shift, kind, step)
     else:
@@ -189,11 +188,22 @@ def _reference_step(result: EffectResult, kind: str) -> float:
     return REFERENCE_EFFECT["level"] * abs(level) if np.isfinite(level) else float("nan")
 
 
+def _declared(result: EffectResult) -> Any:
+    """The registry's entry for the result's design (None for an unregistered one)."""
+    from evaluation.designs.registry import design
+
+    try:
+        return design(result.design)
+    except KeyError:
+        return None
+
+
 def _window(result: EffectResult) -> tuple[str, str]:
     """(first period after the change, last period used): what a placebo shift moves."""
-    if result.design == "decomposition":
-        return result.intervention, str(result.frame.index[-1])
-    return result.intervention, result.post_window[1]
+    from evaluation.designs.registry import report_window
+
+    declared = _declared(result)
+    return declared.window(result) if declared is not None else report_window(result)
 
 
 def _post_length(result: EffectResult) -> int:
@@ -205,7 +215,7 @@ def _placebo_shifts(panel: pd.DataFrame, result: EffectResult,
                     n_dates: int) -> tuple[list[int], str]:
     """How far back (in periods) each placebo copy of the design is moved: every window ends
     before the intervention and leaves the design's minimum pre-period (or, for the
-    decomposition, its base window) inside the data."""
+    decomposition, its base window) inside the data (the design's ``placebo_room``)."""
     periods = sorted(panel.loc[(panel["measure"] == result.outcome)
                                & (panel["unit"] == result.treated), "period"].dropna().unique())
     if not periods:
@@ -213,10 +223,9 @@ def _placebo_shifts(panel: pd.DataFrame, result: EffectResult,
     first = str(periods[0])
     frequency = period_frequency(first)
     length = _post_length(result)
-    if result.design == "decomposition":
-        window = int(result.diagnostics.get("window") or 1)
-        t0 = str(result.frame.index[0])
-        room = periods_between(first, shift_period(t0, -(window - 1)))
+    declared = _declared(result)
+    if declared is not None:
+        room = declared.placebo_room(result, first)
     else:
         room = periods_between(first, result.intervention) - MIN_PRE_PERIODS[frequency]
     if room < length:
@@ -234,7 +243,8 @@ def _units(panel: pd.DataFrame, result: EffectResult, n: int) -> list[str]:
     from evaluation.designs.donor_designs import nearest_in_size
 
     treated = result.treated
-    if result.design in GROUP_DESIGNS:
+    declared = _declared(result)
+    if declared is not None and declared.needs_donors:
         pool = [str(u) for u in result.diagnostics.get("donors") or []]
     else:
         sub = panel[panel["measure"] == result.outcome]
@@ -244,44 +254,15 @@ def _units(panel: pd.DataFrame, result: EffectResult, n: int) -> list[str]:
 
 
 def _design_runner(result: EffectResult, comparison: Any) -> Runner:
-    """The report's design call, moved back by ``shift`` periods and with ``unit`` treated."""
-    design, outcome, treated = result.design, result.outcome, result.treated
-    start, end = _window(result)
+    """The report's design call, moved back by ``shift`` periods and with ``unit`` treated
+    (the design's ``rerun`` in the registry)."""
+    declared = _declared(result)
+    if declared is None:
+        raise ValueError(f"unknown design {result.design!r}")
 
-    if design == "its":
-        from evaluation.designs.its import its
-
-        def run(data, *, unit, shift):
-            return its(data, outcome=outcome, treated=unit,
-                       intervention=shift_period(start, -shift),
-                       post_end=shift_period(end, -shift), comparison=comparison)
-        return run
-    if design == "decomposition":
-        from evaluation.designs.decomposition import decomposition
-
-        t0, t1 = str(result.frame.index[0]), str(result.frame.index[-1])
-        window = int(result.diagnostics.get("window") or 1)
-
-        def run(data, *, unit, shift):
-            return decomposition(data, outcome=outcome, treated=unit,
-                                 compare_periods=(shift_period(t0, -shift),
-                                                  shift_period(t1, -shift)),
-                                 comparison=comparison, window=window)
-        return run
-    if design in GROUP_DESIGNS:
-        from evaluation.designs.donor_designs import comparison_group_design
-
-        donors = [str(u) for u in result.diagnostics.get("donors") or []]
-
-        def run(data, *, unit, shift):
-            # the same pool; a comparison kommun playing the treated one swaps places with it
-            pool = donors if unit == treated else [treated, *(d for d in donors if d != unit)]
-            return comparison_group_design(
-                data, design=design, outcome=outcome, treated=unit,
-                intervention=shift_period(start, -shift), post_end=shift_period(end, -shift),
-                donors=pool, ci_level=result.ci_level)
-        return run
-    raise ValueError(f"unknown design {design!r}")
+    def run(data, *, unit, shift):
+        return declared.rerun(result, data, unit=unit, shift=shift, comparison=comparison)
+    return run
 
 
 def _group_rows(panel: pd.DataFrame, result: EffectResult, units: list[str], shift: int,

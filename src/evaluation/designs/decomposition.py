@@ -469,3 +469,59 @@ def _similar_deviations(
         dev = yj[:, 1] - pred if kind != "count" else (yj[:, 1] - pred) / pred
     good = np.isfinite(dev) & (np.abs(member).sum(axis=1) > 0)
     return dev[good], [u for u, g in zip(units, good, strict=True) if g], None
+
+
+# =========================================================================== registration
+def _estimate(ctx: Any) -> EffectResult:
+    return decomposition(ctx.national_panel, outcome=ctx.outcome, treated=ctx.treated,
+                         compare_periods=tuple(ctx.compare_periods), comparison=ctx.comparison,
+                         window=ctx.compare_window, ci_level=ctx.ci_level)
+
+
+def _window(result: EffectResult) -> tuple[str, str]:
+    """The change and the end of the compared window (the frame's last period)."""
+    return result.intervention, str(result.frame.index[-1])
+
+
+def _placebo_room(result: EffectResult, first: str) -> int:
+    """A placebo copy keeps its base window inside the data."""
+    window = int(result.diagnostics.get("window") or 1)
+    return periods_between(first, shift_period(str(result.frame.index[0]), -(window - 1)))
+
+
+def _rerun(result: EffectResult, data: pd.DataFrame, *, unit: str, shift: int,
+           comparison: Any = "riket") -> EffectResult:
+    from evaluation.designs.registry import shifted
+
+    t0, t1 = str(result.frame.index[0]), str(result.frame.index[-1])
+    return decomposition(data, outcome=result.outcome, treated=unit,
+                         compare_periods=(shifted(t0, shift), shifted(t1, shift)),
+                         comparison=comparison, window=int(result.diagnostics.get("window") or 1),
+                         ci_level=result.ci_level)
+
+
+def _run_at(panel: pd.DataFrame, *, outcome: str, unit: str, date: str, post_end: str,
+            comparison: Any = "riket") -> EffectResult:
+    # The comparison ends the period before the change, so a step from `date` is inside;
+    # windows as in the report's default (the year before against the post window).
+    window = min(COMPARE_WINDOW[period_frequency(date)], periods_between(date, post_end) + 1)
+    return decomposition(panel, outcome=outcome, treated=unit,
+                         compare_periods=(shift_period(date, -1), post_end),
+                         comparison=comparison, window=window)
+
+
+def _figures(result: EffectResult, *, language: str = "sv", simulated: bool = False) -> list:
+    from evaluation.report.figures import decomposition_bars
+
+    return [("", decomposition_bars(result, language=language, simulated=simulated))]
+
+
+def _declare() -> Any:
+    from evaluation.designs.registry import Design
+
+    return Design(name="decomposition", order=10, estimate=_estimate, rerun=_rerun,
+                  run_at=_run_at, figures=_figures, method_key="decomposition", window=_window,
+                  placebo_room=_placebo_room)
+
+
+DESIGN = _declare()

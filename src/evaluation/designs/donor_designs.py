@@ -363,6 +363,9 @@ def _fit(data: WideData, design: str, robustness: bool = True) -> dict[str, Any]
             "weights": {str(k): float(v) for k, v in fit.weights.items() if v > 1e-6},
             "extras": {
                 "pre_rmspe": fit.pre_rmspe, "post_rmspe": fit.post_rmspe,
+                # the typical placebo unit's pre-period fit (the verdict's pre-fit gate)
+                "placebo_pre_rmspe_median": float(np.median(placebos["pre_rmspe"]))
+                if len(placebos) else None,
                 # ADH's post/pre RMSPE ratio ranked among the same placebo units
                 "rmspe_ratio": fit.rmspe_ratio,
                 "rmspe_ratio_rank": ratio_rank,
@@ -603,3 +606,56 @@ def did(panel: pd.DataFrame, **kwargs: Any) -> EffectResult:
 def synthetic_did(panel: pd.DataFrame, **kwargs: Any) -> EffectResult:
     """Synthetic difference-in-differences (Arkhangelsky et al. 2021)."""
     return comparison_group_design(panel, design="sdid", **kwargs)
+
+
+# =========================================================================== registration
+def _declare(name: str, order: int) -> Any:
+    """A comparison-group design as the registry sees it (one entry per design name)."""
+    from evaluation.designs.registry import Design, shifted
+
+    def estimate(ctx: Any) -> EffectResult:
+        return comparison_group_design(ctx.panel, design=name, outcome=ctx.outcome,
+                                       treated=ctx.treated, intervention=ctx.intervention,
+                                       post_end=ctx.post_end, donors=ctx.donors,
+                                       ci_level=ctx.ci_level)
+
+    def rerun(result: EffectResult, data: pd.DataFrame, *, unit: str, shift: int,
+              comparison: Any = "riket") -> EffectResult:
+        # the same pool; a comparison kommun playing the treated one swaps places with it
+        donors = [str(u) for u in result.diagnostics.get("donors") or []]
+        pool = donors if unit == result.treated else [
+            result.treated, *(d for d in donors if d != unit)]
+        return comparison_group_design(
+            data, design=name, outcome=result.outcome, treated=unit,
+            intervention=shifted(result.intervention, shift),
+            post_end=shifted(result.post_window[1], shift), donors=pool,
+            ci_level=result.ci_level)
+
+    def run_at(panel: pd.DataFrame, *, outcome: str, unit: str, date: str, post_end: str,
+               comparison: Any = "riket") -> EffectResult:
+        # donors: every other unit of the same type (kommuner, or län on the county panel)
+        return comparison_group_design(panel, design=name, outcome=outcome, treated=unit,
+                                       intervention=date, post_end=post_end)
+
+    def figures(result: EffectResult, *, language: str = "sv",
+                simulated: bool = False) -> list:
+        from evaluation.report import figures as fig
+
+        out = [("", fig.observed_vs_counterfactual(result, language=language,
+                                                   simulated=simulated))]
+        if name == "synthetic_control":
+            out.append(("_placebo", fig.placebo_gaps(result, language=language,
+                                                     simulated=simulated)))
+        elif name == "did" and result.diagnostics.get("event_study"):
+            out.append(("_eventstudie", fig.event_study(result, language=language,
+                                                        simulated=simulated)))
+        else:
+            out.append(("_effekt", fig.effect_path(result, language=language,
+                                                   simulated=simulated)))
+        return out
+
+    return Design(name=name, order=order, estimate=estimate, rerun=rerun, run_at=run_at,
+                  figures=figures, method_key=name, needs_donors=True)
+
+
+DESIGNS = (_declare("synthetic_control", 30), _declare("did", 40), _declare("sdid", 50))

@@ -1090,3 +1090,42 @@ def its(
         ci_level=ci_level,
         diagnostics=diagnostics,
     )
+
+
+# =========================================================================== registration
+def _estimate(ctx: Any) -> EffectResult:
+    return its(ctx.national_panel, outcome=ctx.outcome, treated=ctx.treated,
+               intervention=ctx.intervention, comparison=ctx.comparison,
+               post_end=ctx.post_end, ci_level=ctx.ci_level)
+
+
+def _rerun(result: EffectResult, data: pd.DataFrame, *, unit: str, shift: int,
+           comparison: Any = "riket") -> EffectResult:
+    from evaluation.designs.registry import shifted
+
+    return its(data, outcome=result.outcome, treated=unit,
+               intervention=shifted(result.intervention, shift),
+               post_end=shifted(result.post_window[1], shift), comparison=comparison,
+               ci_level=result.ci_level)
+
+
+def _run_at(panel: pd.DataFrame, *, outcome: str, unit: str, date: str, post_end: str,
+            comparison: Any = "riket") -> EffectResult:
+    return its(panel, outcome=outcome, treated=unit, intervention=date, post_end=post_end,
+               comparison=comparison)
+
+
+def _figures(result: EffectResult, *, language: str = "sv", simulated: bool = False) -> list:
+    from evaluation.report.figures import counterfactual_figures
+
+    return counterfactual_figures(result, language=language, simulated=simulated)
+
+
+def _declare() -> Any:
+    from evaluation.designs.registry import Design
+
+    return Design(name="its", order=20, estimate=_estimate, rerun=_rerun, run_at=_run_at,
+                  figures=_figures, method_key="its")
+
+
+DESIGN = _declare()

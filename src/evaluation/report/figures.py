@@ -465,19 +465,26 @@ def event_study(
     return _finish(fig, ax, language, simulated)
 
 
+def counterfactual_figures(result: Any, *, language: Language = "sv",
+                           simulated: bool = False) -> list[tuple[str, Figure]]:
+    """Observed against the counterfactual, and the effect path: what a design with a
+    counterfactual series shows unless it declares more."""
+    return [("", observed_vs_counterfactual(result, language=language, simulated=simulated)),
+            ("_effekt", effect_path(result, language=language, simulated=simulated))]
+
+
 def design_figures(result: Any, *, language: Language = "sv",
                    simulated: bool = False) -> list[tuple[str, Figure]]:
-    """The figures a design's result gets in the report, as ``(file suffix, figure)`` pairs."""
-    if result.design == "decomposition":
-        return [("", decomposition_bars(result, language=language, simulated=simulated))]
-    out = [("", observed_vs_counterfactual(result, language=language, simulated=simulated))]
-    if result.design == "synthetic_control":
-        out.append(("_placebo", placebo_gaps(result, language=language, simulated=simulated)))
-    elif result.design == "did" and result.diagnostics.get("event_study"):
-        out.append(("_eventstudie", event_study(result, language=language, simulated=simulated)))
-    else:
-        out.append(("_effekt", effect_path(result, language=language, simulated=simulated)))
-    return out
+    """The figures a design's result gets in the report, as ``(file suffix, figure)`` pairs:
+    those the design declares in the registry (:mod:`evaluation.designs.registry`), or
+    :func:`counterfactual_figures` for a result of an unregistered design."""
+    from evaluation.designs.registry import design
+
+    try:
+        declared = design(result.design)
+    except KeyError:
+        return counterfactual_figures(result, language=language, simulated=simulated)
+    return declared.figures(result, language=language, simulated=simulated)
 
 
 def decomposition_parts(result: Any) -> dict[str, float]:

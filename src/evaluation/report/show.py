@@ -6,6 +6,7 @@ These functions only display (Markdown, HTML tables, figures); estimation happen
 
 from __future__ import annotations
 
+import html
 import io
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,6 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, Image, Markdown, display
 
 from evaluation.data.panel import measure_info
-from evaluation.designs.donor_designs import DESIGN_NAMES as GROUP_DESIGNS
 from evaluation.report import figures, tables, text
 
 if TYPE_CHECKING:
@@ -53,6 +53,27 @@ def heading(ev: Evaluation, key: str) -> None:
 def headline(ev: Evaluation) -> None:
     """The headline sentence, built from the same dict as ``summary.json``."""
     _md(text.headline(ev.summary(), ev.language))
+
+
+def verdict(ev: Evaluation) -> None:
+    """The verdict per outcome in one sentence each, then (collapsed) the rules that decided
+    it and the designs that did not count."""
+    summary = ev.summary()
+    verdicts = text.verdicts_of(summary)
+    if not verdicts:
+        return
+    lang = ev.language
+    lines = []
+    for outcome, v in verdicts.items():
+        label = text.t(f"verdict.category.{v['category']}", lang)
+        lines.append(f"- **{measure_info(outcome).label(lang)}: {label}.** "
+                     f"{text.verdict_sentence(v, summary['results'], lang)}")
+    _md("\n".join(lines))
+    rules = "".join(
+        f"<p>{html.escape(text.verdict_rules_text(v, summary['results'], lang))}</p>"
+        for v in verdicts.values())
+    display(HTML(f"<details><summary>{html.escape(text.t('verdict.how', lang))}</summary>"
+                 f"{rules}</details>"))
 
 
 def changes(ev: Evaluation) -> None:
@@ -101,8 +122,9 @@ def data_text(ev: Evaluation) -> None:
 
 
 def method(ev: Evaluation) -> None:
-    """One paragraph per design; the number of comparison units its interval rests on comes
-    from the results (the fewest over the outcomes)."""
+    """One paragraph per design (its ``method_key`` in the registry); the number of comparison
+    units its interval rests on comes from the results (the fewest over the outcomes)."""
+    keys = {d.name: d.method_key for d in ev.designs()}
     designs = list(dict.fromkeys(r.design for r in ev.results))
     window = ev.spec.compare_window
     unit_type = ev.inputs.unit_type
@@ -110,7 +132,8 @@ def method(ev: Evaluation) -> None:
     for d in designs:
         counts = [_n_comparison_units(r) for r in ev.results if r.design == d]
         counts = [n for n in counts if n is not None]
-        paragraphs.append(text.method_text(d, ev.spec.frequency, ev.language, window=window,
+        paragraphs.append(text.method_text(keys.get(d, d), ev.spec.frequency, ev.language,
+                                           window=window,
                                            n_units=min(counts) if counts else None,
                                            unit_type=unit_type))
     _md("\n\n".join(paragraphs))
@@ -143,8 +166,9 @@ def outcome_results(ev: Evaluation, outcome: str) -> None:
                                for d, e in skipped], lang))
     summary = ev.summary()
     # the donor pool is described once, before the first comparison-group design's result
+    group = {d.name for d in ev.designs() if d.needs_donors}
     first_group = next((r.design for r in ev.results
-                        if r.outcome == outcome and r.design in GROUP_DESIGNS), None)
+                        if r.outcome == outcome and r.design in group), None)
     for record, result in zip(summary["results"], ev.results, strict=True):
         if result.outcome != outcome:
             continue

@@ -312,6 +312,98 @@ TEXTS: dict[str, dict[str, str]] = {
                                                                               "effect"},
     "verdict.not_testable": {"sv": "ej prövbar", "en": "not testable"},
     # Headline pieces.
+    # ------------------------------------------------------------- the verdict (one per outcome)
+    "verdict.how": {"sv": "Så avgjordes beskedet", "en": "How the answer was decided"},
+    "verdict.category.clear_effect": {"sv": "tydlig effekt", "en": "clear effect"},
+    "verdict.category.method_dependent": {"sv": "beror på metod", "en": "depends on the method"},
+    "verdict.category.no_effect": {"sv": "ingen påvisbar effekt", "en": "no detectable effect"},
+    "verdict.category.insufficient": {"sv": "data räcker inte", "en": "the data are not enough"},
+    "verdict.clear_effect": {
+        "sv": "{Noun}: tydlig effekt. {lead} visar en statistiskt säkerställd {change}, "
+              "{support}, och alla {n} metoder som klarar kontrollerna pekar åt samma håll.",
+        "en": "{Noun}: clear effect. {lead} shows a statistically significant {change}, "
+              "{support}, and all {n} methods that pass the checks point the same way."},
+    "verdict.clear_effect.alone": {"sv": "den enda metoden som klarar kontrollerna",
+                                   "en": "the only method that passes the checks"},
+    "verdict.clear_effect.support": {"sv": "liksom {others}", "en": "as does {others}"},
+    "verdict.method_dependent": {
+        "sv": "{Noun}: resultatet beror på metod. {significant} visar en statistiskt "
+              "säkerställd {change}, men inte {others}. Resultatet ska tolkas med försiktighet.",
+        "en": "{Noun}: the result depends on the method. {significant} shows a statistically "
+              "significant {change}, but not according to {others}. The result should be "
+              "interpreted with caution."},
+    "verdict.method_dependent.lead": {
+        "sv": "{Noun}: resultatet beror på metod. {significant} visar en statistiskt "
+              "säkerställd {change}, men {why}. Resultatet ska tolkas med försiktighet.",
+        "en": "{Noun}: the result depends on the method. {significant} shows a statistically "
+              "significant {change}, but {why}. The result should be interpreted with caution."},
+    "verdict.why.sign": {"sv": "metoderna pekar inte åt samma håll",
+                         "en": "the methods do not point the same way"},
+    "verdict.why.in_time": {
+        "sv": "huvudmetodens egna avvikelser vid tidigare tidpunkter var lika stora",
+        "en": "the main method's own deviations at earlier dates were as large"},
+    "verdict.why.no_comparison": {
+        "sv": "den jämför inte med andra kommuner (en före–efter-modell)",
+        "en": "it does not compare with other municipalities (a before–after model)"},
+    "verdict.why.alone": {"sv": "ingen annan metod bekräftar det",
+                          "en": "no other method confirms it"},
+    "verdict.no_effect": {
+        "sv": "{Noun}: ingen påvisbar effekt. Skillnaden är inte statistiskt säkerställd, och "
+              "{bounds} kan uteslutas ({level} KI från {lead}).",
+        "en": "{Noun}: no detectable effect. The difference is not statistically significant, "
+              "and {bounds} can be ruled out ({level} CI from {lead})."},
+    "verdict.bound.decrease": {"sv": "en minskning större än {x}",
+                               "en": "a decrease larger than {x}"},
+    "verdict.bound.increase": {"sv": "en ökning större än {x}",
+                               "en": "an increase larger than {x}"},
+    "verdict.insufficient.R1": {
+        "sv": "{Noun}: data räcker inte. Ingen metod klarar kontrollerna: {reasons}.",
+        "en": "{Noun}: the data are not enough. No method passes the checks: {reasons}."},
+    "verdict.insufficient.R5": {
+        "sv": "{Noun}: data räcker inte för ett besked. Ingen metod visar en statistiskt "
+              "säkerställd effekt, men intervallet från {lead} ({interval}) rymmer också "
+              "effekter större än den minsta relevanta, {bound}.",
+        "en": "{Noun}: the data are not enough for an answer. No method shows a statistically "
+              "significant effect, but the interval from {lead} ({interval}) also contains "
+              "effects larger than the smallest relevant one, {bound}."},
+    "verdict.change.decrease": {"sv": "minskning", "en": "decrease"},
+    "verdict.change.increase": {"sv": "ökning", "en": "increase"},
+    "verdict.excluded": {"sv": "{design} räknas inte ({why})", "en": "{design} does not count "
+                         "({why})"},
+    "verdict.reason.no_interval": {"sv": "inget intervall", "en": "no interval"},
+    "verdict.reason.reliability_failed": {
+        "sv": "underkänd i kontrollen av falska larm", "en": "failed the false-alarm check"},
+    "verdict.reason.pretrend": {
+        "sv": "förtrenden avviker, p < {alpha}", "en": "the pre-trend differs, p < {alpha}"},
+    "verdict.reason.pre_fit": {
+        "sv": "förperiodens anpassning är mer än {ratio} gånger sämre än jämförelseenheternas",
+        "en": "its pre-period fit is more than {ratio} times worse than the comparison "
+              "units'"},
+    "verdict.rules": {
+        "sv": "Så avgörs beskedet: en metod räknas om den ger ett intervall, inte är underkänd i "
+              "kontrollen av falska larm, och förperioden stöder den (skillnad-i-skillnader: "
+              "förtrendtestet ger p ≥ {alpha} — ett högt p visar inte att trenderna är "
+              "parallella, bara att testet inte ser någon skillnad; syntetisk kontroll: "
+              "förperiodens fel högst {ratio} gånger jämförelseenheternas typiska). "
+              "*Tydlig effekt* kräver att huvudmetoden ({lead}) utesluter noll, jämför med andra "
+              "enheter och inte fått sitt intervall vidgat av sina egna tidigare avvikelser, att "
+              "alla metoder som räknas pekar åt samma håll och att minst en till utesluter noll "
+              "när flera räknas. *Beror på metod*: någon metod utesluter noll, men inte så. "
+              "*Ingen påvisbar effekt*: ingen utesluter noll och huvudmetodens intervall ligger "
+              "inom ± den minsta relevanta effekten ({bound}). *Data räcker inte*: annars. "
+              "Här avgjorde regel {rule}.",
+        "en": "How the answer is decided: a method counts if it gives an interval, did not fail "
+              "the false-alarm check, and the pre-period supports it (difference-in-"
+              "differences: the pre-trend test gives p ≥ {alpha} — a high p does not show that "
+              "the trends are parallel, only that the test sees no difference; synthetic "
+              "control: a pre-period error at most {ratio} times the comparison units' typical "
+              "one). *Clear effect* requires the main method ({lead}) to exclude zero, to "
+              "compare with other units and not to have had its interval widened by its own "
+              "earlier deviations, all counting methods to point the same way, and at least "
+              "one more to exclude zero when several count. *Depends on the method*: some "
+              "method excludes zero, but not like that. *No detectable effect*: none excludes "
+              "zero and the main method's interval lies within ± the smallest relevant effect "
+              "({bound}). *The data are not enough*: otherwise. Here rule {rule} decided."},
     "headline.opening": {"sv": "Efter förändringen i {place} {when} {clauses}.",
                          "en": "After the change in {place} {when}, {clauses}."},
     "when.monthly": {"sv": "i {period}", "en": "in {period}"},
@@ -985,20 +1077,13 @@ def is_rate(result: Mapping[str, Any]) -> bool:
 
 
 def verdict(result: Mapping[str, Any]) -> Verdict:
-    """The verdict key of a result dict.
+    """The verdict key of one result dict (:func:`evaluation.verdict.significance`, the one
+    place it is decided): "significant_decrease"/"significant_increase" when the interval
+    excludes 0, "no_significant_effect" when it covers 0, "not_testable" without a finite
+    interval."""
+    from evaluation.verdict import significance
 
-    "significant_decrease"/"significant_increase" when the interval excludes 0,
-    "no_significant_effect" when it covers 0, "not_testable" when there is no finite interval
-    (the same keys as :func:`evaluation.evaluate.verdict_of`).
-    """
-    ci = interval_of(result)
-    if ci is None:
-        return "not_testable"
-    if ci[1] < 0:
-        return "significant_decrease"
-    if ci[0] > 0:
-        return "significant_increase"
-    return "no_significant_effect"
+    return significance(result)  # type: ignore[return-value]
 
 
 _VERDICT_ALIASES = {"decrease": "significant_decrease", "increase": "significant_increase",
@@ -1178,7 +1263,14 @@ def headline(summary: Mapping[str, Any], language: Language = "sv") -> str:
     14 % lägre (95 % KI −20 % till −8 %). Båda skillnaderna är statistiskt säkerställda. …"
     """
     check_language(language)
+    verdicts = verdicts_of(summary)
     primary = primary_results(summary)
+    if verdicts:  # the amounts come from each outcome's lead design
+        leads = {o: v.get("lead") for o, v in verdicts.items()}
+        primary = [next((dict(x) for x in summary.get("results") or []
+                         if x.get("outcome") == r.get("outcome")
+                         and x.get("design") == leads.get(r.get("outcome"))), r)
+                   for r in primary]
     place = (summary.get("treated") or {}).get("name") or (summary.get("treated") or {}).get("code")
     intervention = summary.get("intervention")
     yearly = intervention is not None and len(str(intervention).strip()) == 4
@@ -1199,11 +1291,149 @@ def headline(summary: Mapping[str, Any], language: Language = "sv") -> str:
                              direction=direction, ci=ci))
     sentences = [t("headline.opening", language, place=place or fmt.MISSING, when=when,
                    clauses="; ".join(clauses))]
-    sentences += _significance_sentences(primary, language, level_of(primary[0], summary))
+    if verdicts:
+        sentences += [verdict_sentence(verdicts[r["outcome"]], summary.get("results") or [],
+                                       language) for r in primary if r.get("outcome") in verdicts]
+    else:
+        sentences += _significance_sentences(primary, language, level_of(primary[0], summary))
     sentences.append(_design_sentence(primary, language))
     if summary.get("simulated"):
         sentences.append(t("simulated.note", language))
     return " ".join(s for s in sentences if s)
+
+
+def verdicts_of(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The per-outcome verdict records of a summary (``{}`` for an older summary whose
+    ``verdict`` was one key per outcome)."""
+    raw = summary.get("verdict") or {}
+    if not isinstance(raw, Mapping):
+        return {}
+    return {str(o): v for o, v in raw.items() if isinstance(v, Mapping) and v.get("category")}
+
+
+def _verdict_designs(names: Sequence[str], language: Language) -> str:
+    return join_words([_lower(design_label(n, language)) for n in names], language)
+
+
+def _bound_text(value: float, scale: str, result: Mapping[str, Any] | None,
+                language: Language) -> str:
+    """A magnitude in the verdict's scale: "0,86 procentenheter", "12 %", "40 hushåll"."""
+    if scale == "relative":
+        return fmt.percent(abs(value), 0 if abs(value) >= 0.1 else 1, language)
+    if result is not None and is_rate(result):
+        return fmt.pp(abs(value), 2 if abs(value) < 1 else 1, language)
+    unit = result_unit(result, language) if result is not None else ""
+    kind = outcome_kind(result) if result is not None else "level"
+    return f"{fmt.number(abs(value), value_decimals(abs(value), kind), language)} {unit}".strip()
+
+
+def verdict_sentence(v: Mapping[str, Any], results: Sequence[Mapping[str, Any]] = (),
+                     language: Language = "sv") -> str:
+    """The verdict for one outcome in one or two sentences (a record of
+    :meth:`evaluation.verdict.OutcomeVerdict.to_dict`), in official prose: "Arbetslösheten:
+    ingen påvisbar effekt. Skillnaden är inte statistiskt säkerställd, och en minskning större
+    än 0,86 procentenheter … kan uteslutas."."""
+    check_language(language)
+    outcome = str(v.get("outcome"))
+    noun = _cap(outcome_noun(outcome, language))
+    lead = v.get("lead")
+    records = {str(r.get("design")): r for r in results if r.get("outcome") == outcome}
+    lead_record = records.get(str(lead)) if lead else None
+    lead_label = design_label(str(lead), language) if lead else ""
+    standings = list(v.get("standings") or [])
+    counting = [s for s in standings if s.get("counts")]
+    significant = [s["design"] for s in counting if str(s.get("significance", "")).startswith(
+        "significant_")]
+    direction = int(v.get("direction") or 0)
+    change = t("verdict.change." + ("increase" if direction > 0 else "decrease"), language)
+    category, rule = v.get("category"), v.get("rule")
+    if category == "clear_effect":
+        others = [d for d in significant if d != lead]
+        support = (t("verdict.clear_effect.support", language,
+                     others=_verdict_designs(others, language)) if others
+                   else t("verdict.clear_effect.alone", language))
+        return t("verdict.clear_effect", language, Noun=noun, lead=lead_label, change=change,
+                 support=support, n=len(counting))
+    if category == "method_dependent":
+        rest = [s["design"] for s in counting if s["design"] not in significant]
+        sig_text = _cap(_verdict_designs(significant, language))
+        if rest:
+            return t("verdict.method_dependent", language, Noun=noun, significant=sig_text,
+                     change=change, others=_verdict_designs(rest, language))
+        lead_standing = next((s for s in counting if s.get("design") == lead), {})
+        signs = {1 if (s.get("estimate") or 0) > 0 else -1 for s in counting}
+        why = ("sign" if len(signs) > 1 else "in_time"
+               if "in_time_widened" in (lead_standing.get("notes") or [])
+               else "no_comparison" if not lead_standing.get("has_comparison", True)
+               else "alone")
+        return t("verdict.method_dependent.lead", language, Noun=noun, significant=sig_text,
+                 change=change, why=t(f"verdict.why.{why}", language))
+    scale = str(v.get("relevant_scale") or "absolute")
+    if category == "no_effect":
+        eq = v.get("equivalence") or {}
+        parts = []
+        if _finite(eq.get("low")) and float(eq["low"]) < 0:
+            parts.append(t("verdict.bound.decrease", language,
+                           x=_bound_text(float(eq["low"]), scale, lead_record, language)))
+        if _finite(eq.get("high")) and float(eq["high"]) > 0:
+            parts.append(t("verdict.bound.increase", language,
+                           x=_bound_text(float(eq["high"]), scale, lead_record, language)))
+        return t("verdict.no_effect", language, Noun=noun, bounds=join_words(parts, language),
+                 level=fmt.level_label(level_of(lead_record or {}), language), lead=_lower(
+                     lead_label))
+    if rule == "R1":
+        reasons = "; ".join(
+            t("verdict.excluded", language, design=design_label(s["design"], language),
+              why=", ".join(_reason_text(r, language) for r in s.get("excluded_because") or []))
+            for s in standings) or t("verdict.reason.no_interval", language)
+        return t("verdict.insufficient.R1", language, Noun=noun, reasons=reasons)
+    bound = v.get("relevant_effect")
+    interval_key = "relative_ci" if scale == "relative" else "ci"
+    ci = interval_of(lead_record or {}, interval_key)
+    if ci is not None and scale == "relative":
+        interval = fmt.interval(*ci, decimals=0, language=language, unit="%")
+    elif ci is not None:
+        interval = _interval_text(dict(lead_record or {}, relative_effect=None), language,
+                                  relative=False)
+    else:
+        interval = fmt.MISSING
+    return t("verdict.insufficient.R5", language, Noun=noun, lead=_lower(lead_label),
+             interval=interval,
+             bound=("±" + _bound_text(float(bound), scale, lead_record, language))
+             if _finite(bound) else fmt.MISSING)
+
+
+def _reason_text(reason: str, language: Language) -> str:
+    from evaluation.verdict import PRE_FIT_RATIO, PRETREND_ALPHA
+
+    return t(f"verdict.reason.{reason}", language,
+             alpha=fmt.number(PRETREND_ALPHA, 2, language),
+             ratio=fmt.number(PRE_FIT_RATIO, 0, language))
+
+
+def verdict_rules_text(v: Mapping[str, Any], results: Sequence[Mapping[str, Any]] = (),
+                       language: Language = "sv") -> str:
+    """The rules that decide a verdict, the rule that decided this one, and every design that
+    did not count with the reason."""
+    from evaluation.verdict import PRE_FIT_RATIO, PRETREND_ALPHA
+
+    check_language(language)
+    outcome = str(v.get("outcome"))
+    records = {str(r.get("design")): r for r in results if r.get("outcome") == outcome}
+    lead = v.get("lead")
+    scale = str(v.get("relevant_scale") or "absolute")
+    bound = v.get("relevant_effect")
+    text = t("verdict.rules", language, alpha=fmt.number(PRETREND_ALPHA, 2, language),
+             ratio=fmt.number(PRE_FIT_RATIO, 0, language),
+             lead=_lower(design_label(str(lead), language)) if lead else fmt.MISSING,
+             bound=_bound_text(float(bound), scale, records.get(str(lead)), language)
+             if _finite(bound) else fmt.MISSING, rule=v.get("rule"))
+    excluded = [t("verdict.excluded", language, design=design_label(s["design"], language),
+                  why=", ".join(_reason_text(r, language) for r in s["excluded_because"]))
+                for s in v.get("standings") or [] if s.get("excluded_because")]
+    if excluded:
+        text += " " + _cap("; ".join(excluded)) + "."
+    return text
 
 
 def _significance_sentences(

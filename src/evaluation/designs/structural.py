@@ -1,0 +1,600 @@
+"""Structural time-series design (CausalImpact-style). DOCSTRING TO BE WRITTEN."""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings as _warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from evaluation.data.panel import (
+    MEASURES,
+    MIN_PRE_PERIODS,
+    measure_info,
+    period_frequency,
+    period_range,
+    unit_names,
+)
+from evaluation.designs.comparison import (
+    ComparisonSet,
+    comparison_series,
+    outcome_series,
+    population_series,
+)
+from evaluation.errors import DataError, DesignError
+from evaluation.results import CI_LEVEL, EffectResult
+
+Seasonality = Literal["auto", "harmonics", "months", "none"]
+
+#: Proposal draws of the parameters (importance-weighted; the paths are spread over them).
+PARAM_DRAWS = 100
+#: Proposal of the parameter draws: multivariate t with this many df around the maximum, with
+#: the inverse observed information times ``PROPOSAL_SCALE``² as scale matrix.
+PROPOSAL_DF = 5.0
+PROPOSAL_SCALE = 1.5
+#: Month-of-year harmonics of the deterministic local seasonal component.
+HARMONICS = 2
+
+
+# =========================================================================== engine
+@dataclass
+class _Spec:
+    """Which state components the model carries (internal; the public defaults are fixed)."""
+
+    seasonal: Literal["harmonics", "months", "none"] = "none"
+    ar: bool = False
+    param_draws: Literal["normal", "sir", "none"] = "sir"
+    n_draws: int = PARAM_DRAWS
+    proposal_scale: float = PROPOSAL_SCALE
+    proposal_df: float | None = PROPOSAL_DF
+    level_prior_scale: float | None = None
+
+
+@dataclass
+class _EngineFit:
+    point: np.ndarray  # working-scale forecast (MLE) over the post grid
+    paths: np.ndarray  # n_paths × H working-scale simulated counterfactual outcomes
+    fitted_pre: np.ndarray  # one-step-ahead predictions over the pre grid (NaN in burn-in)
+    params: dict[str, float]
+    beta: np.ndarray  # regression coefficients (working scale per exog unit)
+    beta_se: np.ndarray
+    converged: bool
+    warnings: list[str] = field(default_factory=list)
+    ess: float = float("nan")
+    n_diffuse: int = 0
+    loglike: float = float("nan")
+
+
+def _sym_sqrt(P: np.ndarray) -> np.ndarray:
+    w, v = np.linalg.eigh((P + P.T) / 2)
+    return v * np.sqrt(np.clip(w, 0, None))
+
+
+def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
+            n_paths: int, rng: np.random.Generator) -> _EngineFit:
+    """Fit the model to ``y[:n_pre]`` and simulate ``n_paths`` paths of ``y[n_pre:]``.
+
+    ``y`` is the working-scale series on the full regular grid (NaN where missing; the post
+    values are ignored), ``X`` the exogenous columns on the same grid (no NaN; rows without
+    data must have ``y`` NaN in the pre-period and are discarded in the post-period).
+    """
+    from statsmodels.tools.numdiff import approx_hess3
+    from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+    n = len(y)
+    H = n - n_pre
+    y_pre = y[:n_pre]
+    ok = np.isfinite(y_pre)
+    my = float(np.mean(y_pre[ok]))
+    sy = float(np.std(y_pre[ok]))
+    if not np.isfinite(sy) or sy <= 0:
+        sy = 1.0
+    ys = np.full(n, np.nan)
+    ys[:n_pre] = (y_pre - my) / sy
+    Xs = None
+    if X is not None and X.shape[1]:
+        mx = X[:n_pre][ok].mean(axis=0)
+        sx = X[:n_pre][ok].std(axis=0)
+        sx = np.where(sx > 0, sx, 1.0)
+        Xs = (X - mx) / sx
+    kw: dict[str, Any] = {"level": "local level", "exog": Xs, "mle_regression": False,
+                          "use_exact_diffuse": True}
+    if spec.seasonal == "harmonics":
+        kw.update(freq_seasonal=[{"period": 12, "harmonics": HARMONICS}],
+                  stochastic_freq_seasonal=[False])
+    elif spec.seasonal == "months":
+        kw.update(seasonal=12, stochastic_seasonal=False)
+    if spec.ar:
+        kw.update(autoregressive=1)
+    model = UnobservedComponents(ys, **kw)
+    caught: list[str] = []
+    with _warnings.catch_warnings(record=True) as rec:
+        _warnings.simplefilter("always")
+        res = model.fit(disp=False, method="lbfgs", maxiter=500, cov_type="none")
+        converged = bool(res.mle_retvals.get("converged", True))
+        if not converged:
+            res2 = model.fit(start_params=res.params, disp=False, method="nm", maxiter=4000,
+                             cov_type="none")
+            if res2.llf >= res.llf - 1e-8:
+                res = res2
+            converged = bool(res2.mle_retvals.get("converged", False))
+    for w in rec:
+        msg = f"{type(w.message).__name__}: {w.message}".splitlines()[0][:200]
+        if msg not in caught:
+            caught.append(msg)
+    if not converged:
+        caught.append("maximum likelihood did not report convergence")
+
+    theta_hat = np.asarray(model.untransform_params(res.params), dtype=float)
+    k = len(theta_hat)
+
+    def loglike(theta: np.ndarray) -> float:
+        return float(model.loglike(theta, transformed=False))
+
+    ll_hat = loglike(theta_hat)
+    if spec.param_draws == "none":
+        thetas = np.repeat(theta_hat[None, :], spec.n_draws, axis=0)
+        logw = np.zeros(spec.n_draws)
+    else:
+        hess = approx_hess3(theta_hat, loglike)
+        A = -(hess + hess.T) / 2
+        ev, evec = np.linalg.eigh(A)
+        floor = 1e-3 * max(float(ev.max()), 1e-6)
+        ev = np.maximum(ev, floor)
+        root = evec / np.sqrt(ev)  # cov = root @ root.T
+        root = root * spec.proposal_scale
+        z = rng.standard_normal((spec.n_draws, k))
+        nu = spec.proposal_df
+        if nu is not None:
+            z = z / np.sqrt(rng.chisquare(nu, spec.n_draws) / nu)[:, None]
+        thetas = theta_hat + z @ root.T
+        if spec.param_draws == "sir":
+            lls = np.array([loglike(t) for t in thetas])
+            lls = np.where(np.isfinite(lls), lls, -np.inf)
+            q2 = (z**2).sum(axis=1)
+            logq = -0.5 * q2 if nu is None else -0.5 * (nu + k) * np.log1p(q2 / nu)
+            logw = (lls - ll_hat) - logq
+            if spec.level_prior_scale is not None and "sigma2.level" in model.param_names:
+                i_lvl = list(model.param_names).index("sigma2.level")
+                logw = logw - np.log(np.abs(thetas[:, i_lvl]) + spec.level_prior_scale)
+        else:
+            logw = np.zeros(spec.n_draws)
+    logw = logw - np.max(logw)
+    wts = np.exp(logw)
+    wts = wts / wts.sum()
+    ess = float(1.0 / np.sum(wts**2))
+    # paths per parameter draw: systematic resampling of n_paths slots
+    u = (rng.random() + np.arange(n_paths)) / n_paths
+    counts = np.bincount(np.searchsorted(np.cumsum(wts), u, side="right").clip(0, len(wts) - 1),
+                         minlength=len(wts))
+
+    paths = np.empty((n_paths, H))
+    row = 0
+    for j in np.flatnonzero(counts):
+        m = int(counts[j])
+        fr = model.filter(thetas[j], transformed=False, return_ssm=True)
+        ssm = model.ssm
+        a = fr.predicted_state[:, n_pre]
+        P = fr.predicted_state_cov[:, :, n_pre]
+        Z = np.atleast_3d(ssm["design"])
+        T = np.atleast_3d(ssm["transition"])[:, :, 0]
+        R = np.atleast_3d(ssm["selection"])[:, :, 0]
+        Q = np.atleast_3d(ssm["state_cov"])[:, :, 0]
+        h_obs = float(np.atleast_3d(ssm["obs_cov"])[0, 0, 0])
+        alpha = a + rng.standard_normal((m, len(a))) @ _sym_sqrt(P).T
+        RQ = R @ _sym_sqrt(Q)
+        for h in range(H):
+            t = n_pre + h
+            Zt = Z[0, :, t if Z.shape[2] > 1 else 0]
+            paths[row:row + m, h] = alpha @ Zt + math.sqrt(max(h_obs, 0.0)) * \
+                rng.standard_normal(m)
+            alpha = alpha @ T.T + rng.standard_normal((m, RQ.shape[1])) @ RQ.T
+        row += m
+    paths = paths * sy + my
+
+    fr = model.filter(res.params, return_ssm=True)
+    point = fr.forecasts[0, n_pre:] * sy + my
+    fitted = fr.forecasts[0, :n_pre] * sy + my
+    n_diffuse = int(getattr(fr, "nobs_diffuse", 0) or 0)
+    fitted[:n_diffuse] = np.nan
+    fitted[~ok] = np.nan
+
+    names = list(model.param_names)
+    cons = dict(zip(names, map(float, res.params), strict=True))
+    params: dict[str, float] = {}
+    params["irregular_sd"] = math.sqrt(cons.get("sigma2.irregular", 0.0)) * sy
+    params["level_sd"] = math.sqrt(cons.get("sigma2.level", 0.0)) * sy
+    if spec.ar:
+        params["ar_coefficient"] = cons.get("ar.L1", float("nan"))
+        params["ar_sd"] = math.sqrt(cons.get("sigma2.ar", 0.0)) * sy
+    k_exog = 0 if Xs is None else Xs.shape[1]
+    if k_exog:
+        idx = slice(len(fr.predicted_state) - k_exog, len(fr.predicted_state))
+        b = fr.predicted_state[idx, n_pre]
+        bse = np.sqrt(np.clip(np.diag(fr.predicted_state_cov[idx, idx, n_pre]), 0, None))
+        beta = b * sy / sx
+        beta_se = bse * sy / sx
+    else:
+        beta = beta_se = np.zeros(0)
+    return _EngineFit(point=point, paths=paths, fitted_pre=fitted, params=params, beta=beta,
+                      beta_se=beta_se, converged=converged, warnings=caught, ess=ess,
+                      n_diffuse=n_diffuse, loglike=float(res.llf))
+
+
+# =========================================================================== inference helpers
+def _tail_rank(n: int, alpha: float) -> int:
+    """Largest k with ``2·k/(n + 1) <= alpha`` (0 when none): the interval's order statistics
+    are the k-th smallest and the k-th largest draw, so that the interval excludes 0 exactly
+    when the simulation p-value ``2·(1 + #draws on the other side of 0)/(n + 1)`` is at most
+    ``alpha`` (same floating-point expression on both sides)."""
+    ks = np.arange(1, n + 1)
+    ok = 2 * ks / (n + 1) <= alpha
+    return int(ks[ok].max()) if ok.any() else 0
+
+
+def _interval(draws: np.ndarray, k: int, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """k-th smallest and k-th largest value along ``axis``."""
+    s = np.sort(draws, axis=axis)
+    n = s.shape[axis]
+    return np.take(s, k - 1, axis=axis), np.take(s, n - k, axis=axis)
+
+
+def _p_value(draws: np.ndarray) -> float:
+    """Two-sided simulation p-value of H0 "effect = 0" from draws of the effect."""
+    n = len(draws)
+    below = int(np.sum(draws <= 0))
+    above = int(np.sum(draws >= 0))
+    return float(min(1.0, 2 * (min(below, above) + 1) / (n + 1)))
+
+
+def _default_spec(freq: str, seasonality: str, n_pre: int) -> _Spec:
+    if seasonality == "auto":
+        seasonality = "harmonics" if freq == "monthly" else "none"
+    if freq != "monthly":
+        seasonality = "none"
+    return _Spec(seasonal=seasonality, ar=False)
+
+
+# =========================================================================== the design
+def structural(
+    panel: pd.DataFrame,
+    *,
+    outcome: str,
+    treated: str,
+    intervention: str,
+    comparison: ComparisonSet = "riket",
+    post_end: str | None = None,
+    ci_level: float = CI_LEVEL,
+    covariates: Sequence[str] | None = None,
+    use_comparison: bool = True,
+    seasonality: Seasonality = "auto",
+    n_paths: int = 1000,
+    seed: int = 0,
+    _spec: _Spec | None = None,
+) -> EffectResult:
+    """Structural time-series (CausalImpact-style) counterfactual for ``treated``.
+
+    PARAMS TO BE WRITTEN
+    """
+    t_start = time.perf_counter()
+    if not 0 < ci_level < 1:
+        raise DesignError(
+            f"Konfidensnivån {ci_level} måste ligga mellan 0 och 1, t.ex. 0.95.",
+            f"The confidence level {ci_level} must lie between 0 and 1, e.g. 0.95.",
+        )
+    alpha = 1 - ci_level
+    if isinstance(n_paths, bool) or not isinstance(n_paths, (int, np.integer)) or \
+            _tail_rank(int(n_paths), alpha) < 1:
+        need = max(1, math.ceil(2 / alpha) - 2)
+        while _tail_rank(need, alpha) < 1:
+            need += 1
+        raise DesignError(
+            f"Antalet simulerade banor ({n_paths}) räcker inte för ett {ci_level:.0%}-intervall: "
+            f"ange n_paths som ett heltal på minst {need}, t.ex. 1000.",
+            f"The number of simulated paths ({n_paths}) is too small for a {ci_level:.0%} "
+            f"interval: give n_paths as an integer of at least {need}, e.g. 1000.",
+        )
+    n_paths = int(n_paths)
+    if seasonality not in ("auto", "harmonics", "months", "none"):
+        raise DesignError(
+            f"Säsongsvalet '{seasonality}' finns inte: välj auto, harmonics, months eller none.",
+            f"The seasonality option '{seasonality}' does not exist: choose auto, harmonics, "
+            "months or none.",
+        )
+    if isinstance(covariates, str):
+        covariates = [covariates]
+    covariates = list(covariates or [])
+
+    y_raw = outcome_series(panel, unit=treated, measure=outcome)
+    y_all = y_raw.dropna()
+    if y_all.empty:
+        raise DesignError(
+            f"{treated} saknar värden för {outcome}: välj en annan enhet eller ett annat mått.",
+            f"{treated} has no values for {outcome}: choose another unit or measure.",
+        )
+    freq = period_frequency(str(y_all.index[0]))
+    try:
+        int_freq = period_frequency(str(intervention))
+    except Exception as exc:  # DataError with a format message
+        raise DesignError(
+            f"Startdatum för insatsen '{intervention}' har fel format: skriv ÅÅÅÅ-MM (månadsdata) "
+            "eller ÅÅÅÅ (årsdata).",
+            f"The intervention date '{intervention}' has the wrong format: write YYYY-MM "
+            "(monthly data) or YYYY (yearly data).",
+        ) from exc
+    if int_freq != freq:
+        fmt_sv, fmt_en = ("ÅÅÅÅ-MM", "YYYY-MM") if freq == "monthly" else ("ÅÅÅÅ", "YYYY")
+        raise DesignError(
+            f"Startdatum för insatsen '{intervention}' passar inte data med "
+            f"{'månads' if freq == 'monthly' else 'års'}perioder: skriv det som {fmt_sv}.",
+            f"The intervention date '{intervention}' does not match {freq} data: write it as "
+            f"{fmt_en}.",
+        )
+    first, last = str(y_all.index[0]), str(y_all.index[-1])
+    if not (first < intervention <= last):
+        raise DesignError(
+            f"Startdatum för insatsen ({intervention}) ligger utanför data för {treated} "
+            f"({first}–{last}): välj ett startdatum efter första perioden och senast {last}.",
+            f"The intervention date ({intervention}) lies outside the data for {treated} "
+            f"({first}–{last}): choose a date after the first period and no later than {last}.",
+        )
+    if post_end is None:
+        post_end = last
+    elif not (intervention <= post_end <= last):
+        raise DesignError(
+            f"Slutet på efterperioden ({post_end}) måste ligga mellan startdatum {intervention} "
+            f"och sista perioden med data ({last}).",
+            f"The end of the post-period ({post_end}) must lie between the intervention "
+            f"{intervention} and the last period with data ({last}).",
+        )
+
+    kind = measure_info(outcome, y_all).kind
+    is_count = kind == "count"
+    periods = period_range(first, post_end)
+    y = y_raw.reindex(periods)
+    pre_mask = np.array([p < intervention for p in periods])
+
+    # ------------------------------------------------------------ comparison and covariates
+    comp = None
+    if use_comparison:
+        comp = comparison_series(panel, outcome=outcome, treated=treated, comparison=comparison)
+    else:  # only for the plot: a panel with one series has no comparison at all
+        try:
+            comp = comparison_series(panel, outcome=outcome, treated=treated,
+                                     comparison=comparison)
+        except (DataError, DesignError, KeyError, ValueError):
+            comp = None
+    c = comp.series.reindex(periods) if comp is not None else pd.Series(np.nan, index=periods)
+    cov_frame = pd.DataFrame(index=periods)
+    for name in covariates:
+        if name == outcome:
+            raise DesignError(
+                f"Utfallet {outcome} kan inte också vara en kovariat: välj andra mått.",
+                f"The outcome {outcome} cannot also be a covariate: choose other measures.",
+            )
+        try:
+            cov_frame[name] = outcome_series(panel, unit=treated, measure=name).reindex(periods)
+        except DataError as exc:
+            raise DesignError(
+                f"Kovariaten {name} saknas för {treated}: välj ett mått som finns i panelen.",
+                f"The covariate {name} is missing for {treated}: choose a measure in the panel.",
+            ) from exc
+    has_comparison = bool(use_comparison or covariates)
+
+    usable = y.notna().to_numpy().copy()
+    exog_ok = np.ones(len(periods), dtype=bool)
+    if use_comparison:
+        exog_ok &= c.notna().to_numpy()
+        if is_count:
+            exog_ok &= (c.to_numpy() > 0)
+    if covariates:
+        exog_ok &= cov_frame.notna().all(axis=1).to_numpy()
+    usable &= exog_ok
+    n_pre = int((usable & pre_mask).sum())
+    n_pre_grid = int(pre_mask.sum())
+    spec = _spec or _default_spec(freq, seasonality, n_pre)
+    k_exog = int(use_comparison) + len(covariates)
+    n_diffuse = 1 + k_exog + {"harmonics": 2 * HARMONICS, "months": 11, "none": 0}[spec.seasonal]
+    n_var = 2 + (2 if spec.ar else 0)
+    need = max(MIN_PRE_PERIODS[freq], n_diffuse + 2 * n_var + 2)
+    if n_pre < need:
+        unit_sv, unit_en = ("månader", "months") if freq == "monthly" else ("år", "years")
+        raise DesignError(
+            f"Förperioden före {intervention} har bara {n_pre} {unit_sv} med data för {treated}"
+            f"{' och jämförelsegruppen' if has_comparison else ''}; den strukturella modellen "
+            f"behöver minst {need} {unit_sv}: välj ett senare startdatum, använd data som börjar "
+            "tidigare eller färre kovariater.",
+            f"The pre-period before {intervention} has only {n_pre} {unit_en} with data for "
+            f"{treated}{' and the comparison' if has_comparison else ''}; the structural model "
+            f"needs at least {need} {unit_en}: choose a later intervention date, use data that "
+            "start earlier or fewer covariates.",
+        )
+    post_ok = usable & ~pre_mask
+    if not post_ok.any():
+        raise DesignError(
+            f"Efterperioden {intervention}–{post_end} saknar data för {treated}"
+            f"{' eller jämförelsegruppen' if has_comparison else ''}: välj en annan efterperiod.",
+            f"The post-period {intervention}–{post_end} has no data for {treated}"
+            f"{' or the comparison' if has_comparison else ''}: choose another post-period.",
+        )
+
+    # ------------------------------------------------------------ working scale
+    pop = None
+    if is_count:
+        pop_s = population_series(panel, treated)
+        if pop_s is not None:
+            pop = pop_s.reindex(sorted(set(pop_s.index) | set(periods))).ffill().bfill()
+            pop = pop.reindex(periods).to_numpy(dtype=float)
+        denom = pop / 1000.0 if pop is not None else np.ones(len(periods))
+        y_work = np.log(np.maximum(y.to_numpy(dtype=float), 0.5) / denom)
+    else:
+        denom = None
+        y_work = y.to_numpy(dtype=float)
+    y_work = np.where(usable, y_work, np.nan)
+    cols: dict[str, np.ndarray] = {}
+    if use_comparison:
+        cv = c.to_numpy(dtype=float)
+        cols["comparison"] = np.log(np.where(cv > 0, cv, np.nan)) if is_count else cv
+    for name in covariates:
+        cols[name] = cov_frame[name].to_numpy(dtype=float)
+    X = np.column_stack(list(cols.values())) if cols else None
+    if X is not None:
+        X = np.where(exog_ok[:, None], X, 0.0)
+        if np.any(X[:n_pre_grid][usable[:n_pre_grid]].std(axis=0) == 0):
+            raise DesignError(
+                "En förklarande serie (jämförelsen eller en kovariat) är konstant under "
+                "förperioden: välj en annan jämförelse eller ta bort kovariaten.",
+                "An explanatory series (the comparison or a covariate) is constant over the "
+                "pre-period: choose another comparison or drop the covariate.",
+            )
+
+    rng = np.random.default_rng(seed)
+    try:
+        fit = _engine(y_work, X, n_pre_grid, spec, n_paths=n_paths, rng=rng)
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        raise DesignError(
+            f"Den strukturella modellen gick inte att skatta för {treated} och {outcome} "
+            f"({exc}): prova en annan förperiod eller designen its.",
+            f"The structural model could not be estimated for {treated} and {outcome} "
+            f"({exc}): try another pre-period or the its design.",
+        ) from exc
+
+    # ------------------------------------------------------------ back-transform, estimands
+    post_idx = np.flatnonzero(~pre_mask)
+    keep = post_ok[post_idx]  # post grid periods with data (and a forecast)
+    obs_post = y.to_numpy(dtype=float)[post_idx]
+    if is_count:
+        scale = denom[post_idx]
+        cf_point = np.exp(fit.point) * scale
+        cf_paths = np.exp(fit.paths) * scale
+    else:
+        cf_point = fit.point
+        cf_paths = fit.paths
+    k = _tail_rank(n_paths, alpha)
+    band_lo, band_hi = _interval(cf_paths, k, axis=0)
+    o, cp, cpt = obs_post[keep], cf_paths[:, keep], cf_point[keep]
+    H = int(keep.sum())
+    eff_point = o - cpt
+    eff_paths = o[None, :] - cp
+    avg = float(eff_point.mean())
+    avg_draws = eff_paths.mean(axis=1)
+    ci = _interval(avg_draws, k)
+    p_value = _p_value(avg_draws)
+    cumulative = float(eff_point.sum())
+    cumulative_ci = (float(ci[0]) * H, float(ci[1]) * H)
+    relative = relative_ci = None
+    if is_count:
+        s_cf = float(cpt.sum())
+        relative = float(o.sum() / s_cf - 1)
+        rel_draws = o.sum() / cp.sum(axis=1) - 1
+        relative_ci = tuple(map(float, _interval(rel_draws, k)))
+    cum_draws = np.cumsum(eff_paths, axis=1)
+    cum_lo, cum_hi = _interval(cum_draws, k, axis=0)
+    cum_point = np.cumsum(eff_point)
+    post_periods = [periods[i] for i in post_idx[keep]]
+    cumulative_path = [
+        {"period": p, "effect": float(e), "low": float(lo), "high": float(hi)}
+        for p, e, lo, hi in zip(post_periods, cum_point, cum_lo, cum_hi, strict=True)
+    ]
+
+    # ------------------------------------------------------------ frame
+    frame = pd.DataFrame(index=pd.Index(periods, name="period"))
+    frame["observed"] = y.to_numpy(dtype=float)
+    cf_all = np.full(len(periods), np.nan)
+    lo_all = np.full(len(periods), np.nan)
+    hi_all = np.full(len(periods), np.nan)
+    fitted = fit.fitted_pre
+    cf_all[:n_pre_grid] = np.exp(fitted) * denom[:n_pre_grid] if is_count else fitted
+    sel = post_idx[keep]
+    cf_all[sel] = cf_point[keep]
+    lo_all[sel] = band_lo[keep]
+    hi_all[sel] = band_hi[keep]
+    frame["counterfactual"] = cf_all
+    frame["counterfactual_low"] = lo_all
+    frame["counterfactual_high"] = hi_all
+    frame["effect"] = frame["observed"] - frame["counterfactual"]
+    frame["post"] = ~pre_mask
+    frame["comparison"] = c.to_numpy(dtype=float)
+
+    info = MEASURES.get(outcome)
+    unit_key = "pp" if kind == "rate" else (
+        info.unit_en if info else ("count" if is_count else "units"))
+    scale_txt = ("log(count per 1 000 inhabitants)" if pop is not None else "log(count)") \
+        if is_count else "natural scale"
+    regressors = (["log comparison rate" if is_count else "comparison"] if use_comparison
+                  else []) + covariates
+    mean_model = (f"{scale_txt}: local level"
+                  + (" + AR(1)" if spec.ar else "")
+                  + {"harmonics": f" + fixed month-of-year harmonics ({HARMONICS} pairs)",
+                     "months": " + fixed month-of-year effects", "none": ""}[spec.seasonal]
+                  + (" + regression on " + ", ".join(regressors) if regressors
+                     else " (no comparison: before–after model)")
+                  + " + irregular")
+    warnings = list(fit.warnings)
+    if fit.ess < 10 and spec.param_draws == "sir":
+        warnings.append(f"parameter draws concentrated (effective sample size {fit.ess:.1f})")
+    diagnostics: dict[str, Any] = {
+        "method": {
+            "mean_model": mean_model,
+            "error_model": "statsmodels UnobservedComponents, exact diffuse initialisation, "
+                           "regression coefficients as constant states; variances by maximum "
+                           "likelihood on the pre-period",
+            "interval": (f"quantiles of {n_paths} simulated joint post-period paths "
+                         f"({spec.n_draws} parameter draws from the likelihood, "
+                         "importance-weighted, × state and observation noise); "
+                         f"{k}-th smallest / largest draw"),
+            "counterfactual_fitted_on": "pre-period only",
+        },
+        "model_based": True,
+        "inference": "structural_simulation",
+        "n_pre": n_pre,
+        "n_post": H,
+        "frequency": freq,
+        "comparison": comp.description if (comp is not None and use_comparison) else None,
+        "comparison_sv": comp.description_sv if (comp is not None and use_comparison) else None,
+        "comparison_diagnostics": comp.diagnostics if (comp is not None and use_comparison)
+        else None,
+        "has_comparison": has_comparison,
+        "covariates": covariates,
+        "seasonality": spec.seasonal,
+        "coefficients": dict(zip(cols, map(float, fit.beta), strict=True)),
+        "coefficient_se": dict(zip(cols, map(float, fit.beta_se), strict=True)),
+        "n_paths": n_paths,
+        "n_param_draws": spec.n_draws,
+        "param_draws_ess": fit.ess,
+        "seed": seed,
+        **fit.params,
+        "loglike": fit.loglike,
+        "converged": fit.converged,
+        "n_diffuse": fit.n_diffuse,
+        "population_offset": pop is not None if is_count else None,
+        "cumulative_path": cumulative_path,
+        "runtime_s": time.perf_counter() - t_start,
+        "warnings": warnings,
+    }
+    return EffectResult(
+        design="structural",
+        outcome=outcome,
+        kind=kind,
+        unit=unit_key,
+        treated=treated,
+        treated_name=unit_names(panel).get(treated, treated),
+        intervention=intervention,
+        post_window=(intervention, post_end),
+        frame=frame,
+        average_effect=avg,
+        ci=(float(ci[0]), float(ci[1])),
+        p_value=p_value,
+        p_value_method="structural_simulation",
+        cumulative_effect=cumulative,
+        cumulative_ci=cumulative_ci,
+        relative_effect=relative,
+        relative_ci=relative_ci,
+        ci_level=ci_level,
+        diagnostics=diagnostics,
+    )
