@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
                              help="specifikationer (standard: alla i notebooks/params/)")
         command.add_argument("--offline", action="store_true",
                              help="hämta inget från nätet, bygg om från det som redan är lagrat")
+    p_plan = sub.add_parser("plan", help="registrera analysplanen innan resultaten finns")
+    p_plan.add_argument("spec", help="YAML-specifikation")
     p_demo = sub.add_parser("demo", help="bygg demodata (simulerade, fiktiva kommuner)")
     p_demo.add_argument("--end", default="2025-12", help="sista månad (ÅÅÅÅ-MM)")
     p_demo.add_argument("--revised", nargs="*", default=[], help="reviderade månader")
@@ -52,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"Demodata klara i {folder}")
         return 0
+
+    if args.command == "plan":
+        return _plan(args.spec)
 
     if args.command == "check":
         from evaluation.run import check
@@ -87,6 +92,36 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"Rapport: {Path(folder) / 'report.html'}")
     return 1 if failures else 0
+
+
+def _plan(spec_path: str) -> int:
+    """Record the analysis plan (never overwritten), or say how the spec relates to it."""
+    from evaluation import plan
+    from evaluation.inputs import data_last_period
+    from evaluation.spec import load_spec
+
+    language = _language_of(spec_path)
+    try:
+        spec = load_spec(spec_path)
+        last = data_last_period(spec)
+        document, written = plan.record(spec, last_period=last or "", how="explicit")
+        status = plan.compare(spec)
+    except EvaluationError as exc:
+        print(f"{'Error' if language == 'en' else 'Fel'}: {exc.text(language)}", file=sys.stderr)
+        return 2
+    where = plan.plan_path(spec.evaluation_id)
+    if written:
+        print(f"Analysplanen för {spec.evaluation_id} är registrerad i {where} "
+              f"(sha256 {document['sha256'][:12]}); data slutar {last or 'okänt'}.")
+    elif status["status"] == "follows":
+        print(f"Analysplanen finns redan ({where}, registrerad {document.get('recorded_at')}); "
+              "specifikationen följer den.")
+    else:
+        items = "; ".join(f"{d['key']}: {d['planned']} → {d['actual']}"
+                          for d in status["deviations"])
+        print(f"Analysplanen finns redan ({where}) och skrivs inte över; specifikationen "
+              f"avviker: {items}. Rapporten kommer att visa avvikelserna.")
+    return 0
 
 
 def _spec_paths(specs: list[str]) -> list[Path]:

@@ -227,6 +227,8 @@ class Evaluation:
         """The ``summary.json`` document."""
         spec, inputs = self.spec, self.inputs
         results = [r.to_dict() for r in self.results]
+        _label_roles(results, spec.primary_outcome or spec.outcomes[0],
+                     spec.primary_design or PRIMARY_DESIGN)
         truth = None
         if inputs.simulated:
             truth = {r["outcome"]: r["truth"] for r in results
@@ -248,7 +250,10 @@ class Evaluation:
             "frequency": spec.frequency,
             "language": spec.language,
             "ci_level": CI_LEVEL,
-            "primary_design": PRIMARY_DESIGN,
+            "primary_design": spec.primary_design or PRIMARY_DESIGN,
+            "primary_outcome": spec.primary_outcome or spec.outcomes[0],
+            "smallest_relevant_effect": spec.smallest_relevant_effect or None,
+            "plan": self.plan_status(),
             "simulated": inputs.simulated,
             "results": results,
             "checks": [c.to_dict() for c in self.checks],
@@ -271,7 +276,20 @@ class Evaluation:
             pre = r.frame.loc[~r.frame["post"].astype(bool), "observed"].dropna()
             if len(pre) and r.outcome not in means:
                 means[r.outcome] = float(pre.mean())
-        return {o: v.to_dict() for o, v in decide_all(summary, pre_means=means).items()}
+        verdicts = decide_all(summary, pre_means=means,
+                              relevant=self.spec.smallest_relevant_effect)
+        return {o: v.to_dict() for o, v in verdicts.items()}
+
+    def plan_status(self) -> dict[str, Any] | None:
+        """This run against the recorded analysis plan (:func:`evaluation.plan.compare`);
+        None when the plan cannot be read (the report then says so through its absence)."""
+        from evaluation import plan
+        from evaluation.errors import EvaluationError
+
+        try:
+            return plan.compare(self.spec)
+        except EvaluationError:
+            return None
 
     # ------------------------------------------------------------------ outputs
     def output_dir(self, requested: str = "") -> Path:
@@ -346,6 +364,24 @@ class Evaluation:
         parts += ["", f"## {text.t('section_conclusions', lang)}", "",
                   text.conclusion_text(summary, lang), ""]
         return "\n".join(parts)
+
+
+def _label_roles(results: list[dict[str, Any]], primary_outcome: str,
+                 primary_design: str) -> None:
+    """Mark each record primary (the plan's outcome and design) or secondary, and give the
+    secondary ones a Holm-adjusted p-value over all secondary results (``p_holm``)."""
+    from evaluation.checks.calibration import holm
+
+    secondary = []
+    for r in results:
+        primary = r["outcome"] == primary_outcome and r["design"] == primary_design
+        r["role"] = "primary" if primary else "secondary"
+        if not primary and r.get("p_value") is not None:
+            secondary.append(r)
+    if secondary:
+        for r, p in zip(secondary, holm([float(r["p_value"]) for r in secondary]),
+                        strict=True):
+            r["p_holm"] = float(p)
 
 
 def verdict_of(result: EffectResult) -> str:

@@ -30,7 +30,7 @@ from evaluation.data.panel import (
     unit_types,
 )
 from evaluation.data.store import sha256_file
-from evaluation.errors import DataError
+from evaluation.errors import DataError, EvaluationError
 from evaluation.spec import Spec, spec_error
 
 
@@ -163,6 +163,23 @@ def load_inputs(spec: Spec) -> Inputs:
     inputs.truth = truth
     inputs.simulated = simulated
     return inputs
+
+
+def data_last_period(spec: Spec) -> str | None:
+    """The last period in the spec's data, read without the data checks (for the analysis
+    plan, which is recorded before the data cover the intervention); None if unreadable."""
+    try:
+        if spec.data == "demo":
+            from evaluation.data import demo
+
+            panel, _ = demo.load_demo(frequency=spec.frequency)
+        else:
+            path = _sources_panel_path(spec) if spec.sources else _resolve_data_path(spec)
+            panel = read_panel(path)
+    except EvaluationError:
+        return None
+    periods = panel["period"].dropna()
+    return str(periods.max()) if len(periods) else None
 
 
 def _sources_panel_path(spec: Spec) -> Path:

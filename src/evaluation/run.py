@@ -21,9 +21,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from evaluation import history, paths
+from evaluation import history, paths, plan
 from evaluation.errors import EvaluationError
-from evaluation.inputs import Inputs, load_inputs, sha256_file
+from evaluation.inputs import Inputs, data_last_period, load_inputs, sha256_file
 from evaluation.results import clean_json
 from evaluation.spec import Spec, load_spec
 
@@ -54,7 +54,20 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
 
     from evaluation.report.html import export_html
 
-    spec, inputs = check(spec_path)
+    spec = load_spec(spec_path)
+    try:
+        inputs = load_inputs(spec)
+    except EvaluationError as exc:
+        # data that end before the intervention cannot show the effect: lock the plan now
+        last = data_last_period(spec)
+        if last is not None and plan.record_if_before_post(spec, last_period=last):
+            raise RunError(
+                f"{exc.sv} Analysplanen har registrerats i {plan.plan_path(spec.evaluation_id)} "
+                "innan resultaten finns; kör igen när data för efterperioden har kommit.",
+                f"{exc.en} The analysis plan has been recorded in "
+                f"{plan.plan_path(spec.evaluation_id)} before the results exist; run again when "
+                "data for the post-period have arrived.") from exc
+        raise
     root = paths.reports_dir() / spec.evaluation_id
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))

@@ -34,6 +34,14 @@ Keys (documented in the README and in ``notebooks/params/exempelstad.yaml``):
                    kommuner.
 ``designs``        which designs to run (default: every design the tool has, see
                    :mod:`evaluation.designs.registry`), e.g. ``[its, decomposition]``.
+``primary_outcome``, ``primary_design``  the analysis plan's main outcome (default: the first
+                   of ``outcomes``) and main design (default ``its``): the verdict's lead.
+``smallest_relevant_effect``  the smallest effect that would matter, per outcome
+                   (``{unemployment_rate: 0.5, households_assistance: 0.10}``; a single number
+                   applies to the primary outcome): percentage points for rates, a share of
+                   the counterfactual for counts (0.10 = 10 %), the outcome's unit for levels.
+                   It tells "ingen påvisbar effekt" from "data räcker inte". These keys, the
+                   post window and the designs form the analysis plan (:mod:`evaluation.plan`).
 ``outcome_kinds``  what an outcome is, when neither the shipped measure list nor the data say
                    it (see :func:`validate_outcome_kinds`): ``{gdp_per_capita: {kind: level,
                    unit_sv: "USD per invånare", unit_en: "USD per inhabitant"}}``.
@@ -59,7 +67,8 @@ FREQUENCIES = ("monthly", "yearly")
 KEYS = (
     "evaluation_id", "title", "data", "frequency", "treated", "intervention", "outcomes",
     "comparison", "compare_periods", "compare_window", "post_end", "language", "seed", "donors",
-    "sources", "outcome_kinds", "designs",
+    "sources", "outcome_kinds", "designs", "primary_outcome", "primary_design",
+    "smallest_relevant_effect",
 )
 #: Keys of one ``outcome_kinds`` entry (``kind`` is required).
 OUTCOME_KIND_KEYS = ("kind", "unit_sv", "unit_en", "label_sv", "label_en")
@@ -101,6 +110,9 @@ class Spec:
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     outcome_kinds: dict[str, dict[str, str]] = field(default_factory=dict)
     designs: list[str] | None = None
+    primary_outcome: str | None = None
+    primary_design: str | None = None
+    smallest_relevant_effect: dict[str, float] = field(default_factory=dict)
     path: str | None = None
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -347,6 +359,7 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
         sources=sources,
         outcome_kinds=validate_outcome_kinds(raw.get("outcome_kinds"), list(outcomes), lines),
         designs=validate_designs(raw.get("designs"), ln("designs")),
+        **validate_primary(raw, list(outcomes), ln),
         path=path,
         lines=dict(lines),
     )
@@ -389,7 +402,8 @@ def _check_period(value: str, key: str, ln, frequency: str) -> str:
 
 
 # --------------------------------------------------------------------------- outcome kinds
-def validate_designs(value: Any, line: int | None = None) -> list[str] | None:
+def validate_designs(value: Any, line: int | None = None,
+                     key: str = "designs") -> list[str] | None:
     """The spec's ``designs:`` list (known design names, no repeats), or None for the default.
 
     Raises
@@ -405,19 +419,66 @@ def validate_designs(value: Any, line: int | None = None) -> list[str] | None:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise spec_error("designs", line,
+        raise spec_error(key, line,
                          f"ska vara en lista med metodnamn, t.ex. [its, decomposition]; "
                          f"möjliga: {', '.join(known)}.",
                          f"must be a list of design names, e.g. [its, decomposition]; "
                          f"possible: {', '.join(known)}.")
     unknown = [v for v in value if v not in known]
     if unknown:
-        raise spec_error("designs", line,
+        raise spec_error(key, line,
                          f"nämner {', '.join(repr(u) for u in unknown)}, som inte finns: välj "
                          f"bland {', '.join(known)}.",
                          f"names {', '.join(repr(u) for u in unknown)}, which does not exist: "
                          f"choose among {', '.join(known)}.")
     return list(dict.fromkeys(value))
+
+
+def validate_primary(raw: dict[str, Any], outcomes: list[str], ln: Any) -> dict[str, Any]:
+    """``primary_outcome``, ``primary_design`` and ``smallest_relevant_effect`` (see the module
+    docstring); raises :class:`SpecError` naming the line and what is allowed."""
+    out: dict[str, Any] = {"primary_outcome": None, "primary_design": None,
+                           "smallest_relevant_effect": {}}
+    value = raw.get("primary_outcome")
+    if value is not None:
+        value = str(value)
+        if value not in outcomes:
+            raise spec_error("primary_outcome", ln("primary_outcome"),
+                             f"'{value}' finns inte under outcomes ({', '.join(outcomes)}).",
+                             f"'{value}' is not under outcomes ({', '.join(outcomes)}).")
+        out["primary_outcome"] = value
+    value = raw.get("primary_design")
+    if value is not None:
+        out["primary_design"] = validate_designs([str(value)], ln("primary_design"),
+                                                 "primary_design")[0]
+        if raw.get("designs") is not None and out["primary_design"] not in (
+                validate_designs(raw.get("designs"), ln("designs")) or []):
+            raise spec_error("primary_design", ln("primary_design"),
+                             f"'{value}' finns inte under designs: lägg till den där.",
+                             f"'{value}' is not under designs: add it there.")
+    value = raw.get("smallest_relevant_effect")
+    if value is not None:
+        primary = out["primary_outcome"] or outcomes[0]
+        items = value if isinstance(value, dict) else {primary: value}
+        effects = {}
+        for name, number in items.items():
+            if str(name) not in outcomes:
+                raise spec_error("smallest_relevant_effect", ln("smallest_relevant_effect"),
+                                 f"nämner '{name}', som inte finns under outcomes.",
+                                 f"names '{name}', which is not under outcomes.")
+            try:
+                x = abs(float(str(number).replace(",", ".")))
+            except ValueError:
+                x = float("nan")
+            if not (x > 0 and x < float("inf")):
+                raise spec_error("smallest_relevant_effect", ln("smallest_relevant_effect"),
+                                 f"ska vara ett positivt tal, inte '{number}' (t.ex. 0.5 "
+                                 "procentenheter, eller 0.10 för 10 % av ett antal).",
+                                 f"must be a positive number, not '{number}' (e.g. 0.5 "
+                                 "percentage points, or 0.10 for 10 % of a count).")
+            effects[str(name)] = x
+        out["smallest_relevant_effect"] = effects
+    return out
 
 
 def validate_outcome_kinds(value: Any, outcomes: list[str],

@@ -63,7 +63,8 @@ def verdict(ev: Evaluation) -> None:
     if not verdicts:
         return
     lang = ev.language
-    lines = []
+    planned = text.plan_text(summary.get("plan"), lang)
+    lines = [f"*{planned}*", ""] if planned else []
     for outcome, v in verdicts.items():
         label = text.t(f"verdict.category.{v['category']}", lang)
         lines.append(f"- **{measure_info(outcome).label(lang)}: {label}.** "

@@ -313,6 +313,40 @@ TEXTS: dict[str, dict[str, str]] = {
     "verdict.not_testable": {"sv": "ej prövbar", "en": "not testable"},
     # Headline pieces.
     # ------------------------------------------------------------- the verdict (one per outcome)
+    "plan.follows": {"sv": "Analysen följer analysplanen som registrerades {date}.",
+                     "en": "The analysis follows the plan recorded on {date}."},
+    "plan.late": {
+        "sv": "Planen registrerades först när data för efterperioden redan fanns, så den "
+              "skyddar inte mot val gjorda efter att resultaten var kända.",
+        "en": "The plan was recorded only when data for the post-period already existed, so "
+              "it does not protect against choices made after the results were known."},
+    "plan.missing": {
+        "sv": "Det finns ingen analysplan registrerad före resultaten: val av huvudutfall, "
+              "huvudmetod och efterperiod kan ha gjorts efter att resultaten var kända. "
+              "Registrera planen med `evaluation plan <spec>` innan data för efterperioden "
+              "kommer.",
+        "en": "No analysis plan was recorded before the results: the choice of main outcome, "
+              "main method and post-period may have been made after the results were known. "
+              "Record the plan with `evaluation plan <spec>` before data for the post-period "
+              "arrive."},
+    "plan.deviates": {"sv": "Avviker från analysplanen: {items}.",
+                      "en": "Deviates from the analysis plan: {items}."},
+    "plan.item": {"sv": "{what} var {planned}, nu {actual}",
+                  "en": "{what} was {planned}, now {actual}"},
+    "plan.recreated": {
+        "sv": "Analysplanen har skapats om; alla versioner finns i analysplan-logg.jsonl.",
+        "en": "The analysis plan has been re-created; every version is in "
+              "analysplan-logg.jsonl."},
+    "plan.key.primary_outcome": {"sv": "huvudutfallet", "en": "the main outcome"},
+    "plan.key.primary_design": {"sv": "huvudmetoden", "en": "the main method"},
+    "plan.key.intervention": {"sv": "startdatum", "en": "the start date"},
+    "plan.key.post_end": {"sv": "efterperiodens slut", "en": "the end of the post-period"},
+    "plan.key.smallest_relevant_effect": {"sv": "minsta relevanta effekt",
+                                          "en": "the smallest relevant effect"},
+    "plan.key.outcomes": {"sv": "utfallen", "en": "the outcomes"},
+    "plan.key.designs": {"sv": "metoderna", "en": "the methods"},
+    "plan.key.comparison": {"sv": "jämförelsen", "en": "the comparison"},
+    "plan.key.donors": {"sv": "jämförelsekommunerna", "en": "the comparison municipalities"},
     "verdict.how": {"sv": "Så avgjordes beskedet", "en": "How the answer was decided"},
     "verdict.category.clear_effect": {"sv": "tydlig effekt", "en": "clear effect"},
     "verdict.category.method_dependent": {"sv": "beror på metod", "en": "depends on the method"},
@@ -1300,6 +1334,47 @@ def headline(summary: Mapping[str, Any], language: Language = "sv") -> str:
     if summary.get("simulated"):
         sentences.append(t("simulated.note", language))
     return " ".join(s for s in sentences if s)
+
+
+def plan_text(status: Mapping[str, Any] | None, language: Language = "sv") -> str:
+    """How this run relates to the analysis plan (:func:`evaluation.plan.compare`): follows
+    it, deviates (every deviation named), no plan, recorded late, re-created."""
+    check_language(language)
+    if not status:
+        return ""
+    parts = []
+    if status.get("status") == "missing":
+        parts.append(t("plan.missing", language))
+    else:
+        when = str(status.get("recorded_at") or "")[:10]
+        if status.get("status") == "deviates":
+            items = "; ".join(t("plan.item", language,
+                                what=t(f"plan.key.{d['key']}", language),
+                                planned=_plan_value(d.get("planned"), language),
+                                actual=_plan_value(d.get("actual"), language))
+                              for d in status.get("deviations") or [])
+            parts.append(t("plan.deviates", language, items=items))
+        else:
+            parts.append(t("plan.follows", language, date=_vintage(when, language)))
+        if status.get("before_post_period") is False:
+            parts.append(t("plan.late", language))
+    if status.get("recreated"):
+        parts.append(t("plan.recreated", language))
+    return " ".join(parts)
+
+
+def _plan_value(value: Any, language: Language) -> str:
+    if value is None or value == {} or value == []:
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(_plan_value(v, language) for v in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {_plan_value(v, language)}" for k, v in value.items())
+    if isinstance(value, str) and value in DESIGN_LABELS:
+        return _lower(design_label(value, language))
+    if isinstance(value, str) and value in OUTCOME_NOUNS:
+        return outcome_noun(value, language)
+    return str(value)
 
 
 def verdicts_of(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
