@@ -123,6 +123,9 @@ class OutcomeVerdict:
     relevant_scale: str  # "absolute" (the outcome's unit) or "relative" (share of counterfactual)
     equivalence: dict[str, float] | None
     standings: list[Standing]
+    #: the lead design's minimum detectable effect at 80 % power on its placebo runs (the
+    #: reliability check; same scale as ``relevant_effect``), None when not measured
+    mde: float | None = None
 
     @property
     def counting(self) -> list[Standing]:
@@ -228,12 +231,16 @@ def decide(
     if lead is not None:
         bound, scale = relevant_bound(records[lead.design], relevant, pre_mean)
 
+    lead_check = by_design.get((lead.design, outcome)) if lead else None
+    mde = (lead_check or {}).get("mde")
+
     def verdict(category: Category, rule: str, direction: int = 0,
                 equivalence: dict[str, float] | None = None) -> OutcomeVerdict:
         return OutcomeVerdict(outcome=outcome, category=category, rule=rule,
                               lead=lead.design if lead else None, primary=primary_name,
                               direction=direction, relevant_effect=bound, relevant_scale=scale,
-                              equivalence=equivalence, standings=standings)
+                              equivalence=equivalence, standings=standings,
+                              mde=None if mde is None else float(mde))
 
     if lead is None:
         return verdict("insufficient", "R1")

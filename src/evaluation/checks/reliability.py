@@ -170,6 +170,8 @@ def reliability(
         "power_at": power_at, "not_testable": int(len(table) - n),
         "method": "refit at placebo dates before the intervention",
     }
+    if n >= MIN_PAIRS:
+        details["mde"] = minimum_detectable(ok, step)
     if n < MIN_PAIRS:
         details["reason"] = "too_few_runs"
     return ReliabilityCheck(
@@ -304,11 +306,47 @@ def _interval_outcome(est: float, low: float, high: float, level: float, kind: s
                 "rejected": False, "error": ""}
     unit_step = step * level if kind == "count" else step
     out = {"estimate": est, "low": low, "high": high, "testable": True,
-           "rejected": bool(low > 0 or high < 0), "error": ""}
+           "rejected": bool(low > 0 or high < 0), "error": "",
+           # the interval in units of the reference step's scale (relative for counts)
+           "scale": float(level) if kind == "count" else 1.0}
     for m in POWER_MULTIPLES:
         s = m * unit_step
         out[f"power_{m}"] = bool(low + s > 0 or high + s < 0)
     return out
+
+
+#: Power at which the minimum detectable effect is stated.
+MDE_POWER = 0.8
+
+
+def minimum_detectable(runs: pd.DataFrame, step: float, power: float = MDE_POWER) -> float | None:
+    """The smallest effect in the reference step's direction that the design would have found
+    with probability ``power`` on these placebo runs (the minimum detectable effect).
+
+    Each placebo run's interval moves one for one with an effect added to its post window (see
+    the module docstring), so an effect of size ``d`` in the step's direction is found in a
+    run when the shifted interval excludes zero. The MDE is the smallest ``d`` at which the
+    share of runs that find it reaches ``power`` — read off the placebo distribution, not
+    post-hoc power on the report's own estimate. Counts: a share of each run's post-window
+    level (as the reference step, e.g. 0.15 = 15 %); rates and levels: the outcome's unit.
+    None when even ten times the reference step is not found often enough.
+    """
+    if runs.empty or not np.isfinite(step) or step == 0:
+        return None
+    sign = -1.0 if step < 0 else 1.0
+    scale = runs["scale"].to_numpy(float) if "scale" in runs else np.ones(len(runs))
+    low, high = runs["low"].to_numpy(float), runs["high"].to_numpy(float)
+    # an effect d (> 0) in the step's direction moves the interval by sign·d·scale
+    with np.errstate(divide="ignore", invalid="ignore"):
+        edge = np.where(sign < 0, high / scale, -low / scale)  # found once d exceeds this
+    limit = 10 * abs(step)
+    candidates = np.unique(np.clip(np.concatenate([edge[np.isfinite(edge)], [0.0]]), 0, None))
+    for d in candidates[candidates <= limit] + 1e-12:
+        shifted_low = low + sign * d * scale
+        shifted_high = high + sign * d * scale
+        if np.mean((shifted_low > 0) | (shifted_high < 0)) >= power:
+            return float(d)
+    return None
 
 
 def _inconclusive(result: EffectResult, step: float, reason: str) -> ReliabilityCheck:

@@ -97,6 +97,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "sv": "Siffrorna bygger på {n} försök och är själva osäkra.",
         "en": "The figures rest on {n} trials and are themselves uncertain.",
     },
+    "rel.mde": {
+        "sv": "Med de här data hade en {change} på {mde} eller mer upptäckts i minst 80 % av "
+              "fallen (minsta upptäckbara effekt); mindre effekter kan ha funnits utan att "
+              "synas.",
+        "en": "With these data a {change} of {mde} or more would have been found in at least "
+              "80% of cases (minimum detectable effect); smaller effects may have been present "
+              "without showing."},
+    "rel.mde_none": {
+        "sv": "Inte ens en effekt tio gånger referenseffekten hade upptäckts i 80 % av fallen: "
+              "med de här data kan metoden inte visa en effekt av rimlig storlek.",
+        "en": "Not even an effect ten times the reference effect would have been found in 80% "
+              "of cases: with these data the method cannot show an effect of plausible size."},
     "rel.inconclusive": {
         "sv": "**{design}, {outcome}.** Kontrollen kunde inte göras ({reason}); hur säkra "
               "intervallen är går inte att pröva här (ej prövbar).",
@@ -400,6 +412,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{Noun}: the data are not enough for an answer. No method shows a statistically "
               "significant effect, but the interval from {lead} ({interval}) also contains "
               "effects larger than the smallest relevant one, {bound}."},
+    "verdict.mde": {
+        "sv": "Med de här data hade först en {change} på {mde} upptäckts med 80 % sannolikhet.",
+        "en": "With these data only a {change} of {mde} would have been found with 80% "
+              "probability."},
     "verdict.change.decrease": {"sv": "minskning", "en": "decrease"},
     "verdict.change.increase": {"sv": "ökning", "en": "increase"},
     "verdict.excluded": {"sv": "{design} räknas inte ({why})", "en": "{design} does not count "
@@ -1472,10 +1488,15 @@ def verdict_sentence(v: Mapping[str, Any], results: Sequence[Mapping[str, Any]] 
                                   relative=False)
     else:
         interval = fmt.MISSING
-    return t("verdict.insufficient.R5", language, Noun=noun, lead=_lower(lead_label),
-             interval=interval,
-             bound=("±" + _bound_text(float(bound), scale, lead_record, language))
-             if _finite(bound) else fmt.MISSING)
+    sentence = t("verdict.insufficient.R5", language, Noun=noun, lead=_lower(lead_label),
+                 interval=interval,
+                 bound=("±" + _bound_text(float(bound), scale, lead_record, language))
+                 if _finite(bound) else fmt.MISSING)
+    if _finite(v.get("mde")):
+        sentence += " " + t("verdict.mde", language, change=t("verdict.change.decrease",
+                                                              language),
+                            mde=_bound_text(float(v["mde"]), scale, lead_record, language))
+    return sentence
 
 
 def _reason_text(reason: str, language: Language) -> str:
@@ -1792,6 +1813,20 @@ def reliability_text(check: Mapping[str, Any], language: Language = "sv") -> str
              dates=check["n_dates"], length=length_text, **kw, **shares)
     verdict_key = "rel.passed" if check["status"] == "passed" else "rel.failed"
     parts = [body, t(verdict_key, language, nominal=shares["nominal"])]
+    mde = check.get("mde")
+    if _finite(mde):
+        if kind == "rate":
+            mde_words = fmt.pp(float(mde), 2 if float(mde) < 1 else 1, language)
+        elif kind == "count":
+            mde_words = fmt.percent(float(mde), 0, language)
+        else:
+            mde_words = (f"{fmt.number(float(mde), value_decimals(float(mde), 'level'), language)}"
+                         f" {measure_info(outcome).unit(language)}")
+        parts.append(t("rel.mde", language, mde=mde_words,
+                       change=t("verdict.change." + ("decrease" if effect < 0 else "increase"),
+                                language)))
+    elif check.get("status") in ("passed", "failed"):
+        parts.append(t("rel.mde_none", language))
     if n < 100:
         parts.append(t("rel.small", language, n=n))
     return " ".join(parts)
