@@ -128,3 +128,13 @@ def test_every_category_has_a_sentence_and_the_rules_text_names_the_rule(languag
     no_effect = decide("unemployment_rate", cases["no_effect"]).to_dict()
     sv = text.verdict_sentence(no_effect, cases["no_effect"], "sv")
     assert "en minskning större än 0,86 procentenheter" in sv and "kan uteslutas" in sv
+
+
+def test_a_sensitivity_flip_of_the_lead_blocks_a_clear_effect():
+    results = [rec("its", -1.2, (-2.0, -0.4)), rec("sdid", -1.0, (-1.8, -0.2))]
+    assert decide("unemployment_rate", results).category == "clear_effect"
+    flip = [{"outcome": "unemployment_rate", "design": "its", "variant": "phase_in_6",
+             "flip": True, "status": "ok"}]
+    v = decide("unemployment_rate", results, sensitivity=flip)
+    assert v.category == "method_dependent"
+    assert "sensitivity_flip" in v.standings[0].notes

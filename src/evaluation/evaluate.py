@@ -47,6 +47,7 @@ class Evaluation:
     donor_pools: dict[str, Any] = field(default_factory=dict)  # outcome -> DonorPool
     # (outcome, design) -> why a design could not be run (e.g. no comparison municipalities)
     skipped: dict[tuple[str, str], DesignError] = field(default_factory=dict)
+    sensitivity_grid: Any = None  # pandas DataFrame once :meth:`sensitivity` ran
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -183,6 +184,15 @@ class Evaluation:
         ]
         return self.checks
 
+    def sensitivity(self) -> Any:
+        """Every design re-estimated under other reasonable choices (anticipation, phase-in,
+        the spec's ``intervention_variants``, a later pre-period start, without 2020–21);
+        flips feed the verdict (:mod:`evaluation.checks.sensitivity`)."""
+        from evaluation.checks.sensitivity import run_grid
+
+        self.sensitivity_grid = run_grid(self, named=self.spec.intervention_variants)
+        return self.sensitivity_grid
+
     def result(self, outcome: str, design: str) -> EffectResult:
         for r in self.results:
             if r.outcome == outcome and r.design == design:
@@ -257,6 +267,8 @@ class Evaluation:
             "simulated": inputs.simulated,
             "results": results,
             "checks": [c.to_dict() for c in self.checks],
+            "sensitivity": (None if self.sensitivity_grid is None
+                            else self.sensitivity_grid.to_dict(orient="records")),
             "verdict": None,
             "truth": truth,
             "treated_series": self.treated_series(),
@@ -332,6 +344,15 @@ class Evaluation:
             tables.results_table(summary["results"], language=lang), tab_dir, "resultat",
             title=self.title(), simulated=self.simulated,
         )
+        if summary.get("sensitivity"):
+            sens = tables.sensitivity_table(summary["sensitivity"], lang)
+            if not sens.empty:
+                written += tables.write_table(sens, tab_dir, "kanslighet",
+                                              title=self.title(), simulated=self.simulated)
+            for outcome in self.spec.outcomes:
+                fig = figures.sensitivity_plot(self.sensitivity_grid, self.results, outcome,
+                                               language=lang, simulated=self.simulated)
+                written += figures.save_figure(fig, fig_dir, f"{outcome}_kanslighet")
         md = folder / "sammanfattning.md"
         md.write_text(self.narrative_markdown(summary), encoding="utf-8")
         written.append(md)

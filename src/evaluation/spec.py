@@ -42,6 +42,8 @@ Keys (documented in the README and in ``notebooks/params/exempelstad.yaml``):
                    the counterfactual for counts (0.10 = 10 %), the outcome's unit for levels.
                    It tells "ingen påvisbar effekt" from "data räcker inte". These keys, the
                    post window and the designs form the analysis plan (:mod:`evaluation.plan`).
+``intervention_variants``  other dates the change could be said to start, for the sensitivity
+                   grid (``{beslut: 2021-11, tillkännagivande: 2022-01}``).
 ``outcome_kinds``  what an outcome is, when neither the shipped measure list nor the data say
                    it (see :func:`validate_outcome_kinds`): ``{gdp_per_capita: {kind: level,
                    unit_sv: "USD per invånare", unit_en: "USD per inhabitant"}}``.
@@ -68,7 +70,7 @@ KEYS = (
     "evaluation_id", "title", "data", "frequency", "treated", "intervention", "outcomes",
     "comparison", "compare_periods", "compare_window", "post_end", "language", "seed", "donors",
     "sources", "outcome_kinds", "designs", "primary_outcome", "primary_design",
-    "smallest_relevant_effect",
+    "smallest_relevant_effect", "intervention_variants",
 )
 #: Keys of one ``outcome_kinds`` entry (``kind`` is required).
 OUTCOME_KIND_KEYS = ("kind", "unit_sv", "unit_en", "label_sv", "label_en")
@@ -113,6 +115,7 @@ class Spec:
     primary_outcome: str | None = None
     primary_design: str | None = None
     smallest_relevant_effect: dict[str, float] = field(default_factory=dict)
+    intervention_variants: dict[str, str] = field(default_factory=dict)
     path: str | None = None
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -360,6 +363,8 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
         outcome_kinds=validate_outcome_kinds(raw.get("outcome_kinds"), list(outcomes), lines),
         designs=validate_designs(raw.get("designs"), ln("designs")),
         **validate_primary(raw, list(outcomes), ln),
+        intervention_variants=_intervention_variants(raw.get("intervention_variants"), ln,
+                                                     frequency),
         path=path,
         lines=dict(lines),
     )
@@ -432,6 +437,19 @@ def validate_designs(value: Any, line: int | None = None,
                          f"names {', '.join(repr(u) for u in unknown)}, which does not exist: "
                          f"choose among {', '.join(known)}.")
     return list(dict.fromkeys(value))
+
+
+def _intervention_variants(value: Any, ln: Any, frequency: str) -> dict[str, str]:
+    """``intervention_variants``: other dates the change could be said to start (decision,
+    announcement), ``{name: period}``, for the sensitivity grid."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise spec_error("intervention_variants", ln("intervention_variants"),
+                         "ska vara namn och perioder, t.ex. {beslut: 2021-11, start: 2022-04}.",
+                         "must be names and periods, e.g. {decision: 2021-11, start: 2022-04}.")
+    return {str(name): _check_period(str(date), "intervention_variants", ln, frequency)
+            for name, date in value.items()}
 
 
 def validate_primary(raw: dict[str, Any], outcomes: list[str], ln: Any) -> dict[str, Any]:

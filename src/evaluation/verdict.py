@@ -29,7 +29,8 @@ The rules, in order (the first that applies decides, and the report prints it):
 * R2 the *lead* design — the primary design when it counts, else the first counting design in
   :data:`LEAD_ORDER` — excludes zero, compares with other units (a before–after model never
   leads), its own past did not widen its interval (placebo in time: its deviations at earlier
-  dates were as large as the placebo spread allows), every counting design's estimate has the
+  dates were as large as the placebo spread allows), no variant of the sensitivity grid flips
+  it (:mod:`evaluation.checks.sensitivity`), every counting design's estimate has the
   lead's sign, and, when two or more designs count, at least one other excludes zero
   → ``clear_effect``;
 * R3 any counting design excludes zero → ``method_dependent``;
@@ -138,7 +139,8 @@ class OutcomeVerdict:
         return out
 
 
-def standing(result: Mapping[str, Any], check: Mapping[str, Any] | None) -> Standing:
+def standing(result: Mapping[str, Any], check: Mapping[str, Any] | None,
+             flips: Sequence[str] = ()) -> Standing:
     """Whether a design's result counts (rules 1–3 of the module docstring), and why not."""
     inference = result.get("inference") or {}
     sig = significance(result)
@@ -162,6 +164,8 @@ def standing(result: Mapping[str, Any], check: Mapping[str, Any] | None) -> Stan
         excluded.append("pre_fit")
     if inference.get("in_time_widened"):
         notes.append("in_time_widened")
+    if flips:
+        notes.append("sensitivity_flip")
     estimate = result.get("average_effect")
     return Standing(design=str(result.get("design")), significance=sig,
                     estimate=None if estimate is None else float(estimate),
@@ -199,6 +203,7 @@ def decide(
     primary: str | None = "its",
     relevant: float | None = None,
     pre_mean: float | None = None,
+    sensitivity: Sequence[Mapping[str, Any]] = (),
 ) -> OutcomeVerdict:
     """The verdict for ``outcome`` from its designs' result records and reliability checks.
 
@@ -219,7 +224,12 @@ def decide(
     """
     mine = [r for r in results if r.get("outcome") == outcome]
     by_design = {(c.get("design"), c.get("outcome")): c for c in checks}
-    standings = [standing(r, by_design.get((r.get("design"), outcome))) for r in mine]
+    flipped: dict[str, list[str]] = {}
+    for row in sensitivity:
+        if row.get("outcome") == outcome and row.get("flip"):
+            flipped.setdefault(str(row.get("design")), []).append(str(row.get("variant")))
+    standings = [standing(r, by_design.get((r.get("design"), outcome)),
+                          flipped.get(str(r.get("design")), ())) for r in mine]
     records = {str(r.get("design")): r for r in mine}
     counting = [s for s in standings if s.counts]
     primary_name = primary if primary in records else None
@@ -247,6 +257,7 @@ def decide(
     others_sig = [s for s in counting if s is not lead and s.significant]
     agree = all(s.sign == lead.sign for s in counting)
     if (lead.significant and lead.has_comparison and "in_time_widened" not in lead.notes
+            and "sensitivity_flip" not in lead.notes
             and agree and (len(counting) == 1 or others_sig)):
         return verdict("clear_effect", "R2", lead.sign)
     significant = [s for s in counting if s.significant]
@@ -270,6 +281,8 @@ def decide_all(summary: Mapping[str, Any], *, relevant: Mapping[str, float] | No
     checks = list(summary.get("checks") or [])
     outcomes = list(dict.fromkeys(r.get("outcome") for r in results))
     primary = summary.get("primary_design")
+    sensitivity = [r for r in summary.get("sensitivity") or [] if r.get("status") == "ok"]
     return {o: decide(o, results, checks, primary=primary,
-                      relevant=(relevant or {}).get(o), pre_mean=(pre_means or {}).get(o))
+                      relevant=(relevant or {}).get(o), pre_mean=(pre_means or {}).get(o),
+                      sensitivity=sensitivity)
             for o in outcomes}

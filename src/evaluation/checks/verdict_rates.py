@@ -301,6 +301,21 @@ def verdicts(
     return out
 
 
+def restrict(runs: pd.DataFrame, designs: Iterable[str]) -> pd.DataFrame:
+    """``runs`` as if only ``designs`` had been run: the other designs' records and columns
+    dropped and the null verdict decided again (no re-fit; the designs do not see each other)."""
+    keep = [str(d) for d in designs]
+    dropped = [d for d in runs.attrs.get("designs", []) if d not in keep]
+    out = runs.drop(columns=[c for c in runs.columns if c.split("__")[0] in dropped]).copy()
+    out["records"] = [[r for r in recs if r.get("design") in keep] for recs in runs["records"]]
+    out.attrs.update(runs.attrs, designs=[d for d in runs.attrs.get("designs", keep)
+                                          if d in keep])
+    v = verdicts(out)
+    for col in ("category", "rule", "direction", "lead"):
+        out[col] = v[col].to_numpy()
+    return out
+
+
 def stepped_verdicts(runs: pd.DataFrame, step: float, kind: str | None = None,
                      **kwargs: Any) -> pd.DataFrame:
     """The verdict of every pair with a known effect ``step`` added from its date to its end.

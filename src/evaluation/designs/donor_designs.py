@@ -637,6 +637,15 @@ def _declare(name: str, order: int) -> Any:
         return comparison_group_design(panel, design=name, outcome=outcome, treated=unit,
                                        intervention=date, post_end=post_end)
 
+    def point(ctx: Any) -> float:
+        """The average effect alone (one fit, no placebo inference), natural units."""
+        pool = ctx.donors
+        donors = list(getattr(pool, "members", pool)) if pool is not None else None
+        data = wide_data(ctx.panel, outcome=ctx.outcome, treated=ctx.treated,
+                         intervention=ctx.intervention, post_end=ctx.post_end, donors=donors)
+        return point_estimate(data.Y, data.treated, data.donors, data.n_pre,
+                              name) * data.count_factor
+
     def figures(result: EffectResult, *, language: str = "sv",
                 simulated: bool = False) -> list:
         from evaluation.report import figures as fig
@@ -655,7 +664,7 @@ def _declare(name: str, order: int) -> Any:
         return out
 
     return Design(name=name, order=order, estimate=estimate, rerun=rerun, run_at=run_at,
-                  figures=figures, method_key=name, needs_donors=True)
+                  figures=figures, method_key=name, needs_donors=True, point=point)
 
 
 DESIGNS = (_declare("synthetic_control", 30), _declare("did", 40), _declare("sdid", 50))

@@ -102,6 +102,10 @@ class Design:
         a clear effect in the verdict.
     default
         Run when the spec has no ``designs:`` key.
+    point
+        ``point(context) -> float``: the average effect alone, when that is much cheaper than
+        ``estimate`` (the comparison-group designs' placebo inference re-fits every donor);
+        the sensitivity grid uses it.
     """
 
     name: str
@@ -116,6 +120,7 @@ class Design:
     needs_donors: bool = False
     has_comparison: bool = True
     default: bool = True
+    point: Callable[[EvaluationContext], float] | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
 

@@ -53,6 +53,8 @@ class _Spec:
     proposal_scale: float = PROPOSAL_SCALE
     proposal_df: float | None = PROPOSAL_DF
     level_prior_scale: float | None = None
+    level_spike: float = 0.0  # prior probability of a constant level (σ_level = 0)
+    slab_max: float = 1.0  # flat prior on σ_level over [0, slab_max·sd(y_pre)] otherwise
 
 
 @dataclass
@@ -68,11 +70,51 @@ class _EngineFit:
     ess: float = float("nan")
     n_diffuse: int = 0
     loglike: float = float("nan")
+    spike_share: float = 0.0
 
 
 def _sym_sqrt(P: np.ndarray) -> np.ndarray:
     w, v = np.linalg.eigh((P + P.T) / 2)
     return v * np.sqrt(np.clip(w, 0, None))
+
+
+def _log_t(q2: np.ndarray, d: int, nu: float | None, logdet: float) -> np.ndarray:
+    """Log density of a d-variate t (normal when ``nu`` is None) at squared Mahalanobis
+    distance ``q2`` with scale-matrix log-determinant ``logdet``."""
+    if nu is None:
+        return -0.5 * q2 - 0.5 * d * math.log(2 * math.pi) - 0.5 * logdet
+    return (math.lgamma((nu + d) / 2) - math.lgamma(nu / 2) - 0.5 * d * math.log(nu * math.pi)
+            - 0.5 * logdet - 0.5 * (nu + d) * np.log1p(q2 / nu))
+
+
+def _add_spike(model, thetas, logw, lls, z, root, theta_hat, nu, spec, ll_hat, loglike):
+    """Spike-and-slab prior on the level's standard deviation: prior probability
+    ``level_spike`` of a constant level, else flat on [0, slab_max] (standardised units).
+
+    Importance sampling over the union of the two components: every proposal θ_j (slab) and a
+    copy with σ_level = 0 (spike), weighted by likelihood × prior / proposal density, the
+    spike copy by the proposal's marginal density of the other parameters (their flat prior
+    is common to both components and cancels)."""
+    names = list(model.param_names)
+    i = names.index("sigma2.level")
+    k = thetas.shape[1]
+    S = root @ root.T
+    logdet = float(np.linalg.slogdet(S)[1])
+    log_q = _log_t((z**2).sum(axis=1), k, nu, logdet)
+    s = thetas[:, i]
+    slab_prior = np.where(np.abs(s) <= spec.slab_max, -math.log(2 * spec.slab_max), -np.inf)
+    logw_slab = (lls - ll_hat) + math.log(1 - spec.level_spike) + slab_prior - log_q
+    keep = [j for j in range(k) if j != i]
+    S_m = S[np.ix_(keep, keep)]
+    delta = thetas[:, keep] - theta_hat[keep]
+    q2_m = np.einsum("ni,ij,nj->n", delta, np.linalg.inv(S_m), delta)
+    log_qm = _log_t(q2_m, k - 1, nu, float(np.linalg.slogdet(S_m)[1]))
+    spike = thetas.copy()
+    spike[:, i] = 0.0
+    lls0 = np.array([loglike(t) for t in spike])
+    lls0 = np.where(np.isfinite(lls0), lls0, -np.inf)
+    logw_spike = (lls0 - ll_hat) + math.log(spec.level_spike) - log_qm
+    return np.vstack([thetas, spike]), np.concatenate([logw_slab, logw_spike])
 
 
 def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
@@ -162,12 +204,16 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
             if spec.level_prior_scale is not None and "sigma2.level" in model.param_names:
                 i_lvl = list(model.param_names).index("sigma2.level")
                 logw = logw - np.log(np.abs(thetas[:, i_lvl]) + spec.level_prior_scale)
+            if spec.level_spike > 0 and "sigma2.level" in model.param_names:
+                thetas, logw = _add_spike(model, thetas, logw, lls, z, root, theta_hat, nu,
+                                          spec, ll_hat, loglike)
         else:
             logw = np.zeros(spec.n_draws)
     logw = logw - np.max(logw)
     wts = np.exp(logw)
     wts = wts / wts.sum()
     ess = float(1.0 / np.sum(wts**2))
+    spike_share = float(wts[spec.n_draws:].sum()) if len(wts) > spec.n_draws else 0.0
     # paths per parameter draw: systematic resampling of n_paths slots
     u = (rng.random() + np.arange(n_paths)) / n_paths
     counts = np.bincount(np.searchsorted(np.cumsum(wts), u, side="right").clip(0, len(wts) - 1),
@@ -223,7 +269,7 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
         beta = beta_se = np.zeros(0)
     return _EngineFit(point=point, paths=paths, fitted_pre=fitted, params=params, beta=beta,
                       beta_se=beta_se, converged=converged, warnings=caught, ess=ess,
-                      n_diffuse=n_diffuse, loglike=float(res.llf))
+                      n_diffuse=n_diffuse, loglike=float(res.llf), spike_share=spike_share)
 
 
 # =========================================================================== inference helpers
@@ -567,6 +613,7 @@ def structural(
         "n_paths": n_paths,
         "n_param_draws": spec.n_draws,
         "param_draws_ess": fit.ess,
+        "constant_level_share": fit.spike_share,
         "seed": seed,
         **fit.params,
         "loglike": fit.loglike,

@@ -32,6 +32,8 @@ from evaluation.data.panel import period_frequency, periods_between, to_period
 from evaluation.report import format as fmt
 from evaluation.report.format import Language, check_language
 from evaluation.report.text import (
+    TEXTS,
+    design_label,
     outcome_kind,
     outcome_label,
     result_unit,
@@ -485,6 +487,68 @@ def design_figures(result: Any, *, language: Language = "sv",
     except KeyError:
         return counterfactual_figures(result, language=language, simulated=simulated)
     return declared.figures(result, language=language, simulated=simulated)
+
+
+def sensitivity_plot(grid: pd.DataFrame, results: Sequence[Any], outcome: str, *,
+                     language: Language = "sv", simulated: bool = False) -> Figure:
+    """How each design's estimate moves across the sensitivity variants: one row per variant
+    (the report's own choice first, with its interval), one marker per design; a flipped
+    variant (another sign, or outside the report's interval) is drawn hollow and red."""
+    check_language(language)
+    base = [r for r in results if r.outcome == outcome]
+    rows = grid[(grid["outcome"] == outcome) & (grid["status"] == "ok")] if len(grid) else grid
+    variants = list(dict.fromkeys(rows["variant"])) if len(rows) else []
+    labels = [t("sens.baseline", language)] + [sensitivity_label(v, language) for v in variants]
+    fig, ax, owned = _new_axes(None, (FIGSIZE[0], 1.2 + 0.42 * len(labels)))
+    n = max(len(base), 1)
+    offsets = {r.design: (i - (n - 1) / 2) * 0.12 for i, r in enumerate(base)}
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, r in enumerate(base):
+        colour = colours[i % len(colours)]
+        y0 = 0 + offsets[r.design]
+        if r.testable:
+            ax.plot(r.ci, [y0, y0], color=colour, linewidth=1.5)
+        ax.plot([r.average_effect], [y0], "o", color=colour, markersize=6,
+                label=design_label(r.design, language))
+        mine = rows[rows["design"] == r.design] if len(rows) else rows
+        for _, row in mine.iterrows():
+            y = 1 + variants.index(row["variant"]) + offsets[r.design]
+            if pd.notna(row.get("low")) and pd.notna(row.get("high")):
+                ax.plot([row["low"], row["high"]], [y, y], color=colour, linewidth=0.8,
+                        alpha=0.6)
+            flipped = bool(row.get("flip"))
+            ax.plot([row["estimate"]], [y], "o", markersize=6,
+                    color="#b00020" if flipped else colour,
+                    markerfacecolor="none" if flipped else colour)
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(labels)))
+    ax.set_yticklabels(["\n".join(textwrap.wrap(lab, 38)) for lab in labels], fontsize=8)
+    ax.invert_yaxis()
+    unit = _fitting_unit(base[0], language) if base else ""
+    ax.set_xlabel(t("sens.axis", language, unit=unit))
+    ax.xaxis.set_major_formatter(NumberFormatter(language))
+    ax.set_title(t("sens.title", language, outcome=outcome_label(outcome, language)),
+                 fontsize=11, loc="left")
+    _legend(fig, ax, owned)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if simulated:
+        add_watermark(fig, language)
+    return fig
+
+
+def sensitivity_label(variant: str, language: Language = "sv") -> str:
+    """A sensitivity variant in words ("Insatsen började 3 månader tidigare")."""
+    if variant.startswith("date_"):
+        return t("sens.date", language, name=variant[5:])
+    head, _, k = variant.rpartition("_")
+    if head in ("anticipation", "phase_in"):
+        years = k.endswith("y")
+        n = k[:-1] if years else k
+        return t(f"sens.{head}", language, n=n, unit=t(
+            "sens.years" if years else "sens.months", language))
+    key = f"sens.{variant}"
+    return t(key, language) if key in TEXTS else variant
 
 
 def decomposition_parts(result: Any) -> dict[str, float]:

@@ -190,6 +190,25 @@ def outcome_results(ev: Evaluation, outcome: str) -> None:
             display(HTML(weights.to_html(index=False, border=0, classes="weights")))
 
 
+def sensitivity(ev: Evaluation) -> None:
+    """The sensitivity grid: what was varied, what flips, one figure per outcome and the
+    table (collapsed)."""
+    summary = ev.summary()
+    rows = summary.get("sensitivity") or []
+    if not rows:
+        return
+    lang = ev.language
+    _md(text.sensitivity_text(rows, lang))
+    grid = ev.sensitivity_grid
+    for outcome in ev.spec.outcomes:
+        _figure(figures.sensitivity_plot(grid, ev.results, outcome, language=lang,
+                                         simulated=ev.simulated))
+    table = tables.sensitivity_table(rows, lang)
+    if not table.empty:
+        display(HTML(f"<details><summary>{html.escape(text.t('sens.title', lang, outcome=''))}"
+                     f"</summary>{table.to_html(index=False, border=0, float_format=lambda x: f'{x:.3g}')}</details>"))
+
+
 def reliability(ev: Evaluation) -> None:
     """How often this design raises false alarms, and finds a real effect, on units like this."""
     name = ev.inputs.treated_name

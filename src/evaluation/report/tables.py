@@ -270,6 +270,31 @@ def history_table(past: pd.DataFrame, summary: Mapping[str, Any],
     return out.reset_index(drop=True)
 
 
+def sensitivity_table(rows: Sequence[Mapping[str, Any]], language: Language = "sv") -> pd.DataFrame:
+    """The sensitivity grid as a table of numbers: outcome, design, variant, estimate, interval
+    (where the design gives it cheaply), baseline and whether the result flips."""
+    from evaluation.report.figures import sensitivity_label
+    from evaluation.report.text import design_label, outcome_label
+
+    sv = language == "sv"
+    records = []
+    for r in rows:
+        if r.get("status") != "ok":
+            continue
+        records.append({
+            ("Utfall" if sv else "Outcome"): outcome_label(str(r["outcome"]), language),
+            ("Metod" if sv else "Method"): design_label(str(r["design"]), language),
+            ("Variant" if sv else "Variant"): sensitivity_label(str(r["variant"]), language),
+            ("Skattning" if sv else "Estimate"): r.get("estimate"),
+            ("Nedre gräns" if sv else "Lower bound"): r.get("low"),
+            ("Övre gräns" if sv else "Upper bound"): r.get("high"),
+            ("Rapportens skattning" if sv else "Report's estimate"): r.get("baseline"),
+            ("Vänder" if sv else "Flips"): ("ja" if sv else "yes") if r.get("flip")
+            else ("nej" if sv else "no"),
+        })
+    return pd.DataFrame(records)
+
+
 def weights_table(result: Any, language: Language = "sv", *, formatted: bool = True,
                   top: int | None = None) -> pd.DataFrame:
     """Unit weights of a synthetic control or synthetic DiD (largest first); empty otherwise.

@@ -359,6 +359,36 @@ TEXTS: dict[str, dict[str, str]] = {
     "plan.key.designs": {"sv": "metoderna", "en": "the methods"},
     "plan.key.comparison": {"sv": "jämförelsen", "en": "the comparison"},
     "plan.key.donors": {"sv": "jämförelsekommunerna", "en": "the comparison municipalities"},
+    "sens.baseline": {"sv": "Rapportens val", "en": "The report's choice"},
+    "sens.anticipation": {"sv": "Insatsen började {n} {unit} tidigare (förväntan)",
+                          "en": "The change started {n} {unit} earlier (anticipation)"},
+    "sens.phase_in": {"sv": "De första {n} {unit} räknas som infasning",
+                      "en": "The first {n} {unit} are a phase-in"},
+    "sens.months": {"sv": "månader", "en": "months"},
+    "sens.years": {"sv": "år", "en": "year(s)"},
+    "sens.date": {"sv": "Startdatum enligt {name}", "en": "Start date as {name}"},
+    "sens.later_start": {"sv": "Förperioden börjar en tredjedel senare",
+                         "en": "The pre-period starts a third later"},
+    "sens.without_2020_21": {"sv": "Utan pandemimånaderna mars 2020–december 2021",
+                             "en": "Without the pandemic months March 2020–December 2021"},
+    "sens.axis": {"sv": "Skattad effekt ({unit})", "en": "Estimated effect ({unit})"},
+    "sens.title": {"sv": "Känslighetsanalys: {outcome}", "en": "Sensitivity: {outcome}"},
+    "sens.intro": {
+        "sv": "Varje metod skattades om med andra rimliga val: tidigare eller senare startdatum "
+              "(förväntan, infasning), en senare början på förperioden och utan "
+              "pandemimånaderna. Ett resultat *vänder* om skattningen byter tecken eller hamnar "
+              "utanför rapportens intervall; en metod som vänder kan inte ensam bära ett "
+              "tydligt besked.",
+        "en": "Every method was re-estimated with other reasonable choices: an earlier or "
+              "later start (anticipation, phase-in), a later start of the pre-period and "
+              "without the pandemic months. A result *flips* if the estimate changes sign or "
+              "falls outside the report's interval; a method that flips cannot carry a clear "
+              "answer on its own."},
+    "sens.none": {"sv": "Inget resultat vänder i någon variant.",
+                  "en": "No result flips in any variant."},
+    "sens.flips": {"sv": "Vänder: {items}.", "en": "Flips: {items}."},
+    "sens.flip_item": {"sv": "{design} för {noun} ({variants})",
+                       "en": "{design} for {noun} ({variants})"},
     "verdict.how": {"sv": "Så avgjordes beskedet", "en": "How the answer was decided"},
     "verdict.category.clear_effect": {"sv": "tydlig effekt", "en": "clear effect"},
     "verdict.category.method_dependent": {"sv": "beror på metod", "en": "depends on the method"},
@@ -1391,6 +1421,30 @@ def _plan_value(value: Any, language: Language) -> str:
     if isinstance(value, str) and value in OUTCOME_NOUNS:
         return outcome_noun(value, language)
     return str(value)
+
+
+def sensitivity_text(rows: Sequence[Mapping[str, Any]] | None,
+                     language: Language = "sv") -> str:
+    """The sensitivity grid in two sentences: what was varied, and which results flip."""
+    check_language(language)
+    if not rows:
+        return ""
+    from evaluation.report.figures import sensitivity_label
+
+    flipped: dict[tuple[str, str], list[str]] = {}
+    for r in rows:
+        if r.get("status") == "ok" and r.get("flip"):
+            flipped.setdefault((str(r["outcome"]), str(r["design"])), []).append(
+                _lower(sensitivity_label(str(r["variant"]), language)))
+    parts = [t("sens.intro", language)]
+    if not flipped:
+        parts.append(t("sens.none", language))
+    else:
+        items = "; ".join(t("sens.flip_item", language, design=design_label(d, language),
+                            noun=outcome_noun(o, language), variants=", ".join(v))
+                          for (o, d), v in flipped.items())
+        parts.append(t("sens.flips", language, items=items))
+    return " ".join(parts)
 
 
 def verdicts_of(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

@@ -1,0 +1,166 @@
+"""Sensitivity grid: does the answer survive reasonable other choices? (issue "One answer", 5)
+
+Every design of the evaluation is re-estimated, through the same registry call the report
+used (:mod:`evaluation.designs.registry`), under variants an evaluator or a reviewer would
+ask about:
+
+* ``anticipation_3`` / ``anticipation_6`` — the change started 3 or 6 months earlier
+  (announcement, decision, staff moving before the formal start): the intervention date is
+  moved back, the post window's end kept;
+* ``phase_in_3`` / ``phase_in_6`` — the first 3 or 6 months are a phase-in and excluded: the
+  intervention date is moved forward, the post window's end kept;
+* ``date_<name>`` — the spec's ``intervention_variants`` (e.g. ``beslut: 2021-11``);
+* ``later_start`` — the pre-period starts a third later (older years may follow other rules);
+* ``without_2020_21`` — the pandemic months March 2020 to December 2021 are removed from the
+  pre-period (monthly data whose pre-period covers them);
+
+(yearly data: anticipation and phase-in by one year). A variant that leaves too short a
+pre-period or post window is skipped with its reason. A **flip** is a variant whose estimate has
+the other sign than the baseline's, or lies outside the baseline's interval; a design with a
+flip cannot lead a clear effect in the verdict (:mod:`evaluation.verdict`). The
+comparison-group designs are re-fitted for their estimate only (``Design.point``: their
+placebo inference re-fits every donor, and the flip is judged on the estimate), so their rows
+have no interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evaluation.data.panel import MIN_PRE_PERIODS, period_frequency, periods_between, shift_period
+from evaluation.errors import EvaluationError
+from evaluation.results import EffectResult
+
+PANDEMIC = ("2020-03", "2021-12")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One alternative choice: a name, the intervention date and the panel filter."""
+
+    name: str
+    intervention: str
+    drop: tuple[str, str] | None = None  # periods removed (inclusive)
+    start: str | None = None  # first period kept
+
+
+def variants(intervention: str, post_end: str, first: str,
+             named: dict[str, str] | None = None) -> tuple[list[Variant], dict[str, str]]:
+    """The variants that fit the data, and the skipped ones with their reason."""
+    yearly = period_frequency(intervention) == "yearly"
+    steps = (1,) if yearly else (3, 6)
+    out: list[Variant] = []
+    skipped: dict[str, str] = {}
+    minimum = MIN_PRE_PERIODS[period_frequency(intervention)]
+
+    def add(v: Variant) -> None:
+        begin = v.start or first
+        if periods_between(begin, v.intervention) < minimum:
+            skipped[v.name] = "short_pre_period"
+        elif v.intervention > post_end:
+            skipped[v.name] = "no_post_period"
+        else:
+            out.append(v)
+
+    for k in steps:
+        label = f"{k}" if not yearly else "1y"
+        add(Variant(f"anticipation_{label}", shift_period(intervention, -k)))
+        add(Variant(f"phase_in_{label}", shift_period(intervention, k)))
+    for name, date in (named or {}).items():
+        add(Variant(f"date_{name}", str(date)))
+    pre = periods_between(first, intervention)
+    add(Variant("later_start", intervention, start=shift_period(first, pre // 3)))
+    if not yearly and first <= PANDEMIC[0] and PANDEMIC[1] < shift_period(intervention, -1):
+        kept = pre - (periods_between(*PANDEMIC) + 1)
+        if kept >= minimum:
+            out.append(Variant("without_2020_21", intervention, drop=PANDEMIC))
+        else:
+            skipped["without_2020_21"] = "short_pre_period"
+    return out, skipped
+
+
+def _panel_for(panel: pd.DataFrame, v: Variant) -> pd.DataFrame:
+    keep = np.ones(len(panel), dtype=bool)
+    if v.start is not None:
+        keep &= (panel["period"] >= v.start).to_numpy()
+    if v.drop is not None:
+        keep &= ~panel["period"].between(*v.drop).to_numpy()
+    if keep.all():
+        return panel
+    out = panel[keep]
+    out.attrs = dict(panel.attrs)
+    return out
+
+
+def run_grid(ev: Any, *, named: dict[str, str] | None = None) -> pd.DataFrame:
+    """Re-estimate every result of ``ev`` (an estimated :class:`~evaluation.evaluate.Evaluation`)
+    under every variant; one row per (outcome, design, variant) with the estimate, interval,
+    and ``flip``. Skipped variants have ``status`` "skipped" and a ``reason``."""
+    from evaluation.designs.decomposition import default_compare_periods
+    from evaluation.designs.registry import EvaluationContext, design
+
+    inputs, spec = ev.inputs, ev.spec
+    first = str(inputs.first_period)
+    chosen, skipped = variants(spec.intervention, inputs.post_end, first, named)
+    national = inputs.comparison_panel()
+    rows: list[dict[str, Any]] = []
+    for result in ev.results:
+        base = dict(outcome=result.outcome, design=result.design)
+        for name, reason in skipped.items():
+            rows.append({**base, "variant": name, "status": "skipped", "reason": reason})
+        declared = design(result.design)
+        for v in chosen:
+            row = {**base, "variant": v.name, "intervention": v.intervention}
+            compare = list(default_compare_periods(v.intervention, spec.compare_window))
+            if compare[1] > inputs.post_end:
+                compare[1] = inputs.post_end
+            context = EvaluationContext(
+                panel=_panel_for(inputs.panel, v), national_panel=_panel_for(national, v),
+                outcome=result.outcome, treated=inputs.treated, intervention=v.intervention,
+                post_end=inputs.post_end, comparison=spec.comparison,
+                compare_periods=tuple(compare), compare_window=spec.compare_window,
+                donors=_donors(result), seed=spec.seed, ci_level=result.ci_level)
+            try:
+                if declared.point is not None:  # the estimate is what a flip is judged on
+                    rows.append({**row, **_compare(result, declared.point(context), None)})
+                    continue
+                r = declared.estimate(context)
+            except EvaluationError as exc:
+                rows.append({**row, "status": "skipped", "reason": exc.en})
+                continue
+            rows.append({**row, **_compare(result, float(r.average_effect),
+                                           r.ci if r.testable else None)})
+    return pd.DataFrame(rows)
+
+
+def _donors(result: EffectResult) -> Any:
+    donors = result.diagnostics.get("donors")
+    return [str(u) for u in donors] if donors else None
+
+
+def _compare(baseline: EffectResult, est: float,
+             ci: tuple[float, float] | None) -> dict[str, Any]:
+    """The variant's estimate against the baseline: a flip is another sign or an estimate
+    outside the baseline's interval (the variant's own interval is shown where the design
+    gives it cheaply; it does not enter the flip)."""
+    est = float(est)
+    b_est, b_ci = float(baseline.average_effect), baseline.ci if baseline.testable else None
+    other_sign = np.sign(est) != np.sign(b_est) and est != 0 and b_est != 0
+    outside = b_ci is not None and not (b_ci[0] <= est <= b_ci[1])
+    return {"status": "ok", "estimate": est,
+            "low": None if ci is None else float(ci[0]),
+            "high": None if ci is None else float(ci[1]),
+            "baseline": b_est, "flip": bool(other_sign or outside),
+            "sign_change": bool(other_sign), "outside_baseline": bool(outside)}
+
+
+def flips(grid: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
+    """(outcome, design) → the variants that flip."""
+    if grid.empty or "flip" not in grid:
+        return {}
+    hit = grid[grid["flip"].fillna(False).astype(bool)]
+    return {(o, d): list(g["variant"]) for (o, d), g in hit.groupby(["outcome", "design"])}
