@@ -275,6 +275,7 @@ class Evaluation:
             "treated_status": self.treated_status(),
         })
         out["verdict"] = clean_json(self.verdicts(out)) or None
+        out["cost"] = clean_json(cost_of(out, self.spec.cost))
         out["changes"] = clean_json(self.changes(out))
         return out
 
@@ -385,6 +386,42 @@ class Evaluation:
         parts += ["", f"## {text.t('section_conclusions', lang)}", "",
                   text.conclusion_text(summary, lang), ""]
         return "\n".join(parts)
+
+
+def cost_of(summary: dict[str, Any], cost: dict[str, Any]) -> dict[str, Any] | None:
+    """The effect in kronor against the programme's cost (the spec's ``cost``), from the
+    verdict's lead design for the cost outcome: Σ(observed − counterfactual) over the post
+    window in unit-months (households × months) with its interval — the interval of the
+    window's total, which each design gets from its own (serially correlated) error model,
+    not from independent months — times kronor per unit-month; the programme's cost is the
+    yearly cost times the window's length in years. None without ``cost`` or for yearly data.
+    """
+    if not cost or summary.get("frequency") != "monthly":
+        return None
+    outcome = cost["outcome"]
+    verdict = (summary.get("verdict") or {}).get(outcome) or {}
+    design = verdict.get("lead") or summary.get("primary_design")
+    record = next((r for r in summary.get("results") or []
+                   if r["outcome"] == outcome and r["design"] == design), None)
+    if record is None or record.get("cumulative_effect") is None:
+        return None
+    window = record.get("post_window") or [None, None]
+    from evaluation.data.panel import periods_between
+
+    months = periods_between(window[0], window[1]) + 1
+    price = float(cost["kr_per_unit_month"])
+    ci = record.get("cumulative_ci")
+    out = {
+        "outcome": outcome, "design": design, "months": months,
+        "unit_months": float(record["cumulative_effect"]),
+        "unit_months_ci": list(ci) if ci else None,
+        "kronor": float(record["cumulative_effect"]) * price,
+        "kronor_ci": [ci[0] * price, ci[1] * price] if ci else None,
+        "kr_per_unit_month": price,
+    }
+    if cost.get("programme_cost_per_year") is not None:
+        out["programme_cost"] = float(cost["programme_cost_per_year"]) * months / 12
+    return out
 
 
 def _label_roles(results: list[dict[str, Any]], primary_outcome: str,

@@ -70,7 +70,7 @@ KEYS = (
     "evaluation_id", "title", "data", "frequency", "treated", "intervention", "outcomes",
     "comparison", "compare_periods", "compare_window", "post_end", "language", "seed", "donors",
     "sources", "outcome_kinds", "designs", "primary_outcome", "primary_design",
-    "smallest_relevant_effect", "intervention_variants",
+    "smallest_relevant_effect", "intervention_variants", "cost",
 )
 #: Keys of one ``outcome_kinds`` entry (``kind`` is required).
 OUTCOME_KIND_KEYS = ("kind", "unit_sv", "unit_en", "label_sv", "label_en")
@@ -116,6 +116,7 @@ class Spec:
     primary_design: str | None = None
     smallest_relevant_effect: dict[str, float] = field(default_factory=dict)
     intervention_variants: dict[str, str] = field(default_factory=dict)
+    cost: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -365,6 +366,7 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
         **validate_primary(raw, list(outcomes), ln),
         intervention_variants=_intervention_variants(raw.get("intervention_variants"), ln,
                                                      frequency),
+        cost=validate_cost(raw.get("cost"), list(outcomes), ln("cost")),
         path=path,
         lines=dict(lines),
     )
@@ -450,6 +452,43 @@ def _intervention_variants(value: Any, ln: Any, frequency: str) -> dict[str, str
                          "must be names and periods, e.g. {decision: 2021-11, start: 2022-04}.")
     return {str(name): _check_period(str(date), "intervention_variants", ln, frequency)
             for name, date in value.items()}
+
+
+COST_KEYS = ("outcome", "kr_per_unit_month", "programme_cost_per_year")
+
+
+def validate_cost(value: Any, outcomes: list[str], line: int | None = None) -> dict[str, Any]:
+    """``cost``: what one unit-month of a count outcome costs (e.g. kronor per household-month
+    of ekonomiskt bistånd) and the programme's yearly cost, ``{outcome: households_assistance,
+    kr_per_unit_month: 9500, programme_cost_per_year: 2400000}``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or set(value) - set(COST_KEYS) or "kr_per_unit_month" not in value:
+        raise spec_error("cost", line,
+                         "ska ha kr_per_unit_month (och gärna outcome och "
+                         "programme_cost_per_year), t.ex. {outcome: households_assistance, "
+                         "kr_per_unit_month: 9500, programme_cost_per_year: 2400000}.",
+                         "must have kr_per_unit_month (and preferably outcome and "
+                         "programme_cost_per_year), e.g. {outcome: households_assistance, "
+                         "kr_per_unit_month: 9500, programme_cost_per_year: 2400000}.")
+    out: dict[str, Any] = {"outcome": str(value.get("outcome") or outcomes[0])}
+    if out["outcome"] not in outcomes:
+        raise spec_error("cost", line, f"nämner '{out['outcome']}', som inte finns under "
+                         "outcomes.", f"names '{out['outcome']}', which is not under outcomes.")
+    for key in ("kr_per_unit_month", "programme_cost_per_year"):
+        if value.get(key) is None:
+            continue
+        try:
+            number = float(str(value[key]).replace(" ", "").replace("\u00a0", "")
+                           .replace(",", "."))
+        except ValueError:
+            number = float("nan")
+        if not (number >= 0 and number < float("inf")):
+            raise spec_error("cost", line, f"{key} ska vara ett tal i kronor, inte "
+                             f"'{value[key]}'.", f"{key} must be a number of kronor, not "
+                             f"'{value[key]}'.")
+        out[key] = number
+    return out
 
 
 def validate_primary(raw: dict[str, Any], outcomes: list[str], ln: Any) -> dict[str, Any]:

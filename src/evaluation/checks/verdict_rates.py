@@ -127,8 +127,8 @@ def null_runs(
     from evaluation.designs.registry import Design, design
     from evaluation.designs.registry import designs as registered
 
-    chosen = registered() if designs is None else [
-        d if isinstance(d, Design) else design(d) for d in designs]
+    chosen = registered() if designs is None else sorted(
+        (d if isinstance(d, Design) else design(d) for d in designs), key=lambda d: d.order)
     kind = measure_info(outcome).kind
     sub = panel[panel["measure"].isin({outcome, "population", "labour_force"})]
     last = sub.loc[sub["measure"] == outcome].groupby("unit")["period"].max()

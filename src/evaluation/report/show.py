@@ -219,4 +219,7 @@ def reliability(ev: Evaluation) -> None:
 
 
 def conclusions(ev: Evaluation) -> None:
-    _md(text.conclusion_text(ev.summary(), ev.language))
+    summary = ev.summary()
+    parts = [text.conclusion_text(summary, ev.language),
+             text.cost_text(summary.get("cost"), ev.language)]
+    _md("\n\n".join(p for p in parts if p))

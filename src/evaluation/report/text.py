@@ -389,6 +389,24 @@ TEXTS: dict[str, dict[str, str]] = {
     "sens.flips": {"sv": "Vänder: {items}.", "en": "Flips: {items}."},
     "sens.flip_item": {"sv": "{design} för {noun} ({variants})",
                        "en": "{design} for {noun} ({variants})"},
+    "cost.sentence": {
+        "sv": "Räknat i pengar: under efterperioden ({months} månader) motsvarar effekten på "
+              "{noun} {units} hushållsmånader, alltså {kronor} kronor i förändrat bistånd "
+              "({level} KI {low} till {high} kronor), enligt {design} och {price} kronor per "
+              "hushållsmånad.",
+        "en": "In money: over the post-period ({months} months) the effect on {noun} "
+              "corresponds to {units} household-months, i.e. {kronor} kronor of changed "
+              "assistance ({level} CI {low} to {high} kronor), according to {design} and "
+              "{price} kronor per household-month."},
+    "cost.programme": {
+        "sv": "Programmet kostade {cost} kronor under samma tid; {compare}.",
+        "en": "The programme cost {cost} kronor over the same time; {compare}."},
+    "cost.covers": {"sv": "hela intervallet ligger över kostnaden",
+                    "en": "the whole interval lies above the cost"},
+    "cost.below": {"sv": "hela intervallet ligger under kostnaden",
+                   "en": "the whole interval lies below the cost"},
+    "cost.open": {"sv": "intervallet rymmer både mer och mindre än kostnaden",
+                  "en": "the interval contains both more and less than the cost"},
     "verdict.how": {"sv": "Så avgjordes beskedet", "en": "How the answer was decided"},
     "verdict.category.clear_effect": {"sv": "tydlig effekt", "en": "clear effect"},
     "verdict.category.method_dependent": {"sv": "beror på metod", "en": "depends on the method"},
@@ -1445,6 +1463,35 @@ def sensitivity_text(rows: Sequence[Mapping[str, Any]] | None,
                           for (o, d), v in flipped.items())
         parts.append(t("sens.flips", language, items=items))
     return " ".join(parts)
+
+
+def cost_text(cost: Mapping[str, Any] | None, language: Language = "sv") -> str:
+    """The effect in kronor against the programme's cost (``summary["cost"]``); '' without."""
+    check_language(language)
+    if not cost or not _finite(cost.get("kronor")):
+        return ""
+    ci = cost.get("kronor_ci") or [float("nan"), float("nan")]
+
+    def kr(x: float) -> str:
+        return fmt.number(x, 0, language)
+
+    text = t("cost.sentence", language, months=cost["months"],
+             noun=outcome_noun(str(cost["outcome"]), language),
+             units=fmt.signed(float(cost["unit_months"]), 0, language),
+             kronor=fmt.signed(float(cost["kronor"]), 0, language),
+             level=fmt.level_label(0.95, language), low=fmt.signed(ci[0], 0, language),
+             high=fmt.signed(ci[1], 0, language),
+             design=_lower(design_label(str(cost["design"]), language)),
+             price=kr(float(cost["kr_per_unit_month"])))
+    if _finite(cost.get("programme_cost")):
+        programme = float(cost["programme_cost"])
+        # a fall in households is money not paid out: savings are minus the effect
+        low_saved, high_saved = -ci[1], -ci[0]
+        compare = ("cost.covers" if low_saved > programme else
+                   "cost.below" if high_saved < programme else "cost.open")
+        text += " " + t("cost.programme", language, cost=kr(programme),
+                        compare=t(compare, language))
+    return text
 
 
 def verdicts_of(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
