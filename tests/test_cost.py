@@ -36,7 +36,7 @@ def test_kronor_come_from_the_window_total_and_its_interval():
 def test_cost_keys_are_validated():
     with pytest.raises(SpecError, match="kr_per_unit_month"):
         validate_cost({"outcome": "h"}, ["h"])
-    with pytest.raises(SpecError, match="finns inte"):
+    with pytest.raises(SpecError, match="inte finns"):
         validate_cost({"outcome": "x", "kr_per_unit_month": 1}, ["h"])
     with pytest.raises(SpecError, match="tal i kronor"):
         validate_cost({"kr_per_unit_month": "mycket"}, ["h"])

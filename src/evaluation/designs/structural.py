@@ -52,7 +52,6 @@ class _Spec:
     n_draws: int = PARAM_DRAWS
     proposal_scale: float = PROPOSAL_SCALE
     proposal_df: float | None = PROPOSAL_DF
-    level_prior_scale: float | None = None
     level_spike: float = 0.0  # prior probability of a constant level (σ_level = 0)
     slab_max: float = 1.0  # flat prior on σ_level over [0, slab_max·sd(y_pre)] otherwise
 
@@ -201,9 +200,6 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
             q2 = (z**2).sum(axis=1)
             logq = -0.5 * q2 if nu is None else -0.5 * (nu + k) * np.log1p(q2 / nu)
             logw = (lls - ll_hat) - logq
-            if spec.level_prior_scale is not None and "sigma2.level" in model.param_names:
-                i_lvl = list(model.param_names).index("sigma2.level")
-                logw = logw - np.log(np.abs(thetas[:, i_lvl]) + spec.level_prior_scale)
             if spec.level_spike > 0 and "sigma2.level" in model.param_names:
                 thetas, logw = _add_spike(model, thetas, logw, lls, z, root, theta_hat, nu,
                                           spec, ll_hat, loglike)
