@@ -44,25 +44,31 @@ HARMONICS = 2
 # =========================================================================== engine
 @dataclass
 class _Spec:
-    """Which state components the model carries (internal; the public defaults are fixed)."""
+    """The model and its inference (internal: the public function fixes the defaults; the
+    other settings exist for the calibration benchmark's ablation rows)."""
 
     seasonal: Literal["harmonics", "months", "none"] = "none"
+    #: add an AR(1) state (measured, not a default: see the module docstring)
     ar: bool = False
-    param_draws: Literal["normal", "sir", "none"] = "sir"
+    #: "sir": importance-weighted parameter draws; "normal": unweighted draws from the
+    #: proposal; "none": plug-in maximum likelihood (no parameter uncertainty)
+    param_draws: Literal["sir", "normal", "none"] = "sir"
     n_draws: int = PARAM_DRAWS
     proposal_scale: float = PROPOSAL_SCALE
     proposal_df: float | None = PROPOSAL_DF
-    level_spike: float = 0.0  # prior probability of a constant level (σ_level = 0)
-    slab_max: float = 1.0  # flat prior on σ_level over [0, slab_max·sd(y_pre)] otherwise
+    #: prior probability of a constant level (σ_level = 0); 0: flat prior on σ_level
+    level_spike: float = 0.0
+    #: with a spike: flat prior on σ_level over [0, slab_max·sd(y_pre)]
+    slab_max: float = 1.0
 
 
 @dataclass
 class _EngineFit:
-    point: np.ndarray  # working-scale forecast (MLE) over the post grid
+    point: np.ndarray  # working-scale ML forecast over the post grid
     paths: np.ndarray  # n_paths × H working-scale simulated counterfactual outcomes
     fitted_pre: np.ndarray  # one-step-ahead predictions over the pre grid (NaN in burn-in)
-    params: dict[str, float]
-    beta: np.ndarray  # regression coefficients (working scale per exog unit)
+    params: dict[str, float]  # level_sd, irregular_sd (, ar_coefficient, ar_sd), working scale
+    beta: np.ndarray  # regression coefficients per unit of each exogenous column
     beta_se: np.ndarray
     converged: bool
     warnings: list[str] = field(default_factory=list)
@@ -73,6 +79,7 @@ class _EngineFit:
 
 
 def _sym_sqrt(P: np.ndarray) -> np.ndarray:
+    """A square root L of a (numerically) positive semi-definite matrix, P = L·L'."""
     w, v = np.linalg.eigh((P + P.T) / 2)
     return v * np.sqrt(np.clip(w, 0, None))
 
@@ -86,34 +93,117 @@ def _log_t(q2: np.ndarray, d: int, nu: float | None, logdet: float) -> np.ndarra
             - 0.5 * logdet - 0.5 * (nu + d) * np.log1p(q2 / nu))
 
 
-def _add_spike(model, thetas, logw, lls, z, root, theta_hat, nu, spec, ll_hat, loglike):
-    """Spike-and-slab prior on the level's standard deviation: prior probability
-    ``level_spike`` of a constant level, else flat on [0, slab_max] (standardised units).
+def _fit_ml(model) -> tuple[Any, bool, list[str]]:
+    """Maximum likelihood with L-BFGS from statsmodels' starting values (on the standardised
+    series); Nelder–Mead from there when L-BFGS does not report convergence. Warnings are
+    returned as text, not raised."""
+    with _warnings.catch_warnings(record=True) as rec:
+        _warnings.simplefilter("always")
+        res = model.fit(disp=False, method="lbfgs", maxiter=500, cov_type="none")
+        converged = bool(res.mle_retvals.get("converged", True))
+        if not converged:
+            res2 = model.fit(start_params=res.params, disp=False, method="nm", maxiter=4000,
+                             cov_type="none")
+            if res2.llf >= res.llf - 1e-8:
+                res = res2
+            converged = bool(res2.mle_retvals.get("converged", False))
+    caught: list[str] = []
+    for w in rec:
+        msg = f"{type(w.message).__name__}: {w.message}".splitlines()[0][:200]
+        if msg not in caught:
+            caught.append(msg)
+    if not converged:
+        caught.append("maximum likelihood did not report convergence")
+    return res, converged, caught
 
-    Importance sampling over the union of the two components: every proposal θ_j (slab) and a
-    copy with σ_level = 0 (spike), weighted by likelihood × prior / proposal density, the
-    spike copy by the proposal's marginal density of the other parameters (their flat prior
-    is common to both components and cancels)."""
-    names = list(model.param_names)
-    i = names.index("sigma2.level")
-    k = thetas.shape[1]
-    S = root @ root.T
-    logdet = float(np.linalg.slogdet(S)[1])
+
+def _parameter_draws(model, theta_hat: np.ndarray, spec: _Spec, rng: np.random.Generator,
+                     caught: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Parameter draws (unconstrained scale) and their log importance weights.
+
+    The proposal is a multivariate t (``PROPOSAL_DF`` df) around the maximum with scale matrix
+    ``PROPOSAL_SCALE``² × the inverse observed information (numerical Hessian of the exact
+    diffuse log-likelihood); the weights are likelihood / proposal density, i.e. the draws
+    target the posterior under a flat prior on the unconstrained parameters (the standard
+    deviations themselves: statsmodels' variances are their squares).
+    """
+    from statsmodels.tools.numdiff import approx_hess3
+
+    k = len(theta_hat)
+
+    def loglike(theta: np.ndarray) -> float:
+        return float(model.loglike(theta, transformed=False))
+
+    if spec.param_draws == "none":
+        return theta_hat[None, :].copy(), np.zeros(1)
+    ll_hat = loglike(theta_hat)
+    with np.errstate(all="ignore"):
+        hess = approx_hess3(theta_hat, loglike)
+    if np.all(np.isfinite(hess)):
+        ev, evec = np.linalg.eigh(-(hess + hess.T) / 2)
+        ev = np.maximum(ev, 1e-3 * max(float(ev.max()), 1e-6))
+    else:  # a flat or broken curvature: a wide proposal (the weights still correct it)
+        caught.append("numerical Hessian not finite: wide proposal for the parameter draws")
+        ev, evec = np.ones(k), np.eye(k)
+    root = evec / np.sqrt(ev) * spec.proposal_scale  # proposal scale matrix = root·root'
+    nu = spec.proposal_df
+    z = rng.standard_normal((spec.n_draws, k))
+    if nu is not None:
+        z = z / np.sqrt(rng.chisquare(nu, spec.n_draws) / nu)[:, None]
+    thetas = theta_hat + z @ root.T
+    if spec.param_draws == "normal":
+        return thetas, np.zeros(spec.n_draws)
+    with np.errstate(all="ignore"):
+        lls = np.array([loglike(t) for t in thetas])
+    lls = np.where(np.isfinite(lls), lls, -np.inf)
+    logdet = 2 * float(np.sum(np.log(np.abs(np.diag(np.linalg.qr(root)[1])))))
     log_q = _log_t((z**2).sum(axis=1), k, nu, logdet)
-    s = thetas[:, i]
-    slab_prior = np.where(np.abs(s) <= spec.slab_max, -math.log(2 * spec.slab_max), -np.inf)
-    logw_slab = (lls - ll_hat) + math.log(1 - spec.level_spike) + slab_prior - log_q
+    if not (spec.level_spike > 0 and "sigma2.level" in model.param_names):
+        return thetas, (lls - ll_hat) - log_q
+    # Spike-and-slab prior on σ_level (ablation only): every draw (slab, flat prior on
+    # [−slab_max, slab_max]) and a copy with σ_level = 0 (spike), the copy weighted by the
+    # proposal's marginal density of the other parameters (whose flat prior cancels).
+    i = list(model.param_names).index("sigma2.level")
     keep = [j for j in range(k) if j != i]
-    S_m = S[np.ix_(keep, keep)]
+    slab_prior = np.where(np.abs(thetas[:, i]) <= spec.slab_max,
+                          -math.log(2 * spec.slab_max), -np.inf)
+    logw_slab = (lls - ll_hat) + math.log(1 - spec.level_spike) + slab_prior - log_q
+    S_m = (root @ root.T)[np.ix_(keep, keep)]
     delta = thetas[:, keep] - theta_hat[keep]
     q2_m = np.einsum("ni,ij,nj->n", delta, np.linalg.inv(S_m), delta)
     log_qm = _log_t(q2_m, k - 1, nu, float(np.linalg.slogdet(S_m)[1]))
     spike = thetas.copy()
     spike[:, i] = 0.0
-    lls0 = np.array([loglike(t) for t in spike])
+    with np.errstate(all="ignore"):
+        lls0 = np.array([loglike(t) for t in spike])
     lls0 = np.where(np.isfinite(lls0), lls0, -np.inf)
     logw_spike = (lls0 - ll_hat) + math.log(spec.level_spike) - log_qm
     return np.vstack([thetas, spike]), np.concatenate([logw_slab, logw_spike])
+
+
+def _simulate(model, theta: np.ndarray, n_pre: int, m: int,
+              rng: np.random.Generator) -> np.ndarray:
+    """``m`` joint paths of the observations after ``n_pre`` given the pre-period, for one
+    parameter vector: the Kalman filter's predicted state at the intervention and its
+    covariance (level, seasonal and regression states), then state innovations and
+    observation noise forward (vectorised over the paths)."""
+    fr = model.filter(theta, transformed=False, return_ssm=True)
+    ssm = model.ssm
+    a = fr.predicted_state[:, n_pre]
+    P = fr.predicted_state_cov[:, :, n_pre]
+    Z = np.atleast_3d(ssm["design"])
+    T = np.atleast_3d(ssm["transition"])[:, :, 0]
+    RQ = np.atleast_3d(ssm["selection"])[:, :, 0] @ _sym_sqrt(
+        np.atleast_3d(ssm["state_cov"])[:, :, 0])
+    sd_obs = math.sqrt(max(float(np.atleast_3d(ssm["obs_cov"])[0, 0, 0]), 0.0))
+    H = model.nobs - n_pre
+    out = np.empty((m, H))
+    alpha = a + rng.standard_normal((m, len(a))) @ _sym_sqrt(P).T
+    for h in range(H):
+        t = n_pre + h
+        out[:, h] = alpha @ Z[0, :, t if Z.shape[2] > 1 else 0] + sd_obs * rng.standard_normal(m)
+        alpha = alpha @ T.T + rng.standard_normal((m, RQ.shape[1])) @ RQ.T
+    return out
 
 
 def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
@@ -123,25 +213,21 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
     ``y`` is the working-scale series on the full regular grid (NaN where missing; the post
     values are ignored), ``X`` the exogenous columns on the same grid (no NaN; rows without
     data must have ``y`` NaN in the pre-period and are discarded in the post-period).
+    Series and regressors are standardised on the pre-period for the fit (as CausalImpact
+    does) and transformed back.
     """
-    from statsmodels.tools.numdiff import approx_hess3
     from statsmodels.tsa.statespace.structural import UnobservedComponents
 
     n = len(y)
-    H = n - n_pre
     y_pre = y[:n_pre]
     ok = np.isfinite(y_pre)
-    my = float(np.mean(y_pre[ok]))
-    sy = float(np.std(y_pre[ok]))
-    if not np.isfinite(sy) or sy <= 0:
-        sy = 1.0
+    my, sy = float(np.mean(y_pre[ok])), float(np.std(y_pre[ok]))
     ys = np.full(n, np.nan)
     ys[:n_pre] = (y_pre - my) / sy
     Xs = None
+    sx = np.ones(0)
     if X is not None and X.shape[1]:
-        mx = X[:n_pre][ok].mean(axis=0)
-        sx = X[:n_pre][ok].std(axis=0)
-        sx = np.where(sx > 0, sx, 1.0)
+        mx, sx = X[:n_pre][ok].mean(axis=0), X[:n_pre][ok].std(axis=0)
         Xs = (X - mx) / sx
     kw: dict[str, Any] = {"level": "local level", "exog": Xs, "mle_regression": False,
                           "use_exact_diffuse": True}
@@ -153,91 +239,24 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
     if spec.ar:
         kw.update(autoregressive=1)
     model = UnobservedComponents(ys, **kw)
-    caught: list[str] = []
-    with _warnings.catch_warnings(record=True) as rec:
-        _warnings.simplefilter("always")
-        res = model.fit(disp=False, method="lbfgs", maxiter=500, cov_type="none")
-        converged = bool(res.mle_retvals.get("converged", True))
-        if not converged:
-            res2 = model.fit(start_params=res.params, disp=False, method="nm", maxiter=4000,
-                             cov_type="none")
-            if res2.llf >= res.llf - 1e-8:
-                res = res2
-            converged = bool(res2.mle_retvals.get("converged", False))
-    for w in rec:
-        msg = f"{type(w.message).__name__}: {w.message}".splitlines()[0][:200]
-        if msg not in caught:
-            caught.append(msg)
-    if not converged:
-        caught.append("maximum likelihood did not report convergence")
-
+    res, converged, caught = _fit_ml(model)
     theta_hat = np.asarray(model.untransform_params(res.params), dtype=float)
-    k = len(theta_hat)
 
-    def loglike(theta: np.ndarray) -> float:
-        return float(model.loglike(theta, transformed=False))
-
-    ll_hat = loglike(theta_hat)
-    if spec.param_draws == "none":
-        thetas = np.repeat(theta_hat[None, :], spec.n_draws, axis=0)
-        logw = np.zeros(spec.n_draws)
-    else:
-        hess = approx_hess3(theta_hat, loglike)
-        A = -(hess + hess.T) / 2
-        ev, evec = np.linalg.eigh(A)
-        floor = 1e-3 * max(float(ev.max()), 1e-6)
-        ev = np.maximum(ev, floor)
-        root = evec / np.sqrt(ev)  # cov = root @ root.T
-        root = root * spec.proposal_scale
-        z = rng.standard_normal((spec.n_draws, k))
-        nu = spec.proposal_df
-        if nu is not None:
-            z = z / np.sqrt(rng.chisquare(nu, spec.n_draws) / nu)[:, None]
-        thetas = theta_hat + z @ root.T
-        if spec.param_draws == "sir":
-            lls = np.array([loglike(t) for t in thetas])
-            lls = np.where(np.isfinite(lls), lls, -np.inf)
-            q2 = (z**2).sum(axis=1)
-            logq = -0.5 * q2 if nu is None else -0.5 * (nu + k) * np.log1p(q2 / nu)
-            logw = (lls - ll_hat) - logq
-            if spec.level_spike > 0 and "sigma2.level" in model.param_names:
-                thetas, logw = _add_spike(model, thetas, logw, lls, z, root, theta_hat, nu,
-                                          spec, ll_hat, loglike)
-        else:
-            logw = np.zeros(spec.n_draws)
-    logw = logw - np.max(logw)
-    wts = np.exp(logw)
-    wts = wts / wts.sum()
+    thetas, logw = _parameter_draws(model, theta_hat, spec, rng, caught)
+    if not np.isfinite(np.max(logw)):
+        caught.append("no parameter draw with a finite likelihood: plug-in parameters used")
+        thetas, logw = theta_hat[None, :].copy(), np.zeros(1)
+    wts = np.exp(logw - np.max(logw))
+    wts /= wts.sum()
     ess = float(1.0 / np.sum(wts**2))
     spike_share = float(wts[spec.n_draws:].sum()) if len(wts) > spec.n_draws else 0.0
-    # paths per parameter draw: systematic resampling of n_paths slots
+    # paths per parameter draw: systematic resampling of the n_paths slots by weight
     u = (rng.random() + np.arange(n_paths)) / n_paths
     counts = np.bincount(np.searchsorted(np.cumsum(wts), u, side="right").clip(0, len(wts) - 1),
                          minlength=len(wts))
-
-    paths = np.empty((n_paths, H))
-    row = 0
-    for j in np.flatnonzero(counts):
-        m = int(counts[j])
-        fr = model.filter(thetas[j], transformed=False, return_ssm=True)
-        ssm = model.ssm
-        a = fr.predicted_state[:, n_pre]
-        P = fr.predicted_state_cov[:, :, n_pre]
-        Z = np.atleast_3d(ssm["design"])
-        T = np.atleast_3d(ssm["transition"])[:, :, 0]
-        R = np.atleast_3d(ssm["selection"])[:, :, 0]
-        Q = np.atleast_3d(ssm["state_cov"])[:, :, 0]
-        h_obs = float(np.atleast_3d(ssm["obs_cov"])[0, 0, 0])
-        alpha = a + rng.standard_normal((m, len(a))) @ _sym_sqrt(P).T
-        RQ = R @ _sym_sqrt(Q)
-        for h in range(H):
-            t = n_pre + h
-            Zt = Z[0, :, t if Z.shape[2] > 1 else 0]
-            paths[row:row + m, h] = alpha @ Zt + math.sqrt(max(h_obs, 0.0)) * \
-                rng.standard_normal(m)
-            alpha = alpha @ T.T + rng.standard_normal((m, RQ.shape[1])) @ RQ.T
-        row += m
-    paths = paths * sy + my
+    blocks = [_simulate(model, thetas[j], n_pre, int(counts[j]), rng)
+              for j in np.flatnonzero(counts)]
+    paths = np.vstack(blocks) * sy + my
 
     fr = model.filter(res.params, return_ssm=True)
     point = fr.forecasts[0, n_pre:] * sy + my
@@ -246,21 +265,18 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
     fitted[:n_diffuse] = np.nan
     fitted[~ok] = np.nan
 
-    names = list(model.param_names)
-    cons = dict(zip(names, map(float, res.params), strict=True))
-    params: dict[str, float] = {}
-    params["irregular_sd"] = math.sqrt(cons.get("sigma2.irregular", 0.0)) * sy
-    params["level_sd"] = math.sqrt(cons.get("sigma2.level", 0.0)) * sy
+    cons = dict(zip(model.param_names, map(float, res.params), strict=True))
+    params = {"level_sd": math.sqrt(cons.get("sigma2.level", 0.0)) * sy,
+              "irregular_sd": math.sqrt(cons.get("sigma2.irregular", 0.0)) * sy}
     if spec.ar:
         params["ar_coefficient"] = cons.get("ar.L1", float("nan"))
         params["ar_sd"] = math.sqrt(cons.get("sigma2.ar", 0.0)) * sy
-    k_exog = 0 if Xs is None else Xs.shape[1]
-    if k_exog:
+    if Xs is not None:  # regression states are the last ones (constant, diffuse start)
+        k_exog = Xs.shape[1]
         idx = slice(len(fr.predicted_state) - k_exog, len(fr.predicted_state))
         b = fr.predicted_state[idx, n_pre]
         bse = np.sqrt(np.clip(np.diag(fr.predicted_state_cov[idx, idx, n_pre]), 0, None))
-        beta = b * sy / sx
-        beta_se = bse * sy / sx
+        beta, beta_se = b * sy / sx, bse * sy / sx
     else:
         beta = beta_se = np.zeros(0)
     return _EngineFit(point=point, paths=paths, fitted_pre=fitted, params=params, beta=beta,
