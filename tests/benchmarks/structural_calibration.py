@@ -54,7 +54,7 @@ def _spec_for(freq: str, variant: str) -> _Spec | None:
     """The model of an ablation row (None: the defaults)."""
     if variant == "default":
         return None
-    base = _default_spec(freq, "auto", 0)
+    base = _default_spec(freq, "auto")
     if variant == "plug-in":
         return replace(base, param_draws="none")
     if variant == "ar1":

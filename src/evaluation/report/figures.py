@@ -467,6 +467,46 @@ def event_study(
     return _finish(fig, ax, language, simulated)
 
 
+def three_panel(result: Any, *, language: Language = "sv",
+                simulated: bool = False) -> Figure:
+    """Observed against the counterfactual, the effect per period and the cumulative effect,
+    one above the other (the figure CausalImpact users know). The cumulative band comes from
+    ``diagnostics["cumulative_path"]`` (per post period: effect, low, high) when the design
+    gives one (the structural model's joint paths)."""
+    check_language(language)
+    fig = Figure(figsize=(FIGSIZE[0], FIGSIZE[1] * 2.1), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax1, ax2, ax3 = fig.subplots(3, 1, sharex=True)
+    observed_vs_counterfactual(result, language=language, ax=ax1)
+    effect_path(result, language=language, ax=ax2, title="")
+    frame = _frame(result)
+    origin = frame.index[0]
+    path = (getattr(result, "diagnostics", None) or {}).get("cumulative_path") or []
+    if path:
+        x = _positions([p["period"] for p in path], origin)
+        low = np.array([p["low"] for p in path], float)
+        high = np.array([p["high"] for p in path], float)
+        ax3.fill_between(x, low, high, color=EFFECT_COLOR, alpha=0.15, linewidth=0,
+                         label=t("fig.band", language,
+                                 level=fmt.level_label(getattr(result, "ci_level", 0.95),
+                                                       language)))
+        ax3.plot(x, [p["effect"] for p in path], color=EFFECT_COLOR, linewidth=1.5,
+                 label=t("fig.cumulative", language))
+    else:
+        post = frame["post"].astype(bool)
+        x = _positions(list(frame.index[post]), origin)
+        ax3.plot(x, np.cumsum(frame.loc[post, "effect"].to_numpy(float)), color=EFFECT_COLOR,
+                 linewidth=1.5, label=t("fig.cumulative", language))
+    ax3.axhline(0.0, color="black", linewidth=0.8)
+    ax3.set_ylabel(t("fig.cumulative", language))
+    ax3.legend(loc="upper left", fontsize=8, frameon=False)
+    for ax in (ax1, ax2, ax3):
+        _finish(fig, ax, language, False)
+    if simulated:
+        add_watermark(fig, language)
+    return fig
+
+
 def counterfactual_figures(result: Any, *, language: Language = "sv",
                            simulated: bool = False) -> list[tuple[str, Figure]]:
     """Observed against the counterfactual, and the effect path: what a design with a

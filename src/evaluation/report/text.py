@@ -407,6 +407,7 @@ TEXTS: dict[str, dict[str, str]] = {
                    "en": "the whole interval lies below the cost"},
     "cost.open": {"sv": "intervallet rymmer både mer och mindre än kostnaden",
                   "en": "the interval contains both more and less than the cost"},
+    "fig.cumulative": {"sv": "Kumulativ effekt", "en": "Cumulative effect"},
     "verdict.how": {"sv": "Så avgjordes beskedet", "en": "How the answer was decided"},
     "verdict.category.clear_effect": {"sv": "tydlig effekt", "en": "clear effect"},
     "verdict.category.method_dependent": {"sv": "beror på metod", "en": "depends on the method"},
@@ -926,6 +927,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "sv": "Borttagna: {items}.",
         "en": "Removed: {items}.",
     },
+    "method.structural_ts": {
+        "sv": "Den strukturella tidsseriemodellen (som R-paketet CausalImpact) beskriver "
+              "kommunens serie som en nivå som får vandra långsamt, plus jämförelseserien och "
+              "säsong, anpassad på tiden före insatsen. Därefter simuleras tusen möjliga "
+              "förlopp för efterperioden utan insatsen; effekten är skillnaden mot det "
+              "observerade, och {level}-intervallet kommer från simuleringarna, där också "
+              "osäkerheten i modellens parametrar ingår. Utan jämförelseserie blir den en ren "
+              "före–efter-modell, som aldrig ensam kan ge ett tydligt besked.",
+        "en": "The structural time-series model (like the R package CausalImpact) describes "
+              "the municipality's series as a slowly wandering level, plus the comparison "
+              "series and seasonality, fitted on the time before the change. It then simulates "
+              "a thousand possible paths for the post-period without the change; the effect is "
+              "the difference from what was observed, and the {level} interval comes from the "
+              "simulations, which include the uncertainty of the model's parameters. Without a "
+              "comparison series it is a plain before–after model, which can never give a "
+              "clear answer on its own."},
     "method.generic": {
         "sv": "Metoden ({design}) skattar ett kontrafaktiskt utfall, vad som hade hänt utan "
               "insatsen, "
@@ -982,6 +999,7 @@ _DESIGN_ALIASES = {
     "synth": "synthetic_control",
     "sc": "synthetic_control",
     "bsts": "structural_ts",
+    "structural": "structural_ts",
     "event": "event_study",
 }
 
@@ -2096,6 +2114,8 @@ def method_text(
                       need=min_units_for_level(ci_level))
         per = t(f"method.did.per.{freq}", language) if key == "did" else ""
         return t(f"method.{key}", language, inference=inference, per=per)
+    if f"method.{key}" in TEXTS:  # a design's own paragraph (no design-specific fields)
+        return t(f"method.{key}", language, level=level, period=t(f"period.{freq}", language))
     return t("method.generic", language, design=design_label(design, language), level=level)
 
 
