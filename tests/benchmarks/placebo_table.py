@@ -23,7 +23,7 @@ import time
 
 import pandas as pd
 
-DESIGNS = ("its", "decomposition")
+DESIGNS = ("its", "decomposition", "structural")
 #: Comparison-group designs (issue 4): each run includes its own 79 placebo fits, so the demo
 #: rows use fewer pairs (``--group-pairs``).
 GROUP_DESIGNS = ("synthetic_control", "did", "sdid")
