@@ -41,3 +41,8 @@ def test_cost_keys_are_validated():
     with pytest.raises(SpecError, match="tal i kronor"):
         validate_cost({"kr_per_unit_month": "mycket"}, ["h"])
     assert validate_cost(None, ["h"]) == {}
+
+
+def test_the_notebooks_empty_cost_parameter_means_no_cost():
+    """papermill passes the spec's parameters back, so an absent cost arrives as {}."""
+    assert validate_cost({}, ["h"]) == {}

@@ -460,8 +460,8 @@ COST_KEYS = ("outcome", "kr_per_unit_month", "programme_cost_per_year")
 def validate_cost(value: Any, outcomes: list[str], line: int | None = None) -> dict[str, Any]:
     """``cost``: what one unit-month of a count outcome costs (e.g. kronor per household-month
     of ekonomiskt bistånd) and the programme's yearly cost, ``{outcome: households_assistance,
-    kr_per_unit_month: 9500, programme_cost_per_year: 2400000}``."""
-    if value is None:
+    kr_per_unit_month: 9500, programme_cost_per_year: 2400000}``; empty: no cost."""
+    if value is None or value == {}:
         return {}
     if not isinstance(value, dict) or set(value) - set(COST_KEYS) or "kr_per_unit_month" not in value:
         raise spec_error("cost", line,
