@@ -32,6 +32,7 @@ import argparse
 import math
 import os
 import pickle
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{outcome}: {i}/{n} pairs, {el / 60:.1f} min, eta "
                           f"{el / i * (n - i) / 60:.1f} min", file=sys.stderr, flush=True)
 
-            runs = vr.null_runs(panel, outcome=outcome, pairs=pairs, dates=(),
+            runs = vr.null_runs(panel, outcome=outcome, pairs=pairs,
                                 post_length=POST_LENGTH, designs=names, progress=progress)
             if args.save_runs:
                 os.makedirs(args.save_runs, exist_ok=True)
@@ -254,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                                        vr.restrict(runs, kept), args))
     runtime = time.perf_counter() - start
     command = "OMP_NUM_THREADS=1 PYTHONPATH=src python tests/benchmarks/verdict_error_rates.py " \
-        + " ".join(argv if argv is not None else sys.argv[1:])
+        + shlex.join(argv if argv is not None else sys.argv[1:])
     title = args.title or f"{args.panel}, designs: {label}"
     text = f"## {title}\n\n" + markdown(summaries, [note], command, runtime, args.n_boot)
     print(text)

@@ -71,6 +71,7 @@ def test_false_alarms_within_binomial_band(rate_runs):
     band (the pairs at one date are not independent, so this is a lenient check of the
     direction, not the benchmark's date-bootstrap band).
     """
+    assert false_alarm_status(3, 24)[0] == "passed" and false_alarm_status(4, 24)[0] == "failed"
     check = vr.null_check(rate_runs, n_boot=500)
     assert check["pairs"] == 24
     assert check["binomial_band"][1] == pytest.approx(3 / 24)
@@ -137,7 +138,7 @@ def test_shortcut_equals_refit_count(demo_panel):
     naive "+ step" on the relative interval was off by up to 0.09).
     """
     runs = vr.null_runs(demo_panel, outcome="households_assistance", pairs=[
-        ("0110", "2019-05"), ("0143", "2023-02")], dates=(), post_length=12, designs=DESIGNS)
+        ("0110", "2019-05"), ("0143", "2023-02")], post_length=12, designs=DESIGNS)
     for row in runs.to_dict(orient="records"):
         for name in DESIGNS:
             old = next(r for r in row["records"] if r["design"] == name)

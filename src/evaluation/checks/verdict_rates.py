@@ -27,7 +27,11 @@ simulated pair would multiply the cost by ~36, so :func:`decide` gets ``checks=(
 design has "reliability_missing", which is noted but does not exclude it. The measured rates
 are therefore those of a verdict in which no design was excluded by its reliability check (the
 other gates — no interval, DiD's pre-trend test, synthetic control's pre-period fit, the lead's
-in-time widening — are applied as in a report).
+in-time widening — are applied as in a report). Nor is the sensitivity grid
+(:mod:`evaluation.checks.sensitivity`, another ~10 re-estimations per design): ``decide`` gets
+no ``sensitivity`` rows, so no lead is blocked by a flip. Both omitted gates can only move a
+pair out of ``clear_effect``, so they can only lower the measured P(clear) — false alarms and
+power alike.
 
 The reference effect is frozen at today's (2026-11-30) values, the demo's effect sizes:
 :data:`REFERENCE_STEP` = −1.0 percentage point for rates, −15 % for counts.
@@ -66,7 +70,8 @@ RECORD_KEYS = ("outcome", "design", "kind", "unit", "estimand", "post_window", "
                "relative_effect", "ci", "relative_ci", "p_value", "p_value_method")
 RELIABILITY_NOTE = ("reliability checks not run in the simulation (each re-fits a design ~36 "
                     "times per pair); decide() got checks=() — 'reliability_missing', which "
-                    "does not exclude a design")
+                    "does not exclude a design — and no sensitivity-grid rows (no lead blocked "
+                    "by a flip); both gates can only lower P(clear)")
 
 DecideFn = Callable[..., OutcomeVerdict]
 
@@ -77,7 +82,7 @@ def null_runs(
     *,
     outcome: str,
     units: Sequence[str] | None = None,
-    dates: Sequence[str],
+    dates: Sequence[str] = (),
     post_length: int,
     designs: Iterable[Any] | None = None,
     comparison: Any = "riket",
@@ -313,6 +318,9 @@ def restrict(runs: pd.DataFrame, designs: Iterable[str]) -> pd.DataFrame:
     v = verdicts(out)
     for col in ("category", "rule", "direction", "lead"):
         out[col] = v[col].to_numpy()
+    timed = [f"{d}__seconds" for d in keep if f"{d}__seconds" in out]
+    if timed:  # the kept designs' fitting time (the pair's overhead is not re-measured)
+        out["seconds"] = out[timed].sum(axis=1)
     return out
 
 
