@@ -138,3 +138,14 @@ def test_a_sensitivity_flip_of_the_lead_blocks_a_clear_effect():
     v = decide("unemployment_rate", results, sensitivity=flip)
     assert v.category == "method_dependent"
     assert "sensitivity_flip" in v.standings[0].notes
+
+
+def test_a_count_without_relative_interval_takes_its_share_of_the_pre_period_level():
+    """The relevant effect of a count is a share (15 % by default, or the spec's); without a
+    relative interval it applies to the pre-period mean, never as a number of households."""
+    from evaluation.verdict import relevant_bound
+
+    record = rec("its", -5, (-20, 10), outcome="h", kind="count")
+    assert relevant_bound(record, None, 200.0) == (pytest.approx(30.0), "absolute")
+    assert relevant_bound(record, 0.10, 200.0) == (pytest.approx(20.0), "absolute")
+    assert relevant_bound(record, 0.10, None) == (None, "absolute")

@@ -186,7 +186,12 @@ def relevant_bound(result: Mapping[str, Any], relevant: float | None = None,
     kind = str(result.get("kind") or ("rate" if result.get("unit") == "pp" else "count"))
     if kind == "count" and result.get("relative_ci") is not None:
         return abs(relevant if relevant is not None else REFERENCE_EFFECT["count"]), "relative"
-    if kind == "level" or kind == "count":
+    if kind == "count":  # no relative interval: the share applies to the pre-period level
+        share = relevant if relevant is not None else REFERENCE_EFFECT["count"]
+        if pre_mean is None or not math.isfinite(pre_mean):
+            return None, "absolute"
+        return abs(share * pre_mean), "absolute"
+    if kind == "level":
         if relevant is not None:
             return abs(relevant), "absolute"
         if pre_mean is None or not math.isfinite(pre_mean):
