@@ -154,17 +154,17 @@ def test_false_alarms_monthly_dgp_and_the_check_can_fail():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("cell", [Cell("monthly", 0.9, 20, "base"),
-                                  Cell("yearly", 0.6, 20, "base"),
-                                  Cell("yearly", 0.6, 20, "unlike")],
-                         ids=["monthly-0.9", "yearly-0.6", "yearly-0.6-unlike"])
+                                  Cell("yearly", 0.6, 20, "base")],
+                         ids=["monthly-0.9", "yearly-0.6"])
 def test_false_alarms_persistent_and_yearly(cell):
-    """Calibration DGP (``evaluation.checks.calibration_dgp``), seeds 0–149, no effect.
+    """Calibration DGP (``evaluation.checks.calibration_dgp``), seeds 0–99, no effect.
 
     Reference: 5 % false alarms. Tolerance: at most the upper end of the binomial band
-    0.05 + 2·√(0.05·0.95/150) = 0.086 (conservative allowed), median width at most 1.5 × the
-    oracle width. Benchmark (R = 300): 0.050, 0.027, 0.040; width/oracle 0.72, 0.84, 0.99.
+    0.05 + 2·√(0.05·0.95/100) = 0.094 (conservative allowed), median width at most 1.5 × the
+    oracle width. Benchmark (R = 300, ``tests/benchmarks/structural_calibration.py``, which
+    also runs the unlike cells): 0.050, 0.027; width/oracle 0.72, 0.84.
     """
-    R = 150
+    R = 100
     out = _dgp_false_alarms(cell, R)
     _, hi = band(0.05, R)
     assert out["rate"] <= hi, out
