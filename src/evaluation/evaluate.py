@@ -15,6 +15,7 @@ from typing import Any
 
 from evaluation import paths
 from evaluation.data.panel import declare_measures, measure_info
+from evaluation.designs.registry import names as design_names
 from evaluation.errors import DesignError
 from evaluation.inputs import Inputs, load_inputs
 from evaluation.results import CI_LEVEL, EffectResult, clean_json
@@ -23,8 +24,8 @@ from evaluation.spec import Spec, validate_values
 from evaluation.truth import truth_for
 
 #: Default designs in report order (national comparisons first, then the comparison-group
-#: designs against the donor pool); the registry (:mod:`evaluation.designs.registry`) owns them.
-DESIGNS = ("decomposition", "its", "synthetic_control", "did", "sdid")
+#: designs against the donor pool), as the registry declares them.
+DESIGNS = design_names(default_only=True)
 PRIMARY_DESIGN = "its"
 
 
@@ -440,13 +441,6 @@ def _label_roles(results: list[dict[str, Any]], primary_outcome: str,
         for r, p in zip(secondary, holm([float(r["p_value"]) for r in secondary]),
                         strict=True):
             r["p_holm"] = float(p)
-
-
-def verdict_of(result: EffectResult) -> str:
-    """One result's verdict key (:func:`evaluation.verdict.significance`)."""
-    from evaluation.verdict import significance
-
-    return significance(result)
 
 
 def _period_label(period: str, language: str) -> str:

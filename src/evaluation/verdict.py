@@ -229,10 +229,10 @@ def decide(
     """
     mine = [r for r in results if r.get("outcome") == outcome]
     by_design = {(c.get("design"), c.get("outcome")): c for c in checks}
-    flipped: dict[str, list[str]] = {}
-    for row in sensitivity:
-        if row.get("outcome") == outcome and row.get("flip"):
-            flipped.setdefault(str(row.get("design")), []).append(str(row.get("variant")))
+    from evaluation.checks.sensitivity import flips
+
+    flipped = {design: variants for (o, design), variants in flips(sensitivity).items()
+               if o == outcome}
     standings = [standing(r, by_design.get((r.get("design"), outcome)),
                           flipped.get(str(r.get("design")), ())) for r in mine]
     records = {str(r.get("design")): r for r in mine}

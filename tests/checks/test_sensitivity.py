@@ -43,6 +43,11 @@ def test_a_flip_is_another_sign_or_an_estimate_outside_the_report_interval():
     grid = pd.DataFrame([{"outcome": "o", "design": "its", "variant": "x", "flip": True},
                          {"outcome": "o", "design": "its", "variant": "y", "flip": False}])
     assert flips(grid) == {("o", "its"): ["x"]}
+    # a skipped variant has no flip (NaN, which is truthy) and must not count as one
+    skipped = pd.concat([grid, pd.DataFrame([{"outcome": "o", "design": "did", "variant": "z",
+                                              "status": "skipped", "flip": float("nan")}])])
+    assert flips(skipped) == {("o", "its"): ["x"]}
+    assert flips(skipped.to_dict(orient="records")) == {("o", "its"): ["x"]}
 
 
 @pytest.mark.slow

@@ -158,9 +158,12 @@ def _compare(baseline: EffectResult, est: float,
             "sign_change": bool(other_sign), "outside_baseline": bool(outside)}
 
 
-def flips(grid: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
-    """(outcome, design) → the variants that flip."""
-    if grid.empty or "flip" not in grid:
-        return {}
-    hit = grid[grid["flip"].fillna(False).astype(bool)]
-    return {(o, d): list(g["variant"]) for (o, d), g in hit.groupby(["outcome", "design"])}
+def flips(rows: Any) -> dict[tuple[str, str], list[str]]:
+    """(outcome, design) → the variants that flip, from grid rows (records or a frame)."""
+    records = rows.to_dict(orient="records") if isinstance(rows, pd.DataFrame) else rows
+    out: dict[tuple[str, str], list[str]] = {}
+    for r in records or []:
+        flag = r.get("flip")  # NaN (truthy) on skipped rows
+        if isinstance(flag, (bool, np.bool_)) and flag:
+            out.setdefault((str(r["outcome"]), str(r["design"])), []).append(str(r["variant"]))
+    return out

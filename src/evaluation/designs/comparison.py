@@ -117,6 +117,61 @@ def outcome_series(panel: pd.DataFrame, *, unit: str, measure: str) -> pd.Series
     return s
 
 
+def treated_window(y_raw: pd.Series, *, treated: str, outcome: str, intervention: str,
+                   post_end: str | None) -> tuple[pd.Series, str, str, str, str]:
+    """Check the evaluated unit's series against the intervention and the post window (the
+    same sentences for every time-series design).
+
+    Returns ``(values without gaps, frequency, first period, last period, post_end)``; raises
+    :class:`~evaluation.errors.DesignError` for no values, a date in the wrong format or
+    outside the data, or a post window end outside ``[intervention, last]``.
+    """
+    from evaluation.data.panel import period_frequency
+
+    y_all = y_raw.dropna()
+    if y_all.empty:
+        raise DesignError(
+            f"{treated} saknar värden för {outcome}: välj en annan enhet eller ett annat mått.",
+            f"{treated} has no values for {outcome}: choose another unit or measure.",
+        )
+    freq = period_frequency(str(y_all.index[0]))
+    try:
+        int_freq = period_frequency(str(intervention))
+    except Exception as exc:  # DataError with a format message
+        raise DesignError(
+            f"Startdatum för insatsen '{intervention}' har fel format: skriv ÅÅÅÅ-MM (månadsdata) "
+            "eller ÅÅÅÅ (årsdata).",
+            f"The intervention date '{intervention}' has the wrong format: write YYYY-MM "
+            "(monthly data) or YYYY (yearly data).",
+        ) from exc
+    if int_freq != freq:
+        fmt_sv, fmt_en = ("ÅÅÅÅ-MM", "YYYY-MM") if freq == "monthly" else ("ÅÅÅÅ", "YYYY")
+        raise DesignError(
+            f"Startdatum för insatsen '{intervention}' passar inte data med "
+            f"{'månads' if freq == 'monthly' else 'års'}perioder: skriv det som {fmt_sv}.",
+            f"The intervention date '{intervention}' does not match {freq} data: write it as "
+            f"{fmt_en}.",
+        )
+    first, last = str(y_all.index[0]), str(y_all.index[-1])
+    if not (first < intervention <= last):
+        raise DesignError(
+            f"Startdatum för insatsen ({intervention}) ligger utanför data för {treated} "
+            f"({first}–{last}): välj ett startdatum efter första perioden och senast {last}.",
+            f"The intervention date ({intervention}) lies outside the data for {treated} "
+            f"({first}–{last}): choose a date after the first period and no later than {last}.",
+        )
+    if post_end is None:
+        post_end = last
+    elif not (intervention <= post_end <= last):
+        raise DesignError(
+            f"Slutet på efterperioden ({post_end}) måste ligga mellan startdatum {intervention} "
+            f"och sista perioden med data ({last}).",
+            f"The end of the post-period ({post_end}) must lie between the intervention "
+            f"{intervention} and the last period with data ({last}).",
+        )
+    return y_all, freq, first, last, post_end
+
+
 def population_series(panel: pd.DataFrame, unit: str) -> pd.Series | None:
     """Population of a unit by period: the ``population`` measure, else the column; else None."""
     rows = panel[panel["unit"] == unit]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -121,7 +121,6 @@ class Design:
     has_comparison: bool = True
     default: bool = True
     point: Callable[[EvaluationContext], float] | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)

@@ -141,6 +141,7 @@ from evaluation.designs.comparison import (
     comparison_series,
     outcome_series,
     population_series,
+    treated_window,
 )
 from evaluation.errors import DataError, DesignError
 from evaluation.results import CI_LEVEL, EffectResult
@@ -548,47 +549,8 @@ def structural(
     covariates = list(covariates or [])
 
     y_raw = outcome_series(panel, unit=treated, measure=outcome)
-    y_all = y_raw.dropna()
-    if y_all.empty:
-        raise DesignError(
-            f"{treated} saknar värden för {outcome}: välj en annan enhet eller ett annat mått.",
-            f"{treated} has no values for {outcome}: choose another unit or measure.",
-        )
-    freq = period_frequency(str(y_all.index[0]))
-    try:
-        int_freq = period_frequency(str(intervention))
-    except Exception as exc:  # DataError with a format message
-        raise DesignError(
-            f"Startdatum för insatsen '{intervention}' har fel format: skriv ÅÅÅÅ-MM (månadsdata) "
-            "eller ÅÅÅÅ (årsdata).",
-            f"The intervention date '{intervention}' has the wrong format: write YYYY-MM "
-            "(monthly data) or YYYY (yearly data).",
-        ) from exc
-    if int_freq != freq:
-        fmt_sv, fmt_en = ("ÅÅÅÅ-MM", "YYYY-MM") if freq == "monthly" else ("ÅÅÅÅ", "YYYY")
-        raise DesignError(
-            f"Startdatum för insatsen '{intervention}' passar inte data med "
-            f"{'månads' if freq == 'monthly' else 'års'}perioder: skriv det som {fmt_sv}.",
-            f"The intervention date '{intervention}' does not match {freq} data: write it as "
-            f"{fmt_en}.",
-        )
-    first, last = str(y_all.index[0]), str(y_all.index[-1])
-    if not (first < intervention <= last):
-        raise DesignError(
-            f"Startdatum för insatsen ({intervention}) ligger utanför data för {treated} "
-            f"({first}–{last}): välj ett startdatum efter första perioden och senast {last}.",
-            f"The intervention date ({intervention}) lies outside the data for {treated} "
-            f"({first}–{last}): choose a date after the first period and no later than {last}.",
-        )
-    if post_end is None:
-        post_end = last
-    elif not (intervention <= post_end <= last):
-        raise DesignError(
-            f"Slutet på efterperioden ({post_end}) måste ligga mellan startdatum {intervention} "
-            f"och sista perioden med data ({last}).",
-            f"The end of the post-period ({post_end}) must lie between the intervention "
-            f"{intervention} and the last period with data ({last}).",
-        )
+    y_all, freq, first, last, post_end = treated_window(
+        y_raw, treated=treated, outcome=outcome, intervention=intervention, post_end=post_end)
 
     kind = measure_info(outcome, y_all).kind
     is_count = kind == "count"
