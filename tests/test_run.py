@@ -102,8 +102,12 @@ def test_demo_effects_are_recovered(report):
     v = s["verdict"]["unemployment_rate"]
     assert (v["category"], v["rule"], v["lead"]) == ("method_dependent", "R3", "its")
     assert v["significant"] == ["its"] and len(v["counting"]) == 5
-    assert s["verdict"]["households_assistance"]["category"] in (
-        "clear_effect", "method_dependent", "insufficient")
+    households = s["verdict"]["households_assistance"]
+    assert households["category"] in ("clear_effect", "method_dependent", "insufficient")
+    if households["rule"] == "R5":  # "Hur många månader till?" is answered from the placebo MDEs
+        h = households["horizon"]
+        assert h["design"] == households["lead"] and h["lengths"] == [3, 6, 9, 12]
+        assert h["status"] in ("months", "beyond", "never")
 
 
 def test_manifest(report):

@@ -49,6 +49,7 @@ class Evaluation:
     # (outcome, design) -> why a design could not be run (e.g. no comparison municipalities)
     skipped: dict[tuple[str, str], DesignError] = field(default_factory=dict)
     sensitivity_grid: Any = None  # pandas DataFrame once :meth:`sensitivity` ran
+    horizons: dict[str, Any] = field(default_factory=dict)  # outcome -> :meth:`horizon`
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -194,6 +195,34 @@ class Evaluation:
         self.sensitivity_grid = run_grid(self, named=self.spec.intervention_variants)
         return self.sensitivity_grid
 
+    def horizon(self) -> dict[str, Any]:
+        """"Hur många månader till?": for every outcome whose verdict is *data räcker inte*
+        (rule R5), the post window at which the lead design's minimum detectable effect would
+        reach the smallest relevant one — or that more months will not help
+        (:mod:`evaluation.checks.horizon`). Run after :meth:`assess` and :meth:`sensitivity`."""
+        from evaluation.checks.horizon import NOT_APPLICABLE, horizon
+
+        draft = {"results": [r.to_dict() for r in self.results],
+                 "checks": [c.to_dict() for c in self.checks],
+                 "sensitivity": (None if self.sensitivity_grid is None
+                                 else self.sensitivity_grid.to_dict(orient="records")),
+                 "primary_design": self.spec.primary_design or PRIMARY_DESIGN}
+        self.horizons = {}
+        for outcome, v in self.verdicts(draft).items():
+            lead, bound = v.get("lead"), v.get("relevant_effect")
+            if v.get("rule") != "R5" or lead in NOT_APPLICABLE or not bound:
+                continue
+            result = self.result(outcome, lead)
+            if result.kind == "count" and v.get("relevant_scale") != "relative":
+                pre = result.frame.loc[~result.frame["post"].astype(bool), "observed"].mean()
+                bound = bound / abs(float(pre))  # the MDE of a count is a share
+            own = next((c.details.get("mde") for c in self.checks
+                        if c.design == lead and c.outcome == outcome), None)
+            self.horizons[outcome] = horizon(self.inputs.panel, result, float(bound),
+                                             comparison=self.spec.comparison,
+                                             seed=self.spec.seed, own_mde=own)
+        return self.horizons
+
     def result(self, outcome: str, design: str) -> EffectResult:
         for r in self.results:
             if r.outcome == outcome and r.design == design:
@@ -292,7 +321,8 @@ class Evaluation:
                 means[r.outcome] = float(pre.mean())
         verdicts = decide_all(summary, pre_means=means,
                               relevant=self.spec.smallest_relevant_effect)
-        return {o: v.to_dict() for o, v in verdicts.items()}
+        return {o: {**v.to_dict(), "horizon": self.horizons.get(o)}
+                for o, v in verdicts.items()}
 
     def plan_status(self) -> dict[str, Any] | None:
         """This run against the recorded analysis plan (:func:`evaluation.plan.compare`);

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation.checks.sensitivity import _compare, flips, variants
+from evaluation.checks.sensitivity import _compare, _from_log, _log, closest_half, flips, variants
 
 
 def test_variants_fit_the_data_and_name_what_was_skipped():
     chosen, skipped = variants("2022-04", "2023-03", "2015-01", {"beslut": "2021-11"})
     names = [v.name for v in chosen]
     assert names == ["anticipation_3", "phase_in_3", "anticipation_6", "phase_in_6",
-                     "date_beslut", "later_start", "without_2020_21"]
+                     "date_beslut", "later_start", "without_2020_21", "donors_closest_half",
+                     "log_scale"]
     assert next(v for v in chosen if v.name == "anticipation_6").intervention == "2021-10"
     assert next(v for v in chosen if v.name == "later_start").start == "2017-06"  # 87 // 3 = 29 months later
     assert skipped == {}
@@ -63,8 +64,47 @@ def test_the_grid_on_the_demo_reuses_the_report_designs():
     ev.estimate()
     grid = ev.sensitivity()
     ok = grid[grid["status"] == "ok"]
-    assert set(ok["design"]) == {"its", "did"} and len(ok) == 12
+    # seven variants for ITS (no donor pool to halve), eight for DiD
+    assert set(ok["design"]) == {"its", "did"} and len(ok) == 15
     assert ok.loc[ok["design"] == "did", "low"].isna().all()
-    assert ok.loc[ok["design"] == "its", "low"].notna().all()
+    its_rows = ok[ok["design"] == "its"]
+    # ITS rows carry their interval, except the log-scale row (its interval is on the log scale)
+    assert its_rows.loc[its_rows["variant"] != "log_scale", "low"].notna().all()
+    assert its_rows.loc[its_rows["variant"] == "log_scale", "low"].isna().all()
     assert not ok["flip"].any()
     assert ev.summary()["sensitivity"]
+
+
+def test_the_log_scale_variant_turns_a_log_difference_back_into_the_outcome_unit():
+    """A kommun at 90 after the change whose counterfactual is 100 has δ = log(100/90); the
+    variant reports ȳ·(1 − e^−δ) = 90·(1 − 0.9) … = −10 households (the effect's own unit)."""
+    import numpy as np
+    import pandas as pd
+
+    from evaluation.results import EffectResult
+
+    panel = pd.DataFrame({"unit": "1987", "measure": "households_assistance",
+                          "period": ["2022-04", "2022-05"], "value": [90.0, 90.0]})
+    r = EffectResult(design="its", outcome="households_assistance", kind="count",
+                     unit="households", treated="1987", treated_name="X",
+                     intervention="2022-04", post_window=("2022-04", "2022-05"),
+                     frame=pd.DataFrame(), average_effect=-10.0, ci=None, p_value=None,
+                     p_value_method="")
+    assert _from_log(float(np.log(90 / 100)), panel, r) == pytest.approx(-10.0)
+    logged = _log(panel, "households_assistance")
+    assert set(logged["measure"]) == {"log__households_assistance"}
+    assert logged["value"].tolist() == pytest.approx([np.log(90.0)] * 2)
+    assert panel["value"].tolist() == [90.0, 90.0]  # the report's panel is not touched
+
+
+def test_the_closest_half_of_the_donors_is_chosen_on_the_pre_period_level():
+    import pandas as pd
+
+    units = ["1987"] + [f"{1900 + i}" for i in range(12)]
+    level = {"1987": 5.0, **{u: 5.0 + i for i, u in enumerate(units[1:])}}
+    panel = pd.DataFrame([{"unit": u, "measure": "unemployment_rate", "period": p,
+                           "value": level[u]} for u in units for p in ("2021-01", "2021-02")])
+    half = closest_half(panel, "unemployment_rate", "1987", units[1:], "2022-04")
+    assert half == units[1:7]
+    # too few donors to halve: the variant is skipped (None), not run on a handful
+    assert closest_half(panel, "unemployment_rate", "1987", units[1:9], "2022-04") is None

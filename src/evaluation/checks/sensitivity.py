@@ -14,6 +14,15 @@ ask about:
 * ``without_2020_21`` — the pandemic months March 2020 to December 2021 are removed from the
   pre-period (monthly data whose pre-period covers them);
 
+* ``donors_closest_half`` — the comparison-group designs with only the half of their donor
+  pool closest to the kommun in the outcome's pre-period mean (at least
+  :data:`MIN_HALF_POOL` donors; a pool chosen on size or group membership may hold kommuner
+  whose level is far away);
+* ``log_scale`` — the outcome on the log scale (a multiplicative instead of an additive
+  model; outcomes with a value ≤ 0 skip it): the design's average log difference ``δ`` is
+  turned back into the outcome's unit as ``ȳ·(1 − e^−δ)`` with ``ȳ`` the kommun's post-period
+  mean;
+
 (yearly data: anticipation and phase-in by one year). A variant that leaves too short a
 pre-period or post window is skipped with its reason. A **flip** is a variant whose estimate has
 the other sign than the baseline's, or lies outside the baseline's interval; a design with a
@@ -36,6 +45,8 @@ from evaluation.errors import EvaluationError
 from evaluation.results import EffectResult
 
 PANDEMIC = ("2020-03", "2021-12")
+#: The closest-half donor variant needs at least this many donors left.
+MIN_HALF_POOL = 5
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,8 @@ class Variant:
     intervention: str
     drop: tuple[str, str] | None = None  # periods removed (inclusive)
     start: str | None = None  # first period kept
+    scale: str = "level"  # "log": the outcome is modelled on the log scale
+    donors: str = "report"  # "closest_half": half the pool, closest in pre-period level
 
 
 def variants(intervention: str, post_end: str, first: str,
@@ -80,6 +93,8 @@ def variants(intervention: str, post_end: str, first: str,
             out.append(Variant("without_2020_21", intervention, drop=PANDEMIC))
         else:
             skipped["without_2020_21"] = "short_pre_period"
+    out.append(Variant("donors_closest_half", intervention, donors="closest_half"))
+    out.append(Variant("log_scale", intervention, scale="log"))
     return out, skipped
 
 
@@ -115,26 +130,93 @@ def run_grid(ev: Any, *, named: dict[str, str] | None = None) -> pd.DataFrame:
         declared = design(result.design)
         for v in chosen:
             row = {**base, "variant": v.name, "intervention": v.intervention}
+            donors = _donors(result)
+            if v.donors == "closest_half":
+                if not declared.needs_donors:
+                    continue  # the national designs have no donor pool
+                donors = closest_half(inputs.panel, result.outcome, inputs.treated,
+                                      donors or [], spec.intervention)
+                if donors is None:
+                    rows.append({**row, "status": "skipped", "reason": "small_donor_pool"})
+                    continue
+            outcome, panel, nat = result.outcome, _panel_for(inputs.panel, v), \
+                _panel_for(national, v)
+            if v.scale == "log":
+                if not _positive(panel, outcome) or not _positive(nat, outcome):
+                    rows.append({**row, "status": "skipped", "reason": "non_positive_values"})
+                    continue
+                outcome, panel, nat = LOG_PREFIX + outcome, _log(panel, outcome), \
+                    _log(nat, outcome)
             compare = list(default_compare_periods(v.intervention, spec.compare_window))
             if compare[1] > inputs.post_end:
                 compare[1] = inputs.post_end
             context = EvaluationContext(
-                panel=_panel_for(inputs.panel, v), national_panel=_panel_for(national, v),
-                outcome=result.outcome, treated=inputs.treated, intervention=v.intervention,
+                panel=panel, national_panel=nat,
+                outcome=outcome, treated=inputs.treated, intervention=v.intervention,
                 post_end=inputs.post_end, comparison=spec.comparison,
                 compare_periods=tuple(compare), compare_window=spec.compare_window,
-                donors=_donors(result), seed=spec.seed, ci_level=result.ci_level)
+                donors=donors, seed=spec.seed, ci_level=result.ci_level)
             try:
                 if declared.point is not None:  # the estimate is what a flip is judged on
-                    rows.append({**row, **_compare(result, declared.point(context), None)})
-                    continue
-                r = declared.estimate(context)
+                    est, ci = declared.point(context), None
+                else:
+                    r = declared.estimate(context)
+                    est, ci = float(r.average_effect), (r.ci if r.testable else None)
             except EvaluationError as exc:
                 rows.append({**row, "status": "skipped", "reason": exc.en})
                 continue
-            rows.append({**row, **_compare(result, float(r.average_effect),
-                                           r.ci if r.testable else None)})
+            if v.scale == "log":  # back to the outcome's unit (the interval is not shown)
+                est, ci = _from_log(est, inputs.panel, result), None
+            rows.append({**row, **_compare(result, est, ci)})
     return pd.DataFrame(rows)
+
+
+#: The log-scale variant's measure name (an undeclared measure is modelled as a level).
+LOG_PREFIX = "log__"
+
+
+def _positive(panel: pd.DataFrame, outcome: str) -> bool:
+    values = panel.loc[panel["measure"] == outcome, "value"]
+    return bool(len(values)) and bool((values.dropna() > 0).all())
+
+
+def _log(panel: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """The panel with ``outcome`` on the log scale under the name ``log__<outcome>``."""
+    out = panel.copy()
+    mask = out["measure"] == outcome
+    out.loc[mask, "value"] = np.log(out.loc[mask, "value"].astype(float))
+    out.loc[mask, "measure"] = LOG_PREFIX + outcome
+    for column in ("kind", "unit_text", "unit_text_en"):
+        if column in out:
+            out.loc[mask, column] = None
+    out.attrs = dict(panel.attrs)
+    return out
+
+
+def _from_log(delta: float, panel: pd.DataFrame, result: EffectResult) -> float:
+    """An average log difference in the outcome's unit: ȳ·(1 − e^−δ), ȳ the kommun's observed
+    post-period mean (the counterfactual is ȳ·e^−δ)."""
+    start, end = result.post_window
+    sub = panel[(panel["measure"] == result.outcome) & (panel["unit"] == result.treated)
+                & panel["period"].between(result.intervention, end)]
+    level = float(sub["value"].mean())
+    return level * (1.0 - float(np.exp(-delta)))
+
+
+def closest_half(panel: pd.DataFrame, outcome: str, treated: str, donors: list[str],
+                 intervention: str) -> list[str] | None:
+    """The half of ``donors`` closest to ``treated`` in the outcome's pre-period mean (None
+    when fewer than :data:`MIN_HALF_POOL` would be left)."""
+    n = len(donors) // 2
+    if n < MIN_HALF_POOL:
+        return None
+    pre = panel[(panel["measure"] == outcome) & (panel["period"] < intervention)]
+    means = pre.groupby("unit")["value"].mean()
+    if treated not in means.index:
+        return None
+    distance = {u: abs(float(means.get(u, np.inf)) - float(means[treated])) for u in donors}
+    chosen = set(sorted(donors, key=lambda u: (distance[u], u))[:n])
+    return [u for u in donors if u in chosen]
 
 
 def _donors(result: EffectResult) -> Any:

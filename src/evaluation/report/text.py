@@ -371,17 +371,24 @@ TEXTS: dict[str, dict[str, str]] = {
                          "en": "The pre-period starts a third later"},
     "sens.without_2020_21": {"sv": "Utan pandemimånaderna mars 2020–december 2021",
                              "en": "Without the pandemic months March 2020–December 2021"},
+    "sens.donors_closest_half": {
+        "sv": "Bara den hälft av jämförelsekommunerna som låg närmast före förändringen",
+        "en": "Only the half of the comparison municipalities closest before the change"},
+    "sens.log_scale": {"sv": "Logaritmerad skala (relativ i stället för absolut modell)",
+                       "en": "Log scale (a relative instead of an absolute model)"},
     "sens.axis": {"sv": "Skattad effekt ({unit})", "en": "Estimated effect ({unit})"},
     "sens.title": {"sv": "Känslighetsanalys: {outcome}", "en": "Sensitivity: {outcome}"},
     "sens.intro": {
         "sv": "Varje metod skattades om med andra rimliga val: tidigare eller senare startdatum "
-              "(förväntan, infasning), en senare början på förperioden och utan "
-              "pandemimånaderna. Ett resultat *vänder* om skattningen byter tecken eller hamnar "
+              "(förväntan, infasning), en senare början på förperioden, utan "
+              "pandemimånaderna, med hälften av jämförelsekommunerna och på logaritmerad "
+              "skala. Ett resultat *vänder* om skattningen byter tecken eller hamnar "
               "utanför rapportens intervall; en metod som vänder kan inte ensam bära ett "
               "tydligt besked.",
         "en": "Every method was re-estimated with other reasonable choices: an earlier or "
-              "later start (anticipation, phase-in), a later start of the pre-period and "
-              "without the pandemic months. A result *flips* if the estimate changes sign or "
+              "later start (anticipation, phase-in), a later start of the pre-period, "
+              "without the pandemic months, with half of the comparison municipalities and "
+              "on the log scale. A result *flips* if the estimate changes sign or "
               "falls outside the report's interval; a method that flips cannot carry a clear "
               "answer on its own."},
     "sens.none": {"sv": "Inget resultat vänder i någon variant.",
@@ -465,6 +472,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "sv": "Med de här data hade först en {change} på {mde} upptäckts med 80 % sannolikhet.",
         "en": "With these data only a {change} of {mde} would have been found with 80% "
               "probability."},
+    "horizon.unit.monthly": {"sv": "månader", "en": "months"},
+    "horizon.unit.yearly": {"sv": "år", "en": "years"},
+    "horizon.months": {
+        "sv": "Fler {unit} hjälper: om effekten består och bruset är som före förändringen "
+              "kan en {change} på {bound} upptäckas när efterperioden är ungefär {needed} "
+              "{unit} lång ({extra} {unit} till).",
+        "en": "More {unit} help: if the effect lasts and the noise stays as before the change, "
+              "a {change} of {bound} can be detected once the post-period is about {needed} "
+              "{unit} long ({extra} more {unit})."},
+    "horizon.beyond": {
+        "sv": "Fler {unit} hjälper bara långsamt: inte ens med en efterperiod på {limit} "
+              "{unit} kan en {change} på {bound} säkert upptäckas.",
+        "en": "More {unit} help only slowly: not even a post-period of {limit} {unit} would "
+              "reliably detect a {change} of {bound}."},
+    "horizon.never": {
+        "sv": "Fler {unit} hjälper inte: med {lead} växer osäkerheten om vad som annars hade "
+              "hänt (nivå och trend) minst lika snabbt som bruset jämnas ut.",
+        "en": "More {unit} will not help: with {lead} the uncertainty about what would have "
+              "happened otherwise (level and trend) grows at least as fast as the noise "
+              "averages out."},
+    "horizon.never.projected": {
+        "sv": "Med {extra} {unit} till hade först en {change} på {mde} upptäckts.",
+        "en": "With {extra} more {unit} only a {change} of {mde} would have been found."},
     "verdict.change.decrease": {"sv": "minskning", "en": "decrease"},
     "verdict.change.increase": {"sv": "ökning", "en": "increase"},
     "verdict.excluded": {"sv": "{design} räknas inte ({why})", "en": "{design} does not count "
@@ -1611,11 +1641,44 @@ def verdict_sentence(v: Mapping[str, Any], results: Sequence[Mapping[str, Any]] 
                  interval=interval,
                  bound=("±" + _bound_text(float(bound), scale, lead_record, language))
                  if _finite(bound) else fmt.MISSING)
+    # the MDE of a count is a share of its level (reliability.minimum_detectable)
+    mde_scale = "relative" if outcome_kind(lead_record or {}) == "count" else scale
+    change_word = t("verdict.change.decrease", language)
     if _finite(v.get("mde")):
-        sentence += " " + t("verdict.mde", language, change=t("verdict.change.decrease",
-                                                              language),
-                            mde=_bound_text(float(v["mde"]), scale, lead_record, language))
+        sentence += " " + t("verdict.mde", language, change=change_word,
+                            mde=_bound_text(float(v["mde"]), mde_scale, lead_record, language))
+    if v.get("horizon"):
+        sentence += " " + horizon_text(v["horizon"], lead_record, mde_scale, language)
     return sentence
+
+
+def horizon_text(h: Mapping[str, Any], lead_record: Mapping[str, Any] | None, scale: str,
+                 language: Language = "sv") -> str:
+    """"Hur många månader till?" in one or two sentences (:mod:`evaluation.checks.horizon`);
+    empty when the horizon could not be measured or the window already suffices."""
+    status = h.get("status")
+    if status not in ("months", "beyond", "never"):
+        return ""
+    unit = t(f"horizon.unit.{h.get('frequency', 'monthly')}", language)
+    change = t("verdict.change.decrease", language)
+    bound = _bound_text(float(h["relevant"]), scale, lead_record, language)
+    lead = _lower(design_label(str(h.get("design")), language))
+    if status == "months":
+        return t("horizon.months", language, change=change, bound=bound,
+                 needed=fmt.number(h["needed"], 0, language),
+                 extra=fmt.number(h["extra"], 0, language), unit=unit)
+    if status == "beyond":
+        return t("horizon.beyond", language, change=change, bound=bound,
+                 limit=fmt.number(h["limit"], 0, language), unit=unit)
+    projected = h.get("projected") or {}
+    later = max(projected, key=int) if projected else None
+    tail = ""
+    if later is not None and _finite(projected[later]):
+        tail = " " + t("horizon.never.projected", language,
+                       extra=fmt.number(int(later) - int(h["length"]), 0, language), unit=unit,
+                       change=change,
+                       mde=_bound_text(float(projected[later]), scale, lead_record, language))
+    return t("horizon.never", language, lead=lead, unit=unit) + tail
 
 
 def _reason_text(reason: str, language: Language) -> str:
