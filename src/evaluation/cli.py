@@ -1,4 +1,4 @@
-"""Command line: ``evaluation check|run|fetch|update|demo``."""
+"""Command line: ``evaluation check|run|fetch|update|verify|plan|demo``."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
                              help="specifikationer (standard: alla i notebooks/params/)")
         command.add_argument("--offline", action="store_true",
                              help="hämta inget från nätet, bygg om från det som redan är lagrat")
+    p_verify = sub.add_parser("verify", help="kontrollera källornas koder och KPI-id:n mot "
+                                             "källornas egna metadata (kräver nätverk)")
+    p_verify.add_argument("spec", help="YAML-specifikation med sources:")
     p_plan = sub.add_parser("plan", help="registrera analysplanen innan resultaten finns")
     p_plan.add_argument("spec", help="YAML-specifikation")
     p_demo = sub.add_parser("demo", help="bygg demodata (simulerade, fiktiva kommuner)")
@@ -57,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "plan":
         return _plan(args.spec)
+    if args.command == "verify":
+        return _verify(args.spec)
 
     if args.command == "check":
         from evaluation.run import check
@@ -122,6 +127,27 @@ def _plan(spec_path: str) -> int:
         print(f"Analysplanen finns redan ({where}) och skrivs inte över; specifikationen "
               f"avviker: {items}. Rapporten kommer att visa avvikelserna.")
     return 0
+
+
+def _verify(spec_path: str) -> int:
+    """Check the spec's source codes online: 0 all match, 1 problems found, 2 spec error."""
+    from evaluation.sources.verify import verify, verify_report
+    from evaluation.spec import load_spec
+
+    language = _language_of(spec_path)
+    try:
+        spec = load_spec(spec_path)
+        problems = verify(spec)
+    except EvaluationError as exc:
+        print(f"{'Error' if language == 'en' else 'Fel'}: {exc.text(language)}", file=sys.stderr)
+        return 2
+    if not problems and not spec.sources:
+        print(f"{spec_path}: inga källor (sources:) att kontrollera – data läses från filen."
+              if language == "sv" else
+              f"{spec_path}: no sources (sources:) to check – the data are read from the file.")
+        return 0
+    print(verify_report(problems, language))
+    return 1 if problems else 0
 
 
 def _spec_paths(specs: list[str]) -> list[Path]:

@@ -13,6 +13,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from evaluation import paths
 from evaluation.data.panel import declare_measures, measure_info
 from evaluation.designs.registry import names as design_names
@@ -50,6 +52,8 @@ class Evaluation:
     skipped: dict[tuple[str, str], DesignError] = field(default_factory=dict)
     sensitivity_grid: Any = None  # pandas DataFrame once :meth:`sensitivity` ran
     horizons: dict[str, Any] = field(default_factory=dict)  # outcome -> :meth:`horizon`
+    peer_table: Any = None  # DataFrame once :meth:`peers` ran with a comparison_group
+    target_result: Any = None  # dict once :meth:`target_follow_up` ran with a target
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -223,6 +227,79 @@ class Evaluation:
                                              seed=self.spec.seed, own_mde=own)
         return self.horizons
 
+    @cached_property
+    def full_panel(self) -> Any:
+        """The whole panel as loaded (every measure and unit, before the outcome checks drop
+        comparison units): what the descriptive sections read."""
+        if self.inputs.simulated:
+            from evaluation.data import demo
+
+            return demo.load_demo(frequency=self.spec.frequency)[0]
+        from evaluation.inputs import read_panel
+
+        return read_panel(self.inputs.data_path)
+
+    def peers(self) -> Any:
+        """The spec's ``comparison_group``: the kommun against each peer and the group mean,
+        per year, with ranks (:mod:`evaluation.peers`; descriptive, no effect). None without
+        the block."""
+        from evaluation.peers import peer_comparison
+
+        if not self.spec.comparison_group:
+            return None
+        _units, groups = self._unit_tables
+        self.peer_table, _group = peer_comparison(
+            self.full_panel, self.spec.comparison_group, treated=self.inputs.treated,
+            outcomes=list(self.spec.outcomes), groups=groups)
+        return self.peer_table
+
+    def target_panel(self) -> Any:
+        """The full panel, with the target's measure added when the spec counts it from a
+        share of the adults (``from_share``: Kolada's N31816 × invånare 18+ / 100)."""
+        import pandas as pd
+
+        from evaluation.target import long_term_count
+
+        panel = self.full_panel
+        share = (self.spec.target or {}).get("from_share")
+        if not share:
+            return panel
+        keys = ["unit", "period"]
+        a = panel[panel["measure"] == share["share"]].set_index(keys)["value"]
+        b = panel[panel["measure"] == share["adults"]].set_index(keys)["value"]
+        both = pd.concat([a.rename("share"), b.rename("adults")], axis=1, join="inner")
+        if both.empty:
+            from evaluation.errors import DataError
+
+            raise DataError(
+                f"Målet räknas från {share['share']} och {share['adults']}, men data har inga "
+                "år med båda: lägg till dem under sources.",
+                f"The target is counted from {share['share']} and {share['adults']}, but the "
+                "data have no year with both: add them under sources.")
+        names = panel.drop_duplicates("unit").set_index("unit")["unit_name"]
+        rows = both.reset_index()
+        derived = pd.DataFrame({
+            "unit": rows["unit"], "unit_name": rows["unit"].map(names),
+            "period": rows["period"], "measure": self.spec.target["measure"],
+            # persons: Kolada's share has two decimals, so the count is rounded to whole persons
+            "value": np.round(long_term_count(rows["share"].to_numpy(),
+                                              rows["adults"].to_numpy())),
+            "status": "final"})
+        return pd.concat([panel, derived], ignore_index=True)
+
+    def target_follow_up(self) -> dict[str, Any] | None:
+        """The spec's ``target``: progress against the target path and how much the national
+        trend would have delivered anyway (:func:`evaluation.target.follow_up`)."""
+        from evaluation.target import follow_up
+
+        if not self.spec.target:
+            return None
+        target = {k: v for k, v in self.spec.target.items() if k != "from_share"}
+        kind = "count" if self.spec.target.get("from_share") else None
+        self.target_result = follow_up(self.target_panel(), target,
+                                       treated=self.inputs.treated, kind=kind).to_dict()
+        return self.target_result
+
     def result(self, outcome: str, design: str) -> EffectResult:
         for r in self.results:
             if r.outcome == outcome and r.design == design:
@@ -306,8 +383,25 @@ class Evaluation:
         })
         out["verdict"] = clean_json(self.verdicts(out)) or None
         out["cost"] = clean_json(cost_of(out, self.spec.cost))
+        out["target"] = clean_json(self.target_result)
+        out["comparison_group"] = clean_json(self._peer_summary())
         out["changes"] = clean_json(self.changes(out))
         return out
+
+    def _peer_summary(self) -> dict[str, Any] | None:
+        """The kommun's place in its comparison group per measure and year (descriptive)."""
+        table = self.peer_table
+        if table is None:
+            return None
+        mine = table[table["treated"]]
+        return {"group_id": table.attrs.get("group_id"),
+                "group_title": table.attrs.get("group_title"),
+                "members": list(table.attrs.get("members") or []),
+                "descriptive": True,
+                "rows": [{"measure": r.measure, "year": r.year, "value": r.value,
+                          "compared": r.compared, "basis": r.basis, "rank": r.rank,
+                          "n_ranked": r.n_ranked, "group_mean": r.group_mean}
+                         for r in mine.itertuples()]}
 
     def verdicts(self, summary: dict[str, Any]) -> dict[str, Any]:
         """One verdict per outcome across the designs (:mod:`evaluation.verdict`), from the
@@ -385,6 +479,21 @@ class Evaluation:
                 fig = figures.sensitivity_plot(self.sensitivity_grid, self.results, outcome,
                                                language=lang, simulated=self.simulated)
                 written += figures.save_figure(fig, fig_dir, f"{outcome}_kanslighet")
+        if self.target_result is not None:
+            from evaluation.report.target_report import target_figure, target_table
+
+            written += figures.save_figure(
+                target_figure(self.target_result, lang, self.simulated), fig_dir, "mal")
+            written += tables.write_table(target_table(self.target_result, lang), tab_dir,
+                                          "mal", title=self.title(), simulated=self.simulated)
+        if self.peer_table is not None:
+            from evaluation.report.peer_report import peer_figures, peer_rank_table
+
+            for stem, fig in peer_figures(self.peer_table, lang, self.simulated):
+                written += figures.save_figure(fig, fig_dir, stem)
+            written += tables.write_table(peer_rank_table(self.peer_table, lang), tab_dir,
+                                          "jamforelse", title=self.title(),
+                                          simulated=self.simulated)
         md = folder / "sammanfattning.md"
         md.write_text(self.narrative_markdown(summary), encoding="utf-8")
         written.append(md)

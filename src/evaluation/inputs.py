@@ -100,6 +100,24 @@ class Inputs:
                          & (self.panel["status"] == "preliminary")]
         return {m: sorted(g["period"]) for m, g in sub.groupby("measure")}
 
+    def pre_periods(self) -> dict[str, dict[str, Any]]:
+        """Per outcome: the first period of the kommun's series, the number of periods before
+        the change and the minimum the designs need (a source's coverage decides which designs
+        can run: SCB's monthly BAS per kommun starts 2020-01)."""
+        from evaluation.data.panel import MIN_PRE_PERIODS
+
+        p = self.panel
+        out = {}
+        for outcome in self.spec.outcomes:
+            periods = p.loc[(p["unit"] == self.treated) & (p["measure"] == outcome), "period"]
+            if periods.empty:
+                continue
+            first = str(periods.min())
+            out[outcome] = {"first": first,
+                            "n": periods_between(first, self.spec.intervention),
+                            "minimum": MIN_PRE_PERIODS[self.spec.frequency]}
+        return out
+
     def data_info(self) -> dict[str, Any]:
         from evaluation.sources.kolada import CITATION, SOURCE
 
@@ -297,11 +315,13 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
     dropped: dict[str, str] = {}
     sub = panel[panel["measure"].isin(spec.outcomes) & (panel["period"] <= post_end)]
     treated_rows = sub[sub["unit"] == treated]
+    starts: dict[str, str] = {}  # each outcome's first period for the treated unit
     for outcome in spec.outcomes:
         rows = treated_rows[treated_rows["measure"] == outcome]
         present = set(rows["period"])
         # The treated unit's own series must be complete from its first observation.
         own_first = min(present) if present else first
+        starts[outcome] = own_first
         missing = [p for p in expected if p >= own_first and p not in present]
         if missing or not present:
             gap = missing[0] if missing else first
@@ -332,13 +352,17 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
                 "suppressed values.",
             )
     # Comparison units: drop (and name) those with suppressed or missing values.
+    # Sources differ in coverage (SCB's monthly BAS from 2020, Socialstyrelsen from 2012): a
+    # comparison unit needs each outcome's periods from the treated unit's first one on.
     others = sub[sub["unit"] != treated]
-    for (unit, _measure), group in others.groupby(["unit", "measure"]):
+    for (unit, measure), group in others.groupby(["unit", "measure"]):
         if unit in dropped:
             continue
-        if (group["status"] == "suppressed").any() or group["value"].isna().any():
+        own = group[group["period"] >= starts.get(measure, first)]
+        needed = sum(1 for p in expected if p >= starts.get(measure, first))
+        if (own["status"] == "suppressed").any() or own["value"].isna().any():
             dropped[unit] = "skyddade värden"
-        elif len(group) < len(expected):
+        elif own["period"].nunique() < needed:
             dropped[unit] = "saknade perioder"
     if dropped:
         panel = panel[~panel["unit"].isin(list(dropped))]
@@ -378,10 +402,13 @@ def resolve_measures(spec: Spec, panel: pd.DataFrame) -> dict[str, Measure]:
     :func:`check_inputs` registers the result (:func:`evaluation.data.panel.declare_measures`),
     so every design, check and report text reads the same kind through ``measure_info``.
     """
-    in_data = panel_measures(panel[panel["measure"].isin(spec.outcomes)])
-    kolada = _kolada_measures(spec)
+    # the outcomes, and the other measures the spec fetches or declares (the comparison
+    # group's and the target's measures are labelled the same way)
+    names = list(dict.fromkeys([*spec.outcomes, *spec.sources, *spec.outcome_kinds]))
+    in_data = panel_measures(panel[panel["measure"].isin(names)])
+    kolada = _kolada_measures(spec, names)
     out: dict[str, Measure] = {}
-    for name in spec.outcomes:
+    for name in names:
         shipped = MEASURES.get(name)
         if name in spec.outcome_kinds:
             entry = dict(spec.outcome_kinds[name])
@@ -398,11 +425,12 @@ def resolve_measures(spec: Spec, panel: pd.DataFrame) -> dict[str, Measure]:
     return out
 
 
-def _kolada_measures(spec: Spec) -> dict[str, Measure]:
-    """Outcomes whose KPI title in Kolada's stored catalogue says what they are."""
-    kpis = {name: str(spec.sources[name]["kpi"]) for name in spec.outcomes
+def _kolada_measures(spec: Spec, names: list[str] | None = None) -> dict[str, Measure]:
+    """Measures whose KPI title in Kolada's stored catalogue says what they are."""
+    names = list(spec.outcomes) if names is None else names
+    kpis = {name: str(spec.sources[name]["kpi"]) for name in names
             if spec.sources.get(name, {}).get("source") == "kolada"}
-    kpis.update({name: name for name in spec.outcomes
+    kpis.update({name: name for name in names
                  if name not in kpis and re.fullmatch(r"[A-Z]\d{5}", name)})
     if not kpis:
         return {}

@@ -44,6 +44,13 @@ Keys (documented in the README and in ``notebooks/params/exempelstad.yaml``):
                    post window and the designs form the analysis plan (:mod:`evaluation.plan`).
 ``intervention_variants``  other dates the change could be said to start, for the sensitivity
                    grid (``{beslut: 2021-11, tillkännagivande: 2022-01}``).
+``comparison_group``  a descriptive comparison with a group of kommuner, e.g. the Sjuhärad
+                   kommuner (see :func:`evaluation.peers.validate_comparison_group`):
+                   ``{group: G116237, measures: [...], years: [2017, 2024]}``.
+``target``         a target to follow up (see :func:`evaluation.target.validate_target`):
+                   ``{measure, baseline: {period, value}, goal: {period, value}, interim: [...]}``;
+                   ``from_share: {share: <measure>, adults: <measure>}`` turns a share of the
+                   adults (Kolada's N31816) into a count.
 ``outcome_kinds``  what an outcome is, when neither the shipped measure list nor the data say
                    it (see :func:`validate_outcome_kinds`): ``{gdp_per_capita: {kind: level,
                    unit_sv: "USD per invånare", unit_en: "USD per inhabitant"}}``.
@@ -61,6 +68,7 @@ import yaml
 from evaluation.data.panel import KINDS, period_frequency, shift_period
 from evaluation.designs.decomposition import COMPARE_WINDOW, default_compare_periods
 from evaluation.errors import EvaluationError, SpecError
+from evaluation.peers import validate_comparison_group
 from evaluation.sources.config import validate_sources
 
 DEFAULT_OUTCOMES = ("unemployment_rate", "households_assistance")
@@ -70,7 +78,7 @@ KEYS = (
     "evaluation_id", "title", "data", "frequency", "treated", "intervention", "outcomes",
     "comparison", "compare_periods", "compare_window", "post_end", "language", "seed", "donors",
     "sources", "outcome_kinds", "designs", "primary_outcome", "primary_design",
-    "smallest_relevant_effect", "intervention_variants", "cost",
+    "smallest_relevant_effect", "intervention_variants", "cost", "comparison_group", "target",
 )
 #: Keys of one ``outcome_kinds`` entry (``kind`` is required).
 OUTCOME_KIND_KEYS = ("kind", "unit_sv", "unit_en", "label_sv", "label_en")
@@ -117,6 +125,8 @@ class Spec:
     smallest_relevant_effect: dict[str, float] = field(default_factory=dict)
     intervention_variants: dict[str, str] = field(default_factory=dict)
     cost: dict[str, Any] = field(default_factory=dict)
+    comparison_group: dict[str, Any] = field(default_factory=dict)
+    target: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -361,12 +371,19 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
         title=_scalar(raw, "title", ln, default=""),
         donors=validate_donors(raw.get("donors"), lines),
         sources=sources,
-        outcome_kinds=validate_outcome_kinds(raw.get("outcome_kinds"), list(outcomes), lines),
+        # measures fetched under sources (for the comparison group or the target) may be
+        # declared too
+        outcome_kinds=validate_outcome_kinds(
+            raw.get("outcome_kinds"),
+            list(dict.fromkeys([*outcomes, *(raw.get("sources") or {})])), lines),
         designs=validate_designs(raw.get("designs"), ln("designs")),
         **validate_primary(raw, list(outcomes), ln),
         intervention_variants=_intervention_variants(raw.get("intervention_variants"), ln,
                                                      frequency),
         cost=validate_cost(raw.get("cost"), list(outcomes), ln("cost")),
+        comparison_group=validate_comparison_group(raw.get("comparison_group"),
+                                                   ln("comparison_group")),
+        target=_validate_target(raw.get("target"), ln("target")),
         path=path,
         lines=dict(lines),
     )
@@ -439,6 +456,29 @@ def validate_designs(value: Any, line: int | None = None,
                          f"names {', '.join(repr(u) for u in unknown)}, which does not exist: "
                          f"choose among {', '.join(known)}.")
     return list(dict.fromkeys(value))
+
+
+def _validate_target(value: Any, line: int | None) -> dict[str, Any]:
+    """``target``: validated by :func:`evaluation.target.validate_target`; ``from_share`` (a
+    share of the adults and the adult population, to count from) is checked here."""
+    from evaluation.target import validate_target
+
+    if value in (None, {}, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise spec_error("target", line, "ska vara ett block med measure, baseline och goal.",
+                         "must be a block with measure, baseline and goal.")
+    value = dict(value)
+    share = value.pop("from_share", None)
+    out = validate_target(value, line)
+    if share not in (None, {}):
+        if not (isinstance(share, dict) and set(share) == {"share", "adults"}):
+            raise spec_error("target", line, "from_share ska ha share och adults, t.ex. "
+                             "{share: long_term_share, adults: adults}.",
+                             "from_share must have share and adults, e.g. {share: "
+                             "long_term_share, adults: adults}.")
+        out["from_share"] = {k: str(v) for k, v in share.items()}
+    return out
 
 
 def _intervention_variants(value: Any, ln: Any, frequency: str) -> dict[str, str]:
@@ -570,10 +610,10 @@ def validate_outcome_kinds(value: Any, outcomes: list[str],
         line = lines.get(key, lines.get("outcome_kinds"))
         if name not in outcomes:
             raise spec_error(key, line,
-                             f"nämner '{name}', som inte finns under outcomes: lägg till det "
-                             "där eller stava som i outcomes.",
-                             f"names '{name}', which is not under outcomes: add it there or "
-                             "spell it as in outcomes.")
+                             f"nämner '{name}', som inte finns under outcomes (eller sources): "
+                             "lägg till det där eller stava som i outcomes.",
+                             f"names '{name}', which is not under outcomes (or sources): add "
+                             "it there or spell it as in outcomes.")
         if isinstance(entry, str):
             entry = {"kind": entry}
         if not isinstance(entry, dict):

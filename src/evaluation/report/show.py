@@ -42,8 +42,35 @@ def title(ev: Evaluation) -> None:
 
 
 def data_box(ev: Evaluation) -> None:
-    display(HTML(text.data_box(ev.inputs.data_info() | {"outcomes": ev.spec.outcomes},
-                               ev.language)))
+    """What is evaluated: the kommun, the change's date, the outcomes, the comparison
+    kommuner, the target, and the data behind them (the report's first screen)."""
+    lang = ev.language
+    pools = {o: (p.description(lang), p.n) for o, p in ev.donor_pools.items()}
+    extra = {"outcomes": ev.spec.outcomes,
+             "treated": {"code": ev.inputs.treated, "name": ev.inputs.treated_name},
+             "intervention": ev.spec.intervention,
+             "donor_pools": {o: f"{d} – {n}" for o, (d, n) in pools.items()},
+             "pre_periods": ev.inputs.pre_periods()}
+    if ev.target_result is not None:
+        extra["target"] = _target_line(ev.target_result, lang)
+    display(HTML(text.data_box(ev.inputs.data_info() | extra, lang)))
+
+
+def _target_line(d: dict, language: str) -> str:
+    """"Halvera …: 59 (2019) → 30 (2021), delmål 44 (mars 2021)"."""
+    from evaluation.report import format as fmt
+
+    def point(p: dict) -> str:
+        return (f"{fmt.number(p['value'], 0, language)} "
+                f"({fmt.period_label(str(p['period']), language)})")
+
+    line = f"{point(d['baseline'])} → {point(d['goal'])}"
+    if d.get("interim"):
+        word = "delmål" if language == "sv" else "interim"
+        line += ", " + ", ".join(f"{word} {point(p)}" for p in d["interim"]
+                                 if p.get("value") is not None)
+    label = d.get("label") or ""
+    return f"{label}: {line}" if label else line
 
 
 def heading(ev: Evaluation, key: str) -> None:
@@ -207,6 +234,42 @@ def sensitivity(ev: Evaluation) -> None:
     if not table.empty:
         display(HTML(f"<details><summary>{html.escape(text.t('sens.title', lang, outcome=''))}"
                      f"</summary>{table.to_html(index=False, border=0, float_format=lambda x: f'{x:.3g}')}</details>"))
+
+
+def target(ev: Evaluation) -> None:
+    """Target follow-up (nothing without the spec's ``target``): heading, text, figure and
+    table."""
+    d = ev.target_result
+    if d is None:
+        return
+    from evaluation.report.target_report import target_figure, target_table, target_text
+
+    lang = ev.language
+    _md(f"## {text.t('section_target', lang)}\n\n{target_text(d, lang)}")
+    _figure(target_figure(d, lang, ev.simulated))
+    display(HTML(target_table(d, lang).to_html(index=False, border=0)))
+
+
+def peers(ev: Evaluation) -> None:
+    """The descriptive comparison with the spec's ``comparison_group`` (nothing without it):
+    heading, text, one small-multiples figure per measure, the rank table."""
+    table = ev.peer_table
+    if table is None:
+        return
+    from evaluation.report.peer_report import (
+        peer_figures,
+        peer_heading,
+        peer_rank_table,
+        peer_text,
+    )
+
+    lang = ev.language
+    _md(f"## {peer_heading(lang)}\n\n"
+        + peer_text(table, lang, group_title=table.attrs.get("group_title")))
+    for _stem, fig in peer_figures(table, lang, ev.simulated):
+        _figure(fig)
+    ranks = peer_rank_table(table, lang)
+    display(HTML(ranks.to_html(index=False, border=0)))
 
 
 def reliability(ev: Evaluation) -> None:

@@ -49,6 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "section_method": {"sv": "Metod", "en": "Method"},
     "section_results": {"sv": "Resultat", "en": "Results"},
     "section_sensitivity": {"sv": "Känslighetsanalys", "en": "Sensitivity analysis"},
+    "section_target": {"sv": "Måluppföljning", "en": "Target follow-up"},
     "section_conclusions": {"sv": "Slutsatser och osäkerhet", "en": "Conclusions and uncertainty"},
     "section_reliability": {"sv": "Hur säkra är slutsatserna?",
                             "en": "How sure are the conclusions?"},
@@ -144,6 +145,14 @@ TEXTS: dict[str, dict[str, str]] = {
                          "before and after are not fully comparable"},
     "data.treated": {"sv": "Kommun", "en": "Municipality"},
     "data.outcomes": {"sv": "Utfallsmått", "en": "Outcome measures"},
+    "data.intervention": {"sv": "Förändringen från", "en": "Change from"},
+    "data.donor_pools": {"sv": "Jämförelsekommuner", "en": "Comparison municipalities"},
+    "data.target": {"sv": "Mål", "en": "Target"},
+    "data.pre_periods": {"sv": "Förperiod", "en": "Pre-period"},
+    "data.pre_period": {"sv": "{outcome}: från {first}, {n} {unit} före förändringen (metoderna "
+                                "behöver minst {minimum})",
+                        "en": "{outcome}: from {first}, {n} {unit} before the change (the methods "
+                              "need at least {minimum})"},
     "data.none": {"sv": "inga", "en": "none"},
     # "Data och mått" section.
     "data.measure.unemployment_rate": {
@@ -2353,9 +2362,32 @@ def data_box(info: Mapping[str, Any], language: Language = "sv") -> str:
         code = esc(str(treated.get("code") or ""))
         shown = f"{name} ({code})" if name and code else name or code
         rows.append((t("data.treated", language), shown))
+    if info.get("intervention"):
+        rows.append((t("data.intervention", language),
+                     esc(fmt.period_label(str(info["intervention"]), language))))
     if info.get("outcomes"):
         rows.append((t("data.outcomes", language),
                      esc("; ".join(outcome_label(o, language) for o in info["outcomes"]))))
+    if info.get("pre_periods"):
+        parts = []
+        for outcome, d in info["pre_periods"].items():
+            unit = t("horizon.unit." + ("yearly" if len(str(d["first"])) == 4 else "monthly"),
+                     language)
+            parts.append(t("data.pre_period", language, outcome=outcome_label(outcome, language),
+                           first=fmt.period_label(str(d["first"]), language),
+                           n=fmt.number(d["n"], 0, language), unit=unit,
+                           minimum=fmt.number(d["minimum"], 0, language)))
+        rows.append((t("data.pre_periods", language), esc("; ".join(parts))))
+    if info.get("donor_pools"):
+        described = {str(d) for d in info["donor_pools"].values()}
+        if len(described) == 1:
+            pools = esc(described.pop())
+        else:
+            pools = "; ".join(esc(f"{outcome_label(o, language)}: {d}")
+                              for o, d in info["donor_pools"].items())
+        rows.append((t("data.donor_pools", language), pools))
+    if info.get("target"):
+        rows.append((t("data.target", language), esc(str(info["target"]))))
     if info.get("source"):
         rows.append((t("data.source", language), _sources_html(info["source"])))
     first, last = info.get("first_period"), info.get("last_period")

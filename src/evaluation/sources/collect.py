@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from evaluation import paths
@@ -226,13 +227,17 @@ def _fetch_scb(entry: Mapping[str, Any], *, limiter: Any, fetch_json: Callable) 
     return files
 
 
-def _file_paths(entry: Mapping[str, Any]) -> list[Path]:
+def _file_paths(entry: Mapping[str, Any], download: str | None = None) -> list[Path]:
     pattern = entry["path"]
     found = sorted(Path(p) for p in glob.glob(pattern) if Path(p).is_file())
     if not found:
+        where_sv = f" Filen hämtas från: {download}." if download else ""
+        where_en = f" The file comes from: {download}." if download else ""
         raise DataError(
-            f"Ingen fil matchar {pattern}: lägg filen där eller rätta 'path' under sources.",
-            f"No file matches {pattern}: put the file there or correct 'path' under sources.",
+            f"Ingen fil matchar {pattern}: spara den nedladdade filen där eller rätta 'path' "
+            f"under sources.{where_sv}",
+            f"No file matches {pattern}: save the downloaded file there or correct 'path' "
+            f"under sources.{where_en}",
         )
     return found
 
@@ -242,7 +247,7 @@ def _import_files(measure: str, entry: Mapping[str, Any]) -> tuple[list[Path], d
 
     mapping = load_mapping(entry["mapping"])
     files = []
-    for path in _file_paths(entry):
+    for path in _file_paths(entry, mapping.get("download")):
         panel = import_file(path, mapping, save_raw=True)
         _pick_measure(panel, measure, entry, str(path))  # fail now, not at rebuild
         files.append(Path(panel.attrs["raw_file"]))
@@ -305,7 +310,8 @@ def fetch(spec: Spec, *, offline: bool = False, fetch_json: Callable | None = No
             files = _fetch_scb(entry, limiter=limiter, fetch_json=fetcher)
         _save_record(entry, files)
     groups = None
-    if spec.donors.get("pool") in ("kommungrupp", "liknande"):
+    if spec.donors.get("pool") in ("kommungrupp", "liknande") or (
+            spec.comparison_group.get("group")):
         from evaluation.sources import kolada
 
         groups = kolada.fetch_municipality_groups(base_url=_kolada_url(), offline=offline,
@@ -379,6 +385,34 @@ def _panel_of_record(measure: str, record: Mapping[str, Any]) -> pd.DataFrame:
     frames = [_pick_measure(import_file(path, mapping), measure, entry, str(path))
               for path in files]
     return pd.concat(frames, ignore_index=True)
+
+
+def monthly_population(yearly: pd.DataFrame) -> pd.DataFrame:
+    """A yearly population (Kolada's N01951 and SCB's yearly tables count it on 31 December)
+    as a monthly one: each year's value is December's, the months between two Decembers are
+    interpolated linearly, months before the first December take it and months after the last
+    keep it. Population moves slowly; the per-capita scale of counts is all it is used for."""
+    rows = []
+    for unit, group in yearly.groupby("unit", sort=False):
+        group = group.dropna(subset=["value"]).sort_values("period")
+        if group.empty:
+            continue
+        years = [int(p) for p in group["period"]]
+        months = pd.period_range(f"{years[0]}-01", f"{years[-1]}-12", freq="M")
+        december = np.array([pd.Period(f"{y}-12", "M").ordinal for y in years])
+        values = np.interp([m.ordinal for m in months], december,
+                           group["value"].to_numpy(float))
+        rows.append(pd.DataFrame({
+            "unit": unit, "unit_name": group["unit_name"].iloc[-1],
+            "period": [m.strftime("%Y-%m") for m in months], "measure": "population",
+            "value": values.round(), "status": "final",
+            "source": f"{group['source'].iloc[-1]} (årsvärden, interpolerade per månad)"
+            if "source" in group else "interpolated"}))
+    out = pd.concat(rows, ignore_index=True) if rows else yearly.iloc[0:0]
+    for column in yearly.columns:
+        if column not in out.columns:
+            out[column] = yearly[column].iloc[0] if len(yearly) else None
+    return out[[c for c in yearly.columns]]
 
 
 def _content_sha(panel: pd.DataFrame) -> str:
@@ -518,6 +552,7 @@ def rebuild(spec: Spec, *, groups: pd.DataFrame | None = None) -> Build:
     frames = []
     used: dict[str, list[str]] = {}
     breaks: dict[str, str] = {}
+    interpolated = False
     entries = {measure: resolved_entry(spec, measure) for measure in spec.sources}
     for measure, entry in entries.items():
         records = _records(entry)
@@ -532,9 +567,18 @@ def rebuild(spec: Spec, *, groups: pd.DataFrame | None = None) -> Build:
         if parts[-1].attrs.get("series_break"):
             breaks[measure] = parts[-1].attrs["series_break"]
         combined = pd.concat(parts, ignore_index=True).drop_duplicates(KEYS, keep="last")
+        if measure == "population" and spec.frequency == "monthly" and len(combined) and all(
+                period_frequency(p) == "yearly" for p in combined["period"].unique()):
+            combined = monthly_population(combined)
+            interpolated = True
         frames.append(combined)
         used[measure] = [str(path.relative_to(paths.raw_dir())) for _r, path in records]
     panel = pd.concat(frames, ignore_index=True)
+    others = panel.loc[panel["measure"] != "population", "period"]
+    if interpolated and len(others):  # the months the outcomes cover, no more
+        outside = (panel["measure"] == "population") & ~panel["period"].between(
+            others.min(), others.max())
+        panel = panel[~outside]
     wrong = sorted({p for p in panel["period"].unique() if period_frequency(p) != spec.frequency})
     if wrong:
         raise DataError(

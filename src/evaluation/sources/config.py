@@ -15,7 +15,8 @@ per-capita scale of counts); each value names a source and its id::
 
 Kinds and their keys (``*`` = required):
 
-``kolada``  ``kpi``\\* (checked against Kolada's fetched KPI catalogue: unknown and ended ids
+``kolada``  (yearly; in a monthly spec only for ``population``, which is interpolated per
+            month between its 31 December values when the panel is built) ``kpi``\\* (checked against Kolada's fetched KPI catalogue: unknown and ended ids
             fail); ``title`` (text the KPI's title must contain, which catches an id Kolada has
             re-used); ``units`` (kommun/län codes, default every kommun, län and riket in
             Kolada's municipality list); ``years`` (``[2010, 2024]`` as first and last year).
@@ -132,7 +133,9 @@ def validate_sources(value: Any, lines: dict[str, int] | None = None,
         clean: dict[str, Any] = {"source": kind}
         where = (key, line)
         if kind == "kolada":
-            clean.update(_kolada_entry(entry, where, frequency))
+            # a yearly population is interpolated per month when the panel is built
+            clean.update(_kolada_entry(entry, where,
+                                       "yearly" if measure == "population" else frequency))
         elif kind == "scb":
             clean.update(_scb_entry(entry, where))
         else:

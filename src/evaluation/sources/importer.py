@@ -32,6 +32,7 @@ Mapping keys (all but ``period``, ``unit`` and ``measures`` optional)::
     fill_down: [År]                    # fill empty cells from above (merged cells)
     duplicates: error                  # error | first | last (same unit, period, measure)
     aliases: {Riket: "00"}             # unit names/codes that map to a code
+    download: "Socialstyrelsen, Statistikdatabasen → …"   # where a user gets the file
 
 Header names match ignoring case and extra spaces. Empty value cells give no row; rows whose
 mapped cells are all empty, and footnote rows starting with "Källa"/"Anm"/"Not", are skipped.
@@ -67,7 +68,7 @@ FOOTNOTE_PREFIXES = ("källa", "anm", "not:", "not ", "fotnot", "kommentar", "so
 _KEYS = {
     "name", "description", "source", "format", "sheet", "header_row", "encoding", "delimiter",
     "decimal", "thousands", "period", "unit", "measures", "suppressed", "zero", "status",
-    "filters", "drop", "fill_down", "duplicates", "aliases", "raw_source",
+    "filters", "drop", "fill_down", "duplicates", "aliases", "raw_source", "download",
 }
 _PERIOD_KEYS = {"column", "year_column", "month_column"}
 _UNIT_KEYS = {"column", "name_column", "code", "name", "pad"}
