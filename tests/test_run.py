@@ -44,6 +44,25 @@ def test_report_folder_layout(report):
     assert not list(root.glob(".staging-*"))
 
 
+def test_demo_target_follow_up_shows_path_progress_and_national_band(report):
+    """The demo spec's target (20 % fewer households from March 2022 to March 2023): the
+    section, its figure and table, and per month the path, the progress and the national-trend
+    band around the expectation."""
+    target = _summary(report)["target"]
+    assert target["baseline"] == {"period": "2022-03", "data_period": "2022-03",
+                                  "value": 198.0, "source": "panel"}
+    assert target["goal"]["value"] == pytest.approx(198 * 0.8)
+    rows = {r["period"]: r for r in target["rows"]}
+    assert min(rows) == "2022-03" and max(rows) == "2023-03"
+    for r in list(rows.values())[1:]:
+        assert r["expected_low"] < r["expected"] < r["expected_high"]
+        assert r["target"] is not None and r["progress"] is not None
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert "Måluppföljning" in html and "Om Exempelstad hade följt rikets utveckling" in html
+    assert (report / "figurer" / "mal.png").is_file()
+    assert (report / "tabeller" / "mal.csv").is_file()
+
+
 def test_summary_json_contract(report):
     raw = (report / "summary.json").read_text(encoding="utf-8")
     assert "NaN" not in raw and "Infinity" not in raw

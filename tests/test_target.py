@@ -117,7 +117,7 @@ def test_path_through_a_monthly_interim_on_yearly_data():
     assert d["interim"] == [{"period": "2021-03", "value": 44.0, "change": None}]
 
 
-def test_path_on_monthly_data_is_linear_between_anchors_and_flat_after_the_goal():
+def test_path_on_monthly_data_is_linear_between_anchors_and_ends_at_the_goal():
     periods = period_range("2018-01", "2021-02")
     panel = _panel([59.0] * len(periods), [30_000.0] * len(periods), periods=periods)
     target = _target(baseline={"period": "2019"}, goal={"period": "2020-12", "change": -0.4},
@@ -128,7 +128,11 @@ def test_path_on_monthly_data_is_linear_between_anchors_and_flat_after_the_goal(
     assert d["goal"]["value"] == pytest.approx(59 * 0.6)
     assert path["2019-12"] == 59 and path["2020-03"] == pytest.approx(54.5)
     assert path["2020-06"] == 50 and path["2020-09"] == pytest.approx((50 + 35.4) / 2)
-    assert path["2020-12"] == path["2021-02"] == pytest.approx(35.4)
+    assert path["2020-12"] == pytest.approx(35.4)
+    # the follow-up ends at the goal period; the last later value is reported as it is
+    assert max(path) == "2020-12"
+    assert d["after_goal"] == {"period": "2021-02", "observed": 59.0, "preliminary": False}
+    assert "senare, i februari 2021, var värdet 59" in target_text(d, "sv")
 
 
 def test_progress_share_and_on_track():

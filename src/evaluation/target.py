@@ -428,6 +428,8 @@ class TargetFollowUp:
     noise: dict[str, Any]
     within_noise: bool | None
     series_breaks: list[int] = field(default_factory=list)
+    #: the last value after the goal period (the follow-up itself ends at the goal period)
+    after_goal: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready dict (NaN → ``None``) with the fields above as keys."""
@@ -726,7 +728,10 @@ def follow_up(panel: pd.DataFrame, target: Mapping[str, Any], *, treated: str,
     interim = [dict(p, value=_level(p, b)) for p in spec["interim"]]
     goal_period = _data_period(spec["goal"]["period"], frequency) or spec["goal"]["period"][:4]
     last = own.index[-1] if len(own) else base
-    periods = period_range(base, max(goal_period, str(last)))
+    # The follow-up ends at the goal period: that is the date the target was set for, and the
+    # national-trend band has no basis far beyond it (its spread comes from the pre-baseline
+    # periods). Values after it are reported as they are (``after_goal``).
+    periods = period_range(base, goal_period)
     anchors = ([(spec["baseline"]["period"], b)] + [(p["period"], p["value"]) for p in interim]
                + [(spec["goal"]["period"], g)])
     path = _path(periods, anchors)
@@ -749,6 +754,10 @@ def follow_up(panel: pd.DataFrame, target: Mapping[str, Any], *, treated: str,
         out_rows.append(_row(period, h, obs, float(path[i]), expected, band, ctx))
     observed = [r for r in out_rows if r["horizon"] > 0 and _finite(r["observed"])]
     latest = observed[-1] if observed else None
+    later = [(str(p), float(v)) for p, v in own.items()
+             if str(p) > goal_period and _finite(float(v))]
+    after_goal = ({"period": later[-1][0], "observed": later[-1][1],
+                   "preliminary": later[-1][0] in ctx["preliminary"]} if later else None)
     history = [{"period": str(p), "observed": float(v)} for p, v in own.items() if p < base]
     noise = {
         "applies": count, "z": z, "half_width": half_width,
@@ -773,5 +782,5 @@ def follow_up(panel: pd.DataFrame, target: Mapping[str, Any], *, treated: str,
               "history_periods": int(sum(1 for p in own.index if p <= base)),
               "spread_sd_one_period": math.sqrt(spread[min(spread)][0]) if spread else None},
         noise=noise, within_noise=latest["within_noise"] if latest else None,
-        series_breaks=_series_breaks(name, used),
+        series_breaks=_series_breaks(name, used), after_goal=after_goal,
     )

@@ -177,13 +177,14 @@ def test_bollebygd_first_screen_names_kommun_year_outcomes_donors_and_target(bol
 
 def test_bollebygd_target_follow_up_with_the_noise_sentence(bollebygd):
     """Long-term recipients counted from Kolada's share of the adults (N31816 × N02104 / 100):
-    59 in 2019, 46 in 2024 — a fall of 13, inside Poisson noise (±15) on 59, which the report
-    says plainly."""
+    59 in 2019, 50 in the goal year 2021 — a fall of 9, inside Poisson noise (±15) on 59, which
+    the report says plainly (the issue's 59 → 50 case; 59 → 20 is in tests/test_target.py).
+    The later years are mentioned, not judged against a band built for the goal year."""
     target = bollebygd["summary"]["target"]
     assert target["baseline"]["value"] == 59
     observed = {r["period"]: r["observed"] for r in target["rows"]}
-    assert observed["2019"] == pytest.approx(59, abs=1) and observed["2024"] == pytest.approx(46,
-                                                                                              abs=1)
+    assert observed == {"2019": 59, "2020": 57, "2021": 50}
+    assert target["after_goal"]["period"] == "2024"
     text = _text(bollebygd["report"])
     section = text[text.find("Måluppföljning"):]
     assert "mindre än det slumpen ensam kan ge" in section

@@ -65,6 +65,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "sv": "Det finns ännu inga värden för {place} efter utgångsläget.",
         "en": "There are no values for {place} after the baseline yet.",
     },
+    "after_goal": {
+        "sv": "Uppföljningen gäller målperioden; senare, {when}, var värdet {value}{preliminary}.",
+        "en": "The follow-up is for the goal period; later, {when}, the value was "
+              "{value}{preliminary}."},
+    "after_goal.preliminary": {"sv": " (preliminärt)", "en": " (preliminary)"},
     "where.count": {
         "sv": "{when} var antalet {observed}, {diff} {more_less} än i utgångsläget.",
         "en": "{when} the number was {observed}, {diff} {more_less} than at the baseline.",
@@ -527,6 +532,12 @@ def target_text(d: Mapping[str, Any], language: Language = "sv") -> str:
         parts += noise_sentences(d, language)
     else:
         parts.append(t("no_data", language, place=_place(d)))
+    later = d.get("after_goal")
+    if later:
+        parts.append(t("after_goal", language, when=_when(later["period"], language),
+                       value=_value(d, later["observed"], language),
+                       preliminary=t("after_goal.preliminary", language)
+                       if later.get("preliminary") else ""))
     if d.get("series_breaks"):
         parts.append(t("series_break", language))
     return " ".join(parts)
