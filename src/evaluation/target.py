@@ -26,7 +26,9 @@ Targets are written "by" a date, so every period is placed at its **end**: ``"20
 end of March 2021, ``"2021"`` at the end of December 2021. A yearly value therefore sits where
 December sits, and a monthly interim target on yearly data lies between two yearly points (March
 2021 is a quarter of the way from 2020 to 2021). The path is linear in that time between its
-anchors (baseline, interims, goal) and flat at the goal after it. On monthly data a yearly
+anchors (baseline, interims, goal). The follow-up ends at the goal period, the date the target
+was set for (the band's spread comes from the pre-baseline periods and has no basis far beyond
+it); the last value after it is reported as it is (``after_goal``), without a band. On monthly data a yearly
 baseline is read at December of that year; a monthly baseline on yearly data must be a December
 (it is then that year) — any other month is an error, since no yearly value belongs to it.
 

@@ -32,13 +32,13 @@ def _check_at(mde_of_length):
     return check
 
 
-def test_lengths_measured_are_quarters_of_the_window_and_every_year():
-    assert window_lengths(12, "monthly") == [3, 6, 9, 12]
+def test_lengths_measured_are_half_three_quarters_and_all_of_the_window_and_every_year():
+    assert window_lengths(12, "monthly") == [6, 9, 12]
     assert window_lengths(4, "yearly") == [1, 2, 3, 4]
 
 
 def test_the_curve_fit_recovers_noise_level_and_trend_parts():
-    lengths = [3, 6, 9, 12]
+    lengths = [6, 9, 12]
     a, b, c = 0.02, 1.5, 0.0004
     mdes = [math.sqrt(a + b / n + c * n * n) for n in lengths]
     got = fit_curve(lengths, mdes)

@@ -5,10 +5,9 @@ nor ruled out — the evaluator's next question is whether waiting helps. This m
 it from the same placebo distribution as the minimum detectable effect
 (:func:`evaluation.checks.reliability.minimum_detectable`), not from the report's own estimate:
 
-1. the lead design's reliability check is re-run with shorter post windows (a quarter, a
-   half and three quarters of the report's window; yearly data: every length from one
-   year); with the report's own check this gives the MDE at 80 % power for each window
-   length ``L``;
+1. the lead design's reliability check is re-run with shorter post windows (half and three
+   quarters of the report's window; yearly data: every length from one year); with the
+   report's own check this gives the MDE at 80 % power for each window length ``L``;
 2. the MDEs are fitted by ``MDE(L)² = A + B / L + C·L²`` with ``A, B, C ≥ 0`` (non-negative
    least squares): ``B / L`` is the period-to-period noise that averages out over a longer
    window, ``A`` the uncertainty of the counterfactual's level, which stays, and ``C·L²``
@@ -50,7 +49,7 @@ def window_lengths(length: int, frequency: str) -> list[int]:
     """The post-window lengths the MDE is measured at (the report's own last)."""
     if frequency == "yearly":
         return list(range(1, length + 1))
-    picks = {max(2, round(length * q)) for q in (0.25, 0.5, 0.75)} | {length}
+    picks = {max(2, round(length * q)) for q in (0.5, 0.75)} | {length}
     return sorted(p for p in picks if p <= length)
 
 
