@@ -44,6 +44,17 @@ def test_report_folder_layout(report):
     assert not list(root.glob(".staging-*"))
 
 
+def test_report_folders_honour_the_umask(report):
+    """The report is shared: its folders get the mode the umask asks for (not mkdtemp's 0700)."""
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for folder in (report, report.parent / "senaste"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~mask, folder
+
+
 def test_demo_target_follow_up_shows_path_progress_and_national_band(report):
     """The demo spec's target (20 % fewer households from March 2022 to March 2023): the
     section, its figure and table, and per month the path, the progress and the national-trend

@@ -230,6 +230,15 @@ def _resolve_data_path(spec: Spec) -> Path:
     )
 
 
+def simulated_path(path: Path | None) -> bool:
+    """Whether ``path`` is the bundled demo panel (fictional kommuner with their own codes)."""
+    from evaluation.data import demo
+
+    if path is None:
+        return False
+    return any(Path(path) == demo.processed_panel_path(f) for f in ("monthly", "yearly"))
+
+
 def resolve_unit(spec: Spec, panel: pd.DataFrame) -> str:
     """The treated unit's code, from a code or a kommun name that resolves uniquely."""
     names = unit_names(panel)
@@ -384,6 +393,15 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
                          "is riket, but the data has neither riket (00) nor other municipalities: "
                          "add comparison data.")
     measures = resolve_measures(spec, panel)
+    from evaluation.data.validity import check_outcome_values, check_unit_codes
+
+    where = str(data_path.name) if data_path else "Data"
+    if not simulated_path(data_path):
+        check_unit_codes(panel, where)
+    check_outcome_values(panel, outcomes=list(spec.outcomes),
+                         kinds={m: info.kind for m, info in measures.items()},
+                         treated=treated, intervention=spec.intervention, names=names,
+                         source=where)
     declare_measures(measures)
     return Inputs(
         spec=spec, panel=panel.reset_index(drop=True), treated=treated,

@@ -70,7 +70,7 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
         raise
     root = paths.reports_dir() / spec.evaluation_id
     root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
+    staging = _folder(tempfile.mkdtemp(prefix=".staging-", dir=root))
     notebook_out = staging / "evaluate.ipynb"
     parameters = {**spec.parameters(), "output_dir": str(staging),
                   "spec_path": spec.path or ""}
@@ -79,7 +79,9 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
             str(paths.evaluate_notebook()), str(notebook_out), parameters=parameters,
             kernel_name=kernel, cwd=str(staging), progress_bar=False, log_output=False,
             request_save_on_cell_execute=False,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel chatter on the terminal
+            # no kernel chatter on the terminal: the kernel's shutdown logs a caught
+            # KeyboardInterrupt at ERROR level after a successful run
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
         summary = json.loads((staging / "summary.json").read_text(encoding="utf-8"))
         title = summary.get("title") or spec.evaluation_id
@@ -102,8 +104,19 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
     latest_tmp = Path(tempfile.mkdtemp(prefix=".latest-", dir=root))
     shutil.rmtree(latest_tmp)
     shutil.copytree(target, latest_tmp)
+    _folder(latest_tmp)
     _swap_in(latest_tmp, root / LATEST)
     return target
+
+
+def _folder(path: str | Path) -> Path:
+    """A folder made by ``tempfile.mkdtemp`` (mode 0700) given the mode the user's umask asks
+    for, as any other folder the tool makes: the report is shared with colleagues."""
+    from evaluation.data.store import _umask
+
+    path = Path(path)
+    os.chmod(path, 0o777 & ~_umask())
+    return path
 
 
 def _swap_in(new: Path, target: Path) -> None:
