@@ -30,7 +30,9 @@ def _summary(folder):
 def test_report_folder_layout(report):
     root = paths.reports_dir() / "exempelstad"
     assert report.parent == root
-    assert re.fullmatch(r"2025-12-[0-9a-f]{8}", report.name)
+    # data vintage (last period + 8 hex of the data) and settings (6 hex): another
+    # configuration of the same data gets another folder
+    assert re.fullmatch(r"2025-12-[0-9a-f]{8}-[0-9a-f]{6}", report.name)
     assert ":" not in report.name
     latest = root / "senaste"
     assert (latest / "report.html").read_bytes() == (report / "report.html").read_bytes()
@@ -85,7 +87,8 @@ def test_summary_json_contract(report):
         (r["outcome"], r["design"]) for r in s["results"]}
     for c in s["checks"]:
         assert 0 <= c["false_positive_rate"] <= 1 and 0 <= c["power"] <= 1
-    assert s["data_vintage"] == report.name and s["treated"]["code"] == "1987"
+    assert f"{s['data_vintage']}-{s['settings']}" == report.name
+    assert s["treated"]["code"] == "1987"
     designs = {(r["outcome"], r["design"]) for r in s["results"]}
     assert designs == {(o, d) for o in ("unemployment_rate", "households_assistance")
                        for d in DESIGNS}
@@ -143,7 +146,7 @@ def test_demo_effects_are_recovered(report):
 def test_manifest(report):
     m = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
     assert m["spec"]["treated"] == "1987" and m["seed"] == 20220401
-    assert len(m["data"]["sha256"]) == 64 and m["data"]["data_vintage"] == report.name
+    assert len(m["data"]["sha256"]) == 64 and report.name.startswith(m["data"]["data_vintage"])
     for pkg in ("pandas", "statsmodels", "papermill", "numpy"):
         assert m["packages"][pkg]
     assert "git_commit" in m

@@ -62,8 +62,11 @@ def test_update_records_history_and_changes(home, tmp_path, capsys):
     assert len(set(history.read_history("exempelstad")["data_vintage"])) == 2
     folders = [p.name for p in (paths.reports_dir() / "exempelstad").iterdir()
                if p.is_dir() and p.name[:4].isdigit()]
-    assert sorted(folders) == sorted([first["data_vintage"], second["data_vintage"]])
-    summary = json.loads((paths.reports_dir() / "exempelstad" / second["data_vintage"]
+    assert first["settings"] == second["settings"]
+    assert sorted(folders) == sorted(f"{s['data_vintage']}-{s['settings']}"
+                                     for s in (first, second))
+    summary = json.loads((paths.reports_dir() / "exempelstad"
+                          / f"{second['data_vintage']}-{second['settings']}"
                           / "summary.json").read_text(encoding="utf-8"))
     assert summary["changes"] == changes
 

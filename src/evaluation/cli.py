@@ -205,6 +205,7 @@ def _update(specs: list[str], *, offline: bool) -> int:
     from evaluation import history
     from evaluation.history import compare
     from evaluation.run import check, run
+    from evaluation.spec import settings_key
 
     spec_paths = _spec_paths(specs)
     failures: list[str] = []
@@ -214,7 +215,7 @@ def _update(specs: list[str], *, offline: bool) -> int:
             if fetched is not None:
                 print(fetched)
             spec, inputs = check(spec_path)
-            previous = history.previous_summary(spec.evaluation_id)
+            previous = history.previous_summary(spec.evaluation_id, settings_key(spec))
             if previous and previous.get("data_vintage") == inputs.data_vintage:
                 print(f"{spec.evaluation_id}: inga nya uppgifter ({inputs.data_vintage}).")
                 continue

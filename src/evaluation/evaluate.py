@@ -325,10 +325,12 @@ class Evaluation:
 
     @cached_property
     def previous_published(self) -> dict[str, Any] | None:
-        """The summary of the newest published report (read once, before this run publishes)."""
+        """The summary of the newest published report of the same settings (read once, before
+        this run publishes): change notes compare only reports of one configuration."""
         from evaluation import history
+        from evaluation.spec import settings_key
 
-        return history.previous_summary(self.spec.evaluation_id)
+        return history.previous_summary(self.spec.evaluation_id, settings_key(self.spec))
 
     def changes(self, current: dict[str, Any]) -> dict[str, Any]:
         """What changed since the previous published vintage (``history.compare``); an
@@ -342,6 +344,8 @@ class Evaluation:
 
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` document."""
+        from evaluation.spec import settings_key
+
         spec, inputs = self.spec, self.inputs
         results = [r.to_dict() for r in self.results]
         _label_roles(results, spec.primary_outcome or spec.outcomes[0],
@@ -354,6 +358,7 @@ class Evaluation:
             "evaluation": spec.evaluation_id,
             "title": self.title(),
             "data_vintage": inputs.data_vintage,
+            "settings": settings_key(spec),
             "treated": {"code": inputs.treated, "name": inputs.treated_name},
             "intervention": spec.intervention,
             "post_period": list(inputs.post_window),

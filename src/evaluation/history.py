@@ -23,20 +23,35 @@ from evaluation import paths
 from evaluation.verdict import significance as _verdict  # one result's verdict key
 
 HISTORY_FILE = "history.csv"
-HISTORY_COLUMNS = ("data_vintage", "last_period", "outcome", "design", "average_effect",
-                   "ci_low", "ci_high", "relative_effect", "p_value", "verdict")
+HISTORY_COLUMNS = ("data_vintage", "settings", "last_period", "outcome", "design",
+                   "average_effect", "ci_low", "ci_high", "relative_effect", "p_value",
+                   "verdict")
 LATEST = "senaste"
 
 
-def previous_summary(evaluation_id: str) -> dict[str, Any] | None:
-    """The newest published summary (``senaste/summary.json``), or None before the first run."""
-    path = paths.reports_dir() / evaluation_id / LATEST / "summary.json"
-    if not path.is_file():
-        return None
+def _read(path: Path) -> dict[str, Any] | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def previous_summary(evaluation_id: str, settings: str | None = None) -> dict[str, Any] | None:
+    """The newest published summary of the evaluation — with ``settings`` (the hash of the
+    settings that change results, :func:`evaluation.spec.settings_key`), the newest of that
+    configuration only, so that change notes never compare two configurations; None before
+    the first run (of that configuration)."""
+    root = paths.reports_dir() / evaluation_id
+    latest = _read(root / LATEST / "summary.json") if (root / LATEST).is_dir() else None
+    if settings is None or (latest and latest.get("settings") == settings):
+        return latest
+    found = []
+    for folder in root.glob(f"*-{settings}") if root.is_dir() else []:
+        summary = _read(folder / "summary.json")
+        if summary and summary.get("settings") == settings:
+            found.append((str(summary.get("data_vintage") or ""), folder.stat().st_mtime,
+                          summary))
+    return max(found, key=lambda item: item[:2])[2] if found else None
 
 
 def _close(a: Any, b: Any, tol: float = 1e-9) -> bool:
@@ -118,6 +133,7 @@ def history_rows(summary: Mapping[str, Any]) -> pd.DataFrame:
         ci = r.get("ci") or [None, None]
         rows.append({
             "data_vintage": summary.get("data_vintage"),
+            "settings": summary.get("settings"),
             "last_period": (summary.get("data_vintage") or "").rsplit("-", 1)[0],
             "outcome": r.get("outcome"), "design": r.get("design"),
             "average_effect": r.get("average_effect"), "ci_low": ci[0], "ci_high": ci[1],
@@ -136,15 +152,22 @@ def read_history(evaluation_id: str) -> pd.DataFrame:
     path = history_path(evaluation_id)
     if not path.is_file():
         return pd.DataFrame(columns=list(HISTORY_COLUMNS))
-    return pd.read_csv(path, dtype={"data_vintage": str, "last_period": str})
+    table = pd.read_csv(path, dtype={"data_vintage": str, "last_period": str,
+                                     "settings": str})
+    if "settings" not in table.columns:  # written before reports were keyed by settings
+        table.insert(1, "settings", None)
+    return table
 
 
 def record(evaluation_id: str, summary: Mapping[str, Any]) -> Path:
-    """Add (or replace) this vintage's rows in ``history.csv`` (written atomically)."""
+    """Add (or replace) this vintage's and configuration's rows in ``history.csv`` (written
+    atomically; rows of other configurations are kept, marked by their ``settings``)."""
     from evaluation.data.store import write_bytes
 
     old = read_history(evaluation_id)
-    old = old[old["data_vintage"] != summary.get("data_vintage")]
+    same = (old["data_vintage"] == summary.get("data_vintage")) & (
+        old["settings"].fillna("") == (summary.get("settings") or ""))
+    old = old[~same]
     new = history_rows(summary)
     frames = [f for f in (old, new) if not f.empty]
     table = pd.concat(frames, ignore_index=True) if frames else new

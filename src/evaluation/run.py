@@ -2,7 +2,9 @@
 
 Layout under ``reports/<evaluation-id>/``:
 
-* ``<data-vintage>/`` — one folder per data vintage (last period + 8 hex of the data's sha256);
+* ``<data-vintage>-<settings>/`` — one folder per data vintage (last period + 8 hex of the
+  data's sha256) and configuration (6 hex of the settings that change results,
+  :func:`evaluation.spec.settings_key`): a run with other settings never overwrites a report;
 * ``senaste/`` — a copy of the newest successful report;
 * ``failed/<timestamp>/`` — runs that failed, kept for inspection; they never replace a report.
 """
@@ -25,7 +27,7 @@ from evaluation import history, paths, plan
 from evaluation.errors import EvaluationError
 from evaluation.inputs import Inputs, data_last_period, load_inputs, sha256_file
 from evaluation.results import clean_json
-from evaluation.spec import Spec, load_spec
+from evaluation.spec import Spec, load_spec, settings_key
 
 LATEST = "senaste"
 FAILED = "failed"
@@ -98,7 +100,7 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
             f"The run of {spec.evaluation_id} failed ({reason}); the previous report is "
             f"untouched and the failed run is kept in {failed}.",
         ) from exc
-    target = root / inputs.data_vintage
+    target = root / f"{inputs.data_vintage}-{settings_key(spec)}"
     _swap_in(staging, target)
     history.record(spec.evaluation_id, summary)
     latest_tmp = Path(tempfile.mkdtemp(prefix=".latest-", dir=root))

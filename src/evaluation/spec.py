@@ -458,6 +458,17 @@ def validate_designs(value: Any, line: int | None = None,
     return list(dict.fromkeys(value))
 
 
+def settings_key(spec: Spec) -> str:
+    """Six hex digits of the SHA-256 of every setting that changes a report (all the notebook
+    parameters): reports of one data vintage under other settings get other folders, so a
+    differently configured run never overwrites a report."""
+    import hashlib
+    import json
+
+    text = json.dumps(spec.parameters(), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
+
+
 def _validate_target(value: Any, line: int | None) -> dict[str, Any]:
     """``target``: validated by :func:`evaluation.target.validate_target`; ``from_share`` (a
     share of the adults and the adult population, to count from) is checked here."""

@@ -7,7 +7,8 @@ and each refusal is one sentence naming the unit, period, value and the fix:
 
 * a value that is not finite (``inf``) — a design would print it, or a p-value of 0;
 * a rate outside 0–100 % (a share of the labour force cannot be 150 %);
-* a negative count, or a count that is not a whole number (households, persons);
+* a negative count, or a monthly count that is not a whole number (households, persons at a
+  time; a yearly count may be a yearly average, as Socialstyrelsen's "genomsnitt per månad");
 * an outcome that does not vary in the evaluated kommun's pre-period (a constant series gives
   intervals of zero width, and "0,000 till 0,000" would read as certainty);
 * a unit code that is no kommun, län or riket code when the other codes are Swedish ones (a
@@ -86,7 +87,8 @@ def check_outcome_values(panel: pd.DataFrame, *, outcomes: list[str], kinds: dic
         if not bad.any() and kind == "count":
             bad = values < 0
             what_sv, what_en = "ett negativt antal", "a negative count"
-            if not bad.any():
+            monthly = len(rows) and len(str(rows["period"].iloc[0])) == 7
+            if not bad.any() and monthly:
                 finite = np.nan_to_num(values)
                 bad = np.abs(finite - np.round(finite)) > WHOLE_TOLERANCE
                 what_sv, what_en = "ett antal som inte är ett heltal", "a count that is not whole"
