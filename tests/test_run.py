@@ -222,6 +222,32 @@ def test_failed_run_keeps_the_good_report(report, monkeypatch, tmp_path):
     assert list((report.parent / "failed").iterdir())
 
 
+def test_interrupted_run_is_moved_aside_and_stale_staging_is_cleaned(report, monkeypatch):
+    """Ctrl-C (or SIGTERM, which the CLI turns into the same) during the notebook: one
+    sentence, the attempt under failed/, the published report untouched; a staging folder left
+    by a killed run (its process gone) is removed by the next run."""
+    import os
+
+    import papermill
+
+    good = (report / "report.html").read_bytes()
+    stale = report.parent / ".staging-999999999-abc"
+    stale.mkdir()
+    before = len(list((report.parent / "failed").glob("*"))) if (
+        report.parent / "failed").exists() else 0
+
+    def interrupted(*args, **kwargs):
+        assert not stale.exists()  # cleaned before this run's staging was made
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(papermill, "execute_notebook", interrupted)
+    with pytest.raises(RunError, match="avbröts; den tidigare rapporten är orörd"):
+        run(SPEC)
+    assert (report / "report.html").read_bytes() == good
+    assert len(list((report.parent / "failed").iterdir())) == before + 1
+    assert not [p for p in report.parent.glob(".staging-*") if str(os.getpid()) in p.name]
+
+
 def test_yearly_spec_runs_end_to_end(yearly_report):
     s = _summary(yearly_report)
     assert s["intervention"] == "2022" and re.fullmatch(r"2025-[0-9a-f]{8}", s["data_vintage"])

@@ -20,6 +20,28 @@ def _language_of(spec_path: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line. SIGTERM (a killed job, a CI timeout) ends a run like Ctrl-C: the
+    attempt is moved to ``failed/`` with one sentence instead of leaving a staging folder."""
+    import signal
+    import threading
+
+    def interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("Avbrutet: inget publicerades; tidigare rapporter och data är orörda.",
+              file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="evaluation",
         description="Utvärdera om en lokal förändring påverkade utfallen, utöver rikets utveckling.",

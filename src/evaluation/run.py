@@ -72,7 +72,8 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
         raise
     root = paths.reports_dir() / spec.evaluation_id
     root.mkdir(parents=True, exist_ok=True)
-    staging = _folder(tempfile.mkdtemp(prefix=".staging-", dir=root))
+    _clean_stale(root)
+    staging = _folder(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=root))
     notebook_out = staging / "evaluate.ipynb"
     parameters = {**spec.parameters(), "output_dir": str(staging),
                   "spec_path": spec.path or ""}
@@ -89,10 +90,17 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
         title = summary.get("title") or spec.evaluation_id
         export_html(notebook_out, staging / "report.html", title=title, language=spec.language)
         write_manifest(staging, spec, inputs)
-    except Exception as exc:  # the run failed: keep it aside, never replace a good report
+    except (Exception, KeyboardInterrupt) as exc:  # failed or interrupted (Ctrl-C, SIGTERM):
+        # keep it aside, never replace a good report
         failed = root / FAILED / dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
         failed.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(staging), failed)
+        if isinstance(exc, KeyboardInterrupt):
+            raise RunError(
+                f"Körningen av {spec.evaluation_id} avbröts; den tidigare rapporten är orörd och "
+                f"det påbörjade finns i {failed}.",
+                f"The run of {spec.evaluation_id} was interrupted; the previous report is "
+                f"untouched and what had started is kept in {failed}.") from None
         reason = _short_reason(exc)
         raise RunError(
             f"Körningen av {spec.evaluation_id} misslyckades ({reason}); den tidigare rapporten "
@@ -109,6 +117,26 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
     _folder(latest_tmp)
     _swap_in(latest_tmp, root / LATEST)
     return target
+
+
+def _clean_stale(root: Path) -> None:
+    """Remove staging folders of runs that were killed (their process no longer exists)."""
+    for folder in root.glob(".staging-*"):
+        parts = folder.name.split("-")
+        pid = int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else None
+        if pid is not None and pid != os.getpid() and _alive(pid):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _folder(path: str | Path) -> Path:

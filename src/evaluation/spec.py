@@ -167,8 +167,17 @@ def load_spec(path: str | Path) -> Spec:
             f"The spec {path} does not exist: give the path to a YAML file, "
             "e.g. notebooks/params/exempelstad.yaml.",
         )
-    text = path.read_text(encoding="utf-8")
-    return parse_spec(text, path=str(path.resolve()))
+    return parse_spec(read_text(path), path=str(path.resolve()))
+
+
+def read_text(path: Path) -> str:
+    """A spec's text: UTF-8 (with or without BOM), else Windows' cp1252 (a spec saved in
+    Notepad or Excel on a Swedish Windows), which covers å, ä and ö."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
 
 
 def parse_spec(text: str, *, path: str | None = None) -> Spec:

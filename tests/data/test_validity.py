@@ -108,3 +108,23 @@ def test_fictional_codes_are_not_called_typos(tmp_path, capsys):
     spec.write_text(f'evaluation_id: fiction\ndata: {data}\ntreated: "{data_treated}"\n'
                     "intervention: 2022-04\n", encoding="utf-8")
     assert main(["check", str(spec)]) == 0, capsys.readouterr()
+
+
+def test_a_header_only_file_is_one_sentence_not_a_traceback(tmp_path, capsys):
+    code, said = _check(tmp_path, clean_panel().iloc[0:0], capsys)
+    assert code != 0 and "har inga rader med värden" in said and "Traceback" not in said
+
+
+def test_a_spec_saved_as_cp1252_is_read(tmp_path, capsys):
+    """A spec saved by Notepad/Excel on a Swedish Windows (cp1252, å ä ö in comments and the
+    title) is read as it was meant."""
+    data = tmp_path / "panel.csv"
+    clean_panel().to_csv(data, index=False)
+    spec = tmp_path / "spec.yaml"
+    spec.write_bytes((f'# Utvärdering av förändringen i {TREATED}\nevaluation_id: latin\n'
+                      f'title: "Sammanslagning i Åsele"\ndata: {data}\ntreated: "{TREATED}"\n'
+                      "intervention: 2022-04\n").encode("cp1252"))
+    assert main(["check", str(spec)]) == 0, capsys.readouterr()
+    from evaluation.spec import load_spec
+
+    assert load_spec(spec).title == "Sammanslagning i Åsele"

@@ -371,3 +371,21 @@ def test_empty_metadata_list_is_an_error():
 def test_citation_follows_koladas_terms():
     # Kolada's terms (API_NOTES.md): cite "Källa: Kolada" and mark transformed numbers.
     assert kolada.CITATION == "Källa: Kolada, egen bearbetning"
+
+
+def test_values_as_strings_in_swedish_notation_are_converted_or_refused_by_name():
+    """A changed format: values sent as strings with a decimal comma and a (thin) space as the
+    thousands separator are read as the numbers they are; text that is no number is refused
+    naming the KPI, kommun and year."""
+
+    def row(value, year=2022):
+        return {"kpi": "N31001", "municipality": "1984", "period": year,
+                "values": [{"gender": "T", "count": 1, "status": "", "value": value,
+                            "isdeleted": False}]}
+
+    panel = kolada.parse_values([row("253,9"), row("1\u2009234,5", 2021), row(17, 2020)],
+                                names={})
+    assert panel.set_index("period")["value"].to_dict() == {"2020": 17.0, "2021": 1234.5,
+                                                             "2022": 253.9}
+    with pytest.raises(DataError, match=r"'ca 250' för N31001, 1984, 2022, som inte är ett tal"):
+        kolada.parse_values([row("ca 250")], names={})

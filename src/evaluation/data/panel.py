@@ -305,6 +305,13 @@ def validate_panel(frame: pd.DataFrame, *, source: str = "panelen") -> pd.DataFr
             f"{source} lacks the columns {', '.join(missing)}: the panel needs the columns "
             "unit, unit_name, period, measure, value.",
         )
+    if frame.empty:
+        raise DataError(
+            f"{source} har inga rader med värden: filen har bara rubriker (eller är tom) – "
+            "spara om den med data.",
+            f"{source} has no rows of values: the file holds only a header (or is empty) – "
+            "save it again with data.",
+        )
     frame = frame.copy()
     for col in ("unit", "unit_name", "period", "measure"):
         frame[col] = frame[col].astype(str).str.strip()

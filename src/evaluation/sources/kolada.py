@@ -334,7 +334,8 @@ def parse_values(rows: Iterable[Mapping[str, Any]], names: Mapping[str, str] | N
             "unit_name": names.get(unit) or names.get(str(municipality)) or unit,
             "period": str(period).strip(),
             "measure": str(kpi).strip(),
-            "value": float("nan") if suppressed else float(value),
+            "value": float("nan") if suppressed else _number(value, kpi, municipality,
+                                                              period, where),
             "status": "suppressed" if suppressed else "final",
             "source": SOURCE,
         })
@@ -343,6 +344,28 @@ def parse_values(rows: Iterable[Mapping[str, Any]], names: Mapping[str, str] | N
     if frame.empty:
         return frame
     return validate_panel(frame, source=where)
+
+
+def _number(value: Any, kpi: Any, municipality: Any, period: Any, where: str) -> float:
+    """A Kolada value as a float: numbers as they are; a string in Swedish notation ("253,9",
+    "1 234,5" with a space, thin space or no-break space) converted; anything else refused by
+    name (an API change must not turn into a wrong number)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip()
+    for space in (" ", "\u2009", "\u202f", "\u00a0"):
+        text = text.replace(space, "")
+    text = text.replace("−", "-").replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise DataError(
+            f"Koladas svar ({where}) har värdet {value!r} för {kpi}, {municipality}, {period}, "
+            "som inte är ett tal: API:t kan ha ändrats – uppdatera verktyget eller använd "
+            "--offline.",
+            f"Kolada's answer ({where}) has the value {value!r} for {kpi}, {municipality}, "
+            f"{period}, which is not a number: the API may have changed – update the tool or "
+            "use --offline.") from None
 
 
 def _parses(rows: list[Any], url: str) -> bool:
