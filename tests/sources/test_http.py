@@ -150,10 +150,29 @@ def test_retry_after_as_http_date_and_cap():
     assert 110 <= http._retry_after(header) <= 121
     assert http._retry_after("7") == 7.0
     assert http._retry_after("garbage") is None
+    # beyond the cap (an hour, as a real server once asked): no silent wait, one sentence with
+    # the time to try again, at once
     sleeps = Sleeps()
-    with LocalServer({"/a": [Reply(429, {"Retry-After": "99999"}), Reply(200)]}) as server:
+    with LocalServer({"/a": [Reply(429, {"Retry-After": "3600"}), Reply(200)]}) as server:
+        with pytest.raises(DataError, match="ber om en paus på 60 minuter .* försök igen om 60"):
+            fetch(server.url("/a"), backoff=0.001, sleep=sleeps)
+    assert sleeps == []
+    # within the cap: honoured, and announced first (a wait longer than 2 s is never silent)
+    with LocalServer({"/a": [Reply(429, {"Retry-After": "30"}), Reply(200)]}) as server:
         fetch(server.url("/a"), backoff=0.001, sleep=sleeps)
-    assert sleeps == [http.MAX_RETRY_AFTER]
+    assert sleeps == [30.0]
+
+
+def test_a_wait_longer_than_two_seconds_is_announced_before_it_starts(capsys):
+    events = []
+
+    def sleep(seconds):
+        events.append(("sleep", seconds, capsys.readouterr().err))
+
+    with LocalServer({"/a": [Reply(503, {"Retry-After": "5"}), Reply(200)]}) as server:
+        fetch(server.url("/a"), backoff=0.001, sleep=sleep)
+    (kind, seconds, said), = events
+    assert seconds == 5.0 and "Väntar 5 s" in said and "HTTP 503" in said
 
 
 def test_rate_limiter_spaces_calls_in_a_sliding_window():

@@ -15,7 +15,9 @@ from __future__ import annotations
 import email.utils
 import http.client
 import json
+import math
 import socket
+import sys
 import threading
 import time
 import urllib.error
@@ -42,8 +44,11 @@ __all__ = [
 
 #: Largest answer accepted (bytes); a bigger one is an error, not a silent truncation.
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
-#: Longest wait honoured from a ``Retry-After`` header (seconds).
+#: Longest wait honoured from a ``Retry-After`` header (seconds); a longer one ends the fetch at
+#: once with a sentence saying when to try again.
 MAX_RETRY_AFTER = 300.0
+#: Waits longer than this (seconds) are announced on stderr before they start.
+NOTICE_AFTER = 2.0
 USER_AGENT = "evaluation (impact evaluation tool; python urllib)"
 _OFFLINE_HINT_SV = "försök igen senare eller använd --offline för att arbeta med sparade data"
 _OFFLINE_HINT_EN = "try again later or use --offline to work with stored data"
@@ -239,8 +244,20 @@ def fetch(
             if status == 429 or status >= 500:
                 last = f"HTTP {status}"
                 asked = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+                if asked is not None and asked > MAX_RETRY_AFTER:
+                    # the source asks for a longer pause than a run should wait silently: say
+                    # when to try again, at once
+                    minutes = math.ceil(asked / 60)
+                    raise DataError(
+                        f"{full_url} ber om en paus på {minutes} minuter (HTTP {status}, "
+                        f"Retry-After): försök igen om {minutes} minuter eller använd --offline "
+                        "för att arbeta med sparade data.",
+                        f"{full_url} asks for a pause of {minutes} minutes (HTTP {status}, "
+                        f"Retry-After): try again in {minutes} minutes or use --offline to work "
+                        "with stored data.",
+                    ) from exc
                 if asked is not None:
-                    wait = max(wait, min(asked, MAX_RETRY_AFTER))
+                    wait = max(wait, asked)
             else:
                 raise DataError(
                     f"Servern svarade HTTP {status} på {full_url}: kontrollera frågan (id:n, år "
@@ -260,6 +277,9 @@ def fetch(
             # IncompleteRead (body shorter than Content-Length), reset connections, ...
             last = f"{type(exc).__name__}: {exc}"
         if attempt < retries:
+            if wait > NOTICE_AFTER:  # a wait the user would notice is announced first
+                print(f"Väntar {wait:.0f} s på {full_url} ({last}), försök {attempt + 2} av "
+                      f"{retries + 1} …", file=sys.stderr, flush=True)
             sleep(wait)
     raise DataError(
         f"Kunde inte hämta {full_url} efter {retries + 1} försök (senast: {last}): "
