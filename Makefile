@@ -14,7 +14,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: report run fetch update check test demo lab bench bench-synth install clean-reports
+.PHONY: report run fetch update check test ci-tools demo lab bench bench-synth install clean-reports
 
 report: $(STAMP)
 	$(BIN)/evaluation demo
@@ -41,8 +41,14 @@ demo: $(STAMP)
 # Two workers (one per core on the reference machine); work stealing keeps the long notebook
 # and Monte Carlo tests from piling up at the end of one worker. TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= 2
-test: $(STAMP)
+test: ci-tools $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+
+# In CI (CI=true) only: apt-get install what the browser and Word/PDF tests need (chromium,
+# chromedriver, soffice, pdftotext) unless it is there already; elsewhere a no-op (those tests
+# skip and say why).
+ci-tools:
+	bash scripts/ci_tools.sh
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_demo.py

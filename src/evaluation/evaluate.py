@@ -502,6 +502,13 @@ class Evaluation:
         md = folder / "sammanfattning.md"
         md.write_text(self.narrative_markdown(summary), encoding="utf-8")
         written.append(md)
+        # the Word appendix: the same summary's numbers, the figures just written, captions,
+        # sources and provenance (evaluation.report.docx_report)
+        from evaluation.report import docx_report
+
+        written.append(docx_report.write_bilaga(
+            folder / "bilaga.docx",
+            **docx_report.bilaga_arguments(self, folder, summary=summary)))
         return written
 
     # ------------------------------------------------------------------ text
