@@ -70,3 +70,41 @@ def test_papermill_reads_every_parameter():
     spec = load_spec(paths.params_dir() / "exempelstad.yaml").parameters()
     assert set(found) == set(spec) | {"output_dir", "spec_path"}
     assert all(p["help"] for p in found.values())  # every parameter is explained
+
+
+def _calls() -> list[str]:
+    """The ``show.*`` calls of the display cells, in order (``show.heading`` with its key)."""
+    out = []
+    for cell in _notebook()["cells"][2:]:
+        src = "".join(cell["source"]).strip()
+        if src.startswith("show."):
+            out.append(src.removeprefix("show.").replace("(ev)", "").replace("(ev, ", ":")
+                       .replace('"', "").rstrip(")"))
+    return out
+
+
+def test_the_first_screen_answers_before_anything_else():
+    """Issue 13: the title, the question, the verdicts, the small estimates table and the data
+    box, then the change notes and the table of contents; the rest after them."""
+    assert _calls()[:8] == ["title", "heading:section_summary", "question", "verdict",
+                            "estimates", "data_box", "changes", "contents"]
+    nb = _notebook()
+    tagged = {tag: [c for c in nb["cells"] if tag in c.get("metadata", {}).get("tags", [])]
+              for tag in ("verdict", "headline")}
+    assert ["".join(c["source"]) for c in tagged["verdict"]] == ["show.verdict(ev)"]
+    assert ["".join(c["source"]) for c in tagged["headline"]] == ["show.headline(ev)"]
+
+
+def test_sections_follow_the_table_of_contents():
+    """The headings the notebook shows come in the order of show.SECTIONS, which the table of
+    contents links to (target and peers print their own headings)."""
+    from evaluation.report import show
+
+    own = {"target": "section_target", "peers": "section_peers",
+           "glossary": "section_glossary"}
+    shown = []
+    for call in _calls():
+        key = call.removeprefix("heading:") if call.startswith("heading:") else own.get(call)
+        if key and key not in shown:
+            shown.append(key)
+    assert shown == list(show.SECTIONS)

@@ -254,11 +254,51 @@ def test_yearly_spec_runs_end_to_end(yearly_report):
     assert all(r["ci"] is None or r["ci"][0] < r["ci"][1] for r in s["results"])
 
 
+def _visible_words(folder) -> dict[str, str]:
+    """The report's text in HTML (tags dropped), Markdown and the Word appendix."""
+    import html as html_lib
+
+    from docx import Document
+
+    raw = (folder / "report.html").read_text(encoding="utf-8")
+    raw = re.sub(r"<style.*?</style>|<script.*?</script>", " ", raw, flags=re.S)
+    document = Document(str(folder / "bilaga.docx"))
+    words = [p.text for p in document.paragraphs]
+    words += [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return {"html": html_lib.unescape(re.sub(r"<[^>]+>", " ", raw)),
+            "md": (folder / "sammanfattning.md").read_text(encoding="utf-8"),
+            "docx": "\n".join(words)}
+
+
+def _unit_names(summary) -> list[str]:
+    from evaluation.data import demo
+
+    units = demo.load_demo_units()
+    names = [*units["unit_name"], *units["lan_name"].dropna().unique()]
+    target = (summary.get("target") or {}).get("label")
+    return names + ([target] if target else [])
+
+
+def test_swedish_report_has_no_english_sentence(report):
+    """HTML, Markdown and DOCX of the Swedish demo: no word of the English list (proper names
+    and the data's unit names allowed; evaluation.report.language)."""
+    from evaluation.report.language import leaks
+
+    allowed = _unit_names(_summary(report))
+    for kind, words in _visible_words(report).items():
+        assert leaks(words, "sv", allowed) == [], kind
+
+
 def test_english_report():
+    from evaluation.report.language import leaks
+
     folder = run(paths.params_dir() / "exempelstad_en.yaml")
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in html and "Summary" in html and "SIMULATED DATA" in html
     assert "Sammanfattning" not in html
+    allowed = _unit_names(_summary(folder))
+    for kind, words in _visible_words(folder).items():
+        assert leaks(words, "en", allowed) == [], kind
 
 
 def test_kontrollby_finds_no_effect():

@@ -456,49 +456,60 @@ class Evaluation:
         )
         written.append(summary_path)
         fig_dir, tab_dir = folder / "figurer", folder / "tabeller"
+        info = self.inputs.data_info()
+        by_measure = info.get("sources_by_measure") or {}
+
+        def source_of(outcome: str | None = None) -> str:
+            """The "Källa" of a figure or table: the outcome's sources, else all of them."""
+            names = by_measure.get(outcome) if outcome else None
+            return ", ".join(names) if names else str(info.get("source") or "")
+
+        common = {"simulated": self.simulated, "language": lang}
         for r in self.results:
             stem = f"{r.outcome}_{r.design}"
             for suffix, fig in figures.design_figures(r, language=lang,
-                                                      simulated=self.simulated):
+                                                      simulated=self.simulated,
+                                                      source=source_of(r.outcome)):
                 written += figures.save_figure(fig, fig_dir, f"{stem}{suffix}")
             weights = tables.weights_table(r, language=lang, formatted=False)
             if not weights.empty:
                 written += tables.write_table(weights, tab_dir, f"{stem}_vikter",
-                                              title=f"{r.design} – {r.outcome}",
-                                              simulated=self.simulated)
-            written += tables.write_table(
-                tables.effects_table(r, language=lang), tab_dir, stem,
-                title=f"{measure_info(r.outcome).label(lang)} – {r.design}",
-                simulated=self.simulated,
-            )
+                                              source=source_of(r.outcome), **common)
+            written += tables.write_table(tables.effects_table(r, language=lang), tab_dir,
+                                          stem, source=source_of(r.outcome), **common)
         written += tables.write_table(
             tables.results_table(summary["results"], language=lang), tab_dir, "resultat",
-            title=self.title(), simulated=self.simulated,
-        )
+            title=self.title(), source=source_of(), **common)
         if summary.get("sensitivity"):
             sens = tables.sensitivity_table(summary["sensitivity"], lang)
             if not sens.empty:
-                written += tables.write_table(sens, tab_dir, "kanslighet",
-                                              title=self.title(), simulated=self.simulated)
+                written += tables.write_table(sens, tab_dir, "kanslighet", title=self.title(),
+                                              source=source_of(), **common)
             for outcome in self.spec.outcomes:
                 fig = figures.sensitivity_plot(self.sensitivity_grid, self.results, outcome,
-                                               language=lang, simulated=self.simulated)
+                                               language=lang, simulated=self.simulated,
+                                               source=source_of(outcome))
                 written += figures.save_figure(fig, fig_dir, f"{outcome}_kanslighet")
         if self.target_result is not None:
+            from evaluation.report.style import source_line
             from evaluation.report.target_report import target_figure, target_table
 
-            written += figures.save_figure(
-                target_figure(self.target_result, lang, self.simulated), fig_dir, "mal")
+            fig = target_figure(self.target_result, lang, self.simulated)
+            source_line(fig, source_of(), lang)
+            written += figures.save_figure(fig, fig_dir, "mal")
             written += tables.write_table(target_table(self.target_result, lang), tab_dir,
-                                          "mal", title=self.title(), simulated=self.simulated)
+                                          "mal", title=self.title(), source=source_of(),
+                                          **common)
         if self.peer_table is not None:
             from evaluation.report.peer_report import peer_figures, peer_rank_table
+            from evaluation.report.style import source_line
 
             for stem, fig in peer_figures(self.peer_table, lang, self.simulated):
+                source_line(fig, source_of(), lang)
                 written += figures.save_figure(fig, fig_dir, stem)
             written += tables.write_table(peer_rank_table(self.peer_table, lang), tab_dir,
                                           "jamforelse", title=self.title(),
-                                          simulated=self.simulated)
+                                          source=source_of(), **common)
         md = folder / "sammanfattning.md"
         md.write_text(self.narrative_markdown(summary), encoding="utf-8")
         written.append(md)

@@ -95,7 +95,7 @@ def test_save_figure_png_svg_watermark_and_determinism(tmp_path):
     paths = F.save_figure(F.observed_vs_counterfactual(_result(), simulated=True), tmp_path, "ovc")
     assert [p.name for p in paths] == ["ovc.png", "ovc.svg"]
     image = imread(paths[0])
-    assert image.shape[1] >= 8 * 200  # 8 inches wide at ≥ 200 dpi
+    assert abs(image.shape[1] - round(16 / 2.54 * 300)) <= 2  # an A4 text column at 300 dpi
     svg = paths[1].read_text(encoding="utf-8")
     assert "SIMULERADE DATA – fiktiv kommun" in svg
     assert "Insatsen startar april 2022" in svg
@@ -157,3 +157,90 @@ def test_a_level_is_labelled_in_its_declared_unit_on_one_axis():
         assert len(fig.axes) == 1  # the comparison shares the level's axis
         effect = F.effect_path(result)
         assert "(USD per invånare)" in effect.axes[0].get_ylabel().replace("\n", " ")
+
+
+# --------------------------------------------------------------------------- issue 13
+def test_source_line_text():
+    from evaluation.report.style import source_text
+
+    assert source_text("SCB") == "Källa: SCB, egen bearbetning"
+    assert source_text("Källa: Kolada, egen bearbetning") == "Källa: Kolada, egen bearbetning"
+    assert source_text(None) == "Källa: Egen bearbetning"
+    assert source_text("SCB", "en") == "Source: SCB, own calculations"
+    assert source_text(None, "en") == "Source: Own calculations"
+
+
+def test_true_minus_signs_also_in_english_and_in_event_time_bins():
+    from evaluation.report.style import minus
+
+    assert minus("-87..-85") == f"{MINUS}87..{MINUS}85"
+    assert minus("p-värde 2015-01") == "p-värde 2015-01"  # hyphens inside words stay
+    assert F._bin_label("-87..-85") == f"{MINUS}87\u2009\u2013\u2009{MINUS}85"
+    assert F._bin_label("+0..+2") == "0\u2009\u2013\u20092"
+    fig = F.effect_path(_result(), language="en")
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert any(t.startswith(MINUS) for t in ticks) and not any("-" in t for t in ticks)
+
+
+def _overlaps_a_tick_label(fig) -> bool:
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    marks = [a for a in fig.findobj(lambda a: a.get_gid() == "intervention")
+             if hasattr(a, "get_text") and a.get_text()]
+    assert marks
+    ticks = [lab.get_window_extent(renderer) for ax in fig.axes
+             for lab in ax.get_xticklabels() + ax.get_yticklabels() if lab.get_text()]
+    return any(m.get_window_extent(renderer).overlaps(b) for m in marks for b in ticks)
+
+
+@pytest.mark.parametrize("end", ["2022-06", "2023-12"])
+def test_the_intervention_label_covers_no_tick_label(end):
+    """A late intervention once ran its label into the right axis' tick labels."""
+    result = _result("count")
+    result.frame = result.frame.loc[:end]
+    fig = F.observed_vs_counterfactual(result)
+    assert len(fig.axes) == 2
+    assert not _overlaps_a_tick_label(fig)
+    assert not _overlaps_a_tick_label(F.effect_path(result))
+
+
+def test_no_room_for_the_intervention_label_puts_it_in_the_legend():
+    fig = Figure(figsize=(2.0, 2.0))
+    ax = fig.add_subplot()
+    F.effect_path(_result(), ax=ax)
+    assert not [a for a in ax.texts if a.get_gid() == "intervention"]
+    assert "Insatsen startar april 2022" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_every_figure_has_a_title_units_and_a_source_line():
+    result = _result("count")
+    for language, head in (("sv", "Källa:"), ("en", "Source:")):
+        for fig in (F.observed_vs_counterfactual(result, language=language, source="SCB"),
+                    F.effect_path(result, language=language, source="SCB"),
+                    F.decomposition_bars(result, language=language, source="SCB"),
+                    F.three_panel(result, language=language, source="SCB")):
+            texts = [t for t in _texts(fig) if t.startswith(head)]
+            assert len(texts) == 1 and "SCB" in texts[0]
+            assert fig.axes[0].get_title(loc="left")
+            for ax in fig.axes:
+                label = ax.get_ylabel().replace("\n", " ")
+                assert ("hushåll" if language == "sv" else "households") in label, label
+    twin = F.observed_vs_counterfactual(result).axes[1]
+    assert twin.get_ylabel() == "Jämförelseserie: antal hushåll"  # no per-1000 scale declared
+    # drawn into someone else's axes: no source line unless asked for
+    fig = Figure()
+    F.effect_path(_result(), ax=fig.add_subplot())
+    assert not [t for t in _texts(fig) if t.startswith("Källa")]
+
+
+def test_design_figures_take_the_source(tmp_path):
+    figs = F.design_figures(_result(), source="Arbetsförmedlingen")
+    assert [s for s, _ in figs] == ["", "_effekt"]
+    for _, fig in figs:
+        assert [t.get_text() for t in fig.texts if t.get_gid() == "source"] == [
+            "Källa: Arbetsförmedlingen, egen bearbetning"]
+    fig = figs[0][1]
+    engine = fig.get_layout_engine()
+    F.save_figure(fig, tmp_path, "a")
+    assert fig.get_layout_engine() is engine  # laid out once for both formats, then restored

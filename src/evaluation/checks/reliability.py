@@ -154,7 +154,8 @@ def reliability(
                 try:
                     r = run(data, unit=unit, shift=shift)
                 except EvaluationError as exc:
-                    rows.append({**row, "testable": False, "rejected": False, "error": exc.en})
+                    rows.append({**row, "testable": False, "rejected": False,
+                                 "error": exc.en, "error_sv": exc.sv})
                     continue
                 rows.append({**row, **_outcome_of(r, kind, step)})
     table = pd.DataFrame(rows)
@@ -166,6 +167,7 @@ def reliability(
     power_at = {str(m): float(ok[f"power_{m}"].mean()) for m in POWER_MULTIPLES} if n else {}
     details: dict[str, Any] = {
         "dates": sorted(set(table["date"])), "units": units, "post_length": _post_length(result),
+        "frequency": period_frequency(result.intervention),
         "band": list(band), "binomial_p": p_binom, "false_alarms": k,
         "power_at": power_at, "not_testable": int(len(table) - n),
         "method": "refit at placebo dates before the intervention",
@@ -174,6 +176,9 @@ def reliability(
         details["mde"] = minimum_detectable(ok, step)
     if n < MIN_PAIRS:
         details["reason"] = "too_few_runs"
+        # the design's own sentence for why most re-runs gave no interval, in both languages
+        # (the report shows the one in its own language, never the other)
+        details.update(_common_error(table))
     return ReliabilityCheck(
         design=result.design, outcome=result.outcome, status=status,
         false_positive_rate=fpr, power=power_at.get("1.0"), reference_effect=step,
@@ -283,7 +288,7 @@ def _group_rows(panel: pd.DataFrame, result: EffectResult, units: list[str], shi
                                  intervention=start, post_end=end, ci_level=result.ci_level)
     except EvaluationError as exc:
         return [{"unit": u, "date": date, "testable": False, "rejected": False,
-                 "error": exc.en} for u in units]
+                 "error": exc.en, "error_sv": exc.sv} for u in units]
     rows = []
     for rec in runs.to_dict(orient="records"):
         rows.append({"unit": rec["unit"], "date": date,
@@ -353,6 +358,21 @@ def _inconclusive(result: EffectResult, step: float, reason: str) -> Reliability
     return ReliabilityCheck(
         design=result.design, outcome=result.outcome, status="inconclusive",
         false_positive_rate=None, power=None, reference_effect=step, n_pairs=0, n_units=0,
-        n_dates=0, details={"reason": reason, "post_length": _post_length(result)},
+        n_dates=0, details={"reason": reason, "post_length": _post_length(result),
+                            "frequency": period_frequency(result.intervention)},
     )
+
+
+def _common_error(table: pd.DataFrame) -> dict[str, str]:
+    """The most common error of the re-runs that failed, as ``error_sv``/``error_en`` (empty
+    when none failed with an error)."""
+    if table.empty or "error" not in table.columns:
+        return {}
+    failed = table[table["error"].fillna("").astype(str) != ""]
+    if failed.empty:
+        return {}
+    en = str(failed["error"].value_counts().index[0])
+    sv_rows = failed.loc[failed["error"] == en, "error_sv"] if "error_sv" in failed else []
+    sv = str(sv_rows.iloc[0]) if len(sv_rows) and isinstance(sv_rows.iloc[0], str) else ""
+    return {"error_en": en, "error_sv": sv} if sv else {"error_en": en}
 

@@ -114,7 +114,9 @@ def _panel_for(panel: pd.DataFrame, v: Variant) -> pd.DataFrame:
 def run_grid(ev: Any, *, named: dict[str, str] | None = None) -> pd.DataFrame:
     """Re-estimate every result of ``ev`` (an estimated :class:`~evaluation.evaluate.Evaluation`)
     under every variant; one row per (outcome, design, variant) with the estimate, interval,
-    and ``flip``. Skipped variants have ``status`` "skipped" and a ``reason``."""
+    and ``flip``. Skipped variants have ``status`` "skipped" and a ``reason`` (a code:
+    ``short_pre_period``, ``no_post_period``, ``small_donor_pool``, ``non_positive_values``, or
+    ``design_error`` with the design's sentence in ``reason_sv`` and ``reason_en``)."""
     from evaluation.designs.decomposition import default_compare_periods
     from evaluation.designs.registry import EvaluationContext, design
 
@@ -163,7 +165,9 @@ def run_grid(ev: Any, *, named: dict[str, str] | None = None) -> pd.DataFrame:
                     r = declared.estimate(context)
                     est, ci = float(r.average_effect), (r.ci if r.testable else None)
             except EvaluationError as exc:
-                rows.append({**row, "status": "skipped", "reason": exc.en})
+                # a code like the other skips, and the design's sentence in both languages
+                rows.append({**row, "status": "skipped", "reason": "design_error",
+                             "reason_sv": exc.sv, "reason_en": exc.en})
                 continue
             if v.scale == "log":  # back to the outcome's unit (the interval is not shown)
                 est, ci = _from_log(est, inputs.panel, result), None

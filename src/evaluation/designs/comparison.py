@@ -417,7 +417,7 @@ def _comparison(pool: _Pool, *, treated: str, comparison: ComparisonSet,
         raise DesignError(
             "Riket kan inte jämföras med sig självt: välj en kommun eller ett län som "
             "utvärderad enhet.",
-            "The nation cannot be compared with itself: choose a kommun or a county as the "
+            "The nation cannot be compared with itself: choose a municipality or a county as the "
             "treated unit.",
         )
     if isinstance(comparison, str) and comparison == "lan" and len(treated) != 4:
@@ -557,7 +557,7 @@ def _members_text(pool: _Pool, comparison: ComparisonSet, treated: str, members:
     names = pool.names
     n = len(members)
     noun_sv = {"kommun": "kommuner", "lan": "län"}.get(unit_type, "enheter")
-    noun_en = {"kommun": "kommuner", "lan": "counties"}.get(unit_type, "units")
+    noun_en = {"kommun": "municipalities", "lan": "counties"}.get(unit_type, "units")
     if pool.kind == "count":
         if pool.weights is not None:
             head_sv = "Antal per 1 000 invånare (summan av antalet delad med summan av folkmängden)"
@@ -578,8 +578,9 @@ def _members_text(pool: _Pool, comparison: ComparisonSet, treated: str, members:
     if isinstance(comparison, str) and comparison == "riket":
         set_sv, set_en = f"i data (alla utom {who}", f"in the data (all but {who}"
     elif isinstance(comparison, str) and comparison == "lan":
-        lan = names.get(treated[:2], f"län {treated[:2]}")
-        set_sv, set_en = f"i {lan} (alla utom {who}", f"in {lan} (all but {who}"
+        lan_sv = names.get(treated[:2], f"län {treated[:2]}")
+        lan_en = names.get(treated[:2], f"county {treated[:2]}")
+        set_sv, set_en = f"i {lan_sv} (alla utom {who}", f"in {lan_en} (all but {who}"
     else:
         set_sv, set_en = "(de valda jämförelseenheterna", "(the chosen comparison units"
     left = [e for e in excluded if e not in members]
@@ -593,8 +594,9 @@ def _set_label(comparison: ComparisonSet, treated: str, names: dict[str, str]) -
     if isinstance(comparison, str) and comparison == "riket":
         return "riket", "the nation"
     if isinstance(comparison, str) and comparison == "lan":
-        lan = names.get(treated[:2], f"län {treated[:2]}")
-        return f"{lan} (kommunerna i länet)", f"{lan} (the county's kommuner)"
+        return (f"{names.get(treated[:2], f'län {treated[:2]}')} (kommunerna i länet)",
+                f"{names.get(treated[:2], f'county {treated[:2]}')} (the county's "
+                "municipalities)")
     return "de valda jämförelseenheterna", "the chosen comparison units"
 
 
@@ -679,7 +681,7 @@ def _similar(pool: _Pool, *, treated: str, n: int,
             f"Folkmängd saknas för {treated}: lägg till måttet population (eller kolumnen "
             "population) så att kommuner av liknande storlek kan väljas.",
             f"Population is missing for {treated}: add the population measure (or column) so "
-            "that kommuner of similar size can be chosen.",
+            "that municipalities of similar size can be chosen.",
         )
     if periods is None:
         periods = list(pool.values.index[pool.values[treated].notna()]) if treated in \

@@ -252,7 +252,8 @@ def decomposition(
         else:
             ci = interval
     elif reason is None:
-        reason = f"{len(draws)} comparison units of similar size, at least 2 needed"
+        reason = (f"{len(draws)} jämförelseenheter av liknande storlek, minst 2 behövs",
+                  f"{len(draws)} comparison units of similar size, at least 2 needed")
 
     frame = pd.DataFrame(
         {"observed": [y0, y1], "counterfactual": [y0, pred], "comparison": [c0, c1],
@@ -294,7 +295,9 @@ def decomposition(
         "permutation_min_p": min(1.0, 1.0 / (len(draws) + 1)),
         "window": window,
         "windows": [[w0[0], w0[-1]], [w1[0], w1[-1]]],
-        "not_testable_reason": reason if ci is None else None,
+        # why there is no interval, in both languages (a report shows only its own)
+        "not_testable_reason": reason[1] if ci is None and reason else None,
+        "not_testable_reason_sv": reason[0] if ci is None and reason else None,
         "excluded": list(exclude),
         "method": {
             "prediction": "local_t0 + Δcomparison" if kind != "count"
@@ -404,7 +407,7 @@ def _similar_deviations(
     pool: _Pool, *, outcome: str, treated: str, comparison: ComparisonSet,
     windows: tuple[list[str], list[str]], n_similar: int, kind: str,
     comp_diagnostics: dict[str, Any], exclude: Sequence[str] = (),
-) -> tuple[np.ndarray, list[str], str | None]:
+) -> tuple[np.ndarray, list[str], tuple[str, str] | None]:
     """Deviations of similar-size units (p.p. for rates, the unit for levels, relative for
     counts).
 
@@ -419,9 +422,10 @@ def _similar_deviations(
     try:
         units = _similar(pool, treated=treated, n=n_similar, periods=periods, exclude=exclude)
     except DataError as exc:
-        return np.zeros(0), [], exc.en
+        return np.zeros(0), [], (exc.sv, exc.en)
     if not units:
-        return np.zeros(0), [], "no kommuner with data for both periods"
+        return np.zeros(0), [], ("inga jämförelseenheter har data för båda perioderna",
+                                 "no comparison units have data for both periods")
     Y = pool.values.loc[periods]
     W = pool.weight_of(list(Y.columns)).loc[periods]
     ok = Y.notna() & W.notna()

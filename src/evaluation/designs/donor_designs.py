@@ -148,7 +148,7 @@ def wide_data(
                 f"Folkmängd saknas för {', '.join(bad[:5])}: antal kan bara jämföras mellan "
                 "kommuner per 1 000 invånare; lägg till måttet population.",
                 f"Population is missing for {', '.join(bad[:5])}: counts can only be compared "
-                "across kommuner per 1 000 inhabitants; add the population measure.",
+                "across municipalities per 1,000 inhabitants; add the population measure.",
             )
         population = pop[treated].copy()
         Y = Y / pop * 1000.0
@@ -565,6 +565,8 @@ def comparison_group_design(
                                                       ci_space[1] * factor),
         "not_testable_reason": None if ci is not None else (
             f"{n_placebo} comparison units: at least 2 are needed for a placebo interval"),
+        "not_testable_reason_sv": None if ci is not None else (
+            f"{n_placebo} jämförelseenheter: minst 2 behövs för ett placebointervall"),
         **fit["extras"],
     }
     first_post = str(data.Y.index[data.n_pre])

@@ -121,7 +121,7 @@ def _unit_words(treated: str) -> tuple[str, str, str, str]:
     """(singular sv, plural sv, singular en, plural en) of the treated unit's kind."""
     if is_lan(treated):
         return "län", "län", "county", "counties"
-    return "kommun", "kommuner", "kommun", "kommuner"
+    return "kommun", "kommuner", "municipality", "municipalities"
 
 
 def _code(value: Any) -> str:
@@ -307,8 +307,8 @@ def units_table_from_kommunkoder(path: str | Path) -> pd.DataFrame:
         raise DataError(
             f"Kommunfilen {path} finns inte: ange sökvägen till en fil med kolumnerna "
             "kommunkod, kommun, lan_kod, lan, skr_kommungrupp.",
-            f"The kommun file {path} does not exist: give the path to a file with the columns "
-            "kommunkod, kommun, lan_kod, lan, skr_kommungrupp.",
+            f"The municipality file {path} does not exist: give the path to a file with the "
+            "columns kommunkod, kommun, lan_kod, lan, skr_kommungrupp.",
         )
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     needed = ("kommunkod", "kommun", "lan_kod")
@@ -316,7 +316,7 @@ def units_table_from_kommunkoder(path: str | Path) -> pd.DataFrame:
     if missing:
         raise DataError(
             f"Kommunfilen {path} saknar kolumnerna {', '.join(missing)}.",
-            f"The kommun file {path} lacks the columns {', '.join(missing)}.",
+            f"The municipality file {path} lacks the columns {', '.join(missing)}.",
         )
     codes = frame["kommunkod"].map(_code).str.zfill(4)
     return pd.DataFrame({
@@ -418,7 +418,7 @@ class DonorPool:
         """One sentence: the pool, its size, what was dropped and the smallest p-value."""
         en = language == "en"
         plural = "län" if self.unit_type == "lan" and not en else (
-            "counties" if self.unit_type == "lan" else "kommuner")
+            "counties" if self.unit_type == "lan" else "municipalities")
         p = _number(self.min_p_value, language)
         removed = [d for d in self.dropped if d["reason"] != NOT_IN_GROUP]
         ignored = len(self.dropped) - len(removed)
@@ -436,8 +436,9 @@ class DonorPool:
             gone = (f", after dropping {len(removed)} ({listed})" if en
                     else f", sedan {len(removed)} tagits bort ({listed})")
         if ignored:
-            gone += (f"; {ignored} named kommun{'er' if ignored > 1 else ''} "
-                     f"{'were' if ignored > 1 else 'was'} not in the group" if en
+            gone += (f"; {ignored} named "
+                     f"{'municipalities were' if ignored > 1 else 'municipality was'} "
+                     "not in the group" if en
                      else f"; {ignored} angiven{'a' if ignored > 1 else ''} "
                      f"kommun{'er' if ignored > 1 else ''} fanns inte i gruppen")
         if en:
@@ -618,8 +619,8 @@ def _check_codes(cfg: dict[str, Any], known: set[str], names: dict[str, str],
                 f"{'kommuner' if len(unknown) > 1 else 'en kommun'} i data: kontrollera koderna "
                 "(fyra siffror inom citattecken, t.ex. \"0114\").",
                 f"{_field(key, lines, 'en')} names {listed}, which "
-                f"{'are not kommuner' if len(unknown) > 1 else 'is not a kommun'} in the data: "
-                "check the codes (four digits in quotes, e.g. \"0114\").",
+                f"{'are not municipalities' if len(unknown) > 1 else 'is not a municipality'} "
+                "in the data: check the codes (four digits in quotes, e.g. \"0114\").",
             )
 
 
@@ -650,7 +651,7 @@ def _base_pool(cfg: dict[str, Any], *, panel: pd.DataFrame, treated: str, outcom
         raise DesignError(
             f"pool: {kind} kräver att den utvärderade enheten är en kommun, inte {treated}: "
             "välj pool: all eller list.",
-            f"pool: {kind} needs the treated unit to be a kommun, not {treated}: choose "
+            f"pool: {kind} needs the treated unit to be a municipality, not {treated}: choose "
             "pool: all or list.",
         )
     if kind == "kommungrupp":
@@ -795,13 +796,13 @@ def _describe(cfg: dict[str, Any], what: tuple[str, str]) -> tuple[str, str]:
     extra_sv, extra_en = [], []
     if cfg["exclude_same_county"]:
         extra_sv.append("utan kommuner i samma län")
-        extra_en.append("without kommuner in the same county")
+        extra_en.append("without municipalities in the same county")
     if cfg["exclude"]:
         extra_sv.append(f"utan angivna grannar ({len(cfg['exclude'])})")
         extra_en.append(f"without listed neighbours ({len(cfg['exclude'])})")
     if cfg["similar_reforms"]:
         extra_sv.append(f"utan kommuner med liknande reform ({len(cfg['similar_reforms'])})")
-        extra_en.append(f"without kommuner with a similar reform "
+        extra_en.append(f"without municipalities with a similar reform "
                         f"({len(cfg['similar_reforms'])})")
     return ", ".join([sv, *extra_sv]), ", ".join([en, *extra_en])
 
@@ -818,9 +819,9 @@ def _too_small(pool: DonorPool, n_base: int, lines: Mapping[str, int]) -> Design
         fixes.append(("välj en större pool (t.ex. pool: all)",
                       "choose a larger pool (e.g. pool: all)"))
     if not counts and pool.pool == "list":
-        fixes.insert(0, ("ange fler kommuner under units", "list more kommuner under units"))
+        fixes.insert(0, ("ange fler kommuner under units", "list more municipalities under units"))
     fix_sv = " eller ".join(f for f, _ in fixes) or "använd data med fler kommuner"
-    fix_en = " or ".join(f for _, f in fixes) or "use data with more kommuner"
+    fix_en = " or ".join(f for _, f in fixes) or "use data with more municipalities"
     got_sv = f"{pool.n} {_one if pool.n == 1 else many_sv}"
     got_en = f"{pool.n} {_one_en if pool.n == 1 else many_en}"
     why_sv = (f" av {n_base} sedan dessa tagits bort – {removed_sv}" if counts

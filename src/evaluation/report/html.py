@@ -4,7 +4,11 @@ The HTML is made for readers of the report, not for programmers:
 
 * no code cells, no prompts, no stderr streams (warnings, progress bars), no bare Python reprs
   such as ``<Figure size 640x480 with 1 Axes>``;
-* images get an ``alt`` text (the output's ``alt`` metadata, else "Figur"/"Figure");
+* images get an ``alt`` text (the output's ``alt`` metadata, else "Figur"/"Figure"; the
+  report's own figures are HTML ``<figure>`` elements with their alt text and caption, see
+  :func:`evaluation.report.show.figure_html`);
+* an output whose metadata is ``{"evaluation": {"details": "<summary>"}}`` is shown collapsed
+  in a ``<details>`` element with that summary (no script);
 * nothing fetched from the internet: the JupyterLab template's require.js, MathJax, mermaid and
   widget loaders are removed (a report must open offline and must not leak that it was opened),
   stylesheets are inlined and images embedded as base64;
@@ -49,12 +53,68 @@ _TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 >
 </div>
 {%- endblock data_png -%}
+{#- An output whose metadata says {"evaluation": {"details": summary}} is shown collapsed. -#}
+{%- block output -%}
+{%- set details = ((output.get('metadata') or {}).get('evaluation') or {}).get('details') -%}
+{%- if details -%}
+<details class="output-details"><summary>{{ details | escape_html }}</summary>
+{{ super() }}
+</details>
+{%- else -%}
+{{ super() }}
+{%- endif -%}
+{%- endblock output -%}
 {%- block extra_css -%}
 <style type="text/css">
+  /* the jupyter stylesheet comes after this one: equal selectors lose, hence "body …" */
   body.jp-Notebook { max-width: 62em; margin: 0 auto; padding: 1.5em 1em 3em 1em; }
-  .jp-Cell { padding-left: 0; padding-right: 0; }
+  body.jp-Notebook .jp-Cell { padding: 1px 0; }
   .jp-OutputArea-output img { max-width: 100%; height: auto; }
   .jp-RenderedHTMLCommon table { font-size: 0.95em; }
+  body .jp-RenderedHTMLCommon h2 { margin-top: 0.8em; margin-bottom: 0.3em; }
+  body .jp-RenderedHTMLCommon h3 { margin-top: 0.8em; margin-bottom: 0.3em; }
+  /* first screen: verdicts, the estimates table */
+  p.verdict { margin: 0.5em 0; line-height: 1.45; }
+  .verdict-category { display: inline-block; padding: 0 0.5em; margin-right: 0.3em;
+    border-radius: 3px; font-weight: bold; font-size: 0.9em; background: #e8e8e8; }
+  .verdict-clear_effect .verdict-category { background: #d6ecd2; }
+  .verdict-method_dependent .verdict-category { background: #fbe6b9; }
+  .verdict-no_effect .verdict-category { background: #dbe6f3; }
+  .verdict-insufficient .verdict-category { background: #e8e8e8; }
+  .plan-note, .glossary-pointer { font-size: 0.9em; color: #444; }
+  .jp-RenderedHTMLCommon table.estimates { width: 100%; table-layout: auto; }
+  .jp-RenderedHTMLCommon table.estimates td, .jp-RenderedHTMLCommon table.estimates th {
+    text-align: left; vertical-align: top; }
+  /* table of contents: one paragraph of links */
+  nav.toc { border-left: 3px solid #999; padding: 0.2em 1em; margin: 1em 0; }
+  nav.toc .toc-title { display: inline; margin: 0; }
+  body .jp-RenderedHTMLCommon nav.toc ol { display: inline; margin: 0; padding: 0;
+    list-style: none; }
+  nav.toc li { display: inline; }
+  nav.toc > ol > li:not(:last-child)::after { content: " · "; }
+  nav.toc li li:first-child::before { content: " ("; }
+  nav.toc li li:not(:last-child)::after { content: ", "; }
+  nav.toc li li:last-child::after { content: ")"; }
+  /* collapsed parts */
+  details { margin: 0.35em 0; padding: 0.2em 0.8em; border: 1px solid #ccc;
+    border-radius: 4px; background: #fafafa; }
+  details > summary { cursor: pointer; font-weight: bold; }
+  details[open] > summary { margin-bottom: 0.5em; }
+  details.output-details { font-family: var(--jp-content-font-family);
+    font-size: var(--jp-content-font-size1); margin-right: 20px; }
+  .outcome-more { display: flex; flex-wrap: wrap; gap: 0 0.6em; align-items: flex-start; }
+  .outcome-more > details { flex: 0 1 auto; }
+  .outcome-more > details[open] { flex-basis: 100%; }
+  /* figures with captions */
+  figure.report-figure { margin: 0.8em 0 1.2em 0; }
+  figure.report-figure img { max-width: min(100%, 600px); height: auto; display: block; }
+  figure.report-figure figcaption { font-size: 0.9em; color: #333; margin-top: 0.3em; }
+  /* glossary: term | explanation */
+  .jp-RenderedHTMLCommon dl.glossary { display: grid; grid-template-columns: 13em 1fr;
+    gap: 0.5em 1em; }
+  .jp-RenderedHTMLCommon dl.glossary dt { font-weight: bold; float: none; width: auto;
+    margin: 0; padding: 0; text-align: left; }
+  .jp-RenderedHTMLCommon dl.glossary dd { margin: 0; padding: 0; float: none; width: auto; }
   @media print { body.jp-Notebook { max-width: none; padding: 0; } }
 </style>
 {%- endblock extra_css -%}

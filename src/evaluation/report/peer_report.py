@@ -12,7 +12,9 @@ the same y axis. With eight or so peers this reads better than one panel with ev
 comparison, and the treated kommun's line is the same everywhere, so the eye compares shapes.
 Counts are drawn per 1 000 inhabitants when the table has them (see :mod:`evaluation.peers`).
 
-All wording (Swedish default, English) is in :data:`PEER_TEXTS`, reached through :func:`pt`.
+All wording (Swedish default, English) is in the one catalogue
+:data:`evaluation.report.text.TEXTS` under ``peer.*`` (:data:`PEER_TEXTS` shows them without
+the prefix), reached through :func:`pt`.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from evaluation.report.figures import (
     add_watermark,
 )
 from evaluation.report.format import Language, check_language
-from evaluation.report.text import value_decimals
+from evaluation.report.text import TEXTS, value_decimals
 
 __all__ = [
     "DISCLAIMER_KEY",
@@ -56,118 +58,12 @@ MEAN_COLOR = "#222222"
 #: The one sentence of the section that may (and must) speak of effects: it says there are none
 #: to read here.
 DISCLAIMER_KEY = "disclaimer"
+_PREFIX = "peer."
 
+#: The section's wording (Swedish default, English): the ``peer.*`` entries of the one
+#: catalogue :data:`evaluation.report.text.TEXTS`, here without the prefix.
 PEER_TEXTS: dict[str, dict[str, str]] = {
-    "heading": {"sv": "Jämförelse med liknande kommuner",
-                "en": "Comparison with similar municipalities"},
-    DISCLAIMER_KEY: {
-        "sv": "Jämförelsen beskriver skillnader mellan kommunerna, inte deras orsaker: den visar "
-              "inte effekter av insatsen och är ingen effektskattning.",
-        "en": "The comparison describes differences between the municipalities, not their "
-              "causes: it does not show effects of the intervention and is not an effect "
-              "estimate.",
-    },
-    "fig.disclaimer": {"sv": "Beskrivande jämförelse, ingen effektskattning",
-                       "en": "Descriptive comparison, not an effect estimate"},
-    "intro.group": {
-        "sv": "{treated} jämförs här år för år med de {n} andra kommunerna i {group} ({names}).",
-        "en": "{treated} is compared here, year by year, with the {n} other municipalities of "
-              "{group} ({names}).",
-    },
-    "intro.list": {
-        "sv": "{treated} jämförs här år för år med {n} andra kommuner ({names}).",
-        "en": "{treated} is compared here, year by year, with {n} other municipalities "
-              "({names}).",
-    },
-    "intro.one_group": {
-        "sv": "{treated} jämförs här år för år med den andra kommunen i {group} ({names}).",
-        "en": "{treated} is compared here, year by year, with the other municipality of "
-              "{group} ({names}).",
-    },
-    "intro.one_list": {
-        "sv": "{treated} jämförs här år för år med en annan kommun ({names}).",
-        "en": "{treated} is compared here, year by year, with one other municipality "
-              "({names}).",
-    },
-    "how.rank": {
-        "sv": "Plats 1 betyder lägst värde i gruppen det året; ett lågt värde är inte alltid det "
-              "bättre.",
-        "en": "Rank 1 means the lowest value in the group that year; a low value is not always "
-              "the better one.",
-    },
-    "how.mean": {
-        "sv": "Gruppens medelvärde är ett ovägt medelvärde av alla kommuner i gruppen, "
-              "{treated} inräknad, som Koladas gruppmedelvärden.",
-        "en": "The group mean is an unweighted mean of all municipalities in the group, "
-              "{treated} included, as Kolada's group means.",
-    },
-    "how.monthly": {
-        "sv": "Månadsvärden är omräknade till kalenderår: andelar och nivåer som årets "
-              "medelvärde, antal som genomsnittligt antal per månad.",
-        "en": "Monthly values are turned into calendar years: shares and levels as the year's "
-              "mean, counts as the mean number per month.",
-    },
-    "how.per_1000": {
-        "sv": "Antal jämförs per 1\u00a0000 invånare, så att kommuner av olika storlek går att "
-              "jämföra, och placeringen bygger på det värdet.",
-        "en": "Counts are compared per 1,000 inhabitants, so that municipalities of different "
-              "size can be compared, and the rank is based on that value.",
-    },
-    "how.partial": {
-        "sv": "{year} är ett ofullständigt år ({months}): där jämförs alla kommuner över samma "
-              "månader, men värdena går inte att jämföra direkt med hela år.",
-        "en": "{year} is an incomplete year ({months}): all municipalities are compared over "
-              "the same months there, but the values cannot be compared directly with full "
-              "years.",
-    },
-    "how.preliminary": {
-        "sv": "Värdena för {years} är preliminära.",
-        "en": "The values for {years} are preliminary.",
-    },
-    "measure.latest": {
-        "sv": "{year} hade {treated} {value} mot gruppens medelvärde {mean} ({relation}), "
-              "plats {rank} av {n}.",
-        "en": "In {year}, {treated} had {value} against a group mean of {mean} ({relation}), "
-              "rank {rank} of {n}.",
-    },
-    "measure.first": {
-        "sv": "{year} var det {value} mot {mean}, plats {rank} av {n}.",
-        "en": "In {year} it was {value} against {mean}, rank {rank} of {n}.",
-    },
-    "measure.same_rank": {"sv": "Placeringen är densamma.", "en": "The rank is the same."},
-    "measure.rank_moved": {
-        "sv": "Placeringen har gått från {first} till {last} (1 = lägst).",
-        "en": "The rank has gone from {first} to {last} (1 = lowest).",
-    },
-    "measure.no_value": {
-        "sv": "{treated} har inget jämförbart värde för något år.",
-        "en": "{treated} has no comparable value for any year.",
-    },
-    "relation.above": {"sv": "över medelvärdet", "en": "above the mean"},
-    "relation.below": {"sv": "under medelvärdet", "en": "below the mean"},
-    "relation.equal": {"sv": "lika med medelvärdet", "en": "equal to the mean"},
-    "notes": {"sv": "Att tänka på:", "en": "Notes:"},
-    "rank_of": {"sv": "{rank} av {n}", "en": "{rank} of {n}"},
-    "table.measure": {"sv": "Mått", "en": "Measure"},
-    "table.row": {"sv": "Uppgift", "en": "Item"},
-    "table.rank": {"sv": "Plats (1 = lägst)", "en": "Rank (1 = lowest)"},
-    "table.mean": {"sv": "Gruppens medelvärde", "en": "Group mean"},
-    "table.partial": {"sv": "{year} ({months})", "en": "{year} ({months})"},
-    "table.partial_year": {"sv": "{year} (delår)", "en": "{year} (part year)"},
-    "fig.title": {"sv": "{label}: {treated} jämfört med varje kommun i {group}",
-                  "en": "{label}: {treated} compared with each municipality of {group}"},
-    "fig.group": {"sv": "gruppen", "en": "the group"},
-    "fig.peer": {"sv": "Kommunen i rutan", "en": "The panel's municipality"},
-    "fig.mean": {"sv": "Gruppens medelvärde (ovägt, alla kommuner)",
-                 "en": "Group mean (unweighted, all municipalities)"},
-    "fig.partial": {"sv": "Ofullständigt år: {months}", "en": "Incomplete year: {months}"},
-    "unit.rate": {"sv": "procent", "en": "per cent"},
-    "unit.per_1000": {"sv": "{unit} per 1\u00a0000 invånare",
-                      "en": "{unit} per 1,000 inhabitants"},
-    "unit.per_month": {"sv": "{unit}, genomsnitt per månad", "en": "{unit}, mean per month"},
-    "value.per_1000": {"sv": "{value} {unit} per 1\u00a0000 invånare",
-                       "en": "{value} {unit} per 1,000 inhabitants"},
-    "value.unit": {"sv": "{value} {unit}", "en": "{value} {unit}"},
+    key.removeprefix(_PREFIX): entry for key, entry in TEXTS.items() if key.startswith(_PREFIX)
 }
 
 _MONTHS = {
@@ -180,9 +76,10 @@ def pt(key: str, language: Language = "sv", **kw: Any) -> str:
     """The peer section's text ``key`` in ``language``, ``{placeholders}`` filled from ``kw``."""
     check_language(language)
     try:
-        template = PEER_TEXTS[key][language]
+        template = TEXTS[_PREFIX + key][language]
     except KeyError:
-        raise KeyError(f"No text with key {key!r} in evaluation.report.peer_report") from None
+        raise KeyError(f"No text with key {_PREFIX + key!r} in evaluation.report.text.TEXTS") \
+            from None
     return template.format(**kw) if kw else template
 
 

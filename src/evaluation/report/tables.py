@@ -2,21 +2,31 @@
 
 * :func:`results_table` — one row per design and outcome, from ``summary["results"]``;
 * :func:`effects_table` — one row per period, from an :class:`~evaluation.results.EffectResult`;
-* :func:`write_table` — XLSX for people (bold header, column widths, title and simulated-data
-  banner) and CSV for machines (raw values, UTF-8, ``.`` as decimal separator, no banner).
+* :func:`write_table` — XLSX for people and CSV for machines.
 
 Both table functions return display strings by default (``formatted=True``: "−0,9
 procentenheter", "95 % KI" …) and ``formatted=False`` gives numbers. A formatted table carries its
 numeric twin in ``df.attrs["raw"]`` (plain lists), so ``write_table(results_table(...), ...)``
-writes what people read to the XLSX and the raw numbers to the CSV. Numeric tables carry Excel
-number formats in ``df.attrs["number_formats"]`` (used when a numeric table goes to XLSX).
+writes numbers to both files. Numeric tables carry Excel number formats in
+``df.attrs["number_formats"]``, and the tables of this module also what the XLSX needs to be
+read on its own (``attrs["xlsx"]``: the unit of each column, the sheet name, the title).
+
+The XLSX is for people who sum, sort and re-chart: every number is a number cell with an Excel
+number format (true minus sign, the unit in the column header: "Effekt (procentenheter)"), text
+stays only where a cell is text ("ja", "ej prövbar", "3 av 9"), the sheet has a human name
+("Resultat", "ITS – hushåll"; at most 31 characters, never cut inside a word), a title row, the
+simulated-data banner when the data are simulated and a "Källa: …" row under the table. The CSV is
+for machines: raw numbers, ``.`` as decimal separator, codes where the data have codes.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import io
+import itertools
 import math
+import re
+import textwrap
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -32,7 +42,11 @@ from openpyxl.writer.excel import ExcelWriter
 from evaluation.data.store import write_bytes
 from evaluation.report import format as fmt
 from evaluation.report.format import Language, check_language
+from evaluation.report.style import source_text
 from evaluation.report.text import (
+    DESIGN_LABELS,
+    TEXTS,
+    design_key,
     design_label,
     effect_text,
     enough_decimals,
@@ -52,6 +66,28 @@ from evaluation.report.text import (
 #: Fixed timestamp written into XLSX files so that reruns give identical bytes.
 FIXED_TIMESTAMP = _dt.datetime(2000, 1, 1, 0, 0, 0)
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: Excel's limit on the length of a sheet name.
+SHEET_MAX = 31
+_MINUS = "\u2212"
+
+
+def number_format(decimals: int, *, percent: bool = False, suffix: str = "") -> str:
+    """An Excel number format with ``decimals`` decimals, thousands grouping and the true minus
+    sign "−" for negative numbers (Excel shows the separators of the reader's locale):
+    ``number_format(2)`` → ``#,##0.00;"−"#,##0.00``; ``percent=True`` for fractions shown as
+    per cent."""
+    body = ("0" if percent else "#,##0") + ("." + "0" * decimals if decimals > 0 else "")
+    body += "%" if percent else ""
+    if suffix:
+        body += f'" {suffix}"'
+    return f'{body};"{_MINUS}"{body}'
+
+
+def p_value_format(language: Language = "sv") -> str:
+    """p-values with three decimals, below 0,001 shown as "< 0,001" (the cell keeps the
+    number)."""
+    below = fmt.p_value(0.0001, language, prefix=False).replace(fmt.NBSP, " ")
+    return f'[<0.001]"{below}";0.000'
 
 
 # --------------------------------------------------------------------------- results
@@ -138,7 +174,7 @@ def results_table(
     if formatted:
         _attach_raw(frame, results_table(results, language, formatted=False))
     else:
-        pct = "0.0%"
+        pct = number_format(1, percent=True)
         frame.attrs["number_formats"] = {
             t("table.effect", language): "#,##0.00",
             t("table.ci_low", language): "#,##0.00",
@@ -146,11 +182,49 @@ def results_table(
             t("table.relative", language): pct,
             t("table.relative_ci_low", language): pct,
             t("table.relative_ci_high", language): pct,
-            t("table.p", language): "0.000",
+            t("table.p", language): p_value_format(language),
             t("table.truth", language): "#,##0.00",
             t("table.truth_relative", language): pct,
         }
+        frame.attrs["xlsx"] = _results_xlsx(results, language)
     return frame
+
+
+def _results_xlsx(results: Sequence[Mapping[str, Any]], language: Language) -> dict[str, Any]:
+    """What the results sheet needs: numbers per row in the outcome's precision (rates two
+    decimals, counts one), the unit in the headers when every row has the same unit (the
+    "Enhet" column is then left out), relative effects as per cent."""
+    units = [result_unit(r, language) for r in results]
+    amounts = [t(k, language) for k in ("table.effect", "table.ci_low", "table.ci_high",
+                                        "table.truth")]
+    relative = [t(k, language) for k in ("table.relative", "table.relative_ci_low",
+                                         "table.relative_ci_high", "table.truth_relative")]
+    per_row = []
+    for r in results:
+        kind = outcome_kind(r)
+        if kind == "rate":
+            decimals = 2
+        elif kind == "count":
+            decimals = 1
+        else:
+            decimals = value_decimals(float(_num(r.get("average_effect")) or 0), kind) + 1 \
+                if _finite(r.get("average_effect")) else 2
+        per_row.append(number_format(decimals))
+    meta: dict[str, Any] = {
+        "numeric": amounts + relative + [t("table.p", language)],
+        "row_formats": {c: per_row for c in amounts},
+        "units": {c: "%" for c in relative},
+        "sheet": t("sheet.results", language),
+        "language": language,
+    }
+    if units and len(set(units)) == 1 and units[0]:
+        meta["units"].update({c: units[0] for c in amounts})
+        meta["drop"] = [t("table.unit", language)]
+    return meta
+
+
+def _finite(x: Any) -> bool:
+    return not fmt.is_missing(x)
 
 
 def _num(x: Any) -> float:
@@ -240,9 +314,48 @@ def effects_table(
         out[t("table.period", language)] = [fmt.period_label(p, language) for p in frame.index]
         _attach_raw(out, effects_table(result, language, formatted=False))
     else:
-        number_format = "#,##0.00" if rate else "#,##0.0"
-        out.attrs["number_formats"] = {t(key, language): number_format for _, key in columns}
+        shown = "#,##0.00" if rate else "#,##0.0"
+        out.attrs["number_formats"] = {t(key, language): shown for _, key in columns}
+        out.attrs["xlsx"] = _effects_xlsx(result, columns, typical, language)
     return out
+
+
+def _effects_xlsx(result: Any, columns: Sequence[tuple[str, str]], typical: float,
+                  language: Language) -> dict[str, Any]:
+    """Units and number formats of the per-period sheet: levels in the outcome's unit ("%" for
+    a rate, "hushåll" …), the comparison series in the scale it was compared on (e.g. "hushåll
+    per 1 000 invånare"), the effect in the effect's unit ("procentenheter", "hushåll")."""
+    kind = outcome_kind(result)
+    unit = result_unit(result, language)
+    level_unit = "%" if kind == "rate" else unit
+    diagnostics = getattr(result, "diagnostics", None) or {}
+    scale = str((diagnostics.get("comparison_diagnostics") or {}).get("scale") or "")
+    per_1000 = scale.replace(" ", "_").startswith("per_1000")
+    comparison_unit = (f"{unit} {t('unit.per_1000', language)}".replace("1 000", "1\u00a0000")
+                       if kind == "count" and per_1000 else level_unit)
+    if kind == "rate":
+        decimals = 2
+    elif kind == "level":
+        decimals = value_decimals(typical, "level") + 1
+    else:
+        decimals = 1
+    units, formats = {}, {}
+    for col, key in columns:
+        name = t(key, language)
+        units[name] = {"effect": unit, "comparison": comparison_unit}.get(col, level_unit)
+        formats[name] = number_format(2 if col == "comparison" and per_1000 else decimals)
+    outcome = str(getattr(result, "outcome", ""))
+    design = str(getattr(result, "design", ""))
+    place = getattr(result, "treated_name", None) or getattr(result, "treated", "")
+    return {
+        "numeric": [t(key, language) for _, key in columns],
+        "units": units,
+        "number_formats": formats,
+        "sheet": sheet_name(_design_names(design, language), _outcome_short(outcome, language)),
+        "title": t("xlsx.effects_title", language, outcome=outcome_label(outcome, language),
+                   place=place, design=design_label(design, language)),
+        "language": language,
+    }
 
 
 def history_table(past: pd.DataFrame, summary: Mapping[str, Any],
@@ -292,7 +405,16 @@ def sensitivity_table(rows: Sequence[Mapping[str, Any]], language: Language = "s
             ("Vänder" if sv else "Flips"): ("ja" if sv else "yes") if r.get("flip")
             else ("nej" if sv else "no"),
         })
-    return pd.DataFrame(records)
+    out = pd.DataFrame(records)
+    numeric = ["Skattning", "Nedre gräns", "Övre gräns", "Rapportens skattning"] if sv else \
+        ["Estimate", "Lower bound", "Upper bound", "Report's estimate"]
+    for col in numeric:
+        if col in out.columns:
+            out[col] = pd.to_numeric(out[col], errors="coerce")
+    out.attrs["number_formats"] = {c: number_format(2) for c in numeric}
+    out.attrs["xlsx"] = {"numeric": numeric, "sheet": t("sheet.sensitivity", language),
+                         "title": t("xlsx.sensitivity_title", language), "language": language}
+    return out
 
 
 def weights_table(result: Any, language: Language = "sv", *, formatted: bool = True,
@@ -315,10 +437,27 @@ def weights_table(result: Any, language: Language = "sv", *, formatted: bool = T
         col_unit: [names.get(u, u) if u else t("table.others", language) for u, _ in rows],
         col_w: [w for _, w in rows],
     })
+    outcome = str(getattr(result, "outcome", ""))
+    design = str(getattr(result, "design", ""))
+    meta = {
+        "numeric": [col_w],
+        "number_formats": {col_w: number_format(3)},
+        "sheet": sheet_name([f"{t('sheet.weights', language)} {d}"
+                             for d in _design_names(design, language)],
+                            _outcome_short(outcome, language)),
+        "title": t("xlsx.weights_title", language, design=design_label(design, language),
+                   outcome=outcome_label(outcome, language)),
+        "language": language,
+    }
     if formatted:
+        raw = out.copy()
         out[col_w] = [fmt.number(w, 3, language) for w in out[col_w]]
+        raw.attrs["number_formats"] = {col_w: "0.000"}
+        raw.attrs["xlsx"] = meta
+        _attach_raw(out, raw)
     else:
         out.attrs["number_formats"] = {col_w: "0.000"}
+        out.attrs["xlsx"] = meta
     return out
 
 
@@ -329,6 +468,8 @@ def _attach_raw(formatted: pd.DataFrame, raw: pd.DataFrame) -> None:
         "data": {str(c): [_cell_value(v) for v in raw[c].tolist()] for c in raw.columns},
         "number_formats": dict(raw.attrs.get("number_formats", {})),
     }
+    if raw.attrs.get("xlsx"):
+        formatted.attrs["raw"]["xlsx"] = dict(raw.attrs["xlsx"])
 
 
 def raw_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -348,7 +489,158 @@ def raw_table(df: pd.DataFrame) -> pd.DataFrame:
         if out[col].map(lambda v: v is None or isinstance(v, float)).all():
             out[col] = out[col].astype(float)
     out.attrs["number_formats"] = dict(raw.get("number_formats", {}))
+    if raw.get("xlsx"):
+        out.attrs["xlsx"] = dict(raw["xlsx"])
     return out
+
+
+# --------------------------------------------------------------------------- sheet names
+_SHEET_FORBIDDEN = str.maketrans({c: "-" for c in "[]:*?/\\"})
+_STEM_SHEETS = {"resultat": "sheet.results", "results": "sheet.results",
+                "kanslighet": "sheet.sensitivity", "sensitivity": "sheet.sensitivity",
+                "mal": "sheet.target", "target": "sheet.target",
+                "jamforelse": "sheet.peers", "historik": "sheet.history"}
+
+
+def _clean_sheet(text: str) -> str:
+    text = " ".join(str(text).translate(_SHEET_FORBIDDEN).split())
+    return text.strip("'")
+
+
+def _fit_words(text: str, limit: int) -> str:
+    """``text`` shortened by whole words from the end to at most ``limit`` characters (a single
+    word longer than that is cut and marked with "…", the only way it can fit)."""
+    words = text.split(" ")
+    while len(" ".join(words)) > limit and len(words) > 1:
+        words.pop()
+    out = " ".join(words).rstrip(" –,")
+    return out if len(out) <= limit else out[:limit - 1] + "…"
+
+
+def sheet_name(*parts: str | Sequence[str], taken: Sequence[str] = (),
+               default: str = "Tabell") -> str:
+    """A sheet name for people, at most 31 characters (Excel's limit) and never cut inside a
+    word: the ``parts`` joined with " – " ("ITS – hushåll").
+
+    Each part is a text or a sequence of alternatives from the longest to the shortest
+    (``["Syntetisk kontroll", "Synt. kontroll", "SCM"]``); the first combination that fits is
+    used, else words are dropped from the end of the longest part. Characters Excel forbids
+    (``[]:*?/\\``) become "-". A name in ``taken`` (any case) gets " (2)", " (3)" ….
+    """
+    options = []
+    for part in parts:
+        alternatives = [part] if isinstance(part, str) else list(part)
+        cleaned = [_clean_sheet(a) for a in alternatives if _clean_sheet(a)]
+        if cleaned:
+            options.append(list(dict.fromkeys(cleaned)))
+    if not options:
+        options = [[_clean_sheet(default) or "Tabell"]]
+    name = ""
+    for combo in itertools.product(*options):
+        name = " – ".join(combo)
+        if len(name) <= SHEET_MAX:
+            break
+    else:
+        chosen = [alts[-1] for alts in options]
+        while len(" – ".join(chosen)) > SHEET_MAX:
+            longest = max(range(len(chosen)), key=lambda i: len(chosen[i]))
+            other = len(" – ".join(chosen)) - len(chosen[longest])
+            shorter = _fit_words(chosen[longest], max(1, SHEET_MAX - other))
+            if shorter == chosen[longest]:
+                break
+            chosen[longest] = shorter
+        name = _fit_words(" – ".join(chosen), SHEET_MAX)
+    if name.casefold() == "history":  # reserved by Excel
+        name = f"{name} 1"
+    used = {x.casefold() for x in taken}
+    base, n = name, 2
+    while name.casefold() in used:
+        suffix = f" ({n})"
+        name = _fit_words(base, SHEET_MAX - len(suffix)) + suffix
+        n += 1
+    return name
+
+
+def unique_sheet_names(names: Sequence[str]) -> list[str]:
+    """``names`` made unique for one workbook (a repeated name gets " (2)", " (3)" …)."""
+    out: list[str] = []
+    for name in names:
+        out.append(sheet_name(name, taken=out))
+    return out
+
+
+def _design_names(design: str, language: Language) -> list[str]:
+    """A design's names for a sheet, from the longest to the shortest."""
+    key = design_key(design)
+    names = [t(f"sheet.{kind}.{key}", language)
+             for kind in ("design", "design_short", "design_abbr")
+             if f"sheet.{kind}.{key}" in TEXTS]
+    if not names:
+        label = design_label(design, language)
+        names = [label if label != design else design.replace("_", " ")]
+    return names
+
+
+def _outcome_short(outcome: str, language: Language) -> str:
+    """An outcome in a word or two for a sheet name ("hushåll", "arbetslöshet")."""
+    key = f"sheet.outcome.{outcome}"
+    if key in TEXTS:
+        return t(key, language)
+    label = outcome_label(outcome, language)
+    if label == outcome:
+        return outcome.replace("_", " ")
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _is_design(text: str) -> bool:
+    from evaluation.designs.registry import names as registered
+
+    return design_key(text) in DESIGN_LABELS or text in registered()
+
+
+def _is_code(text: str) -> bool:
+    """A design or measure code ("synthetic_control", "households_assistance")."""
+    from evaluation.data.panel import known_measures
+
+    text = text.strip()
+    return (_is_design(text) or text in known_measures()
+            or bool(re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", text)))
+
+
+def _sheet_from_stem(stem: str, language: Language) -> str:
+    """A sheet name from a file stem when the table does not bring its own: "resultat" →
+    "Resultat", "households_assistance_its" → "ITS – hushåll", "…_vikter" → "Vikter ITS – …"."""
+    if stem in _STEM_SHEETS:
+        return sheet_name(t(_STEM_SHEETS[stem], language))
+    base, weights = (stem[:-len("_vikter")], True) if stem.endswith("_vikter") else (stem, False)
+    tokens = base.split("_")
+    for i in range(1, len(tokens)):
+        outcome, design = "_".join(tokens[:i]), "_".join(tokens[i:])
+        if _is_design(design):
+            names = _design_names(design, language)
+            if weights:
+                names = [f"{t('sheet.weights', language)} {n}" for n in names]
+            return sheet_name(names, _outcome_short(outcome, language))
+        if design in _STEM_SHEETS:
+            return sheet_name(t(_STEM_SHEETS[design], language),
+                              _outcome_short(outcome, language))
+    text = stem.replace("_", " ").strip()
+    return sheet_name(text[:1].upper() + text[1:], default=t("sheet.table", language))
+
+
+def _human_title(title: str, language: Language) -> str:
+    """Codes in a title in words: "synthetic_control – households_assistance" → "Syntetisk
+    kontroll – Hushåll med ekonomiskt bistånd"."""
+    parts = []
+    for part in title.split(" – "):
+        word = part.strip()
+        if _is_design(word):
+            parts.append(design_label(word, language))
+        elif _is_code(word):
+            parts.append(outcome_label(word, language))
+        else:
+            parts.append(part)
+    return " – ".join(parts)
 
 
 # --------------------------------------------------------------------------- files
@@ -359,34 +651,56 @@ def write_table(
     *,
     title: str | None = None,
     simulated: bool = False,
-    language: Language = "sv",
+    language: Language | None = None,
+    source: str | None = None,
+    sheet: str | None = None,
 ) -> list[Path]:
     """Write ``df`` as ``<stem>.xlsx`` (for people) and ``<stem>.csv`` (for machines).
 
-    The XLSX shows ``df`` as given; the CSV holds its numeric twin (:func:`raw_table`) when ``df``
-    is a formatted table from this module, else ``df``. The XLSX has an optional title row, a red
-    "SIMULERADE DATA – fiktiv kommun" row when ``simulated``, a bold and frozen header, column
-    widths fitted to the content and Excel number formats from ``df.attrs["number_formats"]``;
-    its timestamps are fixed so reruns give identical bytes. The CSV holds only the header and
-    the raw values (UTF-8 without BOM, ``.`` decimal, empty cells for missing values). Both files
-    are written atomically.
+    The XLSX holds numbers as number cells: a formatted table of this module (or any table with
+    a numeric twin in ``attrs["raw"]``) is written from its twin, keeping the displayed text
+    only where a cell is text ("ja", "ej prövbar", "3 av 9"); headers carry the unit
+    ("Effekt (procentenheter)"); numbers get Excel number formats with the true minus sign.
+    Above the table: the title row (``title``, else the table's own title with outcome and
+    design in words; design and outcome codes in ``title`` are put in words) and a red
+    "SIMULERADE DATA – fiktiv kommun" row when ``simulated``; below it a "Källa: …" row
+    (``source``, e.g. "SCB"; ``None``: "Källa: egen bearbetning"). The sheet is named for people
+    (``sheet``, else the table's own name, else one made from ``stem``: "Resultat", "ITS –
+    hushåll"), at most 31 characters. The header is bold and frozen, the column widths fit the
+    content, and the timestamps are fixed so reruns give identical bytes.
+
+    The CSV holds only the header and the raw values (:func:`raw_table`; UTF-8 without BOM,
+    ``.`` decimal, empty cells for missing values, no units, title or source). Both files are
+    written atomically.
+
+    Parameters
+    ----------
+    language
+        Language of the sheet name, banner and source row; ``None``: the table's own language
+        (tables of this module remember it), else Swedish.
 
     Returns
     -------
     list of Path
         ``[xlsx, csv]``.
     """
-    check_language(language)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    table = df.reset_index() if not isinstance(df.index, pd.RangeIndex) else df
     machine = raw_table(df)
+    meta = dict(machine.attrs.get("xlsx") or df.attrs.get("xlsx") or {})
+    language = check_language(language or meta.get("language") or "sv")
     machine = machine.reset_index() if not isinstance(machine.index, pd.RangeIndex) else machine
+    people, cell_formats = _people_table(df, meta, language)
+    if title and any(_is_code(part) for part in title.split(" – ")):
+        title = meta.get("title") or _human_title(title, language)
+    title = title or meta.get("title")
+    sheet = sheet_name(sheet) if sheet else (meta.get("sheet") or _sheet_from_stem(stem,
+                                                                                 language))
     xlsx_path = folder / f"{stem}.xlsx"
     csv_path = folder / f"{stem}.csv"
     banner = t("simulated_banner", language) if simulated else None
-    formats = df.attrs.get("number_formats", {})
-    write_bytes(xlsx_path, _xlsx_bytes(table, formats, title=title, banner=banner, sheet=stem))
+    write_bytes(xlsx_path, _xlsx_bytes(people, cell_formats, title=title, banner=banner,
+                                       sheet=sheet, source=source_text(source, language)))
     csv_text = machine.to_csv(index=False, lineterminator="\n")
     write_bytes(csv_path, csv_text.encode("utf-8"))
     return [xlsx_path, csv_path]
@@ -407,22 +721,140 @@ def _cell_value(value: Any) -> Any:
     return value if isinstance(value, (int, str)) else str(value)
 
 
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def _parse_display(text: Any, language: Language) -> tuple[float, int, bool] | None:
+    """A displayed number ("−1 234,5", "45 %", "+0,9") as (value, decimals, percent), or None
+    for text."""
+    if not isinstance(text, str):
+        return None
+    s = text.strip().replace(_MINUS, "-")
+    percent = s.endswith("%")
+    s = s.rstrip("%")
+    for space in (" ", fmt.NBSP, "\u202f", "\u2009"):
+        s = s.replace(space, "")
+    s = s.replace(",", ".") if language == "sv" else s.replace(",", "")
+    if not _NUMBER.match(s):
+        return None
+    decimals = len(s.split(".")[1]) if "." in s else 0
+    return float(s), decimals, percent
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _people_table(df: pd.DataFrame, meta: Mapping[str, Any],
+                  language: Language) -> tuple[pd.DataFrame, dict[str, list[str | None]]]:
+    """The table people get in the XLSX and an Excel number format per numeric cell."""
+    formats = dict(df.attrs.get("number_formats") or {})
+    twin = raw_table(df)
+    if twin is df or not df.attrs.get("raw"):
+        table = df.reset_index() if not isinstance(df.index, pd.RangeIndex) else df
+        shown = None
+    else:
+        formats.update(twin.attrs.get("number_formats") or {})
+        table, shown = twin, df
+    formats.update(meta.get("number_formats") or {})
+    declared = set(meta.get("numeric") or [])
+    row_formats = meta.get("row_formats") or {}
+    # decimals the table shows most often: for numbers that are not displayed (band ends)
+    seen: list[int] = []
+    if shown is not None:
+        for col in shown.columns:
+            for v in shown[col].tolist():
+                parsed = _parse_display(v, language)
+                if parsed is not None and not parsed[2]:
+                    seen.append(parsed[1])
+    usual = max(set(seen), key=seen.count) if seen else 2
+    columns: dict[str, list[Any]] = {}
+    cell_formats: dict[str, list[str | None]] = {}
+    for col in table.columns:
+        name = str(col)
+        values = [_cell_value(v) for v in table[col].tolist()]
+        display = shown[col].tolist() if shown is not None and col in shown.columns else None
+        numeric = name in declared or (
+            any(_is_number(v) for v in values)
+            and all(v is None or _is_number(v) for v in values))
+        out: list[Any] = []
+        cells: list[str | None] = []
+        for i, v in enumerate(values):
+            d = display[i] if display is not None else None
+            if not numeric:
+                out.append(_cell_value(d) if display is not None else v)
+                cells.append(None)
+                continue
+            parsed = _parse_display(d, language) if display is not None else None
+            if name in declared or display is None or parsed is not None:
+                out.append(v)
+                if name in row_formats and i < len(row_formats[name]):
+                    cells.append(row_formats[name][i])
+                elif name in formats:
+                    cells.append(_with_minus(formats[name]))
+                elif parsed is not None and v is not None:
+                    value, decimals, percent = parsed
+                    as_share = percent and abs(v * 100 - value) <= abs(value) * 0.01 + 10**-decimals
+                    cells.append(number_format(decimals, percent=as_share,
+                                               suffix="%" if percent and not as_share else ""))
+                else:
+                    cells.append(number_format(usual))
+            elif d is None or (isinstance(d, str) and d.strip() in ("", fmt.MISSING)):
+                out.append(None)
+                cells.append(None)
+            else:  # displayed as words ("3 av 9", "ej prövbar"): text
+                out.append(_cell_value(d))
+                cells.append(None)
+        units = meta.get("units") or {}
+        header = f"{name} ({units[name]})" if units.get(name) else name
+        columns[header] = out
+        cell_formats[header] = cells
+    for name in meta.get("drop") or []:
+        columns.pop(name, None)
+        cell_formats.pop(name, None)
+    return pd.DataFrame(columns), cell_formats
+
+
+def _with_minus(number_format_code: str) -> str:
+    """An Excel format with the true minus sign for negatives (unless it has sections)."""
+    if ";" in number_format_code or "[" in number_format_code:
+        return number_format_code
+    return f'{number_format_code};"{_MINUS}"{number_format_code}'
+
+
 def _sheet_name(stem: str) -> str:
-    name = "".join("_" if c in '[]:*?/\\' else c for c in stem)[:31]
-    return name or "Tabell"
+    """Kept for callers of the old name: a sheet name from a stem (see :func:`sheet_name`)."""
+    return _sheet_from_stem(stem, "sv")
+
+
+def _shown_width(value: Any, number_format_code: str | None) -> int:
+    if value is None:
+        return 0
+    if _is_number(value):
+        decimals = 0
+        code = (number_format_code or "").split(";")[0]
+        if "." in code:
+            decimals = len(code.split(".")[1].split('"')[0].rstrip("%"))
+        shown = value * 100 if "%" in code else value
+        width = len(fmt.number(shown, decimals)) + (2 if "%" in code else 0)
+        if '"' in code:
+            width += len(code.split('"')[1])
+        return width
+    return max(len(line) for line in str(value).split("\n"))
 
 
 def _xlsx_bytes(
     table: pd.DataFrame,
-    number_formats: Mapping[str, str],
+    cell_formats: Mapping[str, Sequence[str | None]],
     *,
     title: str | None,
     banner: str | None,
     sheet: str,
+    source: str | None = None,
 ) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = _sheet_name(sheet)
+    ws.title = sheet
     row = 1
     if title:
         ws.cell(row=row, column=1, value=title).font = Font(bold=True, size=13)
@@ -434,28 +866,38 @@ def _xlsx_bytes(
         row += 1  # blank line between the title block and the table
     header_row = row
     thin = Side(style="thin", color="808080")
-    for j, name in enumerate(table.columns, start=1):
-        cell = ws.cell(row=header_row, column=j, value=str(name))
+    widths = []
+    for j, col in enumerate(table.columns, start=1):
+        values = table[col].tolist()
+        formats = list(cell_formats.get(str(col)) or [None] * len(values))
+        content = max([_shown_width(v, f) for v, f in zip(values, formats, strict=False)] + [4])
+        header = str(col)
+        # a long header wraps over a narrower column of numbers
+        width = min(60, max(content, min(len(header), 20)))
+        widths.append(width)
+        cell = ws.cell(row=header_row, column=j, value=header)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E7E6E6")
         cell.border = Border(bottom=thin)
-        cell.alignment = Alignment(vertical="top", wrap_text=False)
-    widths = [len(str(name)) for name in table.columns]
-    for i, record in enumerate(table.itertuples(index=False, name=None), start=header_row + 1):
-        for j, value in enumerate(record, start=1):
-            cell = ws.cell(row=i, column=j, value=_cell_value(value))
-            name = str(table.columns[j - 1])
-            if isinstance(cell.value, float) or (isinstance(cell.value, int)
-                                                 and not isinstance(cell.value, bool)):
-                cell.number_format = number_formats.get(
-                    name, "#,##0" if isinstance(cell.value, int) else "#,##0.00"
-                )
-                shown = len(fmt.number(cell.value, 2)) + (2 if "%" in cell.number_format else 0)
-            else:
-                shown = len(str(cell.value)) if cell.value is not None else 0
-            widths[j - 1] = max(widths[j - 1], shown)
+        cell.alignment = Alignment(vertical="top", wrap_text=len(header) > width)
+    lines = max([len(textwrap.wrap(str(c), w)) for c, w in zip(table.columns, widths,
+                                                               strict=True)] + [1])
+    if lines > 1:
+        ws.row_dimensions[header_row].height = 15 * lines
+    codes = [list(cell_formats.get(str(c)) or [None] * len(table)) for c in table.columns]
+    for i, record in enumerate(table.itertuples(index=False, name=None)):
+        for j, value in enumerate(record):
+            cell = ws.cell(row=header_row + 1 + i, column=j + 1, value=_cell_value(value))
+            code = codes[j][i] if i < len(codes[j]) else None
+            if _is_number(cell.value):
+                cell.number_format = code or ("#,##0" if isinstance(cell.value, int)
+                                              else number_format(2))
     for j, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = min(60, width + 2)
+        ws.column_dimensions[get_column_letter(j)].width = width + 2
+    last = header_row + len(table)
+    if source:
+        cell = ws.cell(row=last + 2, column=1, value=source)
+        cell.font = Font(italic=True, size=9, color="595959")
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     props = wb.properties
     props.creator = "evaluation"

@@ -11,8 +11,9 @@ noise, series_breaks``.
   the national-trend counterfactual with its band;
 * :func:`target_table` — one row per period from the baseline.
 
-Wording is in :data:`TEXTS` (Swedish default, English) and reached through :func:`t`, as in
-:mod:`evaluation.report.text`.
+Wording (Swedish default, English) is in the one catalogue :data:`evaluation.report.text.TEXTS`
+under ``target.*`` (:data:`TEXTS` here shows them without the prefix) and reached through
+:func:`t`.
 """
 
 from __future__ import annotations
@@ -38,262 +39,19 @@ from evaluation.report.figures import (
 )
 from evaluation.report.format import Language, check_language
 from evaluation.report.tables import _attach_raw
+from evaluation.report.text import TEXTS as CATALOGUE
 from evaluation.target import anchor
 
 PATH_COLOR = "#2e7d32"
 #: Periods of history before the baseline drawn in the figure.
 HISTORY_SHOWN = {"yearly": 6, "monthly": 24}
+_PREFIX = "target."
 
+#: This module's wording (Swedish default, English): the ``target.*`` entries of the one
+#: catalogue :data:`evaluation.report.text.TEXTS`, here without the prefix.
 TEXTS: dict[str, dict[str, str]] = {
-    "goal.count": {
-        "sv": "Målet är att antalet {noun} i {place} ska {verb} från {baseline} {baseline_when} "
-              "till {goal} {goal_when}{interim}.",
-        "en": "The goal is for the number of {noun} in {place} to {verb} from {baseline} "
-              "{baseline_when} to {goal} {goal_when}{interim}.",
-    },
-    "goal.other": {
-        "sv": "Målet är att måttet ”{noun}” i {place} ska {verb} från {baseline} "
-              "{baseline_when} till {goal} {goal_when}{interim}.",
-        "en": "The goal is for the measure “{noun}” in {place} to {verb} from {baseline} "
-              "{baseline_when} to {goal} {goal_when}{interim}.",
-    },
-    "verb.down": {"sv": "minska", "en": "fall"},
-    "verb.up": {"sv": "öka", "en": "rise"},
-    "interim.one": {"sv": " (delmål: {items})", "en": " (interim target: {items})"},
-    "interim.many": {"sv": " (delmål: {items})", "en": " (interim targets: {items})"},
-    "no_data": {
-        "sv": "Det finns ännu inga värden för {place} efter utgångsläget.",
-        "en": "There are no values for {place} after the baseline yet.",
-    },
-    "after_goal": {
-        "sv": "Uppföljningen gäller målperioden; senare, {when}, var värdet {value}{preliminary}.",
-        "en": "The follow-up is for the goal period; later, {when}, the value was "
-              "{value}{preliminary}."},
-    "after_goal.preliminary": {"sv": " (preliminärt)", "en": " (preliminary)"},
-    "where.count": {
-        "sv": "{when} var antalet {observed}, {diff} {more_less} än i utgångsläget.",
-        "en": "{when} the number was {observed}, {diff} {more_less} than at the baseline.",
-    },
-    "where.count_same": {
-        "sv": "{when} var antalet {observed}, lika många som i utgångsläget.",
-        "en": "{when} the number was {observed}, the same as at the baseline.",
-    },
-    "where.other": {
-        "sv": "{when} var värdet {observed}, {diff} {more_less} än i utgångsläget.",
-        "en": "{when} the value was {observed}, {diff} {more_less} than at the baseline.",
-    },
-    "where.other_same": {
-        "sv": "{when} var värdet {observed}, detsamma som i utgångsläget.",
-        "en": "{when} the value was {observed}, the same as at the baseline.",
-    },
-    "fewer": {"sv": "färre", "en": "fewer"},
-    "more": {"sv": "fler", "en": "more"},
-    "lower": {"sv": "lägre", "en": "lower"},
-    "higher": {"sv": "högre", "en": "higher"},
-    "achieved": {
-        "sv": "Det är {share} av den {change} som målet kräver ({required}).",
-        "en": "That is {share} of the {change} the goal requires ({required}).",
-    },
-    "change.down": {"sv": "minskning", "en": "reduction"},
-    "change.up": {"sv": "ökning", "en": "increase"},
-    "change.down_def": {"sv": "minskningen", "en": "the reduction"},
-    "change.up_def": {"sv": "ökningen", "en": "the increase"},
-    "no_progress": {
-        "sv": "Utvecklingen har alltså ännu inte gått i målets riktning.",
-        "en": "So far the development has not gone in the goal's direction.",
-    },
-    "reached": {
-        "sv": "Målnivån ({goal}) är därmed nådd.",
-        "en": "The goal level ({goal}) has thus been reached.",
-    },
-    "path.on": {
-        "sv": "Enligt målbanan skulle {noun} ha varit {path} {when}; {place} ligger alltså i fas "
-              "med eller före målbanan.",
-        "en": "On the target path it would have been {path} {when}; {place} is thus on or ahead "
-              "of the path.",
-    },
-    "path.behind": {
-        "sv": "Enligt målbanan skulle {noun} ha varit {path} {when}; {place} ligger alltså "
-              "{gap} efter målbanan.",
-        "en": "On the target path it would have been {path} {when}; {place} is thus {gap} "
-              "behind the path.",
-    },
-    "noun.count": {"sv": "antalet", "en": "the number"},
-    "noun.other": {"sv": "värdet", "en": "the value"},
-    "national": {
-        "sv": "Om {place} hade följt rikets utveckling sedan utgångsläget hade {noun} {when} "
-              "varit omkring {expected}{band}.",
-        "en": "Had {place} followed the national trend since the baseline, {noun} {when} would "
-              "have been about {expected}{band}.",
-    },
-    "national.band": {"sv": " ({level} osäkerhetsintervall: {interval})",
-                      "en": " ({level} uncertainty interval: {interval})"},
-    "national.no_band": {
-        "sv": " (det finns för få perioder före utgångsläget för att beräkna ett "
-              "osäkerhetsintervall)",
-        "en": " (there are too few periods before the baseline to compute an uncertainty "
-              "interval)",
-    },
-    "share.part": {
-        "sv": "Rikets utveckling motsvarar alltså ungefär {share} av {change}.",
-        "en": "The national trend thus accounts for about {share} of {change}.",
-    },
-    "share.all": {
-        "sv": "Rikets utveckling räcker alltså ensam till hela {change}.",
-        "en": "The national trend alone thus accounts for all of {change}.",
-    },
-    "share.none": {
-        "sv": "Rikets utveckling förklarar alltså inget av {change}: i riket gick utvecklingen åt "
-              "andra hållet.",
-        "en": "The national trend thus explains none of {change}: nationally it went the "
-              "other way.",
-    },
-    "vs.within": {
-        "sv": "Det observerade värdet ligger inom intervallet, så förändringen i {place} går inte "
-              "att skilja från rikets utveckling.",
-        "en": "The observed value lies inside the interval, so the change in {place} cannot be "
-              "told apart from the national trend.",
-    },
-    "vs.better": {
-        "sv": "Det observerade värdet ligger {side} intervallet: {place} har kommit längre mot "
-              "målet än rikets utveckling ensam kan förklara.",
-        "en": "The observed value lies {side} the interval: {place} has come further towards "
-              "the goal than the national trend alone can explain.",
-    },
-    "vs.worse": {
-        "sv": "Det observerade värdet ligger {side} intervallet: {place} har utvecklats sämre än "
-              "rikets utveckling hade gett.",
-        "en": "The observed value lies {side} the interval: {place} has done worse than the "
-              "national trend would have given.",
-    },
-    "side.below": {"sv": "under", "en": "below"},
-    "side.above": {"sv": "över", "en": "above"},
-    "band.poisson_history": {
-        "sv": "Intervallet tar hänsyn både till slumpvariationen i ett antal av den här "
-              "storleken och till hur mycket {place} tidigare har avvikit från rikets "
-              "utveckling.",
-        "en": "The interval allows both for the chance variation of a number this size and for "
-              "how far {place} has deviated from the national trend before.",
-    },
-    "band.poisson": {
-        "sv": "Intervallet tar hänsyn till slumpvariationen i ett antal av den här storleken; "
-              "perioden före utgångsläget är för kort för att också ta med hur mycket {place} "
-              "tidigare har avvikit från rikets utveckling, så intervallet kan vara för smalt.",
-        "en": "The interval allows for the chance variation of a number this size; the period "
-              "before the baseline is too short to include how far {place} has deviated from "
-              "the national trend before, so the interval may be too narrow.",
-    },
-    "band.history": {
-        "sv": "Intervallet bygger på hur mycket {place} tidigare har avvikit från rikets "
-              "utveckling.",
-        "en": "The interval rests on how far {place} has deviated from the national trend "
-              "before.",
-    },
-    "national.missing": {
-        "sv": "Rikets värden saknas, så det går inte att visa vad rikets utveckling ensam hade "
-              "gett.",
-        "en": "National values are missing, so what the national trend alone would have given "
-              "cannot be shown.",
-    },
-    "national.missing_baseline": {
-        "sv": "Rikets värde för utgångsläget saknas, så det går inte att visa vad rikets "
-              "utveckling ensam hade gett.",
-        "en": "The national value for the baseline is missing, so what the national trend "
-              "alone would have given cannot be shown.",
-    },
-    "national.missing_period": {
-        "sv": "Rikets värde {when} finns ännu inte, så jämförelsen med rikets utveckling kan "
-              "inte göras för den perioden.",
-        "en": "The national value {when} is not available yet, so the comparison with the "
-              "national trend cannot be made for that period.",
-    },
-    "noise.progress": {
-        "sv": "Skillnaden mot utgångsläget ({diff}) är mindre än det slumpen ensam kan ge för ett "
-              "så litet antal (ungefär ±{half_width}): det går inte att säga att antalet har "
-              "{changed}.",
-        "en": "The difference from the baseline ({diff}) is smaller than what chance alone can "
-              "produce for such a small number (about ±{half_width}): it cannot be said that "
-              "the number has {changed}.",
-    },
-    "noise.remaining": {
-        "sv": "Det som återstår till målet ({diff}) är mindre än det slumpen ensam kan ge för "
-              "ett så litet antal (ungefär ±{half_width}): det går inte att säga om målet är "
-              "nått eller inte.",
-        "en": "The distance still left to the goal ({diff}) is smaller than what chance alone "
-              "can produce for such a small number (about ±{half_width}): it cannot be said "
-              "whether the goal has been reached or not.",
-    },
-    "noise.goal": {
-        "sv": "Redan den förändring som målet kräver ({diff}) är mindre än det slumpen ensam kan "
-              "ge för ett så litet antal (ungefär ±{half_width}), så om målet nås eller inte går "
-              "inte att skilja från slumpen.",
-        "en": "Even the change the goal requires ({diff}) is smaller than what chance alone can "
-              "produce for such a small number (about ±{half_width}), so whether the goal is "
-              "reached or not cannot be told apart from chance.",
-    },
-    "changed.down": {"sv": "minskat", "en": "decreased"},
-    "changed.up": {"sv": "ökat", "en": "increased"},
-    "changed.none": {"sv": "förändrats", "en": "changed"},
-    "noise.rate": {
-        "sv": "Måttet är en andel och inte ett antal, så ingen bedömning av slumpvariation i små "
-              "tal görs; osäkerheten bygger i stället på hur mycket {place} tidigare har avvikit "
-              "från rikets utveckling.",
-        "en": "The measure is a share, not a count, so no small-number chance assessment is "
-              "made; the uncertainty rests instead on how far {place} has deviated from the "
-              "national trend before.",
-    },
-    "noise.level": {
-        "sv": "Måttet är inte ett antal, så ingen bedömning av slumpvariation i små tal görs; "
-              "osäkerheten bygger i stället på hur mycket {place} tidigare har avvikit från "
-              "rikets utveckling.",
-        "en": "The measure is not a count, so no small-number chance assessment is made; the "
-              "uncertainty rests instead on how far {place} has deviated from the national "
-              "trend before.",
-    },
-    "preliminary": {"sv": "Värdet {when} är preliminärt.",
-                    "en": "The value {when} is preliminary."},
-    "series_break": {
-        "sv": "Observera att Socialstyrelsen 2021 ändrade hur långvarigt ekonomiskt bistånd "
-              "räknas och räknade om serien bakåt till 2017: värden före 2017 är inte jämförbara "
-              "med senare värden, och uppgifter som hämtades före omräkningen kan skilja sig "
-              "från dagens.",
-        "en": "Note that in 2021 Socialstyrelsen changed how long-term social assistance is "
-              "counted and recalculated the series back to 2017: values before 2017 are not "
-              "comparable with later ones, and figures fetched before the recalculation may "
-              "differ from today's.",
-    },
-    # figure
-    "fig.observed": {"sv": "Observerat", "en": "Observed"},
-    "fig.path": {"sv": "Målbana", "en": "Target path"},
-    "fig.expected": {"sv": "Med rikets utveckling", "en": "With the national trend"},
-    "fig.band": {"sv": "{level}-intervall, rikets utveckling",
-                 "en": "{level} interval, national trend"},
-    "fig.baseline": {"sv": "Utgångsläge", "en": "Baseline"},
-    "fig.interim": {"sv": "Delmål", "en": "Interim target"},
-    "fig.goal": {"sv": "Mål", "en": "Goal"},
-    "fig.title": {"sv": "Måluppföljning: {label} – {place}",
-                  "en": "Target follow-up: {label} – {place}"},
-    "fig.count_axis": {"sv": "Antal {unit}", "en": "Number of {unit}"},
-    "fig.rate_axis": {"sv": "{label} (%)", "en": "{label} (%)"},
-    "fig.level_axis": {"sv": "{label} ({unit})", "en": "{label} ({unit})"},
-    # table
-    "table.period": {"sv": "Period", "en": "Period"},
-    "table.observed": {"sv": "Observerat", "en": "Observed"},
-    "table.path": {"sv": "Målbana", "en": "Target path"},
-    "table.expected": {"sv": "Med rikets utveckling", "en": "With the national trend"},
-    "table.interval": {"sv": "{level}-intervall", "en": "{level} interval"},
-    "table.low": {"sv": "Intervall, nedre", "en": "Interval, lower"},
-    "table.high": {"sv": "Intervall, övre", "en": "Interval, upper"},
-    "table.progress": {"sv": "Framsteg mot målet", "en": "Progress towards the goal"},
-    "table.share": {"sv": "Andel av målet", "en": "Share of the goal"},
-    "table.on_track": {"sv": "I fas med målbanan", "en": "On track"},
-    "table.vs": {"sv": "Jämfört med rikets utveckling", "en": "Compared with the national trend"},
-    "table.yes": {"sv": "Ja", "en": "Yes"},
-    "table.no": {"sv": "Nej", "en": "No"},
-    "table.better": {"sv": "Bättre", "en": "Better"},
-    "table.within": {"sv": "Inom intervallet", "en": "Within the interval"},
-    "table.worse": {"sv": "Sämre", "en": "Worse"},
-    "table.preliminary": {"sv": "{period} (prel.)", "en": "{period} (prel.)"},
+    key.removeprefix(_PREFIX): entry for key, entry in CATALOGUE.items()
+    if key.startswith(_PREFIX)
 }
 
 
@@ -301,9 +59,9 @@ def t(key: str, language: Language = "sv", **kw: Any) -> str:
     """The text ``key`` in ``language`` with ``{placeholders}`` filled from ``kw``."""
     check_language(language)
     try:
-        template = TEXTS[key][language]
+        template = CATALOGUE[_PREFIX + key][language]
     except KeyError:
-        raise KeyError(f"No text with key {key!r} in evaluation.report.target_report.TEXTS") \
+        raise KeyError(f"No text with key {_PREFIX + key!r} in evaluation.report.text.TEXTS") \
             from None
     return template.format(**kw) if kw else template
 

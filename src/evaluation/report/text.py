@@ -1,6 +1,10 @@
 """Every heading and sentence a reader sees, in Swedish (default) and English.
 
-All fixed wording lives in :data:`TEXTS` and is reached through :func:`t`. The narrative
+All fixed wording lives in :data:`TEXTS` and is reached through :func:`t` — the peer
+comparison's (``peer.*``) and the target follow-up's (``target.*``) too, which their modules
+reach through their own ``pt``/``t``. One report speaks one language: a text never falls back to
+the other language, and :mod:`evaluation.report.language` finds words of the other language in
+a rendered text (``tests/report/test_language.py``). The narrative
 functions (:func:`headline`, :func:`result_sentence`, :func:`conclusion_text`, :func:`truth_text`,
 :func:`data_box`, :func:`method_text`) build their sentences from result values only: no number
 is typed by hand.
@@ -127,6 +131,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "too few re-runs gave an interval",
     },
     "rel.reason.no_data": {"sv": "data saknas", "en": "no data"},
+    # A reason without a text of its own: never the reason's code or another language's words.
+    "rel.reason.other": {"sv": "metoden gick inte att köra om vid de skenbara tidpunkterna",
+                         "en": "the method could not be re-run at the fictitious dates"},
+    "notes.not_testable": {"sv": "Varför det saknas intervall: {reason}.",
+                           "en": "Why there is no interval: {reason}."},
+    "rel.reason.too_few_runs.error": {
+        "sv": "för få omkörningar gav ett intervall; den vanligaste orsaken: {error}",
+        "en": "too few re-runs gave an interval; the most common cause: {error}",
+    },
+    # Source names as the data carry them (evaluation.data.demo.SOURCE, Kolada's citation),
+    # in the report's language (source_label).
+    "source.demo": {"sv": "demo (simulerade data)", "en": "demo (simulated data)"},
+    "source.kolada": {"sv": "Kolada, egen bearbetning", "en": "Kolada, own calculations"},
+    # Why a unit was left out of the data (evaluation.inputs), in the report's language.
+    "data.dropped.reason.suppressed": {"sv": "skyddade värden", "en": "suppressed values"},
+    "data.dropped.reason.missing": {"sv": "saknade perioder", "en": "missing periods"},
     # Watermark and data box.
     "simulated_banner": {"sv": "SIMULERADE DATA – fiktiv kommun",
                          "en": "SIMULATED DATA – fictional municipality"},
@@ -324,6 +344,44 @@ TEXTS: dict[str, dict[str, str]] = {
     "table.post": {"sv": "Efterperiod", "en": "Post-period"},
     "yes": {"sv": "ja", "en": "yes"},
     "no": {"sv": "nej", "en": "no"},
+    # Figures and tables for Word and Excel: source lines, axis titles, sheet names.
+    "source.line": {"sv": "Källa: {source}", "en": "Source: {source}"},
+    "source.own": {"sv": "egen bearbetning", "en": "own calculations"},
+    "fig.comparison_count_axis": {"sv": "Jämförelseserie: antal {unit}",
+                                  "en": "Comparison series: number of {unit}"},
+    "fig.comparison_per_1000_axis": {"sv": "Jämförelseserie: {unit} per 1\u00a0000 invånare",
+                                     "en": "Comparison series: {unit} per 1,000 inhabitants"},
+    "fig.effect_title": {"sv": "Skattad effekt per period – {design}",
+                         "en": "Estimated effect per period – {design}"},
+    "fig.cumulative_axis": {"sv": "Kumulativ effekt (summa av {unit})",
+                            "en": "Cumulative effect (sum of {unit})"},
+    "fig.decomp.x": {"sv": "Före och efter att insatsen startade {period}",
+                     "en": "Before and after the intervention started in {period}"},
+    "xlsx.effects_title": {"sv": "{outcome} i {place} – {design}",
+                           "en": "{outcome} in {place} – {design}"},
+    "xlsx.weights_title": {"sv": "Jämförelsekommunernas vikter – {design} – {outcome}",
+                           "en": "Weights of the comparison municipalities – {design} – {outcome}"},
+    "xlsx.sensitivity_title": {"sv": "Känslighetsanalys", "en": "Sensitivity analysis"},
+    "sheet.results": {"sv": "Resultat", "en": "Results"},
+    "sheet.sensitivity": {"sv": "Känslighet", "en": "Sensitivity"},
+    "sheet.weights": {"sv": "Vikter", "en": "Weights"},
+    "sheet.target": {"sv": "Mål", "en": "Target"},
+    "sheet.peers": {"sv": "Jämförelse", "en": "Comparison"},
+    "sheet.history": {"sv": "Dataversioner", "en": "Data versions"},
+    "sheet.table": {"sv": "Tabell", "en": "Table"},
+    "sheet.design.its": {"sv": "ITS", "en": "ITS"},
+    "sheet.design.decomposition": {"sv": "Uppdelning", "en": "Decomposition"},
+    "sheet.design.did": {"sv": "DiD", "en": "DiD"},
+    "sheet.design.event_study": {"sv": "Eventstudie", "en": "Event study"},
+    "sheet.design.synthetic_control": {"sv": "Syntetisk kontroll", "en": "Synthetic control"},
+    "sheet.design_short.synthetic_control": {"sv": "Synt. kontroll", "en": "Synth. control"},
+    "sheet.design_abbr.synthetic_control": {"sv": "SCM", "en": "SCM"},
+    "sheet.design.sdid": {"sv": "SDID", "en": "SDID"},
+    "sheet.design.structural_ts": {"sv": "Strukturell modell", "en": "Structural model"},
+    "sheet.design_short.structural_ts": {"sv": "Strukt. modell", "en": "Struct. model"},
+    "sheet.design_abbr.structural_ts": {"sv": "BSTS", "en": "BSTS"},
+    "sheet.outcome.unemployment_rate": {"sv": "arbetslöshet", "en": "unemployment"},
+    "sheet.outcome.households_assistance": {"sv": "hushåll", "en": "households"},
     # Verdict words.
     "verdict.significant_decrease": {"sv": "statistiskt säkerställd minskning",
                          "en": "statistically significant decrease"},
@@ -895,6 +953,201 @@ TEXTS: dict[str, dict[str, str]] = {
     "changes.verdict_same": {"sv": "samma bedömning", "en": "same verdict"},
     "changes.verdict_changed": {"sv": "bedömningen ändrades", "en": "the verdict changed"},
     "changes.history": {"sv": "Tidigare körningar", "en": "Previous runs"},
+    # ------------------------------------------------ report layout (first screen, contents)
+    "question": {"sv": "**Frågan:** Har förändringen i {place} från {date} påverkat {outcomes} "
+                       "mer än {comparison}?",
+                 "en": "**The question:** Did the change in {place} from {date} change "
+                       "{outcomes} beyond {comparison}?"},
+    "question.national": {"sv": "den nationella utvecklingen", "en": "the national development"},
+    "question.comparison": {"sv": "jämförelsens utveckling",
+                            "en": "the development of the comparison"},
+    "contents": {"sv": "Innehåll", "en": "Contents"},
+    "section_glossary": {"sv": "Ordlista", "en": "Glossary"},
+    "table.lead": {"sv": "Huvudmetod", "en": "Lead method"},
+    "results.others": {"sv": "Alla {n} metoder: tabell, text och figurer",
+                       "en": "All {n} methods: table, text and figures"},
+    "details.table": {"sv": "Tabell", "en": "Table"},
+    "details.more": {"sv": "Fler figurer", "en": "More figures"},
+    "details.sensitivity": {"sv": "Figurer och tabell för varje variant",
+                            "en": "Figures and table for each variant"},
+    "details.reliability": {"sv": "Placebotesterna för varje metod och utfall",
+                            "en": "The placebo tests for each method and outcome"},
+    "details.data": {"sv": "Mått, jämförelseserier och perioder, med figurer",
+                     "en": "Measures, comparison series and periods, with figures"},
+    "details.method": {"sv": "Så fungerar de {n} metoderna", "en": "How the {n} methods work"},
+    "details.headline": {"sv": "Sammanfattningen i löptext", "en": "The summary as prose"},
+    "fig.caption": {"sv": "Figur {n}. {text}", "en": "Figure {n}. {text}"},
+    "fig.caption.counterfactual": {
+        "sv": "{Noun} i {place}: observerat och kontrafaktiskt utfall ({design})",
+        "en": "{Noun} in {place}: observed and counterfactual ({design})"},
+    "fig.caption.effect": {"sv": "{Noun} i {place}: skattad effekt per period ({design})",
+                           "en": "{Noun} in {place}: estimated effect per period ({design})"},
+    "fig.caption.placebo": {
+        "sv": "{Noun} i {place}: skillnaden mot den syntetiska kontrollen, jämförd med "
+              "placebokommunernas",
+        "en": "{Noun} in {place}: the gap to the synthetic control, compared with the placebo "
+              "municipalities'"},
+    "fig.caption.event": {"sv": "{Noun} i {place}: eventstudie ({design})",
+                          "en": "{Noun} in {place}: event study ({design})"},
+    "fig.caption.decomposition": {
+        "sv": "{Noun} i {place}: förändringen delad i nationell och lokal del",
+        "en": "{Noun} in {place}: the change split into a national and a local part"},
+    "fig.caption.three_panel": {
+        "sv": "{Noun} i {place}: observerat mot kontrafaktiskt utfall, effekt per period och "
+              "kumulativ effekt ({design})",
+        "en": "{Noun} in {place}: observed against counterfactual, effect per period and "
+              "cumulative effect ({design})"},
+    "fig.caption.series": {"sv": "{Noun} i {place} och jämförelseserien",
+                           "en": "{Noun} in {place} and the comparison series"},
+    "fig.caption.sensitivity": {
+        "sv": "{Noun}: skattningen för varje metod med andra rimliga val",
+        "en": "{Noun}: each method's estimate under other reasonable choices"},
+    "fig.caption.target": {"sv": "Måluppföljning: {label}", "en": "Target follow-up: {label}"},
+    "fig.caption.peers": {"sv": "{label}: {place} jämförd med jämförelsegruppen",
+                          "en": "{label}: {place} compared with the comparison group"},
+    "fig.alt.shows": {"sv": "Diagrammet visar {items}.", "en": "The chart shows {items}."},
+    "fig.alt.y": {"sv": "Lodrät axel: {axis}.", "en": "Vertical axis: {axis}."},
+    "fig.alt.bars": {"sv": "Staplarna: {items}.", "en": "The bars: {items}."},
+    "fig.alt.x": {"sv": "Vågrät axel från {first} till {last}.",
+                  "en": "Horizontal axis from {first} to {last}."},
+    # ------------------------------------------------ glossary (a committee member's words)
+    "glossary.pointer": {
+        "sv": "Ord som *95 % KI*, *statistiskt säkerställd* och *kontrafaktiskt utfall* "
+              "förklaras i [ordlistan](#glossary) sist i rapporten.",
+        "en": "Words such as *95% CI*, *statistically significant* and *counterfactual* are "
+              "explained in the [glossary](#glossary) at the end of the report."},
+    "glossary.intro": {
+        "sv": "Ord i rapporten som kan behöva förklaras, med vad de betyder här.",
+        "en": "Words in the report that may need explaining, with what they mean here."},
+    "glossary.verdict": {"sv": "Besked (bedömning)", "en": "Answer (assessment)"},
+    "glossary.verdict.text": {
+        "sv": "Rapportens svar per utfall: *tydlig effekt*; *beror på metod* (metoderna är inte "
+              "överens); *ingen påvisbar effekt* (en effekt av betydelse kan uteslutas); *data "
+              "räcker inte* (den kan inte uteslutas).",
+        "en": "The report's answer per outcome: *clear effect*; *depends on the method* (the "
+              "methods disagree); *no detectable effect* (an effect that matters can be ruled "
+              "out); *the data are not enough* (it cannot be ruled out)."},
+    "glossary.counterfactual": {"sv": "Kontrafaktiskt utfall", "en": "Counterfactual"},
+    "glossary.counterfactual.text": {
+        "sv": "Det som hade hänt utan förändringen, skattat från hur riket eller andra kommuner "
+              "utvecklades. Effekten är skillnaden mot det som faktiskt hände.",
+        "en": "What would have happened without the change, estimated from how the country or "
+              "other municipalities developed. The effect is the difference from what actually "
+              "happened."},
+    "glossary.ci": {"sv": "Konfidensintervall (95\u00a0% KI)",
+                    "en": "Confidence interval (95% CI)"},
+    "glossary.ci.text": {
+        "sv": "De effekter som stämmer med data: ett 95-procentigt intervall innehåller den "
+              "sanna effekten i 95 fall av 100. Ligger noll i intervallet kan effekten vara noll.",
+        "en": "The effects that agree with the data: a 95% interval contains the true effect in "
+              "95 cases out of 100. If zero lies inside, the effect may be zero."},
+    "glossary.p_value": {"sv": "p-värde", "en": "p-value"},
+    "glossary.p_value.text": {
+        "sv": "Hur ofta en lika stor skillnad skulle uppstå av en slump om förändringen inte "
+              "hade någon effekt. Under 0,05: svår att förklara med slumpen.",
+        "en": "How often a difference this large would arise by chance if the change had no "
+              "effect. Below 0.05: hard to explain by chance."},
+    "glossary.significant": {"sv": "Statistiskt säkerställd", "en": "Statistically significant"},
+    "glossary.significant.text": {
+        "sv": "Hela 95-procentsintervallet ligger på ena sidan om noll. Det betyder inte att "
+              "effekten är stor, eller att just förändringen orsakade den.",
+        "en": "The whole 95% interval lies on one side of zero. It does not mean that the "
+              "effect is large, or that the change is what caused it."},
+    "glossary.pp": {"sv": "Procentenhet", "en": "Percentage point"},
+    "glossary.pp.text": {
+        "sv": "Skillnaden mellan två procenttal: från 5 % till 4 % är 1 procentenhet (men 20 "
+              "procent).",
+        "en": "The difference between two percentages: from 5% to 4% is 1 percentage point "
+              "(but 20 per cent)."},
+    "glossary.periods": {"sv": "Förperiod, efterperiod", "en": "Pre-period, post-period"},
+    "glossary.periods.text": {
+        "sv": "Förperioden är tiden före förändringen, som metoderna lär sig av; efterperioden "
+              "är tiden efter, där effekten mäts.",
+        "en": "The pre-period is the time before the change, which the methods learn from; the "
+              "post-period is the time after, where the effect is measured."},
+    "glossary.comparison": {"sv": "Jämförelseserie, jämförelsekommuner",
+                            "en": "Comparison series, comparison municipalities"},
+    "glossary.comparison.text": {
+        "sv": "Jämförelseserien är riket (eller länet) utan kommunen; jämförelsekommunerna är de "
+              "andra kommuner som metoderna jämför med.",
+        "en": "The comparison series is the country (or county) without the municipality; the "
+              "comparison municipalities are the others the methods compare with."},
+    "glossary.its": {"sv": "Avbruten tidsserie", "en": "Interrupted time series"},
+    "glossary.its.text": {
+        "sv": "Kommunens samband med jämförelseserien och säsongen före förändringen förlängs in "
+              "i efterperioden; avvikelsen från förlängningen är effekten.",
+        "en": "The municipality's relation to the comparison series and the season before the "
+              "change is extended into the post-period; the deviation from it is the effect."},
+    "glossary.decomposition": {"sv": "Nationell/lokal uppdelning",
+                               "en": "National/local decomposition"},
+    "glossary.decomposition.text": {
+        "sv": "Förändringen från året före till året efter delas i det som jämförelseseriens "
+              "utveckling förklarar och en lokal avvikelse, som är effekten.",
+        "en": "The change from the year before to the year after is split into what the "
+              "comparison series explains and a local deviation, which is the effect."},
+    "glossary.synthetic_control": {"sv": "Syntetisk kontroll", "en": "Synthetic control"},
+    "glossary.synthetic_control.text": {
+        "sv": "En vägd blandning av andra kommuner som följde kommunen nära före förändringen; "
+              "blandningens utveckling efteråt är det kontrafaktiska utfallet.",
+        "en": "A weighted mix of other municipalities that followed the municipality closely "
+              "before the change; the mix's development afterwards is the counterfactual."},
+    "glossary.did": {"sv": "Skillnad-i-skillnader", "en": "Difference-in-differences"},
+    "glossary.did.text": {
+        "sv": "Kommunens förändring jämförs med jämförelsekommunernas under samma tid. Metoden "
+              "förutsätter att de annars hade utvecklats parallellt.",
+        "en": "The municipality's change is compared with the comparison municipalities' over "
+              "the same time. It assumes they would otherwise have developed in parallel."},
+    "glossary.sdid": {"sv": "Syntetisk skillnad-i-skillnader",
+                      "en": "Synthetic difference-in-differences"},
+    "glossary.sdid.text": {
+        "sv": "Skillnad-i-skillnader där kommuner och månader vägs så att jämförelsen följer "
+              "kommunen före förändringen.",
+        "en": "Difference-in-differences in which municipalities and months are weighted so "
+              "that the comparison follows the municipality before the change."},
+    "glossary.structural": {"sv": "Strukturell tidsseriemodell",
+                            "en": "Structural time-series model"},
+    "glossary.structural.text": {
+        "sv": "En modell av kommunens serie utifrån jämförelseserien och säsongen, som simulerar "
+              "möjliga förlopp utan förändringen.",
+        "en": "A model of the municipality's series from the comparison series and the season, "
+              "which simulates possible paths without the change."},
+    "glossary.ar1": {"sv": "Autokorrelation, AR(1)", "en": "Autocorrelation, AR(1)"},
+    "glossary.ar1.text": {
+        "sv": "Att en månads avvikelse delvis följer med till nästa (AR(1): varje månad beror på "
+              "den föregående). Metoderna räknar med det, så att osäkerheten inte underskattas.",
+        "en": "That one month's deviation partly carries over to the next (AR(1): each month "
+              "depends on the one before). The methods allow for it, so the uncertainty is not "
+              "understated."},
+    "glossary.placebo": {"sv": "Placebotest", "en": "Placebo test"},
+    "glossary.placebo.text": {
+        "sv": "Samma beräkning för kommuner eller tidpunkter där inget hände. Ger de lika stora "
+              "”effekter” går resultatet inte att lita på.",
+        "en": "The same calculation for municipalities or dates where nothing happened. If they "
+              "give \"effects\" as large, the result cannot be trusted."},
+    "glossary.false_alarm": {"sv": "Falskt larm", "en": "False alarm"},
+    "glossary.false_alarm.text": {
+        "sv": "En statistiskt säkerställd ”effekt” där ingen finns; ska hända i högst 5 fall av "
+              "100.",
+        "en": "A statistically significant \"effect\" where there is none; should happen in at "
+              "most 5 cases out of 100."},
+    "glossary.mde": {"sv": "Minsta upptäckbara effekt", "en": "Minimum detectable effect"},
+    "glossary.mde.text": {
+        "sv": "Den minsta effekt som hade upptäckts med 80 procents sannolikhet med de här data.",
+        "en": "The smallest effect that would have been detected with 80% probability with "
+              "these data."},
+    "glossary.relevant": {"sv": "Minsta relevanta effekt", "en": "Smallest relevant effect"},
+    "glossary.relevant.text": {
+        "sv": "Den minsta effekt som har praktisk betydelse; avgör om beskedet blir ”ingen "
+              "påvisbar effekt” eller ”data räcker inte”.",
+        "en": "The smallest effect that matters in practice; decides whether the answer is \"no "
+              "detectable effect\" or \"the data are not enough\"."},
+    "glossary.sensitivity": {"sv": "Känslighetsanalys", "en": "Sensitivity analysis"},
+    "glossary.sensitivity.text": {
+        "sv": "Beräkningarna görs om med andra rimliga val (startdatum, förperiod, "
+              "jämförelsekommuner); ändras beskedet av dem är det osäkert.",
+        "en": "The calculations are redone with other reasonable choices (start date, "
+              "pre-period, comparison municipalities); if the answer changes with them, it is "
+              "uncertain."},
     "skipped": {"sv": "**{design}** kunde inte användas: {reason}",
                 "en": "**{design}** could not be used: {reason}"},
     "notes.sc_ratio": {
@@ -995,6 +1248,377 @@ TEXTS: dict[str, dict[str, str]] = {
     "period.monthly": {"sv": "månad", "en": "month"},
     "period.yearly": {"sv": "år", "en": "year"},
 }
+
+# One catalogue: the comparison with similar kommuner (evaluation.report.peer_report, through
+# its pt()) and the target follow-up (evaluation.report.target_report, through its t()) keep
+# their texts here too, as ``peer.*`` and ``target.*``; tests/report/test_language.py checks
+# every entry of TEXTS for both languages and for words of the other language.
+TEXTS.update({
+    # ------------------------------------------------ "Jämförelse med liknande kommuner"
+    "peer.heading": {"sv": "Jämförelse med liknande kommuner",
+                     "en": "Comparison with similar municipalities"},
+    "peer.disclaimer": {
+        "sv": "Jämförelsen beskriver skillnader mellan kommunerna, inte deras orsaker: den visar "
+              "inte effekter av insatsen och är ingen effektskattning.",
+        "en": "The comparison describes differences between the municipalities, not their "
+              "causes: it does not show effects of the intervention and is not an effect "
+              "estimate.",
+    },
+    "peer.fig.disclaimer": {"sv": "Beskrivande jämförelse, ingen effektskattning",
+                            "en": "Descriptive comparison, not an effect estimate"},
+    "peer.intro.group": {
+        "sv": "{treated} jämförs här år för år med de {n} andra kommunerna i {group} ({names}).",
+        "en": "{treated} is compared here, year by year, with the {n} other municipalities of "
+              "{group} ({names}).",
+    },
+    "peer.intro.list": {
+        "sv": "{treated} jämförs här år för år med {n} andra kommuner ({names}).",
+        "en": "{treated} is compared here, year by year, with {n} other municipalities "
+              "({names}).",
+    },
+    "peer.intro.one_group": {
+        "sv": "{treated} jämförs här år för år med den andra kommunen i {group} ({names}).",
+        "en": "{treated} is compared here, year by year, with the other municipality of "
+              "{group} ({names}).",
+    },
+    "peer.intro.one_list": {
+        "sv": "{treated} jämförs här år för år med en annan kommun ({names}).",
+        "en": "{treated} is compared here, year by year, with one other municipality "
+              "({names}).",
+    },
+    "peer.how.rank": {
+        "sv": "Plats 1 betyder lägst värde i gruppen det året; ett lågt värde är inte alltid det "
+              "bättre.",
+        "en": "Rank 1 means the lowest value in the group that year; a low value is not always "
+              "the better one.",
+    },
+    "peer.how.mean": {
+        "sv": "Gruppens medelvärde är ett ovägt medelvärde av alla kommuner i gruppen, "
+              "{treated} inräknad, som Koladas gruppmedelvärden.",
+        "en": "The group mean is an unweighted mean of all municipalities in the group, "
+              "{treated} included, as Kolada's group means.",
+    },
+    "peer.how.monthly": {
+        "sv": "Månadsvärden är omräknade till kalenderår: andelar och nivåer som årets "
+              "medelvärde, antal som genomsnittligt antal per månad.",
+        "en": "Monthly values are turned into calendar years: shares and levels as the year's "
+              "mean, counts as the mean number per month.",
+    },
+    "peer.how.per_1000": {
+        "sv": "Antal jämförs per 1\u00a0000 invånare, så att kommuner av olika storlek går att "
+              "jämföra, och placeringen bygger på det värdet.",
+        "en": "Counts are compared per 1,000 inhabitants, so that municipalities of different "
+              "size can be compared, and the rank is based on that value.",
+    },
+    "peer.how.partial": {
+        "sv": "{year} är ett ofullständigt år ({months}): där jämförs alla kommuner över samma "
+              "månader, men värdena går inte att jämföra direkt med hela år.",
+        "en": "{year} is an incomplete year ({months}): all municipalities are compared over "
+              "the same months there, but the values cannot be compared directly with full "
+              "years.",
+    },
+    "peer.how.preliminary": {
+        "sv": "Värdena för {years} är preliminära.",
+        "en": "The values for {years} are preliminary.",
+    },
+    "peer.measure.latest": {
+        "sv": "{year} hade {treated} {value} mot gruppens medelvärde {mean} ({relation}), "
+              "plats {rank} av {n}.",
+        "en": "In {year}, {treated} had {value} against a group mean of {mean} ({relation}), "
+              "rank {rank} of {n}.",
+    },
+    "peer.measure.first": {
+        "sv": "{year} var det {value} mot {mean}, plats {rank} av {n}.",
+        "en": "In {year} it was {value} against {mean}, rank {rank} of {n}.",
+    },
+    "peer.measure.same_rank": {"sv": "Placeringen är densamma.", "en": "The rank is the same."},
+    "peer.measure.rank_moved": {
+        "sv": "Placeringen har gått från {first} till {last} (1 = lägst).",
+        "en": "The rank has gone from {first} to {last} (1 = lowest).",
+    },
+    "peer.measure.no_value": {
+        "sv": "{treated} har inget jämförbart värde för något år.",
+        "en": "{treated} has no comparable value for any year.",
+    },
+    "peer.relation.above": {"sv": "över medelvärdet", "en": "above the mean"},
+    "peer.relation.below": {"sv": "under medelvärdet", "en": "below the mean"},
+    "peer.relation.equal": {"sv": "lika med medelvärdet", "en": "equal to the mean"},
+    "peer.notes": {"sv": "Att tänka på:", "en": "Notes:"},
+    "peer.rank_of": {"sv": "{rank} av {n}", "en": "{rank} of {n}"},
+    "peer.table.measure": {"sv": "Mått", "en": "Measure"},
+    "peer.table.row": {"sv": "Uppgift", "en": "Item"},
+    "peer.table.rank": {"sv": "Plats (1 = lägst)", "en": "Rank (1 = lowest)"},
+    "peer.table.mean": {"sv": "Gruppens medelvärde", "en": "Group mean"},
+    "peer.table.partial": {"sv": "{year} ({months})", "en": "{year} ({months})"},
+    "peer.table.partial_year": {"sv": "{year} (delår)", "en": "{year} (part year)"},
+    "peer.fig.title": {"sv": "{label}: {treated} jämfört med varje kommun i {group}",
+                       "en": "{label}: {treated} compared with each municipality of {group}"},
+    "peer.fig.group": {"sv": "gruppen", "en": "the group"},
+    "peer.fig.peer": {"sv": "Kommunen i rutan", "en": "The panel's municipality"},
+    "peer.fig.mean": {"sv": "Gruppens medelvärde (ovägt, alla kommuner)",
+                      "en": "Group mean (unweighted, all municipalities)"},
+    "peer.fig.partial": {"sv": "Ofullständigt år: {months}", "en": "Incomplete year: {months}"},
+    "peer.unit.rate": {"sv": "procent", "en": "per cent"},
+    "peer.unit.per_1000": {"sv": "{unit} per 1\u00a0000 invånare",
+                           "en": "{unit} per 1,000 inhabitants"},
+    "peer.unit.per_month": {"sv": "{unit}, genomsnitt per månad", "en": "{unit}, mean per month"},
+    "peer.value.per_1000": {"sv": "{value} {unit} per 1\u00a0000 invånare",
+                            "en": "{value} {unit} per 1,000 inhabitants"},
+    "peer.value.unit": {"sv": "{value} {unit}", "en": "{value} {unit}"},
+})
+TEXTS.update({
+    # ------------------------------------------------ "Måluppföljning"
+    "target.goal.count": {
+        "sv": "Målet är att antalet {noun} i {place} ska {verb} från {baseline} {baseline_when} "
+              "till {goal} {goal_when}{interim}.",
+        "en": "The goal is for the number of {noun} in {place} to {verb} from {baseline} "
+              "{baseline_when} to {goal} {goal_when}{interim}.",
+    },
+    "target.goal.other": {
+        "sv": "Målet är att måttet ”{noun}” i {place} ska {verb} från {baseline} "
+              "{baseline_when} till {goal} {goal_when}{interim}.",
+        "en": "The goal is for the measure “{noun}” in {place} to {verb} from {baseline} "
+              "{baseline_when} to {goal} {goal_when}{interim}.",
+    },
+    "target.verb.down": {"sv": "minska", "en": "fall"},
+    "target.verb.up": {"sv": "öka", "en": "rise"},
+    "target.interim.one": {"sv": " (delmål: {items})", "en": " (interim target: {items})"},
+    "target.interim.many": {"sv": " (delmål: {items})", "en": " (interim targets: {items})"},
+    "target.no_data": {
+        "sv": "Det finns ännu inga värden för {place} efter utgångsläget.",
+        "en": "There are no values for {place} after the baseline yet.",
+    },
+    "target.after_goal": {
+        "sv": "Uppföljningen gäller målperioden; senare, {when}, var värdet {value}{preliminary}.",
+        "en": "The follow-up is for the goal period; later, {when}, the value was "
+              "{value}{preliminary}."},
+    "target.after_goal.preliminary": {"sv": " (preliminärt)", "en": " (preliminary)"},
+    "target.where.count": {
+        "sv": "{when} var antalet {observed}, {diff} {more_less} än i utgångsläget.",
+        "en": "{when} the number was {observed}, {diff} {more_less} than at the baseline.",
+    },
+    "target.where.count_same": {
+        "sv": "{when} var antalet {observed}, lika många som i utgångsläget.",
+        "en": "{when} the number was {observed}, the same as at the baseline.",
+    },
+    "target.where.other": {
+        "sv": "{when} var värdet {observed}, {diff} {more_less} än i utgångsläget.",
+        "en": "{when} the value was {observed}, {diff} {more_less} than at the baseline.",
+    },
+    "target.where.other_same": {
+        "sv": "{when} var värdet {observed}, detsamma som i utgångsläget.",
+        "en": "{when} the value was {observed}, the same as at the baseline.",
+    },
+    "target.fewer": {"sv": "färre", "en": "fewer"},
+    "target.more": {"sv": "fler", "en": "more"},
+    "target.lower": {"sv": "lägre", "en": "lower"},
+    "target.higher": {"sv": "högre", "en": "higher"},
+    "target.achieved": {
+        "sv": "Det är {share} av den {change} som målet kräver ({required}).",
+        "en": "That is {share} of the {change} the goal requires ({required}).",
+    },
+    "target.change.down": {"sv": "minskning", "en": "reduction"},
+    "target.change.up": {"sv": "ökning", "en": "increase"},
+    "target.change.down_def": {"sv": "minskningen", "en": "the reduction"},
+    "target.change.up_def": {"sv": "ökningen", "en": "the increase"},
+    "target.no_progress": {
+        "sv": "Utvecklingen har alltså ännu inte gått i målets riktning.",
+        "en": "So far the development has not gone in the goal's direction.",
+    },
+    "target.reached": {
+        "sv": "Målnivån ({goal}) är därmed nådd.",
+        "en": "The goal level ({goal}) has thus been reached.",
+    },
+    "target.path.on": {
+        "sv": "Enligt målbanan skulle {noun} ha varit {path} {when}; {place} ligger alltså i fas "
+              "med eller före målbanan.",
+        "en": "On the target path {noun} would have been {path} {when}; {place} is thus on or "
+              "ahead of the path.",
+    },
+    "target.path.behind": {
+        "sv": "Enligt målbanan skulle {noun} ha varit {path} {when}; {place} ligger alltså "
+              "{gap} efter målbanan.",
+        "en": "On the target path {noun} would have been {path} {when}; {place} is thus {gap} "
+              "behind the path.",
+    },
+    "target.noun.count": {"sv": "antalet", "en": "the number"},
+    "target.noun.other": {"sv": "värdet", "en": "the value"},
+    "target.national": {
+        "sv": "Om {place} hade följt rikets utveckling sedan utgångsläget hade {noun} {when} "
+              "varit omkring {expected}{band}.",
+        "en": "Had {place} followed the national trend since the baseline, {noun} {when} would "
+              "have been about {expected}{band}.",
+    },
+    "target.national.band": {"sv": " ({level} osäkerhetsintervall: {interval})",
+                             "en": " ({level} uncertainty interval: {interval})"},
+    "target.national.no_band": {
+        "sv": " (det finns för få perioder före utgångsläget för att beräkna ett "
+              "osäkerhetsintervall)",
+        "en": " (there are too few periods before the baseline to compute an uncertainty "
+              "interval)",
+    },
+    "target.share.part": {
+        "sv": "Rikets utveckling motsvarar alltså ungefär {share} av {change}.",
+        "en": "The national trend thus accounts for about {share} of {change}.",
+    },
+    "target.share.all": {
+        "sv": "Rikets utveckling räcker alltså ensam till hela {change}.",
+        "en": "The national trend alone thus accounts for all of {change}.",
+    },
+    "target.share.none": {
+        "sv": "Rikets utveckling förklarar alltså inget av {change}: i riket gick utvecklingen åt "
+              "andra hållet.",
+        "en": "The national trend thus explains none of {change}: nationally it went the "
+              "other way.",
+    },
+    "target.vs.within": {
+        "sv": "Det observerade värdet ligger inom intervallet, så förändringen i {place} går inte "
+              "att skilja från rikets utveckling.",
+        "en": "The observed value lies inside the interval, so the change in {place} cannot be "
+              "told apart from the national trend.",
+    },
+    "target.vs.better": {
+        "sv": "Det observerade värdet ligger {side} intervallet: {place} har kommit längre mot "
+              "målet än rikets utveckling ensam kan förklara.",
+        "en": "The observed value lies {side} the interval: {place} has come further towards "
+              "the goal than the national trend alone can explain.",
+    },
+    "target.vs.worse": {
+        "sv": "Det observerade värdet ligger {side} intervallet: {place} har utvecklats sämre än "
+              "rikets utveckling hade gett.",
+        "en": "The observed value lies {side} the interval: {place} has done worse than the "
+              "national trend would have given.",
+    },
+    "target.side.below": {"sv": "under", "en": "below"},
+    "target.side.above": {"sv": "över", "en": "above"},
+    "target.band.poisson_history": {
+        "sv": "Intervallet tar hänsyn både till slumpvariationen i ett antal av den här "
+              "storleken och till hur mycket {place} tidigare har avvikit från rikets "
+              "utveckling.",
+        "en": "The interval allows both for the chance variation of a number this size and for "
+              "how far {place} has deviated from the national trend before.",
+    },
+    "target.band.poisson": {
+        "sv": "Intervallet tar hänsyn till slumpvariationen i ett antal av den här storleken; "
+              "perioden före utgångsläget är för kort för att också ta med hur mycket {place} "
+              "tidigare har avvikit från rikets utveckling, så intervallet kan vara för smalt.",
+        "en": "The interval allows for the chance variation of a number this size; the period "
+              "before the baseline is too short to include how far {place} has deviated from "
+              "the national trend before, so the interval may be too narrow.",
+    },
+    "target.band.history": {
+        "sv": "Intervallet bygger på hur mycket {place} tidigare har avvikit från rikets "
+              "utveckling.",
+        "en": "The interval rests on how far {place} has deviated from the national trend "
+              "before.",
+    },
+    "target.national.missing": {
+        "sv": "Rikets värden saknas, så det går inte att visa vad rikets utveckling ensam hade "
+              "gett.",
+        "en": "National values are missing, so what the national trend alone would have given "
+              "cannot be shown.",
+    },
+    "target.national.missing_baseline": {
+        "sv": "Rikets värde för utgångsläget saknas, så det går inte att visa vad rikets "
+              "utveckling ensam hade gett.",
+        "en": "The national value for the baseline is missing, so what the national trend "
+              "alone would have given cannot be shown.",
+    },
+    "target.national.missing_period": {
+        "sv": "Rikets värde {when} finns ännu inte, så jämförelsen med rikets utveckling kan "
+              "inte göras för den perioden.",
+        "en": "The national value {when} is not available yet, so the comparison with the "
+              "national trend cannot be made for that period.",
+    },
+    "target.noise.progress": {
+        "sv": "Skillnaden mot utgångsläget ({diff}) är mindre än det slumpen ensam kan ge för ett "
+              "så litet antal (ungefär ±{half_width}): det går inte att säga att antalet har "
+              "{changed}.",
+        "en": "The difference from the baseline ({diff}) is smaller than what chance alone can "
+              "produce for such a small number (about ±{half_width}): it cannot be said that "
+              "the number has {changed}.",
+    },
+    "target.noise.remaining": {
+        "sv": "Det som återstår till målet ({diff}) är mindre än det slumpen ensam kan ge för "
+              "ett så litet antal (ungefär ±{half_width}): det går inte att säga om målet är "
+              "nått eller inte.",
+        "en": "The distance still left to the goal ({diff}) is smaller than what chance alone "
+              "can produce for such a small number (about ±{half_width}): it cannot be said "
+              "whether the goal has been reached or not.",
+    },
+    "target.noise.goal": {
+        "sv": "Redan den förändring som målet kräver ({diff}) är mindre än det slumpen ensam kan "
+              "ge för ett så litet antal (ungefär ±{half_width}), så om målet nås eller inte går "
+              "inte att skilja från slumpen.",
+        "en": "Even the change the goal requires ({diff}) is smaller than what chance alone can "
+              "produce for such a small number (about ±{half_width}), so whether the goal is "
+              "reached or not cannot be told apart from chance.",
+    },
+    "target.changed.down": {"sv": "minskat", "en": "decreased"},
+    "target.changed.up": {"sv": "ökat", "en": "increased"},
+    "target.changed.none": {"sv": "förändrats", "en": "changed"},
+    "target.noise.rate": {
+        "sv": "Måttet är en andel och inte ett antal, så ingen bedömning av slumpvariation i små "
+              "tal görs; osäkerheten bygger i stället på hur mycket {place} tidigare har avvikit "
+              "från rikets utveckling.",
+        "en": "The measure is a share, not a count, so no small-number chance assessment is "
+              "made; the uncertainty rests instead on how far {place} has deviated from the "
+              "national trend before.",
+    },
+    "target.noise.level": {
+        "sv": "Måttet är inte ett antal, så ingen bedömning av slumpvariation i små tal görs; "
+              "osäkerheten bygger i stället på hur mycket {place} tidigare har avvikit från "
+              "rikets utveckling.",
+        "en": "The measure is not a count, so no small-number chance assessment is made; the "
+              "uncertainty rests instead on how far {place} has deviated from the national "
+              "trend before.",
+    },
+    "target.preliminary": {"sv": "Värdet {when} är preliminärt.",
+                           "en": "The value {when} is preliminary."},
+    "target.series_break": {
+        "sv": "Observera att Socialstyrelsen 2021 ändrade hur långvarigt ekonomiskt bistånd "
+              "räknas och räknade om serien bakåt till 2017: värden före 2017 är inte jämförbara "
+              "med senare värden, och uppgifter som hämtades före omräkningen kan skilja sig "
+              "från dagens.",
+        "en": "Note that in 2021 Socialstyrelsen changed how long-term social assistance is "
+              "counted and recalculated the series back to 2017: values before 2017 are not "
+              "comparable with later ones, and figures fetched before the recalculation may "
+              "differ from today's.",
+    },
+    # figure
+    "target.fig.observed": {"sv": "Observerat", "en": "Observed"},
+    "target.fig.path": {"sv": "Målbana", "en": "Target path"},
+    "target.fig.expected": {"sv": "Med rikets utveckling", "en": "With the national trend"},
+    "target.fig.band": {"sv": "{level}-intervall, rikets utveckling",
+                        "en": "{level} interval, national trend"},
+    "target.fig.baseline": {"sv": "Utgångsläge", "en": "Baseline"},
+    "target.fig.interim": {"sv": "Delmål", "en": "Interim target"},
+    "target.fig.goal": {"sv": "Mål", "en": "Goal"},
+    "target.fig.title": {"sv": "Måluppföljning: {label} – {place}",
+                         "en": "Target follow-up: {label} – {place}"},
+    "target.fig.count_axis": {"sv": "Antal {unit}", "en": "Number of {unit}"},
+    "target.fig.rate_axis": {"sv": "{label} (%)", "en": "{label} (%)"},
+    "target.fig.level_axis": {"sv": "{label} ({unit})", "en": "{label} ({unit})"},
+    # table
+    "target.table.period": {"sv": "Period", "en": "Period"},
+    "target.table.observed": {"sv": "Observerat", "en": "Observed"},
+    "target.table.path": {"sv": "Målbana", "en": "Target path"},
+    "target.table.expected": {"sv": "Med rikets utveckling", "en": "With the national trend"},
+    "target.table.interval": {"sv": "{level}-intervall", "en": "{level} interval"},
+    "target.table.low": {"sv": "Intervall, nedre", "en": "Interval, lower"},
+    "target.table.high": {"sv": "Intervall, övre", "en": "Interval, upper"},
+    "target.table.progress": {"sv": "Framsteg mot målet", "en": "Progress towards the goal"},
+    "target.table.share": {"sv": "Andel av målet", "en": "Share of the goal"},
+    "target.table.on_track": {"sv": "I fas med målbanan", "en": "On track"},
+    "target.table.vs": {"sv": "Jämfört med rikets utveckling",
+                        "en": "Compared with the national trend"},
+    "target.table.yes": {"sv": "Ja", "en": "Yes"},
+    "target.table.no": {"sv": "Nej", "en": "No"},
+    "target.table.better": {"sv": "Bättre", "en": "Better"},
+    "target.table.within": {"sv": "Inom intervallet", "en": "Within the interval"},
+    "target.table.worse": {"sv": "Sämre", "en": "Worse"},
+    "target.table.preliminary": {"sv": "{period} (prel.)", "en": "{period} (prel.)"},
+})
 
 #: Design keys → (short name for tables, noun phrase for prose), per language.
 DESIGN_LABELS: dict[str, dict[str, tuple[str, str]]] = {
@@ -1842,35 +2466,74 @@ def changes_text(changes: Mapping[str, Any] | None, language: Language = "sv") -
     parts = [t("changes.new", language, periods=fmt.period_range_label(new[0], new[-1], language))
              if new else t("changes.no_new", language)]
     for key in ("revised", "finalised"):
-        listed = changes.get(key) or []
+        # only what shows at the printed precision (a count as a whole number); a value that
+        # became final without changing is named with its one value
+        listed = [(r, _change_value(r["outcome"], r["old"], language),
+                   _change_value(r["outcome"], r["new"], language))
+                  for r in changes.get(key) or []]
+        listed = [(r, a, b) for r, a, b in listed if a != b or key == "finalised"]
         if not listed:
             continue
         items = ", ".join(
             f"{_lower(outcome_label(r['outcome'], language))} {fmt.period_label(r['period'], language)} "
-            f"({fmt.number(r['old'], 2, language)} → {fmt.number(r['new'], 2, language)})"
-            for r in listed[:10])
+            f"({a if a == b else f'{a} → {b}'})"
+            for r, a, b in listed[:10])
         more = len(listed) - 10
         if more > 0:
             items += f" {t('changes.more', language, n=more)}"
         parts.append(t(f"changes.{key}", language, items=items))
     text = f"{t('changes.since', language, vintage=vintage)} {'; '.join(parts)}."
-    results = changes.get("results") or []
+    results = [(r, _change_estimate(r, "old", language), _change_estimate(r, "new", language))
+               for r in changes.get("results") or []]
+    # an estimate is listed when its printed value or interval moved, or its verdict changed
+    results = [(r, a, b) for r, a, b in results
+               if a != b or r.get("old_verdict") != r.get("new_verdict")]
     if results:
         items = "; ".join(t(
             "changes.result", language, design=design_label(r["design"], language),
-            outcome=_lower(outcome_label(r["outcome"], language)),
-            old=fmt.number(r["old"], 2, language), new=fmt.number(r["new"], 2, language),
+            outcome=_lower(outcome_label(r["outcome"], language)), old=a, new=b,
             verdict=t("changes.verdict_same" if r["old_verdict"] == r["new_verdict"]
-                      else "changes.verdict_changed", language)) for r in results)
+                      else "changes.verdict_changed", language)) for r, a, b in results)
         text += " " + t("changes.results", language, items=items)
     else:
         text += " " + t("changes.unchanged", language)
-    weights = changes.get("weights") or []
+    weights = [(w, fmt.number(w["old"], 2, language), fmt.number(w["new"], 2, language))
+               for w in changes.get("weights") or []]
+    weights = [(w, a, b) for w, a, b in weights if a != b]
     if weights:
-        items = ", ".join(f"{w['unit']} {fmt.number(w['old'], 2, language)} → "
-                          f"{fmt.number(w['new'], 2, language)}" for w in weights[:8])
+        items = ", ".join(f"{w['unit']} {a} → {b}" for w, a, b in weights[:8])
         text += " " + t("changes.weights", language, items=items)
     return text
+
+
+def _change_value(outcome: str, x: Any, language: Language) -> str:
+    """A value of the evaluated kommun as the change notes print it: a count as a whole
+    number, a rate with two decimals (revisions move hundredths), a level with about two
+    significant digits."""
+    if not _finite(x):
+        return fmt.MISSING
+    kind = outcome_kind({"outcome": outcome})
+    decimals = 0 if kind == "count" else 2 if kind == "rate" else value_decimals(float(x), kind)
+    return fmt.number(float(x), decimals, language)
+
+
+def _change_estimate(change: Mapping[str, Any], side: str, language: Language) -> str:
+    """One side ("old"/"new") of a changed estimate as the report prints it: the estimate
+    with the report's decimals, and its interval when the estimates alone print the same."""
+    record = {"outcome": change["outcome"], "design": change["design"]}
+    x, other = change.get(side), change.get("new" if side == "old" else "old")
+    if not _finite(x):
+        return fmt.MISSING
+    kind = outcome_kind(record)
+    decimals = 1 if kind == "rate" else value_decimals(float(x), kind)
+    ci = change.get(f"{side}_ci") or [None, None]
+    other_ci = change.get("new_ci" if side == "old" else "old_ci") or [None, None]
+    number = fmt.number(float(x), decimals, language)
+    same = _finite(other) and fmt.number(float(other), decimals, language) == number
+    if same and all(_finite(v) for v in ci) and list(ci) != list(other_ci):
+        decimals = enough_decimals(ci, decimals)
+        number += f" ({fmt.interval(*ci, decimals=decimals, language=language)})"
+    return number
 
 
 def skipped_text(skipped: Sequence[Mapping[str, Any]], language: Language = "sv") -> str:
@@ -1928,6 +2591,10 @@ def design_notes(result: Any, language: Language = "sv") -> str:
     if result.design == "did" and _finite(d.get("pretrend_p_value")):
         parts.append(t("notes.pretrend", language,
                        p=fmt.number(d["pretrend_p_value"], 3, language)))
+    # why there is no interval: the design's words in this language only, never the other's
+    reason = d.get("not_testable_reason_sv" if language == "sv" else "not_testable_reason")
+    if isinstance(reason, str) and reason.strip() and not getattr(result, "testable", True):
+        parts.append(t("notes.not_testable", language, reason=reason.strip().rstrip(".")))
     return " ".join(parts)
 
 
@@ -1969,14 +2636,13 @@ def reliability_text(check: Mapping[str, Any], language: Language = "sv") -> str
     outcome = str(check["outcome"])
     kw = {"design": design_label(str(check["design"]), language),
           "outcome": _lower(outcome_label(outcome, language))}
-    frequency = "monthly" if len(str((check.get("dates") or ["2000-01"])[0])) == 7 else "yearly"
+    frequency = check.get("frequency") or (
+        "monthly" if len(str((check.get("dates") or ["2000-01"])[0])) == 7 else "yearly")
     length = int(check.get("post_length") or 0)
     length_text = _duration(length, frequency, language)
     if check.get("status") == "inconclusive" or not _finite(check.get("false_positive_rate")):
-        reason = str(check.get("reason") or "no_data")
-        key = f"rel.reason.{reason}"
-        text = t(key, language, length=length_text) if key in TEXTS else reason
-        return t("rel.inconclusive", language, reason=text, **kw)
+        return t("rel.inconclusive", language, **kw,
+                 reason=_reliability_reason(check, length_text, language))
     n = int(check["n_pairs"])
     effect = float(check["reference_effect"])
     kind = measure_info(outcome).kind
@@ -2021,6 +2687,18 @@ def reliability_text(check: Mapping[str, Any], language: Language = "sv") -> str
     if n < 100:
         parts.append(t("rel.small", language, n=n))
     return " ".join(parts)
+
+
+def _reliability_reason(check: Mapping[str, Any], length: str, language: Language) -> str:
+    """Why a reliability check could not be made, in ``language`` only: the reason's own text
+    (with the design's error in this language when the check kept one), else a general one —
+    never the reason's code or an error text in the other language."""
+    reason = str(check.get("reason") or "no_data")
+    error = check.get("error_en" if language == "en" else "error_sv")
+    if reason == "too_few_runs" and isinstance(error, str) and error.strip():
+        return t("rel.reason.too_few_runs.error", language, error=error.strip().rstrip("."))
+    key = f"rel.reason.{reason}"
+    return t(key if key in TEXTS else "rel.reason.other", language, length=length)
 
 
 def _duration(n: int, frequency: str, language: Language) -> str:
@@ -2191,7 +2869,13 @@ def method_text(
     return t("method.generic", language, design=design_label(design, language), level=level)
 
 
-_DROP_REASONS_EN = {"skyddade värden": "suppressed values", "saknade perioder": "missing periods"}
+def _drop_reason(reason: str, language: Language) -> str:
+    """Why :mod:`evaluation.inputs` left a unit out (it writes the Swedish words), in
+    ``language`` (``data.dropped.reason.*``)."""
+    for key in ("data.dropped.reason.suppressed", "data.dropped.reason.missing"):
+        if TEXTS[key]["sv"] == reason:
+            return t(key, language)
+    return reason
 
 
 def data_text(
@@ -2299,7 +2983,8 @@ def _measure_text(outcome: str, info: Mapping[str, Any], frequency: str,
     parts = [t(key, language, label=outcome_label(outcome, language))]
     sources = list((info.get("sources_by_measure") or {}).get(outcome) or [])
     if sources:
-        parts.append(t("data.measure.source", language, source=", ".join(sources)))
+        parts.append(t("data.measure.source", language,
+                       source=", ".join(source_label(x, language) for x in sources)))
     if (outcome == "households_assistance" and frequency == "monthly"
             and any("socialstyrelsen" in str(x).casefold() for x in sources)):
         parts.append(t("data.measure.socialstyrelsen_monthly", language))
@@ -2325,7 +3010,7 @@ def _measure_text(outcome: str, info: Mapping[str, Any], frequency: str,
 
 def _dropped_text(dropped: Mapping[str, str], language: Language) -> str:
     def reason(text: str) -> str:
-        return _DROP_REASONS_EN.get(text, text) if language == "en" else text
+        return _drop_reason(text, language)
 
     if len(dropped) <= 10:
         items = ", ".join(f"{code} ({reason(why)})" for code, why in sorted(dropped.items()))
@@ -2389,7 +3074,7 @@ def data_box(info: Mapping[str, Any], language: Language = "sv") -> str:
     if info.get("target"):
         rows.append((t("data.target", language), esc(str(info["target"]))))
     if info.get("source"):
-        rows.append((t("data.source", language), _sources_html(info["source"])))
+        rows.append((t("data.source", language), _sources_html(info["source"], language)))
     first, last = info.get("first_period"), info.get("last_period")
     if info.get("period") and not (first and last):
         first, last = info["period"][0], info["period"][-1]
@@ -2429,16 +3114,34 @@ def data_box(info: Mapping[str, Any], language: Language = "sv") -> str:
     )
 
 
-def _sources_html(source: Any) -> str:
+#: Catalogue keys of the source names the data carry in Swedish (``source.*``).
+SOURCE_KEYS: tuple[str, ...] = ("source.demo", "source.kolada")
+
+
+def source_label(source: Any, language: Language = "sv") -> str:
+    """A source name as the data carry it, in the report's language: "demo (simulerade
+    data)" → "demo (simulated data)", "Kolada, egen bearbetning" → "Kolada, own
+    calculations" in English (also inside a longer list such as :meth:`Inputs.data_info`'s
+    ``source``); other names ("SCB", a file name) as they are."""
+    check_language(language)
+    text = str(source)
+    for key in SOURCE_KEYS:
+        entry = TEXTS[key]
+        if language != "sv":
+            text = text.replace(entry["sv"], entry[language])
+    return text
+
+
+def _sources_html(source: Any, language: Language = "sv") -> str:
     items = [source] if isinstance(source, (str, Mapping)) else list(source)
     out = []
     for item in items:
         if isinstance(item, Mapping):
-            name = html.escape(str(item.get("name") or item.get("url") or ""))
+            name = html.escape(source_label(item.get("name") or item.get("url") or "", language))
             url = item.get("url")
             out.append(f'<a href="{html.escape(str(url), quote=True)}">{name}</a>' if url else name)
         else:
-            out.append(html.escape(str(item)))
+            out.append(html.escape(source_label(item, language)))
     return "; ".join(out)
 
 
