@@ -289,10 +289,16 @@ def test_swedish_report_has_no_english_sentence(report):
         assert leaks(words, "sv", allowed) == [], kind
 
 
-def test_english_report():
+def test_english_report(tmp_path):
+    """The English demo spec, with three of the five designs (suite time: synthetic control and
+    SDID add their reliability re-fits; their English texts are rendered and checked in
+    tests/report/test_language.py): no Swedish in the HTML, Markdown or DOCX."""
     from evaluation.report.language import leaks
 
-    folder = run(paths.params_dir() / "exempelstad_en.yaml")
+    spec = tmp_path / "exempelstad_en.yaml"
+    spec.write_text((paths.params_dir() / "exempelstad_en.yaml").read_text(encoding="utf-8")
+                    + "\ndesigns: [decomposition, its, did]\n", encoding="utf-8")
+    folder = run(spec)
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in html and "Summary" in html and "SIMULATED DATA" in html
     assert "Sammanfattning" not in html
@@ -307,3 +313,8 @@ def test_kontrollby_finds_no_effect():
     for r in s["results"]:
         if r["ci"] is not None:
             assert r["ci"][0] <= 0 <= r["ci"][1], r
+
+
+# The browser checks on this module's demo report (one notebook run for both; see
+# tests/browser_checks.py): headless Chromium, console errors, images, first screen, height.
+from tests.browser_checks import *  # noqa: E402,F401,F403

@@ -1,5 +1,8 @@
 """The demo report in a real browser: headless Chromium through Selenium, 1 280 px wide.
 
+These checks run inside ``tests/test_run.py`` (imported there), on that module's demo report
+(its ``report`` fixture): one notebook run serves both, whichever worker runs them.
+
 What a committee member meets when they open ``report.html``:
 
 * no error in the browser's console (the DevTools log, level SEVERE);
@@ -81,17 +84,6 @@ def driver():
     finally:
         browser.quit()
         shutil.rmtree(profile, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def report(driver) -> Path:
-    """The demo report's folder: the one already made in this test home, else a new run."""
-    latest = paths.reports_dir() / "exempelstad" / "senaste"
-    if (latest / "report.html").is_file() and (latest / "summary.json").is_file():
-        return latest
-    from evaluation.run import run
-
-    return run(paths.params_dir() / "exempelstad.yaml")
 
 
 @pytest.fixture(scope="module")
