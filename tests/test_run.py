@@ -313,6 +313,10 @@ def test_kontrollby_finds_no_effect():
     for r in s["results"]:
         if r["ci"] is not None:
             assert r["ci"][0] <= 0 <= r["ci"][1], r
+    # the verdict (issue "One answer"): no detectable effect, with the bounds it can rule out
+    v = s["verdict"]["unemployment_rate"]
+    assert (v["category"], v["rule"]) == ("no_effect", "R4")
+    assert v["equivalence"]["low"] < 0 < v["equivalence"]["high"]
 
 
 # The browser checks on this module's demo report (one notebook run for both; see
