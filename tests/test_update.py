@@ -30,7 +30,7 @@ def test_update_records_history_and_changes(home, tmp_path, capsys):
     # synthetic control and SDID (with their reliability re-fits) would double the runtime
     spec_path = tmp_path / SPEC
     spec_path.write_text((paths.params_dir() / SPEC).read_text(encoding="utf-8")
-                         + "\ndesigns: [decomposition, its, did]\n", encoding="utf-8")
+                         + "\ndesigns: [decomposition, its]\n", encoding="utf-8")
     spec = str(spec_path)
     demo.ensure_demo(end="2025-12")
     assert main(["update", spec]) == 0
