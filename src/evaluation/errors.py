@@ -29,3 +29,16 @@ class DataError(EvaluationError):
 
 class DesignError(EvaluationError):
     """A design cannot be estimated on the given data."""
+
+
+def field_where(key: str, line: int | None, language: str = "sv") -> str:
+    """'Fältet 'treated' (rad 4)' / 'The field 'treated' (line 4)'."""
+    if language == "en":
+        return f"The field '{key}'" + (f" (line {line})" if line else "")
+    return f"Fältet '{key}'" + (f" (rad {line})" if line else "")
+
+
+def field_error(key: str, line: int | None, problem_sv: str, problem_en: str) -> SpecError:
+    """A :class:`SpecError` about one field of a spec, naming the field and its line."""
+    return SpecError(f"{field_where(key, line)} {problem_sv}",
+                     f"{field_where(key, line, 'en')} {problem_en}")

@@ -66,7 +66,7 @@ from evaluation.data.panel import (
     measure_info,
     panel_measures,
 )
-from evaluation.errors import DataError, SpecError
+from evaluation.errors import DataError, SpecError, field_error, field_where
 
 if TYPE_CHECKING:  # evaluation.designs.donors imports evaluation.spec, which will import us
     from evaluation.designs.donors import GroupTable
@@ -98,16 +98,8 @@ _YEAR = re.compile(r"^\d{4}$")
 
 
 # =========================================================================== spec block
-def _where(key: str, line: int | None, language: str = "sv") -> str:
-    """"Fältet 'comparison_group.group' (rad 7)" — the wording of :func:`evaluation.spec.where`
-    (not imported: evaluation.spec imports this module)."""
-    if language == "en":
-        return f"The field '{key}'" + (f" (line {line})" if line else "")
-    return f"Fältet '{key}'" + (f" (rad {line})" if line else "")
-
-
-def _error(key: str, line: int | None, sv: str, en: str) -> SpecError:
-    return SpecError(f"{_where(key, line)} {sv}", f"{_where(key, line, 'en')} {en}")
+_where = field_where
+_error = field_error
 
 
 def _blank(value: Any) -> bool:

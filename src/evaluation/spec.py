@@ -67,7 +67,7 @@ import yaml
 
 from evaluation.data.panel import KINDS, period_frequency, shift_period
 from evaluation.designs.decomposition import COMPARE_WINDOW, default_compare_periods
-from evaluation.errors import EvaluationError, SpecError
+from evaluation.errors import EvaluationError, SpecError, field_error, field_where
 from evaluation.peers import validate_comparison_group
 from evaluation.sources.config import validate_sources
 
@@ -145,15 +145,8 @@ class Spec:
         return Path(self.path).parent if self.path else Path.cwd()
 
 
-def where(key: str, line: int | None, language: str = "sv") -> str:
-    """'Fältet 'treated' (rad 4)' / 'The field 'treated' (line 4)'."""
-    if language == "en":
-        return f"The field '{key}'" + (f" (line {line})" if line else "")
-    return f"Fältet '{key}'" + (f" (rad {line})" if line else "")
-
-
-def spec_error(key: str, line: int | None, problem_sv: str, problem_en: str) -> SpecError:
-    return SpecError(f"{where(key, line)} {problem_sv}", f"{where(key, line, 'en')} {problem_en}")
+where = field_where
+spec_error = field_error
 
 
 # --------------------------------------------------------------------------- loading

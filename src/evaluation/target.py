@@ -84,7 +84,7 @@ from evaluation.data.panel import (
     period_range,
     periods_between,
 )
-from evaluation.errors import DataError, SpecError
+from evaluation.errors import DataError, SpecError, field_error, field_where
 
 TARGET_KEYS = ("measure", "baseline", "goal", "interim", "label")
 #: Fewest pre-baseline pairs a lag of the historical spread is estimated from.
@@ -215,14 +215,8 @@ def _clean(x: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- validation
-def _where(key: str, line: int | None, language: str) -> str:
-    if language == "en":
-        return f"The field '{key}'" + (f" (line {line})" if line else "")
-    return f"Fältet '{key}'" + (f" (rad {line})" if line else "")
-
-
-def _spec_error(key: str, line: int | None, sv: str, en: str) -> SpecError:
-    return SpecError(f"{_where(key, line, 'sv')} {sv}", f"{_where(key, line, 'en')} {en}")
+_where = field_where
+_spec_error = field_error
 
 
 def _period_value(value: Any, key: str, line: int | None) -> str:

@@ -72,33 +72,30 @@ def _first_screen(text: str) -> str:
     return text[: end if end > 0 else 3000]
 
 
-@pytest.fixture(scope="module")
-def arboga(world, tmp_path_factory):
-    root = tmp_path_factory.mktemp("arboga")
-    spec = _spec_copy(root, "arboga-2022.yaml", designs=("decomposition", "its", "did"))
-    write_socialstyrelsen_export(world, root / EXPORT)
+def _updated(world, root: Path, evaluation_id: str):
+    """`evaluation update` of the shipped spec (three designs) against the recordings; the
+    published report, its summary and the spec copy."""
+    spec = _spec_copy(root, f"{evaluation_id}.yaml", designs=("decomposition", "its", "did"))
     with FakeSources(world) as server, pytest.MonkeyPatch.context() as mp:
         mp.setenv("EVALUATION_HOME", str(root / "home"))
         mp.setenv(KOLADA_URL_VARIABLE, server.kolada_url)
         mp.setenv(SCB_URL_VARIABLE, server.scb_url)
         assert main(["update", str(spec)]) == 0
-        report = root / "home" / "reports" / "arboga-2022" / "senaste"
-        yield {"root": root, "spec": spec, "report": report, "server": server,
-               "summary": json.loads((report / "summary.json").read_text(encoding="utf-8"))}
+    report = root / "home" / "reports" / evaluation_id / "senaste"
+    return {"root": root, "spec": spec, "report": report,
+            "summary": json.loads((report / "summary.json").read_text(encoding="utf-8"))}
+
+
+@pytest.fixture(scope="module")
+def arboga(world, tmp_path_factory):
+    root = tmp_path_factory.mktemp("arboga")
+    write_socialstyrelsen_export(world, root / EXPORT)
+    return _updated(world, root, "arboga-2022")
 
 
 @pytest.fixture(scope="module")
 def bollebygd(world, tmp_path_factory):
-    root = tmp_path_factory.mktemp("bollebygd")
-    spec = _spec_copy(root, "bollebygd-2021.yaml", designs=("decomposition", "its", "did"))
-    with FakeSources(world) as server, pytest.MonkeyPatch.context() as mp:
-        mp.setenv("EVALUATION_HOME", str(root / "home"))
-        mp.setenv(KOLADA_URL_VARIABLE, server.kolada_url)
-        mp.setenv(SCB_URL_VARIABLE, server.scb_url)
-        assert main(["update", str(spec)]) == 0
-        report = root / "home" / "reports" / "bollebygd-2021" / "senaste"
-        yield {"root": root, "spec": spec, "report": report,
-               "summary": json.loads((report / "summary.json").read_text(encoding="utf-8"))}
+    return _updated(world, tmp_path_factory.mktemp("bollebygd"), "bollebygd-2021")
 
 
 # ------------------------------------------------------------------------------ the world

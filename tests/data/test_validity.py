@@ -1,7 +1,8 @@
 """Bad values never become a finding (issue "Bad input never becomes a published finding"):
 each check refuses its case with one sentence naming the value, and lets clean data through.
 
-Panels are made here: 40 real kommun codes (from the shipped code list) and riket, monthly
+Panels are made here: 40 real kommun codes (SCB's list, the copy beside the case tests:
+tests/cases/data/kommuner.csv, see its SOURCES.md) and riket, monthly
 2018-01–2023-12, unemployment (%) and households (count), the change in 2022-04. Each test
 plants one defect in a copy of the clean panel and runs `evaluation check` in-process on a
 spec pointing at it.
@@ -9,15 +10,26 @@ spec pointing at it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from evaluation.cli import main
+from evaluation.data import validity
 from evaluation.data.validity import known_codes
 
+CODE_LIST = Path(__file__).resolve().parents[1] / "cases" / "data" / "kommuner.csv"
+
 MONTHS = [p.strftime("%Y-%m") for p in pd.period_range("2018-01", "2023-12", freq="M")]
-CODES = sorted(c for c in known_codes() if len(c) == 4)[:40]
+CODES = sorted(c for c in known_codes(CODE_LIST) if len(c) == 4)[:40]
+
+
+@pytest.fixture(autouse=True)
+def _code_list(monkeypatch):
+    """The checks read SCB's code list from the copy beside the case tests."""
+    monkeypatch.setattr(validity, "codes_path", lambda: CODE_LIST)
 TREATED = CODES[0]
 
 
@@ -93,6 +105,15 @@ def test_an_unknown_code_among_real_ones_is_named_with_the_nearest(tmp_path, cap
     extra["unit"] = "9999"
     code, said = _check(tmp_path, pd.concat([panel, extra]), capsys)
     assert code != 0 and "'9999'" in said and "närmast giltiga kod" in said
+
+
+def test_without_the_code_list_unknown_codes_are_not_checked(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(validity, "codes_path", lambda: tmp_path / "absent.csv")
+    panel = clean_panel()
+    extra = panel[panel["unit"] == CODES[1]].copy()
+    extra["unit"] = "9999"
+    code, said = _check(tmp_path, pd.concat([panel, extra]), capsys)
+    assert code == 0, said
 
 
 def test_fictional_codes_are_not_called_typos(tmp_path, capsys):

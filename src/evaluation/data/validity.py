@@ -13,7 +13,9 @@ and each refusal is one sentence naming the unit, period, value and the fix:
   intervals of zero width, and "0,000 till 0,000" would read as certainty);
 * a unit code that is no kommun, län or riket code when the other codes are Swedish ones (a
   typo such as 9999 would otherwise join the comparison kommuner silently), with the nearest
-  valid code.
+  valid code. The code list is SCB's, read from the public reference data
+  (``<shared data>/sweden/kommunkoder_290_lan_skrgrupp.csv``, see
+  :func:`evaluation.paths.shared_data_dir`); without it this one check is not made.
 
 Suppressed values (status ``suppressed``) are missing, not wrong, and are left to the checks of
 :mod:`evaluation.inputs`.
@@ -30,7 +32,7 @@ import pandas as pd
 
 from evaluation.errors import DataError
 
-CODES_FILE = Path(__file__).resolve().parent / "kommunkoder.csv"
+CODES_FILE = ("sweden", "kommunkoder_290_lan_skrgrupp.csv")
 #: Share of a panel's four-digit codes that must be real kommun codes before the others are
 #: called typos (fictional panels, such as the demo's, are left alone).
 SWEDISH_SHARE = 0.8
@@ -38,10 +40,23 @@ SWEDISH_SHARE = 0.8
 WHOLE_TOLERANCE = 1e-6
 
 
-@lru_cache(maxsize=1)
-def known_codes() -> frozenset[str]:
-    """The 290 kommun codes, the 21 län codes and ``00`` (SCB's codes, 2024)."""
-    frame = pd.read_csv(CODES_FILE, dtype=str)
+def codes_path() -> Path:
+    from evaluation.paths import shared_data_dir
+
+    return shared_data_dir().joinpath(*CODES_FILE)
+
+
+def known_codes(path: Path | None = None) -> frozenset[str]:
+    """The 290 kommun codes, the 21 län codes and ``00`` (SCB's codes, 2024); empty when the
+    list is not available."""
+    return _read_codes(path or codes_path())
+
+
+@lru_cache(maxsize=4)
+def _read_codes(path: Path) -> frozenset[str]:
+    if not path.is_file():
+        return frozenset()
+    frame = pd.read_csv(path, dtype=str)
     return frozenset({"00", *frame["kommunkod"], *frame["lan_kod"]})
 
 
@@ -50,7 +65,7 @@ def check_unit_codes(panel: pd.DataFrame, source: str) -> None:
     codes = sorted(set(panel["unit"].astype(str)))
     four = [c for c in codes if len(c) == 4 and c.isdigit()]
     known = known_codes()
-    if not four or sum(c in known for c in four) < SWEDISH_SHARE * len(four):
+    if not known or not four or sum(c in known for c in four) < SWEDISH_SHARE * len(four):
         return
     unknown = [c for c in codes if c not in known]
     if not unknown:

@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from evaluation.errors import SpecError
+from evaluation.errors import SpecError, field_error, field_where
 
 KINDS = ("kolada", "scb", "file")
 #: Allowed keys per kind; the first tuple holds the required ones.
@@ -54,14 +54,8 @@ _KPI = re.compile(r"^[A-Z]\d{5}$")
 __all__ = ["KINDS", "KIND_KEYS", "validate_sources"]
 
 
-def _where(key: str, line: int | None, language: str) -> str:
-    if language == "en":
-        return f"The field '{key}'" + (f" (line {line})" if line else "")
-    return f"Fältet '{key}'" + (f" (rad {line})" if line else "")
-
-
-def _error(key: str, line: int | None, sv: str, en: str) -> SpecError:
-    return SpecError(f"{_where(key, line, 'sv')} {sv}", f"{_where(key, line, 'en')} {en}")
+_where = field_where
+_error = field_error
 
 
 def _codes(value: Any, key: str, line: int | None) -> list[str]:
