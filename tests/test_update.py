@@ -82,7 +82,7 @@ def test_update_lists_each_failure_and_goes_on(home, tmp_path, capsys):
     good_path.write_text((paths.params_dir() / "exempelstad_ar.yaml").read_text(encoding="utf-8")
                          + "\ndesigns: [decomposition, its]\n", encoding="utf-8")
     good = str(good_path)
-    assert main(["update", str(bad), good]) == 1
+    assert main(["update", str(bad), good]) == 2  # bad input: no data file
     captured = capsys.readouterr()
     assert "bad.yaml" in captured.err and "exempelstad-ar: första rapporten" in captured.out
 

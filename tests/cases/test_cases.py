@@ -157,7 +157,7 @@ def test_fetch_names_a_missing_export_and_where_to_get_it(world, tmp_path, monke
     with FakeSources(world) as server:
         monkeypatch.setenv(KOLADA_URL_VARIABLE, server.kolada_url)
         monkeypatch.setenv(SCB_URL_VARIABLE, server.scb_url)
-        assert main(["fetch", str(spec)]) == 1
+        assert main(["fetch", str(spec)]) == 2  # bad input: the export must be downloaded
     out = capsys.readouterr()
     said = out.out + out.err
     assert "ekonomiskt_bistand_manad*.csv" in said

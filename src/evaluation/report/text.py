@@ -3169,3 +3169,104 @@ def _vintage(value: Any, language: Language) -> str:
     except ValueError:
         return str(value)
 
+
+
+# The command line's messages (evaluation.cli): the same catalogue, keys ``cli.*``.
+TEXTS.update({
+    "cli.error": {"sv": "Fel: {message}", "en": "Error: {message}"},
+    "cli.description": {
+        "sv": "Utvärdera om en lokal förändring påverkade utfallen, utöver rikets utveckling.",
+        "en": "Evaluate whether a local change affected the outcomes, beyond the national "
+              "trend."},
+    "cli.help.language": {
+        "sv": "språk för alla meddelanden (sv eller en; standard: specifikationens language)",
+        "en": "language of every message (sv or en; default: the spec's language)"},
+    "cli.help.check": {"sv": "validera en specifikation och dess data",
+                       "en": "validate a spec and its data"},
+    "cli.help.spec": {"sv": "YAML-specifikation, t.ex. notebooks/params/exempelstad.yaml",
+                      "en": "YAML spec, e.g. notebooks/params/exempelstad.yaml"},
+    "cli.help.run": {"sv": "kör utvärderingen och skriv rapporten",
+                     "en": "run the evaluation and write the report"},
+    "cli.help.specs": {"sv": "en eller flera YAML-specifikationer",
+                       "en": "one or more YAML specs"},
+    "cli.help.fetch": {"sv": "hämta data för specifikationer med sources: och bygg panelen",
+                       "en": "fetch the data of specs with sources: and build the panel"},
+    "cli.help.update": {
+        "sv": "hämta det nya och kör om utvärderingarna vars data har ändrats sedan förra "
+              "rapporten",
+        "en": "fetch what is new and rerun the evaluations whose data changed since the last "
+              "report"},
+    "cli.help.spec_list": {"sv": "specifikationer (standard: alla i notebooks/params/)",
+                           "en": "specs (default: all in notebooks/params/)"},
+    "cli.help.offline": {
+        "sv": "hämta inget från nätet, bygg om från det som redan är lagrat",
+        "en": "fetch nothing from the network, rebuild from what is already stored"},
+    "cli.help.verify": {
+        "sv": "kontrollera källornas koder och KPI-id:n mot källornas egna metadata (kräver "
+              "nätverk)",
+        "en": "check the sources' codes and KPI ids against the sources' own metadata (needs "
+              "the network)"},
+    "cli.help.plan": {"sv": "registrera analysplanen innan resultaten finns",
+                      "en": "record the analysis plan before the results exist"},
+    "cli.help.demo": {"sv": "bygg demodata (simulerade, fiktiva kommuner)",
+                      "en": "build the demo data (simulated, fictional municipalities)"},
+    "cli.help.demo_end": {"sv": "sista månad (ÅÅÅÅ-MM)", "en": "last month (YYYY-MM)"},
+    "cli.help.demo_revised": {"sv": "reviderade månader", "en": "revised months"},
+    "cli.interrupted": {
+        "sv": "Avbrutet: inget publicerades; tidigare rapporter och data är orörda.",
+        "en": "Interrupted: nothing was published; earlier reports and data are untouched."},
+    "cli.unexpected": {
+        "sv": "Ett oväntat fel inträffade ({what}); inget publicerades och tidigare rapporter och "
+              "data är orörda – kör igen, och skicka meddelandet till förvaltaren av verktyget "
+              "om det upprepas.",
+        "en": "An unexpected error occurred ({what}); nothing was published and earlier reports "
+              "and data are untouched – run again, and send this message to the tool's "
+              "maintainer if it recurs."},
+    "cli.demo_ready": {"sv": "Demodata klara i {folder}.", "en": "Demo data ready in {folder}."},
+    "cli.check_ok": {
+        "sv": "OK: {id} – {name} ({code}), data {first}–{last}, version {vintage}.",
+        "en": "OK: {id} – {name} ({code}), data {first}–{last}, vintage {vintage}."},
+    "cli.check_dropped": {"sv": " Utelämnade jämförelseenheter: {items}.",
+                          "en": " Comparison units left out: {items}."},
+    "cli.report": {"sv": "Rapport: {path}", "en": "Report: {path}"},
+    "cli.plan_recorded": {
+        "sv": "Analysplanen för {id} är registrerad i {where} (sha256 {sha}); data slutar "
+              "{last}.",
+        "en": "The analysis plan of {id} is recorded in {where} (sha256 {sha}); the data end "
+              "{last}."},
+    "cli.plan_follows": {
+        "sv": "Analysplanen finns redan ({where}, registrerad {when}); specifikationen följer "
+              "den.",
+        "en": "The analysis plan already exists ({where}, recorded {when}); the spec follows "
+              "it."},
+    "cli.plan_deviates": {
+        "sv": "Analysplanen finns redan ({where}) och skrivs inte över; specifikationen avviker: "
+              "{items}. Rapporten kommer att visa avvikelserna.",
+        "en": "The analysis plan already exists ({where}) and is not overwritten; the spec "
+              "deviates: {items}. The report will show the deviations."},
+    "cli.unknown": {"sv": "okänt", "en": "unknown"},
+    "cli.verify_no_sources": {
+        "sv": "{spec}: inga källor (sources:) att kontrollera – data läses från filen.",
+        "en": "{spec}: no sources (sources:) to check – the data are read from the file."},
+    "cli.fetch_no_sources": {
+        "sv": "{spec}: inga källor (sources:) att hämta – data läses från filen.",
+        "en": "{spec}: no sources (sources:) to fetch – the data are read from the file."},
+    "cli.fetch_nothing": {
+        "sv": "Ingen specifikation i {folder} har ett block sources: – inget att hämta (se "
+              "notebooks/examples/).",
+        "en": "No spec in {folder} has a sources: block – nothing to fetch (see "
+              "notebooks/examples/)."},
+    "cli.fetched": {"sv": "{id}: {what} ({path}).", "en": "{id}: {what} ({path})."},
+    "cli.update_unchanged": {"sv": "{id}: inga nya uppgifter ({vintage}).",
+                             "en": "{id}: no new data ({vintage})."},
+    "cli.update_first": {"sv": "{id}: första rapporten {path}.",
+                         "en": "{id}: first report {path}."},
+    "cli.update_new": {
+        "sv": "{id}: ny rapport {path} ({periods} nya perioder, {revised} reviderade värden, "
+              "{results} ändrade skattningar).",
+        "en": "{id}: new report {path} ({periods} new periods, {revised} revised values, "
+              "{results} changed estimates)."},
+    "cli.failed_spec": {"sv": "{spec}: {message}", "en": "{spec}: {message}"},
+    "cli.dropped.skyddade värden": {"sv": "skyddade värden", "en": "suppressed values"},
+    "cli.dropped.saknade perioder": {"sv": "saknade perioder", "en": "missing periods"},
+})
