@@ -342,3 +342,55 @@ def test_kontrollby_finds_no_effect():
 # The browser checks on this module's demo report (one notebook run for both; see
 # tests/browser_checks.py): headless Chromium, console errors, images, first screen, height.
 from tests.browser_checks import *  # noqa: E402,F401,F403
+
+
+def test_one_source_for_every_number(report):
+    """HTML, DOCX, Markdown and XLSX are all formatted from summary.json's values.
+
+    From the summary alone (no notebook state), this test formats each design's result
+    sentence, each outcome's verdict sentence and the results table, and finds them verbatim
+    in the HTML, the Word appendix and the Markdown summary; the XLSX results sheet holds the
+    summary's own numbers (estimate, interval, p-value) as numbers, equal to 1e-12.
+    """
+    import html as html_lib
+
+    import docx
+
+    from evaluation.report import tables as TB
+
+    def squash(value: str) -> str:
+        return re.sub(r"\s+", " ", value).strip()
+
+    summary = _summary(report)
+    language = summary["language"]
+    page = squash(html_lib.unescape(re.sub(r"<[^>]+>", " ", (report / "report.html")
+                                           .read_text(encoding="utf-8"))))
+    markdown = squash((report / "sammanfattning.md").read_text(encoding="utf-8"))
+    word = docx.Document(str(report / "bilaga.docx"))
+    word_text = squash(" ".join(p.text for p in word.paragraphs))
+    for result in summary["results"]:
+        sentence = squash(text.result_sentence(result, language))
+        for name, body in (("report.html", page), ("sammanfattning.md", markdown),
+                           ("bilaga.docx", word_text)):
+            assert sentence in body, (name, sentence)
+    for outcome, verdict in summary["verdict"].items():
+        sentence = squash(text.verdict_sentence(verdict, summary["results"], language))
+        for name, body in (("report.html", page), ("sammanfattning.md", markdown),
+                           ("bilaga.docx", word_text)):
+            assert sentence in body, (name, outcome, sentence)
+    expected = TB.results_table(summary["results"], language=language)
+    rows = [[cell.text for cell in row.cells] for row in word.tables[0].rows]
+    assert rows[0] == list(expected.columns)
+    assert rows[1:] == expected.astype(str).values.tolist()
+    for _, row in expected.iterrows():  # the HTML shows the same formatted cells
+        for cell in row.iloc[2:6]:
+            assert squash(str(cell)) in page, cell
+    sheet = pd.read_excel(report / "tabeller" / "resultat.xlsx", header=3)
+    sheet = sheet[sheet.iloc[:, 1].notna()]  # without the "Källa" line under the table
+    assert len(sheet) == len(summary["results"])
+    for (_, row), result in zip(sheet.iterrows(), summary["results"]):
+        assert row.iloc[2] == pytest.approx(result["average_effect"], abs=1e-12)
+        assert [row.iloc[3], row.iloc[4]] == pytest.approx(result["ci"], abs=1e-12)
+        assert row.iloc[8] == pytest.approx(result["p_value"], abs=1e-12)
+    assert sheet.iloc[:, 2].sum() == pytest.approx(
+        sum(r["average_effect"] for r in summary["results"]), abs=1e-9)
