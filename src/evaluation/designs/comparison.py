@@ -34,7 +34,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from evaluation.data.panel import NATIONAL_CODE, measure_info, unit_names, unit_type_of, wide
+from evaluation.data.memo import per_frame, unit_names, wide
+from evaluation.data.panel import NATIONAL_CODE, measure_info, unit_type_of
 from evaluation.errors import DataError, DesignError
 
 ComparisonSet = Literal["riket", "lan"] | Sequence[str]
@@ -287,7 +288,10 @@ def _types(panel: pd.DataFrame) -> dict[str, str]:
     return t
 
 
+@per_frame
 def _pool(panel: pd.DataFrame, outcome: str) -> _Pool:
+    """The wide tables of ``outcome`` and its weights, remembered per panel object (the
+    re-fits of one evaluation share them; see :mod:`evaluation.data.memo`)."""
     if not (panel["measure"] == outcome).any():
         known = ", ".join(sorted(panel["measure"].unique()))
         raise DataError(

@@ -51,7 +51,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evaluation.data.panel import MIN_PRE_PERIODS, measure_info, unit_names, wide
+from evaluation.data.memo import unit_names
+from evaluation.data.panel import MIN_PRE_PERIODS, measure_info, wide
 from evaluation.designs.decomposition import N_SIMILAR
 from evaluation.designs.inference import (  # noqa: F401  (re-exported)
     min_units_for_level,

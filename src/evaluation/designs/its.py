@@ -110,8 +110,8 @@ from evaluation.data.panel import (
     period_frequency,
     period_range,
     periods_between,
-    unit_names,
 )
+from evaluation.data.memo import unit_names
 from evaluation.designs.comparison import (
     ComparisonSet,
     comparison_series,

@@ -134,8 +134,8 @@ from evaluation.data.panel import (
     measure_info,
     period_frequency,
     period_range,
-    unit_names,
 )
+from evaluation.data.memo import unit_names
 from evaluation.designs.comparison import (
     ComparisonSet,
     comparison_series,
