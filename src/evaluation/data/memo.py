@@ -4,8 +4,8 @@ An evaluation re-fits its designs dozens of times on the *same* panel object (pl
 shorter windows, the sensitivity grid, the horizon check). Each re-fit used to pivot the long
 panel into periods × units tables again — about 40 % of the work of a re-fit. :func:`per_frame`
 remembers such results per panel object: keyed by the object's identity, forgotten when the
-object is garbage collected, and checked against a fingerprint (shape and the sums of the value
-and population columns) so that a panel changed in place is never answered from the memory.
+object is garbage collected, and checked against a fingerprint (shape, columns and the sums of the
+value and population columns) so that a panel changed in place is never answered from the memory.
 
 Callers get copies of DataFrames, never the remembered object itself.
 """
@@ -30,9 +30,7 @@ def _fingerprint(frame: pd.DataFrame) -> tuple:
     parts: list[Any] = [frame.shape, tuple(frame.columns)]
     for column in ("value", "population"):
         if column in frame.columns:
-            values = frame[column].to_numpy(dtype=float, na_value=np.nan)
-            parts.append(float(np.nansum(values)))
-            parts.append(float(np.nansum(values * (np.arange(values.size) % 7919))))
+            parts.append(float(np.nansum(frame[column].to_numpy(dtype=float, na_value=np.nan))))
     return tuple(parts)
 
 
