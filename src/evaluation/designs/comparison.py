@@ -95,6 +95,12 @@ class ComparisonSeries:
 
 
 # --------------------------------------------------------------------------- basic series
+@per_frame
+def _unit_rows(panel: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The panel's rows of one unit (remembered per panel: re-fits ask for them again)."""
+    return panel[panel["unit"] == unit]
+
+
 def outcome_series(panel: pd.DataFrame, *, unit: str, measure: str) -> pd.Series:
     """Values of one measure for one unit, indexed by period (sorted), NaN where missing.
 
@@ -103,7 +109,8 @@ def outcome_series(panel: pd.DataFrame, *, unit: str, measure: str) -> pd.Series
     DataError
         When the unit has no rows for the measure.
     """
-    sub = panel[(panel["unit"] == unit) & (panel["measure"] == measure)]
+    rows = _unit_rows(panel, unit)
+    sub = rows[rows["measure"] == measure]
     if sub.empty:
         raise DataError(
             f"Panelen saknar värden för {unit} och måttet {measure}: kontrollera enhetskoden och "
@@ -175,7 +182,7 @@ def treated_window(y_raw: pd.Series, *, treated: str, outcome: str, intervention
 
 def population_series(panel: pd.DataFrame, unit: str) -> pd.Series | None:
     """Population of a unit by period: the ``population`` measure, else the column; else None."""
-    rows = panel[panel["unit"] == unit]
+    rows = _unit_rows(panel, unit)
     out: pd.Series | None = None
     pop_rows = rows[rows["measure"] == "population"]
     if not pop_rows.empty and pop_rows["value"].notna().any():
