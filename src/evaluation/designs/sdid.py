@@ -346,7 +346,9 @@ def _simplex_qp(Q: np.ndarray, c: np.ndarray, tol: float = 1e-11) -> tuple[np.nd
     """
     n_batch, k, _ = Q.shape
     if n_batch == 1:  # the common case (one fit, a placebo re-fit): no padding, no batching
-        x1, it1 = _simplex_qp_one(Q[0], c[0], tol)
+        x1, it1 = _simplex_qp_one(Q[0], c[0], tol, _WARM_STARTS.get(k))
+        if it1 > 0:
+            _WARM_STARTS[k] = x1
         return x1[None], np.array([it1])
     diag = np.einsum("bkk->bk", Q)
     scale = np.abs(diag).max(axis=1) + np.abs(c).max(axis=1)
@@ -398,18 +400,31 @@ def _simplex_qp(Q: np.ndarray, c: np.ndarray, tol: float = 1e-11) -> tuple[np.nd
     return out_x / out_x.sum(axis=1, keepdims=True), out_iter
 
 
-def _simplex_qp_one(Q: np.ndarray, c: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
-    """:func:`_simplex_qp` for one problem: the same active-set steps (same start, same
-    choices, ties to the lowest index), each KKT system solved on the free set alone. A batch
-    of one through the padded batch code costs ten times as much in indexing overhead."""
+#: The last solution of each problem size: the next problem of that size (the same donors at
+#: another placebo date) starts there. Any feasible start reaches the same unique optimum (Q is
+#: positive definite), so the start changes the number of steps, not the weights (beyond
+#: rounding: the tests compare warm and cold starts).
+_WARM_STARTS: dict[int, np.ndarray] = {}
+
+
+def _simplex_qp_one(Q: np.ndarray, c: np.ndarray, tol: float,
+                    x0: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """:func:`_simplex_qp` for one problem: the same active-set steps, each KKT system solved on
+    the free set alone (a batch of one through the padded batch code costs ten times as much in
+    indexing overhead). Without ``x0`` it starts at the best vertex, as the batch code; with a
+    feasible ``x0`` (non-negative, summing to one) at ``x0`` with its support free."""
     k = c.size
     diag = np.diag(Q)
     scale = np.abs(diag).max() + np.abs(c).max()
-    start = int(np.argmin(0.5 * diag - c))
-    free = np.zeros(k, dtype=bool)
-    free[start] = True
-    x = np.zeros(k)
-    x[start] = 1.0
+    if x0 is not None and x0.shape == (k,) and np.all(x0 >= 0.0) and x0.sum() > 0.0:
+        x = x0 / x0.sum()
+        free = x > 0.0
+    else:
+        start = int(np.argmin(0.5 * diag - c))
+        free = np.zeros(k, dtype=bool)
+        free[start] = True
+        x = np.zeros(k)
+        x[start] = 1.0
     cap = 4 * k + 100
     for iteration in range(1, cap + 1):
         F = np.flatnonzero(free)
