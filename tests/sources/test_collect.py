@@ -188,7 +188,8 @@ def test_file_source_rebuilds_latest_wins_and_identical_makes_nothing_new(tmp_pa
     records = sorted((home / "data" / "raw" / "fetches").glob("*.json"))
     before = processed_snapshot(home)
     again = collect.fetch(spec)
-    assert not again.changed and again.text() == "inga nya uppgifter"
+    assert not again.changed and again.text() == "oförändrat – inga nya uppgifter"
+    assert again.text("en") == "unchanged – no new data"
     assert sorted((home / "data" / "raw" / "fetches").glob("*.json")) == records
     assert processed_snapshot(home) == before
 
@@ -289,10 +290,12 @@ def test_kolada_source_over_local_http_then_offline(tmp_path, home, shared_data,
               answer["values"], pages=2)
         monkeypatch.setenv(collect.KOLADA_URL_VARIABLE, server.url("/v3"))
         build = collect.fetch(spec, fetch_json=FAST)
-        records = sorted((home / "data" / "raw" / "fetches").iterdir())
+        raw = home / "data" / "raw"
+        records = sorted(p for p in raw.rglob("*") if p.is_file())
         again = collect.fetch(spec, fetch_json=FAST)  # the same answers once more
-        assert not again.changed
-        assert sorted((home / "data" / "raw" / "fetches").iterdir()) == records
+        assert not again.changed and again.text() == "oförändrat – inga nya uppgifter"
+        # no new file anywhere: pages, Kolada's fetch records, metadata, entry records
+        assert sorted(p for p in raw.rglob("*") if p.is_file()) == records
     panel = pd.read_parquet(build.path)
     assert set(panel["measure"]) == {"grp_per_capita"}
     assert set(panel["source"]) == {"Kolada"}
@@ -365,6 +368,51 @@ def test_scb_source_over_local_http_with_rate_limit_config(tmp_path, home, share
     assert panel["population"].equals(panel["value"])  # the population column is filled
     sthlm = panel[panel.unit == "01"].set_index("period")["value"]
     assert sthlm.tolist() == [245284, 247245, 249358, 251635]
+
+
+
+def test_an_unchanged_download_adds_no_file_and_says_unchanged(tmp_path, home, shared_data,
+                                                               monkeypatch, capsys):
+    """Issue 14 §2 through `evaluation fetch`: the second fetch of the same SCB answer asks the
+    server again but writes no file anywhere in the raw store, and says "oförändrat"; on a
+    terminal a line per source shows the progress."""
+    from evaluation.sources import http
+
+    v2 = shared_data / "fixtures" / "scb_pxweb_v2"
+    if not (v2 / "TAB6471_data.json").is_file():
+        pytest.skip(f"SCB v2 fixtures not found in {v2}")
+    spec_path = tmp_path / "scb.yaml"
+    spec_path.write_text(
+        "evaluation_id: scbsame\ntreated: \"01\"\nintervention: 2026-03\n"
+        "sources:\n  population:\n    source: scb\n    table: TAB6471\n"
+        "    contents: \"000007SF\"\n    filters: {Alder: \"0-9\", Kon: TotSa}\n",
+        encoding="utf-8")
+    route = "/api/v2/tables/TAB6471/data"
+    raw = home / "data" / "raw"
+
+    def snapshot():
+        return {str(p.relative_to(raw)): sha256_file(p) for p in sorted(raw.rglob("*"))
+                if p.is_file()}
+
+    with LocalServer({route: [Reply(200, {}, (v2 / "TAB6471_data.json").read_bytes())],
+                      "/api/v2/config": [Reply(200, {}, (v2 / "config.json").read_bytes())]}
+                     ) as server:
+        monkeypatch.setenv(collect.SCB_URL_VARIABLE, server.url("/api/v2"))
+        first = collect.fetch(load_spec(spec_path), fetch_json=FAST)
+        stored = snapshot()
+        monkeypatch.setattr(http, "_on_terminal", lambda: True)
+        capsys.readouterr()
+        again = collect.fetch(load_spec(spec_path), fetch_json=FAST)
+        assert server.hits(route) == 2
+    assert first.changed and first.unchanged == []
+    assert snapshot() == stored
+    assert not again.changed and again.unchanged == ["population"]
+    assert again.text() == "oförändrat – inga nya uppgifter"
+    assert capsys.readouterr().err == (
+        "Hämtar 1/1: population (SCB TAB6471) …\n"
+        "population (SCB TAB6471): oförändrat sedan förra hämtningen.\n")
+    offline = collect.fetch(load_spec(spec_path), offline=True)
+    assert offline.text() == "inga nya uppgifter"  # nothing was asked, so nothing to compare
 
 
 def test_scb_older_table_is_joined_before_the_new_one_as_a_series_break(tmp_path, home,

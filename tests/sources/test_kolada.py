@@ -5,11 +5,14 @@ N03702/N03703 values for Arboga and its peers, 2012–2023) and ``fixtures/API_N
 ``count/values/next_url``, row shape, gender ``T``, ids ``0000``/``00NN``); the metadata answers
 are built from the real lists in ``../shared/data/kolada/`` in the same envelope. Issue 5 §4:
 paging, 429/5xx with retry, timeout, truncated JSON, changed schema and an empty answer each end
-in a clear DataError and leave stored data intact.
+in one clear sentence and leave stored data intact — a DataError for a wrong answer, a
+SourceUnavailable when Kolada cannot be reached or keeps failing (issue 14). Issue 14 §2: an
+unchanged download writes no file.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 from functools import partial
@@ -20,7 +23,7 @@ import pytest
 
 from evaluation.data.store import read_raw_meta, sha256_file
 from evaluation.designs.donors import GroupTable
-from evaluation.errors import DataError
+from evaluation.errors import DataError, SourceUnavailable
 from evaluation.sources import kolada
 from evaluation.sources.http import fetch_json
 from ._server import LocalServer, Reply
@@ -186,6 +189,52 @@ def test_ids_are_batched_into_several_requests():
     assert sorted(panel["measure"]) == ["N00001", "N00002", "N00003"]
 
 
+
+# --------------------------------------------------------------------------- unchanged (issue 14)
+def all_raw(home: Path) -> dict[str, str]:
+    """Every file of the raw store (pages, sidecars, fetch records) with its sha256."""
+    folder = home / "data" / "raw"
+    return {str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_an_unchanged_download_writes_no_new_file(fixture_answer, home):
+    """Issue 14 §2: the same pages as the newest fetch record: nothing is written, and the
+    result says "unchanged"."""
+    with LocalServer() as server:
+        paged(server, DATA_PATH, fixture_answer["values"], pages=2)
+        first = kolada.fetch_kpi_values(["N03702", "N03703"], MUNIS,
+                                        base_url=server.url("/v3"), fetch=FAST, names={})
+        stored = all_raw(home)
+        again = kolada.fetch_kpi_values(["N03702", "N03703"], MUNIS,
+                                        base_url=server.url("/v3"), fetch=FAST, names={})
+        assert server.hits(DATA_PATH) == 4  # really asked again
+    assert first.attrs["unchanged"] is False and again.attrs["unchanged"] is True
+    assert all_raw(home) == stored and len(fetch_records(home)) == 1
+    assert again.attrs["page_files"] == first.attrs["page_files"]
+    pd.testing.assert_frame_equal(again, first)
+
+
+def test_an_answer_equal_to_an_older_one_becomes_the_newest_again(fixture_answer, home):
+    """A, B, A: the third answer differs from the newest (B), so it is recorded and offline
+    reads it, although its pages are the stored files of the first."""
+    revised = copy.deepcopy(fixture_answer["values"])
+    total = next(e for e in revised[0]["values"] if e["gender"] == "T")
+    total["value"] = 12345.0
+    answers = []
+    with LocalServer() as server:
+        for rows in (fixture_answer["values"], revised, fixture_answer["values"]):
+            paged(server, DATA_PATH, rows, pages=1)
+            answers.append(kolada.fetch_kpi_values(["N03702", "N03703"], MUNIS,
+                                                   base_url=server.url("/v3"), fetch=FAST,
+                                                   names={}))
+    assert [a.attrs["unchanged"] for a in answers] == [False, False, False]
+    assert len(fetch_records(home)) == 3
+    offline = kolada.fetch_kpi_values(["N03702", "N03703"], MUNIS, offline=True, names={})
+    pd.testing.assert_frame_equal(offline, answers[0])
+    assert 12345.0 not in offline["value"].tolist()
+
+
 # --------------------------------------------------------------------------- failures
 def test_later_failing_fetch_leaves_stored_data_intact_and_offline_uses_it(fixture_answer, home):
     with LocalServer() as server:
@@ -194,7 +243,7 @@ def test_later_failing_fetch_leaves_stored_data_intact_and_offline_uses_it(fixtu
                                         base_url=server.url("/v3"), fetch=FAST, names={})
         before = raw_snapshot(home)
         server.set(f"{DATA_PATH}?page=2&per_page=5000", [Reply(500, body=b"down")])
-        with pytest.raises(DataError) as info:
+        with pytest.raises(SourceUnavailable) as info:
             kolada.fetch_kpi_values(["N03702", "N03703"], MUNIS,
                                     base_url=server.url("/v3"), fetch=FAST, names={})
         assert server.hits(DATA_PATH) == 2 + 1 + 3  # first fetch, page 1 again, 3 tries page 2
@@ -218,7 +267,7 @@ def test_429_then_200_is_retried_honouring_retry_after(fixture_answer):
 
 def test_500_every_time_is_a_clear_error_and_stores_nothing(home):
     with LocalServer({DATA_PATH: [Reply(500, body=b"internal error")]}) as server:
-        with pytest.raises(DataError) as info:
+        with pytest.raises(SourceUnavailable) as info:
             kolada.fetch_kpi_values(["N03702", "N03703"], MUNIS,
                                     base_url=server.url("/v3"), fetch=FAST)
         assert server.hits(DATA_PATH) == 3
@@ -229,7 +278,7 @@ def test_500_every_time_is_a_clear_error_and_stores_nothing(home):
 def test_timeout_is_a_clear_error(home):
     fetch = partial(fetch_json, timeout=0.15, retries=1, backoff=0.001, sleep=no_sleep)
     with LocalServer({DATA_PATH: [Reply.json({"values": []}, delay=0.6)]}) as server:
-        with pytest.raises(DataError) as info:
+        with pytest.raises(SourceUnavailable) as info:
             kolada.fetch_kpi_values(["N03702", "N03703"], MUNIS,
                                     base_url=server.url("/v3"), fetch=fetch)
     assert "timeout" in info.value.text("en")
@@ -389,3 +438,27 @@ def test_values_as_strings_in_swedish_notation_are_converted_or_refused_by_name(
                                                              "2022": 253.9}
     with pytest.raises(DataError, match=r"'ca 250' för N31001, 1984, 2022, som inte är ett tal"):
         kolada.parse_values([row("ca 250")], names={})
+
+
+def test_a_changed_value_format_over_http_is_parsed_or_refused_and_not_recorded(home):
+    """Issue 14 §3 end to end: strings with a decimal comma and no-break-space thousands are
+    read; a value that is no number is refused naming KPI, kommun, year and value, and the
+    answer is not recorded as the latest good one."""
+    def answer(values):
+        return [{"kpi": "N31001", "municipality": "1984", "period": year,
+                 "values": [{"gender": "T", "count": 1, "status": "", "value": value,
+                             "isdeleted": False}]} for year, value in values]
+
+    path = "/v3/data/kpi/N31001/municipality/1984"
+    with LocalServer() as server:
+        paged(server, path, answer([(2021, "1\u00a0234,5"), (2022, "253,9")]), pages=1)
+        panel = kolada.fetch_kpi_values("N31001", ["1984"], base_url=server.url("/v3"),
+                                        fetch=FAST, names={})
+        paged(server, path, answer([(2021, "1\u00a0234,5"), (2022, "1.234,5")]), pages=1)
+        with pytest.raises(DataError) as info:
+            kolada.fetch_kpi_values("N31001", ["1984"], base_url=server.url("/v3"),
+                                    fetch=FAST, names={})
+    assert panel.set_index("period")["value"].to_dict() == {"2021": 1234.5, "2022": 253.9}
+    assert "värdet '1.234,5' för N31001, 1984, 2022, som inte är ett tal" in str(info.value)
+    assert "N31001, 1984, 2022, which is not a number" in info.value.text("en")
+    assert len(fetch_records(home)) == 1

@@ -20,7 +20,7 @@ import pytest
 
 from evaluation import paths
 from evaluation.data import store
-from evaluation.errors import DataError
+from evaluation.errors import DataError, EvaluationError, SourceUnavailable
 from evaluation.sources import http, scb
 
 from ._server import LocalServer, Reply
@@ -255,12 +255,13 @@ def test_fetch_table_over_local_http_stores_raw_and_works_offline(v2):
     (Reply(200, {}, b"<html>error</html>"), "JSON"),                          # invalid
     (Reply.json({"error": "changed"}), "json-stat2"),                          # changed schema
     (Reply(200, {}, b""), "tomt"),                                             # empty answer
-    (Reply(500), "3"),                                                         # 5xx to the end
+    (Reply(500), "efter 3 försök .senast: HTTP 500"),                          # 5xx to the end
     (Reply(400, {}, b"Missing selection for mandantory variable"), "400"),     # bad request
 ])
 def test_fetch_failures_are_clear_and_leave_store_intact(v2, reply, match):
-    """Each failure raises DataError; the stored answer of an earlier good fetch is unchanged and
-    still what offline mode reads."""
+    """Each failure raises one sentence — a DataError for a wrong answer or request, a
+    SourceUnavailable (exit code 1) when SCB keeps failing; the stored answer of an earlier
+    good fetch is unchanged and still what offline mode reads."""
     good = _dataset([1.0, 2.0, 3.0, 4.0])
     route = "/api/v2/tables/TABFAIL/data"
     selection = {"Region": ["00", "1984"], "ContentsCode": ["X1"], "Tid": ["2025M01", "2025M02"]}
@@ -268,8 +269,10 @@ def test_fetch_failures_are_clear_and_leave_store_intact(v2, reply, match):
         base = s.url("/api/v2")
         first = scb.fetch_table("TABFAIL", selection, base_url=base, fetch_json=_quick_fetch())
         before = {p: p.read_bytes() for p in _raw_files("TABFAIL")}
-        with pytest.raises(DataError, match=match):
+        with pytest.raises(EvaluationError, match=match) as info:
             scb.fetch_table("TABFAIL", selection, base_url=base, fetch_json=_quick_fetch())
+    expected = SourceUnavailable if reply.status >= 500 else DataError
+    assert isinstance(info.value, expected)
     after = {p: p.read_bytes() for p in _raw_files("TABFAIL")}
     assert after == before
     again = scb.fetch_table("TABFAIL", selection, offline=True)
@@ -289,3 +292,63 @@ def test_empty_cell_answer_is_an_error():
             scb.fetch_table("TABEMPTY", {"Region": ["9999"]}, base_url=s.url("/t"),
                             fetch_json=_quick_fetch())
     assert _raw_files("TABEMPTY") == []
+
+
+# --------------------------------------------------------------------------- issue 14
+def _all_raw():
+    folder = paths.raw_dir()
+    return {str(p.relative_to(folder)): store.sha256_file(p) for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_an_unchanged_answer_writes_no_new_file_and_a_b_a_reads_the_last():
+    """Issue 14 §2: the same answer as the newest stored one stores nothing ("unchanged"); an
+    answer equal to an older one (A, B, A) becomes the newest again, for offline too."""
+    a, b = _dataset([1.0, 2.0, 3.0, 4.0]), _dataset([1.0, 2.0, 3.0, 5.0])
+    route = "/api/v2/tables/TABSAME/data"
+    selection = {"Region": ["00", "1984"], "ContentsCode": ["X1"], "Tid": ["2025M01", "2025M02"]}
+    with LocalServer({route: [Reply.json(a), Reply.json(a), Reply.json(b), Reply.json(a)]}) as s:
+        def get():
+            return scb.fetch_table("TABSAME", selection, base_url=s.url("/api/v2"),
+                                   fetch_json=_quick_fetch())
+
+        first = get()
+        stored = _all_raw()
+        again = get()
+        assert _all_raw() == stored and s.hits(route) == 2
+        changed, back = get(), get()
+    assert [f.attrs["unchanged"] for f in (first, again, changed, back)] == [
+        False, True, False, False]
+    assert again.attrs["raw_file"] == first.attrs["raw_file"] == back.attrs["raw_file"]
+    offline = scb.fetch_table("TABSAME", selection, offline=True)
+    assert offline["value"].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_values_as_text_are_read_or_refused_naming_the_cell():
+    """Issue 14 §3: "253,9" and no-break-space thousands are numbers, a symbol in place of the
+    value is no value, and any other text is refused naming table, cell and value — before
+    anything is stored."""
+    frame = scb.parse_jsonstat2(_dataset(["253,9", "1\u202f234,5", "..", 7]))
+    assert frame["value"].tolist()[:2] == [253.9, 1234.5] and frame["value"].iloc[3] == 7.0
+    assert frame["status"].tolist() == ["final", "final", "suppressed", "final"]
+    with pytest.raises(DataError) as info:
+        scb.parse_jsonstat2(_dataset([1.0, 2.0, "ca 250", 4.0]), where="TAB6471")
+    assert str(info.value).startswith(
+        "SCB:s svar (TAB6471) har värdet 'ca 250' i cellen Region 1984, ContentsCode X1, "
+        "Tid 2025M01, som inte är ett tal")
+    assert "in the cell Region 1984, ContentsCode X1, Tid 2025M01" in info.value.text("en")
+    route = "/api/v2/tables/TABTEXT/data"
+    with LocalServer({route: [Reply.json(_dataset([1.0, "1,234,5", 3.0, 4.0]))]}) as s:
+        with pytest.raises(DataError, match=r"TABTEXT.*'1,234,5' i cellen Region 00"):
+            scb.fetch_table("TABTEXT", {"Region": ["00", "1984"], "ContentsCode": ["X1"],
+                                        "Tid": ["2025M01", "2025M02"]},
+                            base_url=s.url("/api/v2"), fetch_json=_quick_fetch())
+    assert _raw_files("TABTEXT") == []
+    v1 = {"columns": [{"code": "Region", "type": "d"}, {"code": "Tid", "type": "t"},
+                      {"code": "X1", "type": "c"}],
+          "data": [{"key": ["1984", "2024"], "values": ["1 234,5"]},
+                   {"key": ["1984", "2025"], "values": [".."]}]}
+    assert scb.parse_pxweb_v1(v1)["X1"].tolist()[0] == 1234.5
+    v1["data"][1]["values"] = ["n/a"]
+    with pytest.raises(DataError, match=r"'n/a' för X1 \(Region 1984, Tid 2025\)"):
+        scb.parse_pxweb_v1(v1)

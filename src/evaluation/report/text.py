@@ -3270,3 +3270,20 @@ TEXTS.update({
     "cli.dropped.skyddade värden": {"sv": "skyddade värden", "en": "suppressed values"},
     "cli.dropped.saknade perioder": {"sv": "saknade perioder", "en": "missing periods"},
 })
+
+# Lines on stderr while sources are fetched (evaluation.sources.http and .collect): waits are
+# always announced, progress lines only on a terminal.
+TEXTS.update({
+    "sources.wait": {
+        "sv": "Väntar {seconds} s på {host} ({reason}), försök {attempt} av {attempts} …",
+        "en": "Waiting {seconds} s for {host} ({reason}), attempt {attempt} of {attempts} …"},
+    "sources.wait_limit": {
+        "sv": "Väntar {seconds} s: källan tillåter högst {calls} anrop per {window} s …",
+        "en": "Waiting {seconds} s: the source allows at most {calls} calls per {window} s …"},
+    "sources.fetching": {"sv": "Hämtar {n}/{total}: {what} …",
+                         "en": "Fetching {n}/{total}: {what} …"},
+    "sources.unchanged": {"sv": "{what}: oförändrat sedan förra hämtningen.",
+                          "en": "{what}: unchanged since the last download."},
+    "sources.changed": {"sv": "{what}: nya uppgifter sparade.",
+                        "en": "{what}: new data stored."},
+})

@@ -7,9 +7,12 @@ Two steps, both per evaluation:
    loader (``data/raw/kolada/``, ``data/raw/scb/``, ``data/raw/import/``), and a small *entry
    record* (``data/raw/fetches/<kind>_<key>-<sha>.json``: the source settings, the raw files
    with their sha256, and the time) ties those files to the spec's source entry. A record is
-   written only when the fetch succeeded completely and its files differ from the latest record's
-   (an unchanged download adds nothing). ``offline=True`` fetches nothing from the network
-   (spreadsheet files, being local, are still read).
+   written only when the fetch succeeded completely and its files differ from the latest record's:
+   an unchanged download adds no file anywhere in the raw store (the loaders store nothing for
+   an answer equal to their newest one) and the build says "oförändrat". ``offline=True``
+   fetches nothing from the network (spreadsheet files, being local, are still read). While
+   fetching, a line per source ("Hämtar 2/3: …") is written on stderr when it is a terminal;
+   waits longer than 2 s are always announced (:mod:`evaluation.sources.http`).
 2. :func:`rebuild` reads the raw files of every record of each entry, oldest first, and keeps
    for each (unit, period, measure) the value of the latest download: it is deterministic given
    the raw store. The panel is compared with the previous build: new periods, *revised* values
@@ -40,7 +43,7 @@ import pandas as pd
 from evaluation import paths
 from evaluation.data import store
 from evaluation.data.panel import period_frequency, validate_panel
-from evaluation.errors import DataError
+from evaluation.errors import DataError, SourceUnavailable
 from evaluation.spec import Spec
 
 KOLADA_URL_VARIABLE = "EVALUATION_KOLADA_URL"
@@ -154,14 +157,15 @@ def _listed(path: str | Path) -> dict[str, str]:
 
 
 def _save_record(entry: Mapping[str, Any], files: list[str | Path],
-                 extra: Mapping[str, Any] | None = None) -> Path:
-    """Write the entry record unless the latest one lists the same files; return the latest."""
+                 extra: Mapping[str, Any] | None = None) -> tuple[Path, bool]:
+    """Write the entry record unless the latest one lists the same files; return the latest
+    record and whether it is new (False: the download was unchanged)."""
     key = entry_key(entry)
     listed = [_listed(f) for f in files]
     previous = _records(entry)
     if previous and previous[-1][0].get("files") == listed and previous[-1][0].get(
             "extra", {}) == dict(extra or {}):
-        return previous[-1][1]
+        return previous[-1][1], False
     record = {
         "kind": entry["source"],
         "key": key,
@@ -171,9 +175,10 @@ def _save_record(entry: Mapping[str, Any], files: list[str | Path],
         "extra": dict(extra or {}),
     }
     body = (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    return store.save_raw(body, source=RECORD_SOURCE, name=f"{entry['source']}_{key}.json",
+    path = store.save_raw(body, source=RECORD_SOURCE, name=f"{entry['source']}_{key}.json",
                           meta={"fetched_at": record["fetched_at"], "key": key,
                                 "kind": "entry record"})
+    return path, True
 
 
 # --------------------------------------------------------------------------- fetching
@@ -271,12 +276,19 @@ def fetch(spec: Spec, *, offline: bool = False, fetch_json: Callable | None = No
     Returns
     -------
     Build
-        See :func:`rebuild`.
+        See :func:`rebuild`; ``unchanged`` lists the measures whose download equalled the
+        newest stored one (nothing was written for them).
 
     Raises
     ------
+    evaluation.sources.http.Unreachable
+        (a :class:`~evaluation.errors.SourceUnavailable`, exit code 1) when a source cannot be
+        reached or keeps failing: one sentence naming the host and what to do.
     DataError
-        One sentence naming the source that failed and what to do; stored data are unchanged.
+        One sentence naming the source entry or answer that is wrong and what to do.
+
+    Stored data are unchanged by a failure: raw files are written to a temporary file and
+    renamed, and a record is written only after every file of its entry has arrived.
     """
     if not spec.sources:
         raise DataError(
@@ -285,38 +297,49 @@ def fetch(spec: Spec, *, offline: bool = False, fetch_json: Callable | None = No
             f"{spec.evaluation_id} has no 'sources:' block to fetch: add one to the spec or use "
             "data: <file>.",
         )
-    from evaluation.sources.http import fetch_json as default_fetch_json
+    from evaluation.sources import http
 
-    fetcher = fetch_json or default_fetch_json
-    limiter = None
-    metadata: dict[str, pd.DataFrame] = {}
-    for measure in spec.sources:
-        entry = resolved_entry(spec, measure)
-        kind = entry["source"]
-        if kind == "file":
-            files, extra = _import_files(measure, entry)
-            _save_record(entry, files, extra)
-            continue
-        if offline:
-            continue
-        if kind == "kolada":
-            files = _fetch_kolada(entry, fetch_json=fetcher, metadata=metadata)
-        else:
-            if limiter is None:
-                from evaluation.sources import scb
+    with http.messages_in(spec.language):
+        fetcher = fetch_json or http.fetch_json
+        limiter = None
+        metadata: dict[str, pd.DataFrame] = {}
+        unchanged: list[str] = []
+        measures = list(spec.sources)
+        for number, measure in enumerate(measures, start=1):
+            entry = resolved_entry(spec, measure)
+            kind = entry["source"]
+            if offline and kind != "file":
+                continue
+            what = _describe(measure, entry)
+            http.progress("sources.fetching", n=number, total=len(measures), what=what)
+            if kind == "file":
+                files, extra = _import_files(measure, entry)
+                _record, new = _save_record(entry, files, extra)
+            else:
+                if kind == "kolada":
+                    files = _fetch_kolada(entry, fetch_json=fetcher, metadata=metadata)
+                else:
+                    if limiter is None:
+                        from evaluation.sources import scb
 
-                config = scb.read_config(base_url=_scb_url(), fetch_json=fetcher)
-                limiter = config.rate_limiter()
-            files = _fetch_scb(entry, limiter=limiter, fetch_json=fetcher)
-        _save_record(entry, files)
-    groups = None
-    if spec.donors.get("pool") in ("kommungrupp", "liknande") or (
-            spec.comparison_group.get("group")):
-        from evaluation.sources import kolada
+                        config = scb.read_config(base_url=_scb_url(), fetch_json=fetcher)
+                        limiter = config.rate_limiter()
+                    files = _fetch_scb(entry, limiter=limiter, fetch_json=fetcher)
+                _record, new = _save_record(entry, files)
+            if not new:
+                unchanged.append(measure)
+            http.progress("sources.changed" if new else "sources.unchanged", what=what)
+        groups = None
+        if spec.donors.get("pool") in ("kommungrupp", "liknande") or (
+                spec.comparison_group.get("group")):
+            from evaluation.sources import kolada
 
-        groups = kolada.fetch_municipality_groups(base_url=_kolada_url(), offline=offline,
-                                                  fetch=fetcher)
-    return rebuild(spec, groups=groups)
+            groups = kolada.fetch_municipality_groups(base_url=_kolada_url(), offline=offline,
+                                                      fetch=fetcher)
+    build = rebuild(spec, groups=groups)
+    build.unchanged = unchanged
+    build.fetched = not offline or any(spec.sources[m]["source"] == "file" for m in measures)
+    return build
 
 
 # --------------------------------------------------------------------------- rebuilding
@@ -432,11 +455,23 @@ class Build:
     records: dict[str, list[str]] = field(default_factory=dict)
     #: measure -> first period of a source's new method (the older table joined before it)
     series_breaks: dict[str, str] = field(default_factory=dict)
+    #: measures whose download equalled the newest stored one (set by :func:`fetch`)
+    unchanged: list[str] = field(default_factory=list)
+    #: whether :func:`fetch` downloaded or read anything (False offline without files)
+    fetched: bool = False
+
+    @property
+    def all_unchanged(self) -> bool:
+        """Every source was fetched and gave exactly what was stored ("oförändrat")."""
+        return self.fetched and set(self.unchanged) >= set(self.records)
 
     def text(self, language: str = "sv") -> str:
         """One line for the command line."""
         c = self.changes
         if not self.changed:
+            if self.all_unchanged:
+                return ("oförändrat – inga nya uppgifter" if language == "sv"
+                        else "unchanged – no new data")
             return ("inga nya uppgifter" if language == "sv" else "no new data")
         if c.get("first_build"):
             return (f"data byggda: {c['n_rows']} värden, {c['first_period']}–{c['last_period']}"
@@ -545,9 +580,11 @@ def rebuild(spec: Spec, *, groups: pd.DataFrame | None = None) -> Build:
 
     Raises
     ------
+    SourceUnavailable
+        When an entry has nothing stored yet (fetch without ``--offline`` first).
     DataError
-        When an entry has nothing stored yet, a stored file was changed, or the sources give
-        periods of another frequency than the spec's.
+        When a stored file was changed, or the sources give periods of another frequency than
+        the spec's.
     """
     frames = []
     used: dict[str, list[str]] = {}
@@ -557,7 +594,8 @@ def rebuild(spec: Spec, *, groups: pd.DataFrame | None = None) -> Build:
     for measure, entry in entries.items():
         records = _records(entry)
         if not records:
-            raise DataError(
+            # nothing wrong with the spec: the data are not here yet (a run failure, exit 1)
+            raise SourceUnavailable(
                 f"Det finns inga sparade data för {_describe(measure, entry)}: kör "
                 "'evaluation fetch' utan --offline först.",
                 f"There are no stored data for {_describe(measure, entry)}: run "

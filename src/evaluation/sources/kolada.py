@@ -10,13 +10,18 @@ pages are followed through ``next_url`` until it is empty. Each page is saved as
 :func:`evaluation.data.store.save_raw` (``data/raw/kolada/``, sidecar with URL, fetch time,
 HTTP status, request key). When every page of a request has arrived, a small *fetch record*
 (``fetch_<what>_<key>-<sha>.json``: request, time, list of page files with sha256) is saved
-too. ``offline=True`` reads the pages of the latest fetch record of the same request; a fetch
-that fails half-way leaves no fetch record, so offline keeps using the last complete answer.
+too — unless the pages are the very ones the newest fetch record of the same request lists:
+an unchanged download then writes no file at all (the page files are named by their content, so
+they are the stored ones) and the result says so (``attrs["unchanged"]``, "oförändrat").
+``offline=True`` reads the pages of the latest fetch record of the same request; a fetch that
+fails half-way leaves no fetch record, so offline keeps using the last complete answer.
 
 Codes: Kolada ``0000`` (Riket) becomes ``00`` and the regions ``00NN`` become the län codes
 ``NN``; kommun codes are unchanged. Only the total over genders (``gender == "T"``) is kept.
 A value of ``null`` (or status ``Missing``) becomes ``status = "suppressed"``; rows flagged
-``isdeleted`` are dropped.
+``isdeleted`` are dropped. A value sent as text in Swedish notation ("253,9", "1 234,5" with a
+space, thin space or no-break space between thousands) is read as the number it is; any other
+text is refused naming the KPI, kommun, year and value (:func:`evaluation.sources.numbers.number`).
 
 An empty data answer (no values for any KPI, municipality and year asked for) raises
 :class:`DataError` rather than returning an empty panel: it almost always means a wrong id or
@@ -44,6 +49,7 @@ from evaluation.data import store
 from evaluation.data.panel import validate_panel
 from evaluation.errors import DataError
 from evaluation.sources.http import Response, fetch_json
+from evaluation.sources.numbers import number
 
 __all__ = [
     "BASE_URL",
@@ -137,17 +143,19 @@ def _fetch_pages(
     fetch: FetchJson,
     max_pages: int = 1000,
     accept: Callable[[list[Any]], bool] = bool,
-) -> tuple[list[Any], Path | None]:
+) -> tuple[list[Any], Path | None, bool]:
     """All ``values`` of a paged request, saved page by page; or read from the store offline.
 
     ``accept(rows)`` checks the complete answer before it is recorded as the latest good one
-    (it may raise :class:`DataError`). Returns the rows and the fetch record, ``None`` when
+    (it may raise :class:`DataError`). Returns the rows, the fetch record (``None`` when
     ``accept`` returned false: the pages are then kept as received, but offline reads keep
-    using the previous complete answer.
+    using the previous complete answer) and whether the answer is unchanged: the same pages as
+    the newest fetch record, which is then returned and no new record written.
     """
     key = _key({"what": what, **request})
     if offline:
-        return _read_offline(what, key, request)
+        rows, path = _read_offline(what, key, request)
+        return rows, path, False
     pages = []
     rows: list[Any] = []
     next_url: str | None = url
@@ -187,7 +195,11 @@ def _fetch_pages(
         next_url = payload.get("next_url") or None
         next_params = {}
     if not accept(rows):
-        return rows, None
+        return rows, None, False
+    newest = _newest_record(what, key)
+    if newest is not None and [(p.get("file"), p.get("sha256")) for p in newest[0]["pages"]] == [
+            (p["file"], p["sha256"]) for p in pages]:
+        return rows, newest[1], True  # the same answer as last time: nothing new to store
     record = {
         "source": RAW_SOURCE,
         "what": what,
@@ -201,7 +213,7 @@ def _fetch_pages(
         body, source=RAW_SOURCE, name=f"fetch_{what}_{key}.json",
         meta={"fetched_at": record["fetched_at"], "request_key": key, "kind": "fetch record"},
     )
-    return rows, path
+    return rows, path, False
 
 
 def _fetch_records(what: str, key: str) -> list[tuple[dict[str, Any], Path]]:
@@ -210,18 +222,25 @@ def _fetch_records(what: str, key: str) -> list[tuple[dict[str, Any], Path]]:
             if isinstance(record, dict) and record.get("request_key") == key]
 
 
+def _newest_record(what: str, key: str) -> tuple[dict[str, Any], Path] | None:
+    """The newest fetch record of a request (by fetch time, then name), if any."""
+    records = [(record, path) for record, path in _fetch_records(what, key)
+               if isinstance(record.get("pages"), list)]
+    return max(records, key=lambda item: (str(item[0].get("fetched_at", "")), item[1].name),
+               default=None)
+
+
 def _read_offline(what: str, key: str, request: Mapping[str, Any]) -> tuple[list[Any], Path]:
-    records = _fetch_records(what, key)
+    newest = _newest_record(what, key)
     folder = paths.raw_dir() / RAW_SOURCE
-    if not records:
+    if newest is None:
         raise DataError(
             f"Det finns inget sparat svar från Kolada för {what} {_describe(request)} i "
             f"{folder}: hämta data utan --offline först.",
             f"There is no stored Kolada answer for {what} {_describe(request)} in {folder}: "
             "fetch the data without --offline first.",
         )
-    record, path = max(records, key=lambda item: (item[0].get("fetched_at", ""), item[1].name))
-    return read_fetch_record(path), path
+    return read_fetch_record(newest[1]), newest[1]
 
 
 def read_fetch_record(path: str | Path) -> list[Any]:
@@ -347,17 +366,11 @@ def parse_values(rows: Iterable[Mapping[str, Any]], names: Mapping[str, str] | N
 
 
 def _number(value: Any, kpi: Any, municipality: Any, period: Any, where: str) -> float:
-    """A Kolada value as a float: numbers as they are; a string in Swedish notation ("253,9",
-    "1 234,5" with a space, thin space or no-break space) converted; anything else refused by
-    name (an API change must not turn into a wrong number)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    text = str(value).strip()
-    for space in (" ", "\u2009", "\u202f", "\u00a0"):
-        text = text.replace(space, "")
-    text = text.replace("−", "-").replace(",", ".")
+    """A Kolada value as a float (:func:`evaluation.sources.numbers.number`: numbers as they
+    are, text in Swedish notation converted); anything else refused by name — an API change
+    must not turn into a wrong number."""
     try:
-        return float(text)
+        return number(value)
     except ValueError:
         raise DataError(
             f"Koladas svar ({where}) har värdet {value!r} för {kpi}, {municipality}, {period}, "
@@ -422,13 +435,18 @@ def fetch_kpi_values(
     -------
     pandas.DataFrame
         unit, unit_name, period (``YYYY``), measure (the KPI id), value, unit_type, status
-        (``final`` or ``suppressed``), source (``"Kolada"``).
+        (``final`` or ``suppressed``), source (``"Kolada"``). ``attrs["page_files"]`` lists the
+        stored pages; ``attrs["unchanged"]`` is true when every batch answered exactly what its
+        newest fetch record holds (nothing new was written: "oförändrat").
 
     Raises
     ------
+    evaluation.sources.http.Unreachable
+        (a :class:`~evaluation.errors.SourceUnavailable`) when Kolada cannot be reached or keeps
+        failing after the retries.
     DataError
-        On network failure after retries, a changed answer format, invalid JSON, an empty
-        answer, or (offline) when nothing is stored for the request.
+        On a changed answer format (a value that is no number is named), invalid JSON, an empty
+        answer, a refused request, or (offline) when nothing is stored for the request.
     """
     kpis = _clean_ids(kpi_ids, "KPI-id / KPI id")
     municipalities = sorted({from_unit(m) for m in _clean_ids(municipality_ids, "kommun")})
@@ -437,6 +455,7 @@ def fetch_kpi_values(
         year_list = None
     rows: list[Any] = []
     records: list[str] = []
+    unchanged = not offline
     root = base_url.rstrip("/")
     for kpi_batch, muni_batch in product(_batches(kpis, batch_size),
                                          _batches(municipalities, batch_size)):
@@ -444,10 +463,11 @@ def fetch_kpi_values(
         if year_list:
             url += f"/year/{','.join(year_list)}"
         request = {"kpi": kpi_batch, "municipality": muni_batch, "year": year_list}
-        batch_rows, record = _fetch_pages(
+        batch_rows, record, same = _fetch_pages(
             "data", url, {"per_page": per_page}, request, offline=offline, fetch=fetch,
             accept=lambda found, url=url: bool(found) and _parses(found, url),
         )
+        unchanged = unchanged and same
         rows.extend(batch_rows)
         if record is not None:
             records.append(str(record))
@@ -476,6 +496,7 @@ def fetch_kpi_values(
     # (identical answers are the same files: the raw store names them by content).
     frame.attrs["page_files"] = [str(page) for record in records
                                  for page in _record_pages(record)]
+    frame.attrs["unchanged"] = unchanged
     return frame
 
 
@@ -502,8 +523,9 @@ def values_from_pages(pages: Iterable[str | Path],
 def _metadata(what: str, base_url: str, offline: bool, fetch: FetchJson,
               per_page: int) -> list[dict[str, Any]]:
     url = f"{base_url.rstrip('/')}/{what}"
-    rows, _ = _fetch_pages(what, url, {"per_page": per_page}, {}, offline=offline, fetch=fetch,
-                           accept=lambda found: bool(found) and _check_metadata(found, url))
+    rows, _record, _same = _fetch_pages(
+        what, url, {"per_page": per_page}, {}, offline=offline, fetch=fetch,
+        accept=lambda found: bool(found) and _check_metadata(found, url))
     if not rows:
         raise DataError(
             f"Kolada gav en tom lista för {url}: försök igen senare eller använd --offline.",

@@ -12,7 +12,18 @@ json-stat2 (https://json-stat.org/full/): ``id`` lists the dimensions, ``size`` 
 ``value`` holds the cells in row-major order over ``id`` (the last dimension varies fastest) as a
 list or as a sparse ``{"index": value}`` dict; ``status`` (list, dict or one string for all
 cells) carries symbols such as ``".."`` (not available / too uncertain), ``"."`` (not
-applicable). A cell without a value becomes ``status="suppressed"`` with a NaN value.
+applicable). A cell without a value becomes ``status="suppressed"`` with a NaN value. A value
+sent as text is read strictly (:func:`evaluation.sources.numbers.number`: "253,9", "1 234,5"
+with a space, thin or no-break space between thousands); a text that is a cell symbol
+(``".."``) counts as no value, and any other text is refused naming the table, the cell
+(region, contents, time) and the value — a changed format must not become a wrong number or a
+silently missing one.
+
+An unchanged download writes no new file: :func:`fetch_table` compares the answer with the
+newest stored answer of the same table and selection (by sha256) and, when they are equal,
+stores nothing and says so (``attrs["unchanged"]``, "oförändrat"). A changed answer is stored
+with a small fetch record (``fetch_<table>-<request key>-<sha>.json``: file, sha256, time), so
+that the newest answer is known even when it equals an older one (A, B, A).
 
 Series break in population: from reference year 2025 SCB protects every population figure with
 the Cell Key Method (small random noise), and the monthly table changed (TAB6471, 2025M01–;
@@ -29,6 +40,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +51,7 @@ from evaluation import paths
 from evaluation.data import store
 from evaluation.data.panel import NATIONAL_CODE, validate_panel
 from evaluation.errors import DataError
+from evaluation.sources.numbers import number
 
 DEFAULT_BASE_URL = "https://statistikdatabasen.scb.se/api/v2"
 SOURCE = "scb"
@@ -125,13 +138,41 @@ def _cells(raw: Any, n: int, what: str) -> list[Any]:
     raise _schema_error(f"'{what}' är varken lista eller objekt", f"'{what}' is neither list nor object")
 
 
-def parse_jsonstat2(obj: Mapping[str, Any] | bytes | str) -> pd.DataFrame:
+def _cell_values(values: list[Any], ids: list[str], codes: list[list[str]], sizes: list[int],
+                 where: str) -> np.ndarray:
+    """The ``value`` cells as floats (NaN where there is no value); text read strictly."""
+    out = np.full(len(values), np.nan)
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        if isinstance(value, str) and value.strip() in SUPPRESSED_SYMBOLS:
+            continue  # a symbol in place of the value: no value published
+        try:
+            out[i] = number(value)
+        except ValueError:
+            if isinstance(value, float) and math.isnan(value):
+                continue
+            place = ", ".join(f"{dim} {dim_codes[k]}" for dim, dim_codes, k in
+                              zip(ids, codes, np.unravel_index(i, sizes), strict=True))
+            raise DataError(
+                f"SCB:s svar ({where}) har värdet {value!r} i cellen {place}, som inte är ett "
+                "tal: SCB kan ha ändrat formatet – uppdatera verktyget eller använd --offline.",
+                f"SCB's answer ({where}) has the value {value!r} in the cell {place}, which is "
+                "not a number: SCB may have changed the format – update the tool or use "
+                "--offline.",
+            ) from None
+    return out
+
+
+def parse_jsonstat2(obj: Mapping[str, Any] | bytes | str, *, where: str = "") -> pd.DataFrame:
     """Turn a json-stat2 dataset into a flat table, one row per cell.
 
     Parameters
     ----------
     obj
         The parsed answer (dict) or its raw JSON text/bytes.
+    where
+        Named in error messages (the table id); default the dataset's label.
 
     Returns
     -------
@@ -145,7 +186,8 @@ def parse_jsonstat2(obj: Mapping[str, Any] | bytes | str) -> pd.DataFrame:
     Raises
     ------
     DataError
-        When the answer is not a json-stat2 dataset (a changed schema, an error page, ...).
+        When the answer is not a json-stat2 dataset (a changed schema, an error page, ...), or
+        a value is a text that is no number (naming the cell and the value).
     """
     if isinstance(obj, (bytes, bytearray, str)):
         try:
@@ -186,8 +228,8 @@ def parse_jsonstat2(obj: Mapping[str, Any] | bytes | str) -> pd.DataFrame:
         dim_id: np.asarray(dim_codes, dtype=object)[grid[i]] if n else np.array([], dtype=object)
         for i, (dim_id, dim_codes) in enumerate(zip(ids, codes, strict=True))
     })
-    numeric = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(float)
-    frame["value"] = numeric.to_numpy()
+    frame["value"] = _cell_values(values, ids, codes, sizes,
+                                  where or str(obj.get("label") or "json-stat2"))
     frame["symbol"] = ["" if s is None else str(s) for s in symbols]
     frame["status"] = np.where(frame["value"].isna(), "suppressed", "final")
     frame.attrs.update({
@@ -225,7 +267,8 @@ def parse_metadata(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 def parse_pxweb_v1(obj: Mapping[str, Any]) -> pd.DataFrame:
     """A PxWebApi v1 ``"json"`` answer (``columns`` / ``data`` with ``key`` and ``values``) as a
     flat table: one column per dimension (``type`` d or t) and one per content code (``type``
-    c), values as floats (".." and other symbols -> NaN)."""
+    c), values as floats (".." and other symbols -> NaN; text read as in
+    :func:`parse_jsonstat2`, and text that is no number refused by name)."""
     try:
         columns, rows = obj["columns"], obj["data"]
         dims = [c["code"] for c in columns if c.get("type") in ("d", "t")]
@@ -239,8 +282,24 @@ def parse_pxweb_v1(obj: Mapping[str, Any]) -> pd.DataFrame:
         raise _schema_error("inget PxWeb v1 json-svar", "not a PxWeb v1 json answer") from exc
     frame = pd.DataFrame(records, columns=[*dims, *contents])
     for code in contents:
-        frame[code] = pd.to_numeric(frame[code], errors="coerce").astype(float)
+        frame[code] = [_v1_value(value, code, row, dims) for value, row in
+                       zip(frame[code], frame[dims].itertuples(index=False), strict=True)]
     return frame
+
+
+def _v1_value(value: Any, code: str, key: Sequence[Any], dims: list[str]) -> float:
+    if value is None or (isinstance(value, str) and value.strip() in SUPPRESSED_SYMBOLS):
+        return float("nan")
+    try:
+        return number(value)
+    except ValueError:
+        place = ", ".join(f"{dim} {k}" for dim, k in zip(dims, key, strict=True))
+        raise DataError(
+            f"SCB:s svar har värdet {value!r} för {code} ({place}), som inte är ett tal: SCB "
+            "kan ha ändrat formatet – uppdatera verktyget eller använd --offline.",
+            f"SCB's answer has the value {value!r} for {code} ({place}), which is not a "
+            "number: SCB may have changed the format – update the tool or use --offline.",
+        ) from None
 
 
 # --------------------------------------------------------------------------- periods
@@ -571,16 +630,30 @@ def _request_key(table_id: str, body: Mapping[str, Any], lang: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 
-def _latest_raw(stem: str, what: str) -> Path:
+def _newest_raw(stem: str) -> Path | None:
+    """The newest stored answer named ``stem``: the file of its newest fetch record, else (an
+    answer stored without records, e.g. ``/config``) the file saved last."""
     folder = paths.raw_dir() / SOURCE
+    records = [(str(record.get("fetched_at", "")), path.name, folder / str(record["file"]))
+               for record, path in store.stored_json(SOURCE, f"fetch_{stem}.json")
+               if isinstance(record, dict) and record.get("file")]
+    records = [item for item in records if item[2].is_file()]
+    if records:
+        return max(records)[2]
     found = [(str(store.read_raw_meta(path).get("created", "")), path.stat().st_mtime, path)
              for path in store.stored(SOURCE, f"{stem}.json")]
-    if not found:
+    return max(found)[2] if found else None
+
+
+def _latest_raw(stem: str, what: str) -> Path:
+    newest = _newest_raw(stem)
+    if newest is None:
+        folder = paths.raw_dir() / SOURCE
         raise DataError(
             f"Inget sparat SCB-svar för {what} finns i {folder}: kör utan --offline först.",
             f"No stored SCB answer for {what} in {folder}: run without --offline first.",
         )
-    return max(found)[2]
+    return newest
 
 
 def fetch_table(
@@ -597,8 +670,10 @@ def fetch_table(
 
     A valid answer is stored as received with :func:`evaluation.data.store.save_raw`
     (``source="scb"``, name ``<table_id>-<request key>.json``, meta: url, selection, table,
-    lang, HTTP status, fetch time); an answer that is not json-stat2 raises :class:`DataError`
-    and stores nothing, so the last good answer stays the one ``offline`` uses. With ``offline=True`` no
+    lang, HTTP status, fetch time) with a fetch record naming it the newest; an answer equal to
+    the newest stored one stores nothing ("oförändrat", ``attrs["unchanged"]``). An answer that
+    is not json-stat2, or holds a value that is no number, raises :class:`DataError` and stores
+    nothing, so the last good answer stays the one ``offline`` uses. With ``offline=True`` no
     request is made: the latest stored answer for the same table and selection is parsed.
 
     Parameters
@@ -611,7 +686,8 @@ def fetch_table(
         API base, default :data:`DEFAULT_BASE_URL`.
     fetch_json
         ``fetch_json(url, **kwargs)``; default :func:`evaluation.sources.http.fetch_json`
-        (retries, timeouts, :class:`DataError` on failure).
+        (retries, timeouts; ``Unreachable`` — a ``SourceUnavailable`` — when SCB cannot be
+        reached, ``DataError`` when it refuses the request).
     offline
         Use the raw store only.
     lang
@@ -623,7 +699,8 @@ def fetch_table(
     Returns
     -------
     pandas.DataFrame
-        :func:`parse_jsonstat2` output; ``attrs["raw_file"]`` is the stored raw file.
+        :func:`parse_jsonstat2` output; ``attrs["raw_file"]`` is the stored raw file,
+        ``attrs["unchanged"]`` true when the answer equals the newest stored one.
     """
     if not re.fullmatch(r"[A-Za-z0-9_]+", str(table_id)):
         raise DataError(
@@ -633,13 +710,15 @@ def fetch_table(
     body = selection_body(selection)
     stem = f"{table_id}-{_request_key(table_id, body, lang)}"
     url = f"{base_url.rstrip('/')}/tables/{table_id}/data?{selection_query(body, lang=lang)}"
+    unchanged = False
     if offline:
         raw_file = _latest_raw(stem, f"{table_id} ({json.dumps(body, ensure_ascii=False)})")
-        frame = parse_jsonstat2(raw_file.read_bytes())
+        frame = parse_jsonstat2(raw_file.read_bytes(), where=table_id)
     else:
         kwargs = {"rate_limiter": limiter} if limiter is not None else {}
         obj, raw, meta = _call(fetch_json or _default_fetch_json(), url, **kwargs)
-        frame = parse_jsonstat2(obj)  # a broken answer is rejected before anything is stored
+        # a broken answer is rejected before anything is stored
+        frame = parse_jsonstat2(obj, where=table_id)
         if frame.empty:
             raise DataError(
                 f"SCB svarade utan några celler för {table_id}: kontrollera urvalet (koder och "
@@ -647,9 +726,21 @@ def fetch_table(
                 f"SCB answered with no cells for {table_id}: check the selection (codes and "
                 "periods that exist in the table).",
             )
-        raw_file = store.save_raw(raw, source=SOURCE, name=f"{stem}.json", meta={
-            "url": url, "method": "GET", "selection": body, "table": table_id, "lang": lang,
-            "updated": obj.get("updated", "") if isinstance(obj, Mapping) else "", **meta})
+        newest = _newest_raw(stem)
+        digest = store.sha256_bytes(raw)
+        if newest is not None and store.sha256_file(newest) == digest:
+            raw_file, unchanged = newest, True  # the same answer as last time: nothing to store
+        else:
+            raw_file = store.save_raw(raw, source=SOURCE, name=f"{stem}.json", meta={
+                "url": url, "method": "GET", "selection": body, "table": table_id, "lang": lang,
+                "updated": obj.get("updated", "") if isinstance(obj, Mapping) else "", **meta})
+            fetched = datetime.now(UTC).isoformat(timespec="microseconds")
+            record = {"file": raw_file.name, "sha256": digest, "fetched_at": fetched,
+                      "url": url, "table": table_id}
+            text = json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+            store.save_raw(text.encode("utf-8"), source=SOURCE, name=f"fetch_{stem}.json",
+                           meta={"fetched_at": fetched, "kind": "fetch record"})
     frame.attrs["raw_file"] = str(raw_file)
     frame.attrs["table"] = table_id
+    frame.attrs["unchanged"] = unchanged
     return frame

@@ -38,7 +38,6 @@ import difflib
 import glob
 import os
 import re
-import urllib.error
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -194,15 +193,20 @@ def _payload(answer: Any) -> Any:
 
 
 def _http_status(exc: BaseException) -> int | None:
-    cause = exc.__cause__
-    return cause.code if isinstance(cause, urllib.error.HTTPError) else None
+    """The HTTP status the fetcher's error carries (:mod:`evaluation.sources.http`'s
+    ``Unreachable`` and ``HttpStatusError`` have ``status``)."""
+    status = getattr(exc, "status", None)
+    return status if isinstance(status, int) else None
 
 
 def _reason(exc: EvaluationError) -> tuple[str, str]:
-    """A short reason for an unreachable source from the fetcher's DataError."""
+    """A short reason for an unreachable source from the fetcher's error."""
     status = _http_status(exc)
     if status is not None:
         return f"HTTP {status}", f"HTTP {status}"
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, tuple) and len(reason) == 2:
+        return reason
     sv = re.search(r"\(senast: (.+)\): ", exc.sv)
     en = re.search(r"\(last: (.+)\): ", exc.en)
     if sv and en:
