@@ -183,3 +183,33 @@ def test_inputs_declare_the_measures_for_the_designs(tmp_path):
     finally:
         declare_measures({})
     assert measure_info("households_assistance").kind == "count"
+
+
+def test_design_post_requirements_names_what_each_design_needs():
+    """The decomposition needs its later compare period inside the post window; the other
+    designs one period after the change (the spec already guarantees it)."""
+    from evaluation.inputs import design_post_requirements
+
+    spec = parse_spec(spec_text("x.csv", extra="post_end: 2022-04\n"))
+    needs = design_post_requirements(spec, post_end="2022-04", first="2019-01")
+    assert needs["decomposition"]["needs"] == "2023-03" and not needs["decomposition"]["ok"]
+    assert needs["decomposition"]["key"] == "post_end"
+    assert "2023-03" in needs["decomposition"]["sv"] and "skipped" in needs["decomposition"]["en"]
+    assert all(entry["ok"] for name, entry in needs.items() if name != "decomposition")
+    assert design_post_requirements(spec, post_end="2023-03")["decomposition"]["ok"]
+
+
+def test_a_short_post_window_is_a_note_and_conversions_are_recorded(tmp_path):
+    path = tmp_path / "panel.csv"
+    panel = small_panel()
+    panel["value"] = panel["value"].map(lambda v: f"{v}".replace(".", ","))
+    panel.to_csv(path, index=False, sep=";")
+    spec_path = tmp_path / "spec.yaml"
+    spec_path.write_text(spec_text("panel.csv", extra="post_end: 2022-06\n"), encoding="utf-8")
+    inputs = load_inputs(parse_spec(spec_path.read_text(), path=str(spec_path)))
+    assert [n["design"] for n in inputs.design_notes] == ["decomposition"]
+    assert "decomposition" in inputs.skipped_designs("unemployment_rate")
+    assert any("semikolon" in note for note in inputs.conversion_notes("sv"))
+    assert any("decimal comma" in note for note in inputs.conversion_notes("en"))
+    assert inputs.data_info()["conversions"][0] == {"sv": inputs.conversions[0].sv,
+                                                    "en": inputs.conversions[0].en}

@@ -1,11 +1,18 @@
 """Load the data a spec names and check that it can support the evaluation.
 
 Everything here runs before any notebook: an invalid spec or data set fails with one sentence
-(Swedish by default) naming the field, the YAML line and the fix.
+(Swedish by default) naming the field, the YAML line and the fix. :func:`load_inputs` reads the
+data (noting what the reader converted, :attr:`Inputs.conversions`), checks it against the spec
+(:func:`check_inputs`: periods, the evaluated kommun's series, comparison units, codes under
+``donors``, impossible values) and checks what the chosen designs need (:func:`check_designs`:
+the post window, :func:`design_post_requirements`, and the donor pools) — a design that cannot
+run is a note (:attr:`Inputs.design_notes`), a spec under which none can is refused. See
+``docs/inputs.md``.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +25,7 @@ from evaluation.data.panel import (
     MEASURES,
     MIN_PRE_PERIODS,
     NATIONAL_CODE,
+    Conversion,
     Measure,
     declare_measures,
     declared_measure,
@@ -25,13 +33,14 @@ from evaluation.data.panel import (
     period_range,
     periods_between,
     read_panel,
+    shift_period,
     undeclared,
     unit_names,
     unit_types,
 )
 from evaluation.data.store import sha256_file
-from evaluation.errors import DataError, EvaluationError
-from evaluation.spec import Spec, spec_error
+from evaluation.errors import DataError, DesignError, EvaluationError, SpecError
+from evaluation.spec import Spec, default_donors, spec_error
 
 
 @dataclass
@@ -50,6 +59,25 @@ class Inputs:
     simulated: bool = False
     #: What each outcome is (kind, unit), resolved once by :func:`resolve_measures`.
     measures: dict[str, Measure] = field(default_factory=dict)
+    #: What the reader converted to read the data file (``;`` separator, decimal commas,
+    #: thousands separators, Latin-1, BOM, XLSX, other period spellings, suppression marks),
+    #: each a (Swedish, English) note for the report's data box; empty for a clean file.
+    conversions: list[Conversion] = field(default_factory=list)
+    #: Designs of the spec that cannot run on these data, with why (from
+    #: :func:`design_post_requirements` and the donor pools, :func:`check_designs`): one
+    #: ``{"design", "outcome" (None: every outcome), "key" (the spec key to change), "sv",
+    #: "en"}`` per design skipped (post-window notes also carry "why_*" and "fix_*").
+    design_notes: list[dict[str, str | None]] = field(default_factory=list)
+
+    def conversion_notes(self, language: str = "sv") -> list[str]:
+        """:attr:`conversions` in one language, for the data box."""
+        return [c.text(language) for c in self.conversions]
+
+    def skipped_designs(self, outcome: str | None = None) -> dict[str, dict[str, str | None]]:
+        """Design name -> its note in :attr:`design_notes`, for ``outcome`` (or for every
+        outcome when None): the designs the evaluation must skip and say why."""
+        return {n["design"]: n for n in self.design_notes
+                if outcome is None or n["outcome"] in (None, outcome)}
 
     @property
     def unit_type(self) -> str:
@@ -154,6 +182,8 @@ class Inputs:
             "dropped": dict(self.dropped),
             "simulated": self.simulated,
             "series_breaks": self._series_breaks(),
+            "conversions": [{"sv": c.sv, "en": c.en} for c in self.conversions],
+            "design_notes": [dict(n) for n in self.design_notes],
         }
 
     def _series_breaks(self) -> dict[str, str]:
@@ -167,6 +197,7 @@ class Inputs:
 def load_inputs(spec: Spec) -> Inputs:
     """Load the panel for ``spec`` and run every data check."""
     truth = None
+    conversions: list[Conversion] = []
     if spec.data == "demo":
         from evaluation.data import demo
 
@@ -175,11 +206,13 @@ def load_inputs(spec: Spec) -> Inputs:
         simulated = True
     else:
         data_path = _sources_panel_path(spec) if spec.sources else _resolve_data_path(spec)
-        panel = read_panel(data_path)
+        panel = read_panel(data_path, notes=conversions)
         simulated = False
     inputs = check_inputs(spec, panel, data_path=data_path)
     inputs.truth = truth
     inputs.simulated = simulated
+    inputs.conversions = conversions
+    inputs.design_notes = check_designs(inputs)
     return inputs
 
 
@@ -221,12 +254,19 @@ def _resolve_data_path(spec: Spec) -> Path:
     for base in (spec.base_dir, Path.cwd(), paths.home(), paths.project_root()):
         if (base / candidate).is_file():
             return (base / candidate).resolve()
+    if (spec.base_dir / candidate).is_dir():
+        raise spec_error(
+            "data", spec.line("data"),
+            f"pekar på {spec.data}, som är en mapp: ange filen i mappen (CSV, XLSX eller "
+            "parquet).",
+            f"points to {spec.data}, which is a folder: give the file in it (CSV, XLSX or "
+            "parquet).")
     raise spec_error(
         "data", spec.line("data"),
-        f"pekar på {spec.data}, som inte finns: ange 'demo' eller sökvägen till en CSV- eller "
-        "parquetfil (relativ till specifikationen).",
-        f"points to {spec.data}, which does not exist: give 'demo' or the path to a CSV or "
-        "parquet file (relative to the spec).",
+        f"pekar på {spec.data}, som inte finns: ange 'demo' eller sökvägen till en CSV-, XLSX- "
+        "eller parquetfil (relativ till specifikationen).",
+        f"points to {spec.data}, which does not exist: give 'demo' or the path to a CSV, XLSX "
+        "or parquet file (relative to the spec).",
     )
 
 
@@ -256,13 +296,32 @@ def resolve_unit(spec: Spec, panel: pd.DataFrame) -> str:
                          "ange kommunkoden i stället.",
                          f"'{value}' matches several units ({', '.join(sorted(matches))}): "
                          "give the municipality code instead.")
+    near = nearest(value, names)
     raise spec_error(
         "treated", spec.line("treated"),
-        f"'{value}' finns inte i data: ange en kommunkod med fyra siffror inom citattecken "
-        "(t.ex. \"0114\") eller ett kommunnamn som finns i data.",
-        f"'{value}' is not in the data: give a four-digit municipality code in quotes "
+        f"'{value}' finns inte i data{near[0]}: ange en kommunkod med fyra siffror inom "
+        "citattecken (t.ex. \"0114\") eller ett kommunnamn som finns i data.",
+        f"'{value}' is not in the data{near[1]}: give a four-digit municipality code in quotes "
         "(e.g. \"0114\") or a municipality name present in the data.",
     )
+
+
+def nearest(value: str, names: dict[str, str]) -> tuple[str, str]:
+    """' (närmast: 0114 Upplands Väsby)' / ' (nearest: …)': the unit in the data whose code
+    (or, for a name, whose name) is closest to ``value`` — empty when nothing is close."""
+    from evaluation.data.validity import nearest_code
+
+    value = str(value).strip()
+    if value.isdigit():
+        code = nearest_code(value, sorted(names))
+    else:
+        by_name = {str(n).casefold(): c for c, n in names.items()}
+        hits = difflib.get_close_matches(value.casefold(), sorted(by_name), n=1, cutoff=0.6)
+        code = by_name[hits[0]] if hits else None
+    if code is None:
+        return "", ""
+    label = f"{code} {names.get(code, '')}".strip()
+    return f" (närmast i data: {label})", f" (nearest in the data: {label})"
 
 
 def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
@@ -281,11 +340,14 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
     measures = set(panel["measure"].unique())
     for outcome in spec.outcomes:
         if outcome not in measures:
+            close = difflib.get_close_matches(outcome, sorted(measures), n=1, cutoff=0.6)
+            hint_sv = f" (menade du '{close[0]}'?)" if close else ""
+            hint_en = f" (did you mean '{close[0]}'?)" if close else ""
             raise spec_error("outcomes", spec.line("outcomes"),
-                             f"nämner '{outcome}', som inte finns i data: välj bland "
+                             f"nämner '{outcome}', som inte finns i data{hint_sv}: välj bland "
                              f"{', '.join(sorted(measures))}.",
-                             f"names '{outcome}', which is not in the data: choose among "
-                             f"{', '.join(sorted(measures))}.")
+                             f"names '{outcome}', which is not in the data{hint_en}: choose "
+                             f"among {', '.join(sorted(measures))}.")
     first, last = str(panel["period"].min()), str(panel["period"].max())
     if not first < spec.intervention <= last:
         raise spec_error(
@@ -320,7 +382,9 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
                              "perioder inom data.",
                              f"contains {p}, outside the data ({first}–{last}): choose periods "
                              "within the data.")
+    _check_donor_codes(spec, names, treated)
     expected = period_range(first, post_end)
+    where = str(data_path.name) if data_path else "Data"
     dropped: dict[str, str] = {}
     sub = panel[panel["measure"].isin(spec.outcomes) & (panel["period"] <= post_end)]
     treated_rows = sub[sub["unit"] == treated]
@@ -335,10 +399,10 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
         if missing or not present:
             gap = missing[0] if missing else first
             raise DataError(
-                f"Data saknar {outcome} för {names.get(treated, treated)} ({treated}) för {gap}"
-                f"{' med flera' if len(missing) > 1 else ''}: komplettera filen eller välj ett "
-                "annat utfall.",
-                f"The data lacks {outcome} for {names.get(treated, treated)} ({treated}) in {gap}"
+                f"{where} saknar {outcome} för {names.get(treated, treated)} ({treated}) för "
+                f"{gap}{' med flera' if len(missing) > 1 else ''}: komplettera filen eller välj "
+                "ett annat utfall.",
+                f"{where} lacks {outcome} for {names.get(treated, treated)} ({treated}) in {gap}"
                 f"{' and more' if len(missing) > 1 else ''}: complete the file or choose another "
                 "outcome.",
             )
@@ -354,24 +418,31 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
         if len(suppressed):
             p = suppressed["period"].iloc[0]
             raise DataError(
-                f"Värdet för {outcome} i {names.get(treated, treated)} {p} är skyddat eller saknas "
-                "(t.ex. '<5' eller '..'): välj ett annat utfall eller en period utan skyddade värden.",
-                f"The value of {outcome} for {names.get(treated, treated)} in {p} is suppressed or "
-                "missing (e.g. '<5' or '..'): choose another outcome or a window without "
-                "suppressed values.",
+                f"{where}: värdet för {outcome} i {names.get(treated, treated)} {p} är skyddat "
+                "eller saknas (t.ex. '<5' eller '..'): välj ett annat utfall eller en period utan "
+                "skyddade värden.",
+                f"{where}: the value of {outcome} for {names.get(treated, treated)} in {p} is "
+                "suppressed or missing (e.g. '<5' or '..'): choose another outcome or a window "
+                "without suppressed values.",
             )
     # Comparison units: drop (and name) those with suppressed or missing values.
     # Sources differ in coverage (SCB's monthly BAS from 2020, Socialstyrelsen from 2012): a
     # comparison unit needs each outcome's periods from the treated unit's first one on.
+    # (One pass over the rows, then one step per unit and outcome: linear in the rows.)
     others = sub[sub["unit"] != treated]
-    for (unit, measure), group in others.groupby(["unit", "measure"]):
+    start_of = others["measure"].map(starts).fillna(first)
+    own = others[others["period"] >= start_of]
+    flags = own.assign(_bad=(own["status"] == "suppressed") | own["value"].isna()).groupby(
+        ["unit", "measure"]).agg(_bad=("_bad", "any"), _n=("period", "nunique"))
+    groups = pd.MultiIndex.from_frame(others[["unit", "measure"]].drop_duplicates())
+    flags = flags.reindex(groups.sort_values())
+    needed = {m: sum(1 for p in expected if p >= starts.get(m, first)) for m in spec.outcomes}
+    for (unit, measure), bad, count in flags.itertuples(name=None):
         if unit in dropped:
             continue
-        own = group[group["period"] >= starts.get(measure, first)]
-        needed = sum(1 for p in expected if p >= starts.get(measure, first))
-        if (own["status"] == "suppressed").any() or own["value"].isna().any():
+        if not pd.isna(bad) and bool(bad):
             dropped[unit] = "skyddade värden"
-        elif own["period"].nunique() < needed:
+        elif (0 if pd.isna(count) else count) < needed.get(measure, len(expected)):
             dropped[unit] = "saknade perioder"
     if dropped:
         panel = panel[~panel["unit"].isin(list(dropped))]
@@ -379,11 +450,12 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
     if isinstance(spec.comparison, list):
         unknown = [c for c in spec.comparison if c not in types and c not in dropped]
         if unknown:
+            near = nearest(unknown[0], {u: n for u, n in names.items() if u != treated})
             raise spec_error("comparison", spec.line("comparison"),
-                             f"nämner {', '.join(unknown)}, som inte finns i data: kontrollera "
-                             "koderna (fyra siffror inom citattecken).",
-                             f"names {', '.join(unknown)}, which are not in the data: check the "
-                             "codes (four digits in quotes).")
+                             f"nämner {', '.join(unknown)}, som inte finns i data{near[0]}: "
+                             "kontrollera koderna (fyra siffror inom citattecken).",
+                             f"names {', '.join(unknown)}, which are not in the data{near[1]}: "
+                             "check the codes (four digits in quotes).")
     elif spec.comparison == "riket" and NATIONAL_CODE not in types and not any(
         t == "kommun" for u, t in types.items() if u != treated
     ):
@@ -393,11 +465,11 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
                          "is riket, but the data has neither riket (00) nor other municipalities: "
                          "add comparison data.")
     measures = resolve_measures(spec, panel)
-    from evaluation.data.validity import check_outcome_values, check_unit_codes
+    from evaluation.data.validity import check_outcome_values, check_population, check_unit_codes
 
-    where = str(data_path.name) if data_path else "Data"
     if not simulated_path(data_path):
         check_unit_codes(panel, where)
+    check_population(panel, names=names, source=where)
     check_outcome_values(panel, outcomes=list(spec.outcomes),
                          kinds={m: info.kind for m, info in measures.items()},
                          treated=treated, intervention=spec.intervention, names=names,
@@ -468,3 +540,159 @@ def _kolada_measures(spec: Spec, names: list[str] | None = None) -> dict[str, Me
             out[name] = declared_measure(name, kind, unit_sv=unit_sv, unit_en=unit_en,
                                          label_sv=title, label_en=title, origin="kolada")
     return out
+
+
+# --------------------------------------------------------------------------- designs
+def _check_donor_codes(spec: Spec, names: dict[str, str], treated: str) -> None:
+    """Refuse a code under ``donors`` (units, exclude, similar_reforms) that is not in the
+    data, naming the nearest code that is: a typo would otherwise leave a neighbour in the
+    comparison, or an empty list of donors, with nobody told."""
+    for key in ("units", "exclude", "similar_reforms"):
+        unknown = [c for c in spec.donors.get(key) or [] if c not in names]
+        if not unknown:
+            continue
+        line = spec.line(f"donors.{key}") or spec.line("donors")
+        near = nearest(unknown[0], {u: n for u, n in names.items() if u != treated})
+        more_sv = f" (och {len(unknown) - 1} till)" if len(unknown) > 1 else ""
+        more_en = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+        raise spec_error(
+            f"donors.{key}", line,
+            f"nämner '{unknown[0]}'{more_sv}, som inte finns i data{near[0]}: rätta koden eller "
+            "ta bort den – annars räknas fel kommuner som jämförelse.",
+            f"names '{unknown[0]}'{more_en}, which is not in the data{near[1]}: correct the "
+            "code or remove it – otherwise the wrong municipalities are compared with.",
+        )
+
+
+def design_post_requirements(spec: Spec, *, post_end: str,
+                             first: str | None = None) -> dict[str, dict[str, Any]]:
+    """What each of the spec's designs needs of the post window, and whether it has it.
+
+    Every design needs one period after the change (the spec makes ``post_end`` at least the
+    intervention). The decomposition compares the windows ending at ``compare_periods``
+    (``compare_window`` periods each): its later period must lie within the post window
+    (``post_end`` at least ``compare_periods[1]``) and its base window must start within the
+    data (at or after ``first``, the evaluated kommun's first period). A design whose window
+    is not there is skipped and says so; it is not an error unless no design can run.
+
+    Returns
+    -------
+    dict
+        Design name -> ``{"needs": last period needed, "ok": bool, "key": the spec key to
+        change (``post_end``, ``compare_periods``) or None, "sv"/"en": the note (the design
+        is skipped, and why), "why_sv"/"why_en" and "fix_sv"/"fix_en": its parts}`` (texts
+        empty when ``ok``), in report order.
+    """
+    from evaluation.designs.registry import designs
+
+    out: dict[str, dict[str, Any]] = {}
+    for design in designs(spec.designs):
+        entry: dict[str, Any] = {"needs": spec.intervention, "ok": True, "key": None,
+                                 "sv": "", "en": "", "why_sv": "", "why_en": "",
+                                 "fix_sv": "", "fix_en": ""}
+        if design.name == "decomposition" and len(spec.compare_periods) == 2:
+            t0, t1 = spec.compare_periods
+            window = max(int(spec.compare_window), 1)
+            base = shift_period(t0, -(window - 1))
+            entry["needs"] = t1
+            if post_end < t1:
+                entry.update(
+                    ok=False, key="post_end",
+                    why_sv=(f"dekompositionen jämför {t0} med {t1}, men efterperioden slutar "
+                            f"{post_end} (post_end)"),
+                    why_en=(f"the decomposition compares {t0} with {t1}, but the post window "
+                            f"ends {post_end} (post_end)"),
+                    fix_sv=f"välj post_end {t1} eller senare, eller tidigare compare_periods",
+                    fix_en=f"choose post_end {t1} or later, or earlier compare_periods")
+            elif first is not None and base < first:
+                entry.update(
+                    ok=False, key="compare_periods",
+                    why_sv=(f"dekompositionens basfönster ({compare_text(base, t0)}, "
+                            f"compare_window {window}) börjar före data ({first})"),
+                    why_en=(f"the decomposition's base window ({compare_text(base, t0)}, "
+                            f"compare_window {window}) starts before the data ({first})"),
+                    fix_sv="välj ett kortare compare_window eller senare compare_periods",
+                    fix_en="choose a shorter compare_window or later compare_periods")
+            if not entry["ok"]:
+                entry["sv"] = (f"{entry['why_sv'][0].upper()}{entry['why_sv'][1:]}, så den "
+                               f"hoppas över: {entry['fix_sv']}.")
+                entry["en"] = (f"{entry['why_en'][0].upper()}{entry['why_en'][1:]}, so it is "
+                               f"skipped: {entry['fix_en']}.")
+        out[design.name] = entry
+    return out
+
+
+def compare_text(a: str, b: str) -> str:
+    return a if a == b else f"{a}–{b}"
+
+
+def check_designs(inputs: Inputs) -> list[dict[str, str | None]]:
+    """The designs of the spec that cannot run on these inputs, each with its sentence
+    (:attr:`Inputs.design_notes`) — or a refusal when the spec's own settings make them
+    impossible, or when no design can run for an outcome.
+
+    * a post window too short for a design (:func:`design_post_requirements`): the design is
+      skipped;
+    * donor settings (``donors``) that leave fewer donors than the comparison-group designs
+      need (:data:`evaluation.designs.donors.MIN_DONORS`) or none: refused
+      (:class:`SpecError` naming ``donors``, its line and the fix) — the same pool the report
+      would use; with the default settings (every kommun in the data) too few kommuner in the
+      data only skip those designs;
+    * an outcome for which no chosen design can run: refused, naming ``post_end`` or
+      ``designs``.
+    """
+    from evaluation.designs.registry import designs
+
+    spec = inputs.spec
+    chosen = designs(spec.designs)
+    first = min(inputs.pre_periods().get(o, {}).get("first", inputs.first_period)
+                for o in spec.outcomes)
+    notes: list[dict[str, str | None]] = []
+    post = design_post_requirements(spec, post_end=inputs.post_end, first=first)
+    for name, entry in post.items():
+        if not entry["ok"]:
+            notes.append({"design": name, "outcome": None, "key": entry["key"],
+                          "sv": entry["sv"], "en": entry["en"],
+                          "why_sv": entry["why_sv"], "why_en": entry["why_en"],
+                          "fix_sv": entry["fix_sv"], "fix_en": entry["fix_en"]})
+    donor_designs = [d.name for d in chosen if d.needs_donors and post[d.name]["ok"]]
+    if donor_designs:
+        from evaluation.evaluate import Evaluation
+
+        evaluation = Evaluation(inputs=inputs)
+        custom = spec.donors != default_donors()
+        listed = ", ".join(donor_designs)
+        for outcome in spec.outcomes:
+            try:
+                evaluation.donor_pool(outcome)
+            except DesignError as exc:
+                if custom:
+                    line = spec.line("donors")
+                    raise SpecError(
+                        f"{exc.sv.rstrip('.')} – ändra 'donors'"
+                        f"{f' (rad {line})' if line else ''} eller ta bort {listed} ur designs.",
+                        f"{exc.en.rstrip('.')} – change 'donors'"
+                        f"{f' (line {line})' if line else ''} or remove {listed} from designs.",
+                    ) from None
+                notes += [{"design": d, "outcome": outcome, "key": "donors", "sv": exc.sv,
+                           "en": exc.en} for d in donor_designs]
+    for outcome in spec.outcomes:
+        skipped = {n["design"] for n in notes if n["outcome"] in (None, outcome)}
+        if all(d.name in skipped for d in chosen):
+            reasons = [n for n in notes if n["outcome"] in (None, outcome)]
+            keys = {n["key"] for n in reasons}
+            key = keys.pop() if len(keys) == 1 and "donors" not in keys else "designs"
+            first = reasons[0]
+            if first.get("why_sv"):
+                why_sv = f"{first['why_sv']}; {first['fix_sv']}"
+                why_en = f"{first['why_en']}; {first['fix_en']}"
+            else:
+                why_sv, why_en = first["sv"].rstrip("."), first["en"].rstrip(".")
+            raise spec_error(
+                key, spec.line(key),
+                f"lämnar ingen design som kan köras för {outcome}: {why_sv}"
+                f"{' – eller lägg till its under designs' if key != 'designs' else ''}.",
+                f"leaves no design that can run for {outcome}: {why_en}"
+                f"{' – or add its under designs' if key != 'designs' else ''}.",
+            )
+    return notes

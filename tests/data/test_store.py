@@ -12,6 +12,7 @@ import pytest
 
 from evaluation import paths
 from evaluation.data import store
+from evaluation.errors import WriteFailure
 from evaluation.data.panel import read_panel
 from evaluation.data.store import (
     build_processed,
@@ -112,9 +113,9 @@ def test_failed_write_leaves_nothing(home, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(store.os, "replace", fail)
-    with pytest.raises(OSError):
+    with pytest.raises(WriteFailure, match="kunde inte skrivas"):  # one sentence, exit 1
         save_raw(_panel(), source="demo", name="panel", meta={})
-    with pytest.raises(OSError):
+    with pytest.raises(WriteFailure):
         write_parquet(_panel(), home / "data" / "processed" / "x.parquet")
     assert _tree(home) == []
 

@@ -275,7 +275,9 @@ def test_kolada_source_over_local_http_then_offline(tmp_path, home, shared_data,
         "sources:\n  grp_per_capita:\n    source: kolada\n    kpi: N03702\n"
         "    title: Bruttoregionprodukt\n"
         f"    units: [{', '.join(repr(m) for m in MUNIS)}]\n"
-        "donors: {pool: liknande}\n", encoding="utf-8")
+        # only the national designs: the fetched kommuner are not Arboga's liknande group, and
+        # an empty pool is refused when a comparison-group design asks for it
+        "donors: {pool: liknande}\ndesigns: [decomposition, its]\n", encoding="utf-8")
     spec = load_spec(spec_path)
     groups: dict[str, dict] = {}
     for r in read_csv(shared_data / "kolada" / "kolada_municipality_groups_long.csv"):

@@ -10,6 +10,7 @@ moved into place with :func:`os.replace`, so a failed write never leaves a parti
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import json
@@ -28,7 +29,7 @@ import pandas as pd
 
 from evaluation import paths
 from evaluation.data.panel import panel_frequency, read_panel
-from evaluation.errors import DataError
+from evaluation.errors import DataError, WriteFailure
 
 HASH_LENGTH = 12
 _COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".zip")
@@ -45,6 +46,7 @@ __all__ = [
     "stored_json",
     "to_yearly",
     "write_bytes",
+    "write_failure",
     "write_parquet",
 ]
 
@@ -76,6 +78,47 @@ def sha256_file(path: str | Path) -> str:
 
 
 # --------------------------------------------------------------------------- atomic writes
+#: errno -> (Swedish reason, English reason, Swedish fix, English fix).
+_OS_REASONS = {
+    errno.ENOSPC: ("disken är full", "the disk is full",
+                   "frigör utrymme och kör igen", "free some space and run again"),
+    errno.EDQUOT: ("diskkvoten är slut", "the disk quota is exhausted",
+                   "frigör utrymme och kör igen", "free some space and run again"),
+    errno.EROFS: ("filsystemet är skrivskyddat", "the file system is read-only",
+                  "välj en skrivbar mapp med EVALUATION_HOME och kör igen",
+                  "choose a writable folder with EVALUATION_HOME and run again"),
+    errno.EACCES: ("behörighet saknas", "permission denied",
+                   "ge skrivrättighet till mappen eller välj en annan med EVALUATION_HOME",
+                   "make the folder writable or choose another with EVALUATION_HOME"),
+    errno.EPERM: ("åtgärden är inte tillåten", "the operation is not permitted",
+                  "ge skrivrättighet till mappen eller välj en annan med EVALUATION_HOME",
+                  "make the folder writable or choose another with EVALUATION_HOME"),
+}
+
+
+def os_reason(exc: BaseException) -> tuple[str, str, str, str]:
+    """(reason sv, reason en, fix sv, fix en) of an operating-system error, in words."""
+    code = getattr(exc, "errno", None)
+    if code in _OS_REASONS:
+        return _OS_REASONS[code]
+    text = getattr(exc, "strerror", None) or exc.__class__.__name__
+    return (text, text, "kontrollera mappen och kör igen", "check the folder and run again")
+
+
+def write_failure(path: str | Path, exc: BaseException, *, done_sv: str = "",
+                  done_en: str = "") -> WriteFailure:
+    """One sentence for a write that failed (disk full, read-only, permission denied),
+    naming the path and the fix; ``done_sv``/``done_en`` say what was left as it was
+    (", inget publicerades")."""
+    reason_sv, reason_en, fix_sv, fix_en = os_reason(exc)
+    error = WriteFailure(
+        f"{path} kunde inte skrivas ({reason_sv}){done_sv}: {fix_sv}.",
+        f"{path} could not be written ({reason_en}){done_en}: {fix_en}.",
+    )
+    error.path = Path(path)  # type: ignore[attr-defined]  # for a caller's own sentence
+    return error
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
@@ -92,12 +135,23 @@ def _atomic(path: str | Path, write: Callable[[str], None]) -> Path:
     """Let ``write`` fill a temporary file beside ``path``, then move it into place; a failure
     leaves no partial file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise write_failure(path.parent, exc, done_sv=", inget skrevs",
+                            done_en=", nothing was written") from exc
     try:
         write(tmp)
         _finish(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        kept = path.exists()
+        raise write_failure(path, exc,
+                            done_sv=", den tidigare filen är orörd" if kept else ", inget skrevs",
+                            done_en=(", the previous file is untouched" if kept
+                                     else ", nothing was written")) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -160,21 +214,36 @@ def replace_dir(target: str | Path) -> Iterator[Path]:
         The folder to (re)build, e.g. ``processed_dir() / "demo"``.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
-    os.chmod(staging, 0o777 & ~_umask())
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
+        os.chmod(staging, 0o777 & ~_umask())
+    except OSError as exc:
+        raise write_failure(target.parent, exc, done_sv=", inget skrevs",
+                            done_en=", nothing was written") from exc
     try:
         yield staging
-        old = None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old = None
+    try:
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
             os.replace(target, old / target.name)
         os.replace(staging, target)
+    except BaseException as exc:
+        if old is not None and not target.exists() and (old / target.name).exists():
+            os.replace(old / target.name, target)  # put the previous folder back
+        shutil.rmtree(staging, ignore_errors=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise write_failure(target, exc, done_sv=", den tidigare mappen är orörd",
+                                done_en=", the previous folder is untouched") from exc
         raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- raw store

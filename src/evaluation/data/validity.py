@@ -9,6 +9,7 @@ and each refusal is one sentence naming the unit, period, value and the fix:
 * a rate outside 0–100 % (a share of the labour force cannot be 150 %);
 * a negative count, or a monthly count that is not a whole number (households, persons at a
   time; a yearly count may be a yearly average, as Socialstyrelsen's "genomsnitt per månad");
+* a negative population (the ``population`` measure or column scales every count);
 * an outcome that does not vary in the evaluated kommun's pre-period (a constant series gives
   intervals of zero width, and "0,000 till 0,000" would read as certainty);
 * a unit code that is no kommun, län or riket code when the other codes are Swedish ones (a
@@ -60,6 +61,22 @@ def _read_codes(path: Path) -> frozenset[str]:
     return frozenset({"00", *frame["kommunkod"], *frame["lan_kod"]})
 
 
+def nearest_code(code: str, candidates) -> str | None:
+    """The candidate closest to ``code`` as a typo (difflib's similarity; among equally similar
+    codes of digits the numerically nearest), or None when nothing is close."""
+    code = str(code)
+    scored = []
+    for other in candidates:
+        other = str(other)
+        ratio = difflib.SequenceMatcher(None, code, other).ratio()
+        if ratio < 0.5:
+            continue
+        distance = (abs(int(code) - int(other)) if code.isdigit() and other.isdigit()
+                    else 0)
+        scored.append((-ratio, len(other) != len(code), distance, other))
+    return min(scored)[3] if scored else None
+
+
 def check_unit_codes(panel: pd.DataFrame, source: str) -> None:
     """Refuse a code that is no Swedish region code in a panel of Swedish codes."""
     codes = sorted(set(panel["unit"].astype(str)))
@@ -71,9 +88,9 @@ def check_unit_codes(panel: pd.DataFrame, source: str) -> None:
     if not unknown:
         return
     code = unknown[0]
-    near = difflib.get_close_matches(code, sorted(known), n=1, cutoff=0.5)
-    hint_sv = f" (närmast giltiga kod: {near[0]})" if near else ""
-    hint_en = f" (nearest valid code: {near[0]})" if near else ""
+    near = nearest_code(code, known)
+    hint_sv = f" (närmast giltiga kod: {near})" if near else ""
+    hint_en = f" (nearest valid code: {near})" if near else ""
     more_sv = f" och {len(unknown) - 1} till" if len(unknown) > 1 else ""
     more_en = f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""
     raise DataError(
@@ -112,10 +129,10 @@ def check_outcome_values(panel: pd.DataFrame, *, outcomes: list[str], kinds: dic
             unit = str(row["unit"])
             place = f"{names.get(unit, unit)} ({unit})"
             raise DataError(
-                f"{source} har värdet {row['value']!r} för {outcome} i {place} {row['period']}, "
-                f"{what_sv}: rätta värdet eller markera det som skyddat (suppressed) – annars "
-                "kan det bli ett resultat.",
-                f"{source} has the value {row['value']!r} for {outcome} in {place} "
+                f"{source} har värdet {float(row['value'])!r} för {outcome} i {place} "
+                f"{row['period']}, {what_sv}: rätta värdet eller markera det som skyddat "
+                "(suppressed) – annars kan det bli ett resultat.",
+                f"{source} has the value {float(row['value'])!r} for {outcome} in {place} "
                 f"{row['period']}, {what_en}: correct it or mark it as suppressed – otherwise "
                 "it can become a finding.",
             )
@@ -124,10 +141,34 @@ def check_outcome_values(panel: pd.DataFrame, *, outcomes: list[str], kinds: dic
         if len(own) >= 2 and float(own.max() - own.min()) == 0.0:
             place = f"{names.get(treated, treated)} ({treated})"
             raise DataError(
-                f"{outcome} är {own.iloc[0]:g} i varje period före förändringen i {place}: en "
-                "serie utan variation kan inte visa en effekt (intervallen får bredden noll); "
-                "kontrollera filen eller välj ett annat utfall.",
-                f"{outcome} is {own.iloc[0]:g} in every period before the change in {place}: a "
-                "series without variation cannot show an effect (the intervals get zero "
-                "width); check the file or choose another outcome.",
+                f"{source}: {outcome} är {own.iloc[0]:g} i varje period före förändringen i "
+                f"{place}: en serie utan variation kan inte visa en effekt (intervallen får "
+                "bredden noll); kontrollera filen eller välj ett annat utfall.",
+                f"{source}: {outcome} is {own.iloc[0]:g} in every period before the change in "
+                f"{place}: a series without variation cannot show an effect (the intervals get "
+                "zero width); check the file or choose another outcome.",
             )
+
+
+def check_population(panel: pd.DataFrame, *, names: dict[str, str], source: str) -> None:
+    """Refuse a negative population (measure or column): counts are compared per inhabitant."""
+    rows = panel[(panel["measure"] == "population") & (panel["status"] != "suppressed")]
+    candidates = [(rows, "value")]
+    if "population" in panel.columns:
+        candidates.append((panel, "population"))
+    for frame, column in candidates:
+        values = frame[column].to_numpy(dtype=float)
+        bad = values < 0
+        if not bad.any():
+            continue
+        row = frame.iloc[int(np.flatnonzero(bad)[0])]
+        unit = str(row["unit"])
+        place = f"{names.get(unit, unit)} ({unit})"
+        raise DataError(
+            f"{source} har folkmängden {float(row[column])!r} för {place} {row['period']}, ett "
+            "negativt antal invånare: rätta värdet eller ta bort raden – folkmängden skalar "
+            "varje antal.",
+            f"{source} has the population {float(row[column])!r} for {place} {row['period']}, a "
+            "negative number of inhabitants: correct it or remove the row – the population "
+            "scales every count.",
+        )

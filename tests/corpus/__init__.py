@@ -1,0 +1,1 @@
+"""The corpus of hostile inputs and faults (issue 14): see ``table.py`` and ``test_corpus.py``."""
