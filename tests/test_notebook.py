@@ -112,11 +112,11 @@ def test_the_first_screen_answers_before_anything_else():
 
 def test_sections_follow_the_table_of_contents():
     """The headings the notebook shows come in the order of show.SECTIONS, which the table of
-    contents links to (target and peers print their own headings)."""
+    contents links to (target, peers and pooled print their own headings)."""
     from evaluation.report import show
 
     own = {"target": "section_target", "peers": "section_peers",
-           "glossary": "section_glossary"}
+           "pooled": "section_pooled", "glossary": "section_glossary"}
     shown = []
     for call in _calls():
         key = call.removeprefix("heading:") if call.startswith("heading:") else own.get(call)

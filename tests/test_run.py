@@ -89,6 +89,9 @@ def test_summary_json_contract(report):
         assert 0 <= c["false_positive_rate"] <= 1 and 0 <= c["power"] <= 1
     assert f"{s['data_vintage']}-{s['settings']}" == report.name
     assert s["treated"]["code"] == "1987"
+    # the simulated reform flags are unrelated to the outcomes: no pooled effect, Exempelstad placed
+    assert all(o["simple"]["ci"][0] < 0 < o["simple"]["ci"][1] and o["placement"]["cohort"] == 2022
+               for o in s["pooled"]["outcomes"].values())
     designs = {(r["outcome"], r["design"]) for r in s["results"]}
     assert designs == {(o, d) for o in ("unemployment_rate", "households_assistance")
                        for d in DESIGNS}
@@ -160,7 +163,8 @@ def test_html_is_a_readable_swedish_report(report):
     assert not re.search(r"<script[^>]+src=[\"']https?:", html)
     assert not re.search(r"<link[^>]+href=[\"']https?:", html)
     for heading in ("Sammanfattning", "Data och mått", "Metod", "Resultat",
-                    "Hur säkra är slutsatserna?", "Slutsatser och osäkerhet"):
+                    "Hur säkra är slutsatserna?", "Slutsatser och osäkerhet",
+                    "Kommuner som gjort samma förändring"):
         assert heading in html
     assert "SIMULERADE DATA" in html
     assert "Evaluation.from_parameters" not in html  # no code

@@ -54,6 +54,8 @@ class Evaluation:
     horizons: dict[str, Any] = field(default_factory=dict)  # outcome -> :meth:`horizon`
     peer_table: Any = None  # DataFrame once :meth:`peers` ran with a comparison_group
     target_result: Any = None  # dict once :meth:`target_follow_up` ran with a target
+    pooled_result: Any = None  # PooledEvidence once :meth:`pooled` ran with a pooled block
+    _pooled_placed: Any = field(default=None, repr=False)  # (lead records, summary["pooled"])
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -300,6 +302,40 @@ class Evaluation:
                                        treated=self.inputs.treated, kind=kind).to_dict()
         return self.target_result
 
+    def pooled(self) -> Any:
+        """The spec's ``pooled`` block: every kommun that made the same change, pooled by the
+        staggered-adoption design, per outcome (:func:`evaluation.pooled.pooled_evidence`;
+        computed once, well under a second). None without the block. The kommun's own
+        estimate is placed among them when the summary is built (:meth:`summary`)."""
+        if not self.spec.pooled:
+            return None
+        if self.pooled_result is None:
+            from evaluation.pooled import pooled_evidence
+
+            self.pooled_result = pooled_evidence(
+                self.inputs.panel, self.spec.pooled, treated=self.inputs.treated,
+                intervention=self.spec.intervention, post_window=self.inputs.post_window,
+                outcomes=list(self.spec.outcomes), measures=self.inputs.measures,
+                exclude=self.spec.donors.get("exclude", []),
+                treated_name=self.inputs.treated_name, base_dir=self.spec.base_dir,
+                lines=self.spec.lines, alpha=1 - CI_LEVEL)
+        return self.pooled_result
+
+    def _pooled_summary(self, summary: dict[str, Any]) -> dict[str, Any] | None:
+        """``summary["pooled"]``: the pooled estimate with the kommun's own estimate — the
+        verdict's lead design per outcome — placed among the cohorts' effects."""
+        evidence = self.pooled()
+        if evidence is None:
+            return None
+        from evaluation.pooled import lead_records
+
+        records = lead_records(summary)
+        key = json.dumps(records, sort_keys=True, default=str)
+        if self._pooled_placed is None or self._pooled_placed[0] != key:  # once per lead set
+            evidence.place_own(records)
+            self._pooled_placed = (key, clean_json(evidence.to_dict()))
+        return self._pooled_placed[1]
+
     def result(self, outcome: str, design: str) -> EffectResult:
         for r in self.results:
             if r.outcome == outcome and r.design == design:
@@ -390,6 +426,7 @@ class Evaluation:
         out["cost"] = clean_json(cost_of(out, self.spec.cost))
         out["target"] = clean_json(self.target_result)
         out["comparison_group"] = clean_json(self._peer_summary())
+        out["pooled"] = clean_json(self._pooled_summary(out))
         out["changes"] = clean_json(self.changes(out))
         return out
 
@@ -510,6 +547,17 @@ class Evaluation:
             written += tables.write_table(peer_rank_table(self.peer_table, lang), tab_dir,
                                           "jamforelse", title=self.title(),
                                           source=source_of(), **common)
+        pooled = summary.get("pooled")
+        if pooled:
+            from evaluation.report import text as wording
+            from evaluation.report.pooled_report import pooled_figures, pooled_source, pooled_table
+
+            where = pooled_source(pooled, source_of())
+            for stem, fig in pooled_figures(pooled, lang, self.simulated, source=where):
+                written += figures.save_figure(fig, fig_dir, stem)
+            written += tables.write_table(pooled_table(pooled, lang), tab_dir, "samma_forandring",
+                                          title=wording.t("pooled.table.caption", lang),
+                                          source=where, **common)
         md = folder / "sammanfattning.md"
         md.write_text(self.narrative_markdown(summary), encoding="utf-8")
         written.append(md)

@@ -54,6 +54,10 @@ Keys (documented in the README and in ``notebooks/params/exempelstad.yaml``):
 ``outcome_kinds``  what an outcome is, when neither the shipped measure list nor the data say
                    it (see :func:`validate_outcome_kinds`): ``{gdp_per_capita: {kind: level,
                    unit_sv: "USD per invånare", unit_en: "USD per inhabitant"}}``.
+``pooled``         the kommuner that made the same change (see :func:`validate_pooled` and
+                   :mod:`evaluation.pooled`): ``{flag: <CSV with unit, year, flag> | demo}`` or
+                   ``{adopters: {"0114": 2019, …}}``, with ``control`` (``notyet``/``never``)
+                   and ``method``.
 """
 
 from __future__ import annotations
@@ -79,6 +83,7 @@ KEYS = (
     "comparison", "compare_periods", "compare_window", "post_end", "language", "seed", "donors",
     "sources", "outcome_kinds", "designs", "primary_outcome", "primary_design",
     "smallest_relevant_effect", "intervention_variants", "cost", "comparison_group", "target",
+    "pooled",
 )
 #: Keys of one ``outcome_kinds`` entry (``kind`` is required).
 OUTCOME_KIND_KEYS = ("kind", "unit_sv", "unit_en", "label_sv", "label_en")
@@ -127,6 +132,7 @@ class Spec:
     cost: dict[str, Any] = field(default_factory=dict)
     comparison_group: dict[str, Any] = field(default_factory=dict)
     target: dict[str, Any] = field(default_factory=dict)
+    pooled: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -386,6 +392,7 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
         comparison_group=validate_comparison_group(raw.get("comparison_group"),
                                                    ln("comparison_group")),
         target=_validate_target(raw.get("target"), ln("target")),
+        pooled=validate_pooled(raw.get("pooled"), lines),
         path=path,
         lines=dict(lines),
     )
@@ -467,7 +474,10 @@ def settings_key(spec: Spec) -> str:
     import hashlib
     import json
 
-    text = json.dumps(spec.parameters(), sort_keys=True, ensure_ascii=False, default=str)
+    values = spec.parameters()
+    if not values.get("pooled"):  # without a pooled block the keys stay as they were
+        values.pop("pooled", None)
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
 
 
@@ -662,6 +672,113 @@ def validate_outcome_kinds(value: Any, outcomes: list[str],
                              "level.")
         out[name] = clean
     return out
+
+
+# --------------------------------------------------------------------------- pooled
+#: Sub-keys of ``pooled`` and their defaults (exactly one of ``flag`` and ``adopters``).
+POOLED_DEFAULTS: dict[str, Any] = {"flag": None, "adopters": {}, "control": "notyet",
+                                   "method": "dr"}
+
+
+def validate_pooled(value: Any, lines: dict[str, int] | None = None) -> dict[str, Any]:
+    """The ``pooled`` block: the kommuner that made the same change, for the pooled
+    staggered-adoption estimate of :mod:`evaluation.pooled` (``{}`` without the block).
+
+    ``flag`` is a CSV (path relative to the spec) with one row per kommun and year and the
+    columns ``unit``, ``year`` and ``flag`` (0/1, e.g. Kolada's U40826), or ``demo`` for the
+    demo's simulated flags; ``adopters`` instead lists the kommuner with their first year
+    (``{"1987": 2022, "0114": 2019}``; every other kommun counts as never having made it).
+    ``control``: ``notyet`` (default: kommuner that have not made the change yet, or never)
+    or ``never``; ``method``: ``dr`` (default), ``ipw``, ``reg`` or ``dr_imp`` (without
+    covariates the four give the same estimate). The value papermill passes back (the
+    validated dict, years as integers) validates to itself.
+
+    Raises
+    ------
+    SpecError
+        One sentence naming the field, its line and the value: not a block, an unknown
+        sub-key, both or neither of ``flag`` and ``adopters``, a flag that is not one path, a
+        code that is not a kommun code, a year that is not a whole year, an unknown control or
+        method.
+    """
+    from evaluation.designs.staggered import CONTROLS, METHODS
+
+    lines = lines or {}
+    if value is None or value == {} or value == "":
+        return {}
+
+    def line(sub: str) -> int | None:
+        return lines.get(f"pooled.{sub}", lines.get("pooled"))
+
+    if not isinstance(value, dict):
+        raise spec_error("pooled", lines.get("pooled"),
+                         f"har värdet '{value}' men ska vara ett block med flag eller adopters, "
+                         "t.ex. 'flag: data/raw/u40826.csv' på en indragen rad under 'pooled:'.",
+                         f"has the value '{value}' but must be a block with flag or adopters, "
+                         "e.g. 'flag: data/raw/u40826.csv' on an indented line under 'pooled:'.")
+    for sub in value:
+        if sub not in POOLED_DEFAULTS:
+            raise spec_error(f"pooled.{sub}", line(sub),
+                             f"är okänt: tillåtna fält under pooled är "
+                             f"{', '.join(POOLED_DEFAULTS)}; kontrollera stavningen.",
+                             f"is unknown: allowed fields under pooled are "
+                             f"{', '.join(POOLED_DEFAULTS)}; check the spelling.")
+    flag, adopters = value.get("flag"), value.get("adopters")
+    has_flag = flag not in (None, "")
+    has_adopters = adopters not in (None, {}, [], "")
+    if has_flag == has_adopters:
+        sv, en = (("anger både flag och adopters: behåll en av dem.",
+                   "gives both flag and adopters: keep one of them.") if has_flag else
+                  ("saknar flag och adopters: ange en flaggfil (flag: …) eller kommunerna med "
+                   "sitt första år (adopters: {\"0114\": 2019}).",
+                   "lacks flag and adopters: give a flag file (flag: …) or the kommuner with "
+                   "their first year (adopters: {\"0114\": 2019})."))
+        raise spec_error("pooled", lines.get("pooled"), sv, en)
+    if has_flag and (isinstance(flag, (list, dict)) or not str(flag).strip()):
+        raise spec_error("pooled.flag", line("flag"),
+                         f"har värdet '{flag}' men ska vara en sökväg till en CSV-fil med "
+                         "kolumnerna unit, year och flag (eller demo).",
+                         f"has the value '{flag}' but must be the path of a CSV file with the "
+                         "columns unit, year and flag (or demo).")
+    first: dict[str, int] = {}
+    if has_adopters:
+        if not isinstance(adopters, dict):
+            raise spec_error("pooled.adopters", line("adopters"),
+                             f"har värdet '{adopters}' men ska vara kommunkoder med sitt första "
+                             "år, t.ex. {\"1987\": 2022, \"0114\": 2019}.",
+                             f"has the value '{adopters}' but must be kommun codes with their "
+                             "first year, e.g. {\"1987\": 2022, \"0114\": 2019}.")
+        for code, year in adopters.items():
+            text = str(code).strip()
+            if not text.isdigit() or len(text) not in (3, 4) or text.zfill(4) in first:
+                raise spec_error("pooled.adopters", line("adopters"),
+                                 f"innehåller '{code}', som inte är en ny kommunkod: skriv "
+                                 "varje kommun en gång med fyra siffror inom citattecken, t.ex. "
+                                 "\"0114\".",
+                                 f"contains '{code}', which is not a new kommun code: write "
+                                 "each kommun once with four digits in quotes, e.g. \"0114\".")
+            when = str(year).strip()
+            if isinstance(year, (list, dict, bool)) or not (when.isdigit() and len(when) == 4):
+                raise spec_error("pooled.adopters", line("adopters"),
+                                 f"anger '{year}' som första år för {text.zfill(4)}: skriv hela "
+                                 "året, t.ex. 2019.",
+                                 f"gives '{year}' as the first year of {text.zfill(4)}: write "
+                                 "the whole year, e.g. 2019.")
+            first[text.zfill(4)] = int(when)
+    control = str(value.get("control") or POOLED_DEFAULTS["control"]).strip()
+    if control not in CONTROLS:
+        raise spec_error("pooled.control", line("control"),
+                         f"har värdet '{control}': välj notyet (kommuner som ännu inte gjort "
+                         "förändringen) eller never (bara de som aldrig gjort den).",
+                         f"has the value '{control}': choose notyet (kommuner that have not "
+                         "made the change yet) or never (only those that never made it).")
+    method = str(value.get("method") or POOLED_DEFAULTS["method"]).strip()
+    if method not in METHODS:
+        raise spec_error("pooled.method", line("method"),
+                         f"har värdet '{method}': välj {', '.join(METHODS)}.",
+                         f"has the value '{method}': choose {', '.join(METHODS)}.")
+    return {"flag": str(flag).strip() if has_flag else None, "adopters": first,
+            "control": control, "method": method}
 
 
 # --------------------------------------------------------------------------- donors

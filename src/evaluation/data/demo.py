@@ -27,6 +27,13 @@ kommungrupp, one per county and, for every kommun, "Liknande kommuner, arbetsmar
 "Liknande kommuner, ekonomiskt bistånd, <name>" — its seven nearest kommuner on pre-2020
 characteristics — so that donor pools (``evaluation.designs.donors``) work on the demo as on real
 Kolada groups.
+
+It also writes **simulated** yearly reform flags (``reform_flags_simulerade.csv``, see
+:func:`demo_flags`), shaped like Kolada's U40826 ("ekonomiskt bistånd ingår i samma förvaltning
+som arbetsmarknadsinsatserna", 0/1 per kommun and year, 2015–2023): Exempelstad switches to 1 in
+2022, 40 other kommuner in cohorts 2016–2023, six have the flag from the first year and three
+switch back. The flags are drawn independently of the outcomes, so the kommuner that "made the
+change" have no effect on average (only Exempelstad's own simulated effect is among them).
 """
 
 from __future__ import annotations
@@ -73,6 +80,8 @@ __all__ = [
     "TREATED_UNIT",
     "build_demo",
     "demo_dir",
+    "demo_flags",
+    "demo_flags_path",
     "demo_groups",
     "ensure_demo",
     "load_demo",
@@ -711,8 +720,13 @@ _PROCESSED_FILES = (
     "truth_yearly.parquet",
     "units.parquet",
     "groups.parquet",
+    "reform_flags_simulerade.csv",
 )
 _GROUPS_FILE = "groups.parquet"
+FLAGS_FILE = "reform_flags_simulerade.csv"
+#: Files derived from the units (and panel) alone: an older build lacking them is completed in
+#: place, without simulating again.
+_DERIVED_FILES = (_GROUPS_FILE, FLAGS_FILE)
 _MANIFEST = "demo.json"
 
 
@@ -809,6 +823,7 @@ def build_demo(
                                      reader=_read_units)
         groups = demo_groups(pd.read_parquet(panel_file), pd.read_parquet(units_file))
         write_parquet(groups, staging / _GROUPS_FILE)
+        _write_flags(pd.read_parquet(units_file), staging / FLAGS_FILE)
         manifest = {
             "params": params,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -860,17 +875,21 @@ def ensure_demo(
 def _complete(folder: Path) -> bool:
     """True when ``folder`` holds a whole build.
 
-    A build from before the groups existed (every file but ``groups.parquet``) is completed in
-    place: the groups are derived from its own panel and units, so nothing else changes.
+    A build from before the groups or the simulated flags existed (every file but
+    ``groups.parquet`` and/or the flags) is completed in place: both are derived from its own
+    panel and units, so nothing else changes.
     """
     manifest = _manifest(folder)
     if manifest is None:
         return False
     missing = [name for name in _PROCESSED_FILES if not (folder / name).is_file()]
-    if missing == [_GROUPS_FILE]:
-        panel = pd.read_parquet(folder / "panel_monthly.parquet")
+    if missing and set(missing) <= set(_DERIVED_FILES):
         units = pd.read_parquet(folder / "units.parquet")
-        write_parquet(demo_groups(panel, units), folder / _GROUPS_FILE)
+        if _GROUPS_FILE in missing:
+            panel = pd.read_parquet(folder / "panel_monthly.parquet")
+            write_parquet(demo_groups(panel, units), folder / _GROUPS_FILE)
+        if FLAGS_FILE in missing:
+            _write_flags(units, folder / FLAGS_FILE)
         manifest["files"] = list(_PROCESSED_FILES)
         text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
         write_bytes(folder / _MANIFEST, text.encode("utf-8"))
@@ -953,6 +972,76 @@ def load_demo_units(
     As in :func:`load_demo`: when all parameters are None the demo already built is used."""
     folder = _built_or_ensure(seed, end, revised)
     return pd.read_parquet(folder / "units.parquet")
+
+
+def demo_flags_path(
+    *,
+    seed: int | None = None,
+    end: str | None = None,
+    revised: Sequence[str] | None = None,
+) -> Path:
+    """The demo's **simulated** reform flags (CSV: unit, unit_name, year, flag, source; see
+    :func:`demo_flags`), built if needed. As in :func:`load_demo`: when all parameters are
+    None the demo already built is used."""
+    return _built_or_ensure(seed, end, revised) / FLAGS_FILE
+
+
+# =========================================================================== reform flags
+#: Fixed seed of the simulated flags: they never change with ``seed`` (nor with the outcomes).
+_FLAG_SEED = 40826
+FLAG_YEARS = (2015, 2023)
+#: First flagged year → number of kommuner besides Exempelstad (which adopts in 2022).
+FLAG_COHORTS: dict[int, int] = {2016: 5, 2017: 6, 2018: 5, 2019: 6, 2020: 5, 2021: 5,
+                                2022: 4, 2023: 4}
+FLAG_ALWAYS = 6  # flagged from the first year: no year before adoption (excluded)
+FLAG_SWITCH_BACK = 3  # flagged, then 0 again (excluded)
+FLAG_TREATED_YEAR = 2022
+
+
+def demo_flags(units: pd.DataFrame) -> pd.DataFrame:
+    """SIMULATED yearly reform flags for the demo's kommuner, like Kolada's U40826 (0/1).
+
+    Drawn from a fixed seed, independently of the simulated outcomes: Exempelstad (1987) is
+    0 until 2021 and 1 from 2022; :data:`FLAG_COHORTS` kommuner switch to 1 in 2016–2023 and
+    stay; :data:`FLAG_ALWAYS` have 1 already in 2015 and :data:`FLAG_SWITCH_BACK` switch to 1
+    and back to 0 (both excluded by the pooled estimate, with their reasons); every other
+    kommun (Kontrollby included) is 0 throughout.
+
+    Returns
+    -------
+    pandas.DataFrame
+        unit, unit_name, year (int), flag (0/1), source ("demo (simulerade data)"), one row per
+        kommun and year of :data:`FLAG_YEARS`.
+    """
+    rng = np.random.default_rng(_FLAG_SEED)
+    kommuner = units[units["unit_type"] == "kommun"].sort_values("unit")
+    names = dict(zip(kommuner["unit"], kommuner["unit_name"], strict=True))
+    others = [c for c in kommuner["unit"] if c not in (TREATED_UNIT, PLACEBO_UNIT)]
+    n_cohorts = sum(FLAG_COHORTS.values())
+    drawn = list(rng.choice(others, size=n_cohorts + FLAG_ALWAYS + FLAG_SWITCH_BACK,
+                            replace=False))
+    first, last = FLAG_YEARS
+    years = np.arange(first, last + 1)
+    spells: dict[str, tuple[int, int]] = {TREATED_UNIT: (FLAG_TREATED_YEAR, last + 1)}
+    cohorts = [year for year, n in FLAG_COHORTS.items() for _ in range(n)]
+    for code, year in zip(drawn[:n_cohorts], cohorts, strict=True):
+        spells[code] = (year, last + 1)
+    for code in drawn[n_cohorts:n_cohorts + FLAG_ALWAYS]:
+        spells[code] = (first, last + 1)
+    for code in drawn[n_cohorts + FLAG_ALWAYS:]:
+        start = int(rng.integers(2017, 2020))
+        spells[code] = (start, start + int(rng.integers(2, 4)))
+    rows = []
+    for code in kommuner["unit"]:
+        on, off = spells.get(code, (last + 1, last + 1))
+        for year in years:
+            rows.append((code, names[code], int(year), int(on <= year < off), SOURCE))
+    return pd.DataFrame(rows, columns=["unit", "unit_name", "year", "flag", "source"])
+
+
+def _write_flags(units: pd.DataFrame, path: Path) -> None:
+    text = demo_flags(units).to_csv(index=False, lineterminator="\n")
+    write_bytes(path, text.encode("utf-8"))
 
 
 # =========================================================================== groups

@@ -1034,10 +1034,12 @@ def staggered_from_wide(
                            "units (no overlap)" if code == "overlap" else
                            "the covariates are collinear among the comparison units")
                 raise DesignError(
-                    f"ATT för kohorten {int(gg)} år {periods[j]} kan inte skattas: {what_sv}; "
-                    "använd färre kovariater eller method=\"reg\".",
-                    f"The ATT of cohort {int(gg)} in {periods[j]} cannot be estimated: "
-                    f"{what_en}; use fewer covariates or method=\"reg\".") from exc
+                    f"Effekten för gruppen som infört förändringen {int(gg)} kan inte skattas för "
+                    f"år {periods[j]}: {what_sv}; använd färre kovariater eller "
+                    "regressionsmetoden (reg).",
+                    f"The effect for the cohort adopting in {int(gg)} cannot be estimated for "
+                    f"{periods[j]}: {what_en}; use fewer covariates or the regression method "
+                    "(reg).") from exc
             psi = np.zeros(n)
             psi[cell] = inf * (n / cell.sum())
             rows.append((int(gg), int(periods[j]), int(periods[base]), bool(post), float(att),
@@ -1209,7 +1211,7 @@ def place_unit(result: StaggeredResult, estimate: float, se: float | None = None
                 f"Kohorten {cohort} finns inte i skattningen (kohorter: "
                 f"{_listed(table.index.tolist())}): ange kommunens införandeår.",
                 f"The cohort {cohort} is not in the estimate (cohorts: "
-                f"{_listed(table.index.tolist())}): give the kommun's adoption year.")
+                f"{_listed(table.index.tolist())}): give the municipality's adoption year.")
         row = table.loc[cohort]
         ci = (float(row["ci_low"]), float(row["ci_high"]))
         out.update(cohort=cohort, cohort_att=float(row["att"]), cohort_se=float(row["se"]),

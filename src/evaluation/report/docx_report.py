@@ -775,6 +775,21 @@ def figure_entries(ev: Any, folder: str | Path, summary: Mapping[str, Any],
             out.append({"png": png,
                         "caption": _w("cap.peer", language, Label=_cap(label), place=place),
                         "alt": _w("alt.peer", language, label=_lower(label), place=place)})
+    pooled = summary.get("pooled")
+    if pooled:
+        from evaluation.report.pooled_report import figure_stem
+        from evaluation.report.text import t
+
+        level = fmt.level_label(float(pooled.get("ci_level") or 0.95), language)
+        for outcome in pooled.get("outcomes") or {}:
+            png = fig_dir / f"{figure_stem(outcome)}.png"
+            if png.is_file():
+                label = _outcome_label(outcome, language)
+                out.append({"png": png,
+                            "caption": t("pooled.caption", language, Label=_cap(label),
+                                         place=place),
+                            "alt": t("pooled.alt", language, label=_lower(label),
+                                     place=place, level=level)})
     return out
 
 
@@ -825,6 +840,13 @@ def table_entries(ev: Any, summary: Mapping[str, Any], sources: Sequence[Mapping
 
         out.append({"frame": peer_rank_table(ev.peer_table, language),
                     "caption": _w("tab.peer", language, place=place), "source": source})
+    pooled = summary.get("pooled")
+    if pooled:
+        from evaluation.report.pooled_report import pooled_table
+        from evaluation.report.text import t
+
+        out.append({"frame": pooled_table(pooled, language),
+                    "caption": t("pooled.table.caption", language), "source": source})
     return out
 
 

@@ -47,6 +47,7 @@ SECTIONS: dict[str, str] = {
     "section_results": "results",
     "section_target": "target",
     "section_peers": "peers",
+    "section_pooled": "pooled",
     "section_sensitivity": "sensitivity",
     "section_reliability": "reliability",
     "section_conclusions": "conclusions",
@@ -214,6 +215,8 @@ def _present(ev: Evaluation, key: str) -> bool:
         return ev.target_result is not None
     if key == "section_peers":
         return ev.peer_table is not None
+    if key == "section_pooled":
+        return bool(ev.spec.pooled)
     if key == "section_sensitivity":
         return bool(ev.summary().get("sensitivity"))
     return True
@@ -576,6 +579,39 @@ def peers(ev: Evaluation) -> None:
                                 label=text.outcome_label(measure, lang), place=_place(ev)))
     _html(_details(text.t("details.table", lang),
                    _table_html(peer_rank_table(table, lang), "peers")))
+
+
+def pooled(ev: Evaluation) -> None:
+    """The kommuner that made the same change (nothing without the spec's ``pooled``):
+    heading, one paragraph, one figure per outcome (effect by years since the change, the
+    kommun's own estimate marked), and collapsed the table per year of adoption and the
+    kommuner left out with their reasons."""
+    d = ev.summary().get("pooled")
+    if not d:
+        return
+    from evaluation.report.pooled_report import (
+        SUFFIX,
+        exclusions_text,
+        pooled_figures,
+        pooled_source,
+        pooled_table,
+        pooled_text,
+    )
+
+    lang = ev.language
+    heading(ev, "section_pooled")
+    _md(pooled_text(d, lang))
+    source = pooled_source(d, str(ev.inputs.data_info().get("source") or "") or None)
+    for stem, fig in pooled_figures(d, lang, ev.simulated, source=source):
+        outcome = stem.removesuffix(SUFFIX)
+        label = text.outcome_label(outcome, lang)
+        _figure(ev, fig, text.t("pooled.caption", lang, Label=label[:1].upper() + label[1:],
+                                place=_place(ev)))
+    body = _table_html(pooled_table(d, lang), "pooled")
+    excluded = exclusions_text(d, lang)
+    if excluded:
+        body += _md_html(excluded)
+    _html(_details(text.t("pooled.details", lang), body, cls="pooled-details"))
 
 
 def reliability(ev: Evaluation) -> None:

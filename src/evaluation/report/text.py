@@ -3287,3 +3287,206 @@ TEXTS.update({
     "sources.changed": {"sv": "{what}: nya uppgifter sparade.",
                         "en": "{what}: new data stored."},
 })
+
+# The section "Kommuner som gjort samma förändring" (issue 15: pooled evidence from every kommun
+# that made the same change; evaluation.pooled, evaluation.report.pooled_report).
+TEXTS.update({
+    "section_pooled": {"sv": "Kommuner som gjort samma förändring",
+                       "en": "Municipalities that made the same change"},
+    "pooled.intro": {
+        "sv": "Enligt {source} gjorde {n} kommuner samma förändring som {place} under åren "
+              "{first}–{last}{own}.",
+        "en": "According to {source}, {n} municipalities made the same change as {place} in "
+              "{first}–{last}{own}."},
+    "pooled.intro.own": {"sv": " ({place} inräknad)", "en": " ({place} included)"},
+    "pooled.source.flag": {"sv": "flaggfilen {file}", "en": "the flag file {file}"},
+    "pooled.source.demo": {"sv": "demons simulerade flaggor",
+                           "en": "the demo's simulated flags"},
+    "pooled.source.adopters": {"sv": "specifikationens lista", "en": "the spec's list"},
+    "pooled.compare.notyet": {
+        "sv": "Varje grupp som gjorde förändringen samma år jämförs år för år med kommuner som "
+              "ännu inte gjort den ({n_never} har inte gjort den alls), enligt Callaway och "
+              "Sant'Anna (2021); jämförelsen förutsätter att grupperna annars hade utvecklats "
+              "som jämförelsekommunerna.",
+        "en": "Each group that made the change in the same year is compared, year by year, "
+              "with municipalities that had not made it yet ({n_never} never made it), "
+              "following Callaway and Sant'Anna (2021); the comparison assumes that the groups "
+              "would otherwise have developed like the comparison municipalities."},
+    "pooled.compare.never": {
+        "sv": "Varje grupp som gjorde förändringen samma år jämförs år för år med de "
+              "{n_never} kommuner som inte gjort den alls, enligt Callaway och Sant'Anna "
+              "(2021); jämförelsen förutsätter att grupperna annars hade utvecklats som "
+              "jämförelsekommunerna.",
+        "en": "Each group that made the change in the same year is compared, year by year, "
+              "with the {n_never} municipalities that never made it, following Callaway and "
+              "Sant'Anna (2021); the comparison assumes that the groups would otherwise have "
+              "developed like the comparison municipalities."},
+    "pooled.scale": {"sv": "Utfallen jämförs per kalenderår: {items}.",
+                     "en": "The outcomes are compared per calendar year: {items}."},
+    "pooled.scale.mean": {"sv": "{noun} som årsmedelvärde", "en": "{noun} as the yearly mean"},
+    "pooled.scale.per_1000": {
+        "sv": "{noun} per 1\u00a0000 invånare (årsmedelvärde)",
+        "en": "{noun} per 1,000 inhabitants (yearly mean)"},
+    "pooled.excluded": {"sv": "{n} kommuner ingår inte: {reasons}.",
+                        "en": "{n} municipalities are left out: {reasons}."},
+    "pooled.reason.always_treated": {
+        "sv": "{n} med förändringen redan första året i data",
+        "en": "{n} with the change already in their first year in the data"},
+    "pooled.reason.switch_back": {"sv": "{n} som gick tillbaka",
+                                  "en": "{n} that reverted it"},
+    "pooled.reason.adoption_year_unknown": {"sv": "{n} där införandeåret är okänt",
+                                            "en": "{n} whose year of adoption is unknown"},
+    "pooled.reason.no_flag": {"sv": "{n} utan värden för flaggan",
+                              "en": "{n} without values of the flag"},
+    "pooled.reason.excluded_by_spec": {
+        "sv": "{n} som specifikationen utesluter (grannkommuner)",
+        "en": "{n} that the spec leaves out (neighbours)"},
+    "pooled.reason.excluded_by_caller": {"sv": "{n} som saknas i flaggfilen",
+                                         "en": "{n} missing from the flag file"},
+    "pooled.reason.unbalanced": {"sv": "{n} med ofullständiga värden",
+                                 "en": "{n} with incomplete values"},
+    "pooled.reason.no_pre_period": {"sv": "{n} utan år före förändringen i data",
+                                    "en": "{n} without a year before the change in the data"},
+    "pooled.effect": {
+        "sv": "För {noun} var skillnaden mot jämförelsekommunerna efter förändringen i "
+              "genomsnitt {effect} ({ci}).",
+        "en": "For {noun} the difference from the comparison municipalities after the change "
+              "averaged {effect} ({ci})."},
+    "pooled.none": {
+        "sv": "Intervallet innehåller noll: kommunerna som gjort förändringen visar ingen "
+              "påvisbar genomsnittlig effekt.",
+        "en": "The interval contains zero: the municipalities that made the change show no "
+              "detectable average effect."},
+    "pooled.lower": {
+        "sv": "Skillnaden är statistiskt säkerställd: efter förändringen låg kommunerna som "
+              "gjort den i genomsnitt lägre än jämförelsekommunerna.",
+        "en": "The difference is statistically significant: after the change the "
+              "municipalities that made it were on average lower than the comparison "
+              "municipalities."},
+    "pooled.higher": {
+        "sv": "Skillnaden är statistiskt säkerställd: efter förändringen låg kommunerna som "
+              "gjort den i genomsnitt högre än jämförelsekommunerna.",
+        "en": "The difference is statistically significant: after the change the "
+              "municipalities that made it were on average higher than the comparison "
+              "municipalities."},
+    "pooled.pretrend.same": {
+        "sv": "Åren före förändringen skiljer sig inte påvisbart från jämförelsekommunerna "
+              "({p}).",
+        "en": "The years before the change do not differ detectably from the comparison "
+              "municipalities ({p})."},
+    "pooled.pretrend.differ": {
+        "sv": "Redan åren före förändringen skilde sig utvecklingen från "
+              "jämförelsekommunernas ({p}), så skillnaden efteråt ska tolkas med försiktighet.",
+        "en": "Already in the years before the change the development differed from the "
+              "comparison municipalities' ({p}), so the difference afterwards should be "
+              "interpreted with caution."},
+    "pooled.own.lead": {"sv": "{owner} egen skattning ({design}, {window}{converted}) är {own} "
+                              "({ci})",
+                        "en": "{owner} own estimate ({design}, {window}{converted}) is {own} "
+                              "({ci})"},
+    "pooled.own.converted": {"sv": ", omräknad till {unit}", "en": ", converted to {unit}"},
+    "pooled.own.cohort": {
+        "sv": "{owner} egen skattning kan inte räknas om till samma skala, så här används "
+              "{owner} egen förändring i årsdata mot samma jämförelsekommuner, {own} ({ci})",
+        "en": "{owner} own estimate cannot be put on the same scale, so {owner} own change "
+              "in the yearly data against the same comparison municipalities is used instead, "
+              "{own} ({ci})"},
+    "pooled.own.tail": {
+        "sv": "; den ligger {position} gruppernas {n} årseffekter efter förändringen ({range}), "
+              "och {overlap}.",
+        "en": "; it lies {position} the groups' {n} yearly effects after the change "
+              "({range}), and {overlap}."},
+    "pooled.position.at": {"sv": "vid percentil {pct} av", "en": "at percentile {pct} of"},
+    "pooled.position.below": {"sv": "lägre än alla", "en": "below all of"},
+    "pooled.position.above": {"sv": "högre än alla", "en": "above all of"},
+    "pooled.overlap.yes": {
+        "sv": "dess intervall överlappar intervallet för genomsnittet",
+        "en": "its interval overlaps that of the average"},
+    "pooled.overlap.below": {
+        "sv": "dess intervall ligger helt under intervallet för genomsnittet",
+        "en": "its interval lies wholly below that of the average"},
+    "pooled.overlap.above": {
+        "sv": "dess intervall ligger helt över intervallet för genomsnittet",
+        "en": "its interval lies wholly above that of the average"},
+    "pooled.overlap.none": {"sv": "skattningen saknar intervall",
+                            "en": "the estimate has no interval"},
+    "pooled.simulated": {
+        "sv": "Flaggorna i demon är simulerade och saknar samband med utfallen, så ingen "
+              "genomsnittlig effekt väntas; bland kommunerna har bara {place} en (simulerad) "
+              "effekt.",
+        "en": "The demo's flags are simulated and unrelated to the outcomes, so no average "
+              "effect is expected; among the municipalities only {place} has a (simulated) "
+              "effect."},
+    "pooled.fig.title": {"sv": "{label}: kommuner som gjort samma förändring",
+                         "en": "{label}: municipalities that made the same change"},
+    "pooled.fig.x": {"sv": "År sedan förändringen", "en": "Years since the change"},
+    "pooled.fig.y": {"sv": "Skillnad mot jämförelsekommunerna ({unit})",
+                     "en": "Difference from the comparison municipalities ({unit})"},
+    "pooled.fig.estimate": {"sv": "Genomsnitt för kommunerna med förändringen, {level} KI",
+                            "en": "Average of the municipalities with the change, {level} CI"},
+    "pooled.fig.pre": {"sv": "Åren före förändringen (bör ligga nära noll)",
+                       "en": "Years before the change (should be near zero)"},
+    "pooled.fig.own": {"sv": "Egen skattning för {place} ({design}), {level} KI",
+                       "en": "Own estimate for {place} ({design}), {level} CI"},
+    "pooled.fig.own_cohort": {"sv": "egen förändring i årsdata",
+                              "en": "own change in the yearly data"},
+    "pooled.fig.change": {"sv": "Förändringen (år 0)", "en": "The change (year 0)"},
+    "pooled.caption": {
+        "sv": "{Label}: kommuner som gjort samma förändring som {place}, skillnad per år sedan "
+              "förändringen",
+        "en": "{Label}: municipalities that made the same change as {place}, difference per "
+              "year since the change"},
+    "pooled.alt": {
+        "sv": "Diagram över skillnaden i {label} mellan kommunerna som gjort samma förändring "
+              "som {place} och jämförelsekommunerna, per år före och efter förändringen, med "
+              "{level} KI; {place} egen skattning är markerad.",
+        "en": "Chart of the difference in {label} between the municipalities that made the "
+              "same change as {place} and the comparison municipalities, per year before and "
+              "after the change, with {level} CI; the own estimate of {place} is marked."},
+    "pooled.table.cohort": {"sv": "Införandeår", "en": "Year of adoption"},
+    "pooled.table.n": {"sv": "Kommuner", "en": "Municipalities"},
+    "pooled.table.effect": {"sv": "{label}: effekt ({unit})", "en": "{label}: effect ({unit})"},
+    "pooled.table.estimate": {"sv": "{label}: effekt", "en": "{label}: effect"},
+    "pooled.table.ci": {"sv": "{label}: {level} KI", "en": "{label}: {level} CI"},
+    "pooled.table.low": {"sv": "{label}: nedre gräns", "en": "{label}: lower limit"},
+    "pooled.table.high": {"sv": "{label}: övre gräns", "en": "{label}: upper limit"},
+    "pooled.table.all": {"sv": "Alla (vägt efter gruppstorlek)",
+                         "en": "All (weighted by group size)"},
+    "pooled.table.caption": {
+        "sv": "Kommuner som gjort samma förändring: effekt per införandeår",
+        "en": "Municipalities that made the same change: effect by year of adoption"},
+    "pooled.table.sheet": {"sv": "Samma förändring", "en": "Same change"},
+    "pooled.details": {"sv": "Tabell per införandeår och kommuner som inte ingår",
+                       "en": "Table by year of adoption and municipalities left out"},
+    "pooled.excluded.list": {"sv": "Kommuner som inte ingår:",
+                             "en": "Municipalities left out:"},
+    "pooled.exclusion.excluded_by_spec": {
+        "sv": "{unit} lämnas utanför enligt specifikationen (donors.exclude, t.ex. en "
+              "grannkommun som kan påverkas av förändringen).",
+        "en": "{unit} is left out as the spec says (donors.exclude, e.g. a neighbour that the "
+              "change may affect)."},
+    "pooled.note.not_in_data": {"sv": "{units} finns inte i data och ingår inte.",
+                                "en": "{units} are not in the data and are not included."},
+    "pooled.note.treated_excluded": {
+        "sv": "{place} ingår inte i den sammanvägda skattningen: {reason}",
+        "en": "{place} is not part of the pooled estimate: {reason}"},
+    "pooled.note.treated_added_flag": {
+        "sv": "{place} har inte förändringen i flaggan och räknas här från {year}, året då "
+              "insatsen startade.",
+        "en": "{place} lacks the change in the flag and is counted here from {year}, the year "
+              "the intervention started."},
+    "pooled.note.treated_added_adopters": {
+        "sv": "{place} saknas i listan och räknas här från {year}, året då insatsen startade.",
+        "en": "{place} is missing from the list and is counted here from {year}, the year the "
+              "intervention started."},
+    "pooled.note.treated_year": {
+        "sv": "Enligt flaggan gjorde {place} förändringen {year}, medan utvärderingen räknar "
+              "från {intervention}; den sammanvägda skattningen använder flaggans år.",
+        "en": "According to the flag {place} made the change in {year}, while the evaluation "
+              "counts from {intervention}; the pooled estimate uses the flag's year."},
+    "pooled.note.flag_ends": {
+        "sv": "Flaggan finns till och med {last}; kommuner som inte hade förändringen då räknas "
+              "som att de inte gjort den även {next}–{end}.",
+        "en": "The flag ends in {last}; municipalities without the change then are counted as "
+              "not having made it in {next}–{end} too."},
+})
