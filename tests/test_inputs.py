@@ -213,3 +213,26 @@ def test_a_short_post_window_is_a_note_and_conversions_are_recorded(tmp_path):
     assert any("decimal comma" in note for note in inputs.conversion_notes("en"))
     assert inputs.data_info()["conversions"][0] == {"sv": inputs.conversions[0].sv,
                                                     "en": inputs.conversions[0].en}
+
+
+def test_a_design_whose_window_is_missing_is_skipped_and_says_why(tmp_path):
+    """post_end at the intervention month: the decomposition (which compares April 2022 with
+    March 2023) is skipped with its sentence instead of reporting a twelve-month comparison;
+    the ITS still answers."""
+    from evaluation import paths
+    from evaluation.data import demo
+    from evaluation.evaluate import Evaluation
+    from evaluation.spec import load_spec
+
+    demo.ensure_demo()
+    spec_path = tmp_path / "kort.yaml"
+    text = (paths.params_dir() / "exempelstad.yaml").read_text(encoding="utf-8")
+    assert "post_end: 2023-03" in text
+    spec_path.write_text(text.replace("post_end: 2023-03", "post_end: 2022-04")
+                         + "\ndesigns: [decomposition, its]\n", encoding="utf-8")
+    ev = Evaluation.from_spec(load_spec(spec_path))
+    results = ev.estimate()
+    assert {r.design for r in results} == {"its"}
+    reason = ev.skipped[("unemployment_rate", "decomposition")]
+    assert "post_end" in reason.sv and "2023-03" in reason.sv
+    assert "post_end" in reason.en

@@ -112,7 +112,12 @@ class Evaluation:
                 post_end=inputs.post_end, comparison=spec.comparison,
                 compare_periods=tuple(spec.compare_periods), compare_window=spec.compare_window,
                 donors=pool, seed=spec.seed, ci_level=CI_LEVEL)
+            too_short = inputs.skipped_designs(outcome)  # e.g. a post window too short
             for design in chosen:
+                note = too_short.get(design.name)
+                if note is not None:
+                    self.skipped[(outcome, design.name)] = DesignError(note["sv"], note["en"])
+                    continue
                 if design.needs_donors and pool_error is not None:
                     self.skipped[(outcome, design.name)] = pool_error
                     continue

@@ -285,6 +285,15 @@ def accepted(case: table.Case, inputs, clean: pd.DataFrame) -> None:
     assert len(inputs.conversion_notes("en")) == len(inputs.conversions)
     assert inputs.data_info()["conversions"] == [{"sv": c.sv, "en": c.en}
                                                  for c in inputs.conversions]
+    if inputs.conversions:  # the report's data box says how the file was read
+        import html
+
+        from evaluation.report.text import data_box
+
+        for language in ("sv", "en"):
+            box = data_box(inputs.data_info(), language)
+            for note in inputs.conversion_notes(language):
+                assert html.escape(note) in box, (language, note)
     if case.inspect is not None:
         case.inspect(inputs)
 

@@ -154,6 +154,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "title": {"sv": "Förändringen i {name} {period}", "en": "The change in {name}, {period}"},
     "data.title": {"sv": "Om data", "en": "About the data"},
     "data.source": {"sv": "Källa", "en": "Source"},
+    "data.conversions": {"sv": "Så lästes filen", "en": "How the file was read"},
     "data.period": {"sv": "Period", "en": "Period"},
     "data.preliminary": {"sv": "Preliminära uppgifter", "en": "Preliminary data"},
     "data.units": {"sv": "Antal enheter", "en": "Number of units"},
@@ -3075,6 +3076,9 @@ def data_box(info: Mapping[str, Any], language: Language = "sv") -> str:
         rows.append((t("data.target", language), esc(str(info["target"]))))
     if info.get("source"):
         rows.append((t("data.source", language), _sources_html(info["source"], language)))
+    if info.get("conversions"):  # how the file was read (decimal comma, encoding, …)
+        rows.append((t("data.conversions", language), esc("; ".join(
+            c[language] if isinstance(c, Mapping) else str(c) for c in info["conversions"]))))
     first, last = info.get("first_period"), info.get("last_period")
     if info.get("period") and not (first and last):
         first, last = info["period"][0], info["period"][-1]
