@@ -186,9 +186,10 @@ def parse_spec(text: str, *, path: str | None = None) -> Spec:
         mark = getattr(exc, "problem_mark", None)
         line = f" på rad {mark.line + 1}" if mark else ""
         line_en = f" on line {mark.line + 1}" if mark else ""
+        name = f" {path}" if path else ""
         raise SpecError(
-            f"Specifikationen är inte giltig YAML{line}: kontrollera indrag och kolon.",
-            f"The spec is not valid YAML{line_en}: check indentation and colons.",
+            f"Specifikationen{name} är inte giltig YAML{line}: kontrollera indrag och kolon.",
+            f"The spec{name} is not valid YAML{line_en}: check indentation and colons.",
         ) from exc
     if not isinstance(root, yaml.MappingNode):
         raise SpecError(
@@ -211,7 +212,7 @@ def parse_spec(text: str, *, path: str | None = None) -> Spec:
                 f"är okänt: tillåtna fält är {', '.join(KEYS)}; kontrollera stavningen.",
                 f"is unknown: allowed fields are {', '.join(KEYS)}; check the spelling.",
             )
-        raw[key] = _node_value(value_node)
+        raw[key] = _node_value(value_node, key=key, budget=[MAX_NODES], active=set())
         lines[key] = line
         if isinstance(value_node, yaml.MappingNode):
             lines.update(_sub_lines(key, value_node))
@@ -231,15 +232,40 @@ def _sub_lines(key: str, node: yaml.MappingNode) -> dict[str, int]:
     return lines
 
 
-def _node_value(node: yaml.Node) -> Any:
-    """Plain values from a YAML node, scalars kept as the typed text (null becomes None)."""
+#: At most this many YAML nodes are read from one top-level key: aliases (``&a``/``*a``) can
+#: make a short file expand exponentially ("billion laughs") or refer to themselves.
+MAX_NODES = 10_000
+
+
+def _node_value(node: yaml.Node, *, key: str = "", budget: list[int] | None = None,
+                active: set[int] | None = None) -> Any:
+    """Plain values from a YAML node, scalars kept as the typed text (null becomes None).
+
+    A node that contains itself (a self-referring alias) or a value that expands to more than
+    :data:`MAX_NODES` nodes is a :class:`SpecError` naming the key, not a recursion.
+    """
+    budget = [MAX_NODES] if budget is None else budget
+    active = set() if active is None else active
+    budget[0] -= 1
+    if budget[0] < 0 or id(node) in active:
+        line = node.start_mark.line + 1 if node.start_mark else None
+        raise spec_error(key or "?", line,
+                         "refererar till sig själv eller växer för mycket genom YAML-alias "
+                         "(&namn/*namn): skriv ut värdet utan alias.",
+                         "refers to itself or grows too large through YAML aliases "
+                         "(&name/*name): write the value out without aliases.")
     if isinstance(node, yaml.ScalarNode):
         if node.tag.endswith(":null") or (node.style is None and node.value in ("", "~", "null")):
             return None
         return node.value
-    if isinstance(node, yaml.SequenceNode):
-        return [_node_value(v) for v in node.value]
-    return {str(k.value): _node_value(v) for k, v in node.value}
+    active.add(id(node))
+    try:
+        if isinstance(node, yaml.SequenceNode):
+            return [_node_value(v, key=key, budget=budget, active=active) for v in node.value]
+        return {str(k.value): _node_value(v, key=key, budget=budget, active=active)
+                for k, v in node.value}
+    finally:
+        active.discard(id(node))
 
 
 def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
