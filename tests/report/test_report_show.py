@@ -55,6 +55,7 @@ def test_every_glossary_term_and_layout_text_has_both_languages():
     keys += ["glossary.intro", "question", "question.national", "question.comparison",
              "contents", "section_glossary", "table.lead", "results.others", "details.table",
              "details.more", "glossary.pointer", "details.sensitivity", "details.reliability", "details.data",
+             "details.glossary",
              "details.method", "details.headline", "fig.caption", "fig.alt.shows", "fig.alt.y",
              "fig.alt.bars", "fig.alt.x"]
     keys += [k for k in T.TEXTS if k.startswith("fig.caption.")]

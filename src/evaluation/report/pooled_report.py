@@ -119,6 +119,19 @@ def pooled_source(d: Mapping[str, Any], data_source: str | None) -> str | None:
 # --------------------------------------------------------------------------- text
 def pooled_text(d: Mapping[str, Any], language: Language = "sv") -> str:
     """One paragraph (Markdown) from ``summary["pooled"]``; see the module docstring."""
+    lead, method = pooled_parts(d, language)
+    return " ".join(p for p in (lead, method) if p)
+
+
+def pooled_parts(d: Mapping[str, Any], language: Language = "sv") -> tuple[str, str]:
+    """:func:`pooled_text` in two parts for the page: what was found (who made the change,
+    the result per outcome, where the kommun lies) and how (the comparison, the scale, who is
+    left out, notes) — the second part is shown collapsed."""
+    lead, method = _pooled_sentences(d, language)
+    return " ".join(p for p in lead if p), " ".join(p for p in method if p)
+
+
+def _pooled_sentences(d: Mapping[str, Any], language: Language) -> tuple[list[str], list[str]]:
     check_language(language)
     place = str((d.get("treated") or {}).get("name") or (d.get("treated") or {}).get("code"))
     level = float(d.get("ci_level") or 0.95)
@@ -134,6 +147,7 @@ def pooled_text(d: Mapping[str, Any], language: Language = "sv") -> str:
                first=min(years) if years else fmt.MISSING,
                last=max(years) if years else fmt.MISSING,
                own=t("pooled.intro.own", language, place=place) if included else "")]
+    lead, parts = parts, []
     parts.append(t(f"pooled.compare.{d.get('control', 'notyet')}", language,
                    n_never=first.get("n_never_treated", 0)))
     items = [t(f"pooled.scale.{o['scale']}", language,
@@ -149,11 +163,11 @@ def pooled_text(d: Mapping[str, Any], language: Language = "sv") -> str:
         parts.append(t("pooled.excluded", language, n=len(excluded),
                        reasons=join_words(reasons, language)))
     for o in outcomes:
-        parts += _outcome_sentences(o, place, level, language)
+        lead += _outcome_sentences(o, place, level, language)
     if source.get("simulated"):
-        parts.append(t("pooled.simulated", language, place=place))
+        lead.append(t("pooled.simulated", language, place=place))
     parts += [_note(n, language) for n in d.get("notes") or []]
-    return " ".join(p for p in parts if p)
+    return lead, parts
 
 
 def _note(note: Mapping[str, Any], language: Language) -> str:

@@ -583,9 +583,9 @@ def peers(ev: Evaluation) -> None:
 
 def pooled(ev: Evaluation) -> None:
     """The kommuner that made the same change (nothing without the spec's ``pooled``):
-    heading, one paragraph, one figure per outcome (effect by years since the change, the
-    kommun's own estimate marked), and collapsed the table per year of adoption and the
-    kommuner left out with their reasons."""
+    heading and one paragraph; collapsed, one figure per outcome (effect by years since the
+    change, the kommun's own estimate marked), the table per year of adoption and the kommuner
+    left out with their reasons."""
     d = ev.summary().get("pooled")
     if not d:
         return
@@ -594,20 +594,24 @@ def pooled(ev: Evaluation) -> None:
         exclusions_text,
         pooled_figures,
         pooled_source,
+        pooled_parts,
         pooled_table,
-        pooled_text,
     )
 
     lang = ev.language
     heading(ev, "section_pooled")
-    _md(pooled_text(d, lang))
+    lead, method = pooled_parts(d, lang)
+    _md(lead)
     source = pooled_source(d, str(ev.inputs.data_info().get("source") or "") or None)
+    # how the comparison was made, the figures, the table and the exclusions are collapsed
+    body = _md_html(method) if method else ""
     for stem, fig in pooled_figures(d, lang, ev.simulated, source=source):
         outcome = stem.removesuffix(SUFFIX)
         label = text.outcome_label(outcome, lang)
-        _figure(ev, fig, text.t("pooled.caption", lang, Label=label[:1].upper() + label[1:],
-                                place=_place(ev)))
-    body = _table_html(pooled_table(d, lang), "pooled")
+        body += figure_html(ev, fig, text.t("pooled.caption", lang,
+                                            Label=label[:1].upper() + label[1:],
+                                            place=_place(ev)))
+    body += _table_html(pooled_table(d, lang), "pooled")
     excluded = exclusions_text(d, lang)
     if excluded:
         body += _md_html(excluded)
@@ -687,10 +691,14 @@ def glossary_terms(ev: Evaluation) -> list[str]:
 
 
 def glossary(ev: Evaluation) -> None:
-    """"Ordlista": the words the report uses, explained for a committee member."""
+    """"Ordlista": the words the report uses, explained for a committee member (collapsed
+    under its intro: the reader opens it when a word needs it)."""
     lang = ev.language
     entries = "".join(
         f'<dt id="glossary-{_esc(k)}">{_esc(text.t(f"glossary.{k}", lang))}</dt>'
         f"<dd>{_inline(text.t(f'glossary.{k}.text', lang))}</dd>"
         for k in glossary_terms(ev))
-    _html(f'<p>{_esc(text.t("glossary.intro", lang))}</p><dl class="glossary">{entries}</dl>')
+    terms = glossary_terms(ev)
+    _html(f'<p>{_esc(text.t("glossary.intro", lang))}</p>'
+          + _details(text.t("details.glossary", lang, n=len(terms)),
+                     f'<dl class="glossary">{entries}</dl>', cls="glossary-details"))

@@ -971,6 +971,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "details.more": {"sv": "Fler figurer", "en": "More figures"},
     "details.sensitivity": {"sv": "Figurer och tabell för varje variant",
                             "en": "Figures and table for each variant"},
+    "details.glossary": {"sv": "Ordlistans {n} ord", "en": "The glossary's {n} terms"},
     "details.reliability": {"sv": "Placebotesterna för varje metod och utfall",
                             "en": "The placebo tests for each method and outcome"},
     "details.data": {"sv": "Mått, jämförelseserier och perioder, med figurer",
@@ -3460,8 +3461,8 @@ TEXTS.update({
         "sv": "Kommuner som gjort samma förändring: effekt per införandeår",
         "en": "Municipalities that made the same change: effect by year of adoption"},
     "pooled.table.sheet": {"sv": "Samma förändring", "en": "Same change"},
-    "pooled.details": {"sv": "Tabell per införandeår och kommuner som inte ingår",
-                       "en": "Table by year of adoption and municipalities left out"},
+    "pooled.details": {"sv": "Figurer, tabell per införandeår och kommuner som inte ingår",
+                       "en": "Figures, table by year of adoption and municipalities left out"},
     "pooled.excluded.list": {"sv": "Kommuner som inte ingår:",
                              "en": "Municipalities left out:"},
     "pooled.exclusion.excluded_by_spec": {
