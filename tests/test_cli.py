@@ -94,3 +94,23 @@ def test_every_cli_message_comes_from_the_catalogue():
     assert len(keys) > 20
     for key in keys:
         assert set(TEXTS[key]) == {"sv", "en"}, key
+
+
+def test_run_progress_only_on_a_terminal(monkeypatch):
+    """`run` shows papermill's per-section progress on stderr in the report's language when
+    stderr is a terminal, and nothing in a log or CI."""
+    import io
+    import sys
+
+    from evaluation.run import progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert progress_bar("sv") is False
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    bar = progress_bar("sv")
+    assert bar["desc"] == "Kör utvärderingen" and bar["file"] is sys.stderr
+    assert progress_bar("en")["desc"] == "Running the evaluation"

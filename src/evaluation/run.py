@@ -88,7 +88,8 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
     try:
         pm.execute_notebook(
             str(paths.evaluate_notebook()), str(notebook_out), parameters=parameters,
-            kernel_name=kernel, cwd=str(staging), progress_bar=False, log_output=False,
+            kernel_name=kernel, cwd=str(staging), progress_bar=progress_bar(spec.language),
+            log_output=False,
             request_save_on_cell_execute=False,
             # no kernel chatter on the terminal: the kernel's shutdown logs a caught
             # KeyboardInterrupt at ERROR level after a successful run
@@ -247,6 +248,20 @@ def _undo(root: Path, staging: Path, target: Path, latest: Path,
         if old is not None:
             os.replace(old, place)
     return attempt
+
+
+def progress_bar(language: str) -> dict[str, Any] | bool:
+    """Papermill's per-cell progress on stderr ("Kör utvärderingen: 12/31 avsnitt …") when
+    stderr is a terminal — each cell is one section of the report (the designs, the
+    reliability section, …) —, nothing when it is not (a log, CI, the tests)."""
+    import sys
+
+    from evaluation.report.text import t
+
+    if not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
+        return False
+    return {"desc": t("run.progress", language), "unit": t("run.progress.unit", language),
+            "file": sys.stderr, "leave": False}
 
 
 def _clean_stale(root: Path) -> None:

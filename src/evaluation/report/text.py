@@ -3234,6 +3234,8 @@ TEXTS.update({
     "cli.check_dropped": {"sv": " Utelämnade jämförelseenheter: {items}.",
                           "en": " Comparison units left out: {items}."},
     "cli.report": {"sv": "Rapport: {path}", "en": "Report: {path}"},
+    "run.progress": {"sv": "Kör utvärderingen", "en": "Running the evaluation"},
+    "run.progress.unit": {"sv": "avsnitt", "en": "sections"},
     "cli.plan_recorded": {
         "sv": "Analysplanen för {id} är registrerad i {where} (sha256 {sha}); data slutar "
               "{last}.",
