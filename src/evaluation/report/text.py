@@ -3497,3 +3497,11 @@ TEXTS.update({
         "en": "The flag ends in {last}; municipalities without the change then are counted as "
               "not having made it in {next}–{end} too."},
 })
+
+
+# The national screen's words (evaluation.screen: help, table headers, figure), keys
+# ``screen.*``: kept beside the screen's code in evaluation/screen/text.py, looked up here like
+# every other text (and checked by tests/report/test_language.py with the rest).
+from evaluation.screen.text import TEXTS as _SCREEN_TEXTS  # noqa: E402
+
+TEXTS.update({f"screen.{key}": entry for key, entry in _SCREEN_TEXTS.items()})

@@ -1,0 +1,258 @@
+"""Screen results on disk, so that a re-screen recomputes only what changed.
+
+Two stores under one folder (default ``data/processed/screen-cache/``, git-ignored like all
+derived data):
+
+**Results** (:class:`ResultCache`, ``entries/``): one JSON file per kommun × outcome × design —
+the design's ``summary.json`` record, the pre-period mean the verdict reads, the series the
+figure draws, or the design's error. The key (:func:`entry_key`) is a SHA-256 of
+
+* the code: the source of the designs, the verdict, the result contract and the screen's
+  tasks (:func:`code_fingerprint`) — changed code never reuses old numbers;
+* the settings that design depends on (:meth:`~evaluation.screen.settings.Resolved.
+  for_design`: the decomposition its two periods and window, the ITS and the structural
+  model the date and the end of the post window, the structural model its seed);
+* the kommun, the outcome, what the outcome is (its declared kind and unit);
+* the hash of every value the call reads (:func:`evaluation.screen.data.unit_hashes`): the
+  kommun's and riket's outcome, population and labour-force rows up to the last period the
+  design uses — the end of the post window for the ITS and the structural model, the end of
+  the later window for the decomposition — and, for the decomposition, the same hashes of its
+  similar kommuner, whose set (re-chosen on the whole panel every time) is part of the key —
+  the set, not its order: the order follows the kommuner's mean population over all periods,
+  which a new month moves, and changes the decomposition's numbers only in the last bits of its
+  floating-point sums.
+
+The data vintage is recorded in each entry but is not part of the key: a new month changes the
+vintage of every kommun, while the hashes change only where a value the call reads changed.
+
+**What a new month changes.** With the default window (the post window ends at the last
+period) every kommun's post window grows by one month, so:
+
+* the decomposition is **reused**: it compares the year before the change with the first year,
+  which a new month does not move; it is recomputed only for kommuner whose values in those
+  windows (or whose similar kommuner's) were revised, or whose similar kommuner changed;
+* the ITS is **recomputed, but its pre-period fit is reused**: its error model's restricted
+  likelihood over the (φ, ρ) grid — a quarter to a half of an ITS call, less the longer the
+  post window (measured: 0.045–0.060 CPU s per call fresh, 0.036–0.043 s with the stored fit,
+  45-month window) — depends only on the pre-period
+  residuals, the times and the design matrix, so it is stored (:class:`FitStore`) under the
+  hash of exactly those arrays and the error model's settings, and handed back to
+  :func:`evaluation.designs.its.its` through its public ``error_model`` argument
+  (:class:`StoredErrorModel`). The forecast over the longer window is computed anew, so the
+  result is the one a fresh fit gives, bit for bit;
+* the structural model is **recomputed in full**: its pre-period fit and parameter draws
+  (about a third of a call) happen inside the design with no way to hand them in, and the
+  simulated paths over the post window — the larger part — depend on the new month anyway.
+  Nothing else of it can honestly be reused. ``tests/benchmarks/bench_screen.py`` reports the
+  re-screen with and without it (without it the re-screen is about a quarter of the first
+  screen; with it, the structural model's full cost remains).
+
+With a fixed ``post_end`` a new month changes nothing the calls read and everything is reused;
+a revised month recomputes the kommuner (and, for the decomposition, the kommuner whose similar
+kommuner) it touches; a revision of riket recomputes every kommun.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: Bump when the layout of an entry changes.
+SCHEMA = 1
+
+
+def default_cache_dir() -> Path:
+    from evaluation import paths
+
+    return paths.processed_dir() / "screen-cache"
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 (16 hex) of the source of everything a screened number comes from."""
+    import evaluation
+
+    root = Path(evaluation.__file__).parent
+    files = sorted([*(root / "designs").glob("*.py"), root / "verdict.py", root / "results.py",
+                    root / "data" / "panel.py", root / "checks" / "sensitivity.py",
+                    root / "screen" / "tasks.py", root / "screen" / "cache.py"])
+    h = hashlib.sha256(str(SCHEMA).encode())
+    for f in files:
+        if f.is_file():
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def entry_key(*, design: str, outcome: str, kommun: str, settings: dict[str, Any],
+              measure: Any, inputs: list[str]) -> str:
+    """The key of one kommun × outcome × design result (see the module docstring)."""
+    payload = {"code": code_fingerprint(), "design": design, "outcome": outcome,
+               "kommun": kommun, "settings": settings, "measure": repr(measure),
+               "inputs": inputs}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ResultCache:
+    """One JSON file per entry key under ``folder/entries``; ``None`` folder: no cache."""
+
+    def __init__(self, folder: str | Path | None):
+        self.folder = None if folder is None else Path(folder)
+        self.hits = 0
+        self.misses = 0
+        self.written = 0
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / "entries" / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if self.folder is None:
+            self.misses += 1
+            return None
+        try:
+            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry
+
+    def put(self, key: str, entry: dict[str, Any]) -> None:
+        if self.folder is None:
+            return
+        text = json.dumps(entry, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        _atomic_write(self._path(key), text.encode("utf-8"))
+        self.written += 1
+
+
+# =========================================================================== ITS fits
+def _fit_key(model: Any, resid: np.ndarray, times: np.ndarray, design: np.ndarray,
+             weights: np.ndarray) -> str:
+    h = hashlib.sha256(code_fingerprint().encode())
+    h.update(type(model).__name__.encode())
+    h.update(repr(model).encode())
+    for a in (resid, times, design, weights):
+        a = np.ascontiguousarray(np.asarray(a, dtype=float))
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def _rebuild_corr(fit: Any) -> np.ndarray | None:
+    """The correlation matrices of an AR(1)+noise grid fit, from its grid points, computed as
+    :class:`evaluation.designs.its.AR1NoiseErrors` computes them (integer lags, white-noise
+    second component); None for other fits."""
+    phis2 = getattr(fit, "phis2", None)
+    times = getattr(fit, "times", None)
+    if phis2 is None or times is None or len(times) == 0 or np.any(phis2 != 0):
+        return None
+    times = np.asarray(times, dtype=float)
+    lag = np.abs(times[:, None] - times[None, :])
+    if not np.all(lag == np.round(lag)):
+        return None
+    lag_i = lag.astype(int)
+    powers = np.arange(int(lag.max()) + 1)
+    n = len(times)
+    diag = np.arange(n)
+    c1 = (fit.phis[:, None] ** powers)[:, lag_i]
+    c1 *= fit.rhos[:, None, None]
+    c1[:, diag, diag] += (1 - fit.rhos)[:, None]
+    return c1
+
+
+class FitStore:
+    """The ITS error-model fits on disk, keyed by the exact arrays they were fitted to.
+
+    A grid fit is stored without its correlation matrices (points × n × n, megabytes), which
+    are rebuilt when it is read — and only when rebuilding them reproduces the fitted ones bit
+    for bit (checked before storing; otherwise the fit is not stored and is refitted next
+    time). ``None`` folder: nothing is stored.
+    """
+
+    def __init__(self, folder: str | Path | None):
+        self.folder = None if folder is None else Path(folder)
+        self.hits = 0
+        self.fits = 0
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / "its-fits" / key[:2] / f"{key}.pkl"
+
+    def get(self, key: str) -> Any | None:
+        if self.folder is None:
+            return None
+        try:
+            fit = pickle.loads(self._path(key).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                TypeError, ValueError):
+            return None
+        if getattr(fit, "corr_pp", None) is not None and fit.corr_pp.size == 0:
+            rebuilt = _rebuild_corr(fit)
+            if rebuilt is None:
+                return None
+            fit.corr_pp = rebuilt
+        self.hits += 1
+        return fit
+
+    def put(self, key: str, fit: Any) -> None:
+        if self.folder is None:
+            return
+        import copy
+
+        compact = fit
+        corr = getattr(fit, "corr_pp", None)
+        if corr is not None and corr.size:
+            rebuilt = _rebuild_corr(fit)
+            if rebuilt is None or rebuilt.shape != corr.shape or not np.array_equal(rebuilt,
+                                                                                   corr):
+                return
+            compact = copy.copy(fit)
+            compact.corr_pp = np.zeros((0, 0, 0))
+        _atomic_write(self._path(key), pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class StoredErrorModel:
+    """An ITS error model whose fits come from a :class:`FitStore` when the same pre-period
+    was fitted before (the same residuals, times, design and weights), else from ``inner``.
+
+    Passed as :func:`evaluation.designs.its.its`'s ``error_model``; ``inner`` is the default
+    model the ITS would use itself, so the result equals the ITS without it.
+    """
+
+    def __init__(self, inner: Any, store: FitStore):
+        self.inner = inner
+        self.store = store
+        self.name = inner.name
+
+    def fit(self, resid: np.ndarray, *, times: np.ndarray, design: np.ndarray,
+            weights: np.ndarray) -> Any:
+        key = _fit_key(self.inner, resid, times, design, weights)
+        found = self.store.get(key)
+        if found is not None:
+            return found
+        fit = self.inner.fit(resid, times=times, design=design, weights=weights)
+        self.store.fits += 1
+        self.store.put(key, fit)
+        return fit

@@ -1,0 +1,94 @@
+"""The cache recomputes only what changed (counted), and what it reuses is what a fresh run
+gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluation.screen import ScreenSettings, prepare_screen_data, screen
+from evaluation.screen.data import similar_sets
+
+KOMMUNER = ["1987", "0104"]
+COLUMNS = ["kommun", "outcome", "verdict", "estimate", "ci_low", "ci_high", "p_value",
+           "its_estimate", "its_ci_low", "structural_estimate", "decomposition_estimate"]
+
+
+@pytest.fixture(scope="module")
+def panels(evaluation_home):
+    from evaluation.data import demo
+
+    panel, _ = demo.load_demo("monthly")
+    previous = panel[panel["period"] <= "2025-11"].reset_index(drop=True)
+    return previous, panel
+
+
+def _data(panel: pd.DataFrame, tag: str):
+    settings = ScreenSettings(intervention="2022-04", outcomes=("unemployment_rate",))
+    return prepare_screen_data(panel, settings, data="demo", vintage_hash=tag,
+                               kommuner=KOMMUNER)
+
+
+def test_a_new_month_recomputes_only_what_it_changes(panels, tmp_path):
+    previous, panel = panels
+    cache = tmp_path / "cache"
+    first = screen(_data(previous, "a"), inline=True, cache_dir=cache)
+    assert first.stats["computed"] == {"decomposition": 2, "its": 2, "structural": 2}
+    assert first.stats["its_fits"] == 2
+
+    # one new month: every post window grows (the default end is the last period)
+    data = _data(panel, "b")
+    assert data.settings.post_end == "2025-12"
+    again = screen(data, inline=True, cache_dir=cache)
+    assert again.stats["reused"] == {"decomposition": 2, "its": 0, "structural": 0}
+    assert again.stats["computed"] == {"decomposition": 0, "its": 2, "structural": 2}
+    # the ITS re-forecasts from its stored pre-period fit: no new REML grid
+    assert again.stats["its_fits"] == 0 and again.stats["its_fit_reused"] == 2
+
+    # ... and what was reused is exactly what a run without any cache gives
+    fresh = screen(_data(panel, "b"), inline=True, cache_dir=None)
+    pd.testing.assert_frame_equal(again.table[COLUMNS], fresh.table[COLUMNS])
+
+    # nothing changed: nothing is computed
+    same = screen(_data(panel, "b"), inline=True, cache_dir=cache)
+    assert same.stats["computed"] == {"decomposition": 0, "its": 0, "structural": 0}
+    pd.testing.assert_frame_equal(same.table[COLUMNS], fresh.table[COLUMNS])
+
+    # a revised pre-period month of one kommun: its own designs (with a new ITS fit), and the
+    # decompositions that use it as a similar kommun, are recomputed; nothing else
+    revised = panel.copy()
+    row = ((revised["unit"] == "0104") & (revised["measure"] == "unemployment_rate")
+           & (revised["period"] == "2021-06"))
+    assert row.sum() == 1
+    revised.loc[row, "value"] += 0.4
+    data = _data(revised, "c")
+    sets = similar_sets(data, "unemployment_rate")
+    users = sum("0104" in sets[k] for k in KOMMUNER if k != "0104")
+    after = screen(data, inline=True, cache_dir=cache)
+    assert after.stats["computed"] == {"decomposition": 1 + users, "its": 1, "structural": 1}
+    assert after.stats["its_fits"] == 1 and after.stats["its_fit_reused"] == 0
+
+
+def test_a_pass_with_excluded_kommuner_equals_the_ordinary_evaluation(panels):
+    """The second pass leaves the flagged kommuner out of every comparison; the drill-down
+    spec names them (``donors.similar_reforms``) and the ordinary evaluation agrees."""
+    from evaluation.evaluate import Evaluation
+    from evaluation.screen.drill import drill_spec, drill_values
+    from evaluation.screen.tasks import screen_one
+
+    _, panel = panels
+    settings = ScreenSettings(intervention="2022-04", post_end="2023-03",
+                              outcomes=("unemployment_rate",), designs=("decomposition", "its"))
+    data = prepare_screen_data(panel, settings, data="demo", kommuner=KOMMUNER)
+    data = data.with_exclude(["0104", "1987", "2510"])  # the capital among them
+    assert drill_values(data, "1987")["donors"] == {"similar_reforms": ["0104", "2510"]}
+    row, entries = screen_one(data, "1987", "unemployment_rate")
+    assert "0104" not in entries["decomposition"]["similar"]
+    evaluation = Evaluation.from_spec(drill_spec(data, "1987"))
+    assert evaluation.inputs.excluded == ["0104", "2510"]
+    for r in evaluation.estimate():
+        assert r.diagnostics["comparison_diagnostics"]["subtracted"][1:] == ["0104", "2510"]
+        np.testing.assert_allclose(
+            [row[f"{r.design}_estimate"], row[f"{r.design}_ci_low"], row[f"{r.design}_ci_high"],
+             row[f"{r.design}_p_value"]], [r.average_effect, *r.ci, r.p_value], rtol=1e-12)
