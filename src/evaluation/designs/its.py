@@ -699,6 +699,18 @@ def _spd_solve(C: np.ndarray, B: np.ndarray) -> np.ndarray:
         return np.linalg.solve(np.swapaxes(L, -1, -2), Z)
 
 
+def _reml_from_whitened(Z: np.ndarray, logdet: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The REML criterion from the whitened data ``Z = L⁻¹ [r, X]`` (B, n, k + 1) and
+    ``log det C`` per matrix: what :func:`_reml_neg` and :func:`_reml_neg_ar1_noise` share."""
+    n, k = Z.shape[1], Z.shape[2] - 1
+    zy, zx = Z[:, :, 0], Z[:, :, 1:]
+    q, r = np.linalg.qr(zx)
+    qy = np.einsum("bnk,bn->bk", q, zy)
+    quad = np.maximum(np.einsum("bn,bn->b", zy, zy) - np.einsum("bk,bk->b", qy, qy), 1e-300)
+    logdet_x = 2 * np.log(np.abs(np.diagonal(r, axis1=1, axis2=2))).sum(axis=1)
+    return 0.5 * logdet + 0.5 * logdet_x + 0.5 * (n - k) * np.log(quad), quad
+
+
 def _reml_neg(
     C: np.ndarray, resid: np.ndarray, design: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -706,17 +718,11 @@ def _reml_neg(
 
     Returns the criterion and ``r' P r`` (so that σ̂² = r'Pr / (n − k)) per matrix.
     """
-    n, k = design.shape
     M = np.column_stack([resid, design])
     L = np.linalg.cholesky(C)
     Z = _lower_solve(L, np.broadcast_to(M, (len(C), *M.shape)))  # L⁻¹ M
     logdet = 2 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
-    zy, zx = Z[:, :, 0], Z[:, :, 1:]
-    q, r = np.linalg.qr(zx)
-    qy = np.einsum("bnk,bn->bk", q, zy)
-    quad = np.maximum(np.einsum("bn,bn->b", zy, zy) - np.einsum("bk,bk->b", qy, qy), 1e-300)
-    logdet_x = 2 * np.log(np.abs(np.diagonal(r, axis1=1, axis2=2))).sum(axis=1)
-    return 0.5 * logdet + 0.5 * logdet_x + 0.5 * (n - k) * np.log(quad), quad
+    return _reml_from_whitened(Z, logdet)
 
 
 def _reml_neg_ar1_noise(
@@ -753,12 +759,7 @@ def _reml_neg_ar1_noise(
         gain = var / f
         state = state + gain[:, None] * err
         var = var * (1.0 - gain)
-    zy, zx = Z[:, :, 0], Z[:, :, 1:]
-    q, r = np.linalg.qr(zx)
-    qy = np.einsum("bnk,bn->bk", q, zy)
-    quad = np.maximum(np.einsum("bn,bn->b", zy, zy) - np.einsum("bk,bk->b", qy, qy), 1e-300)
-    logdet_x = 2 * np.log(np.abs(np.diagonal(r, axis1=1, axis2=2))).sum(axis=1)
-    return 0.5 * logdet + 0.5 * logdet_x + 0.5 * (n - k) * np.log(quad), quad
+    return _reml_from_whitened(Z, logdet)
 
 
 #: Pieces of information about the post-window variance per post window of pre-period data.

@@ -1,0 +1,42 @@
+"""data/memo.py: results remembered per panel object, never stale, never shared."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evaluation.data import memo
+
+
+def _panel() -> pd.DataFrame:
+    return pd.DataFrame({"unit": ["0114", "0114", "0115", "0115"],
+                         "unit_name": ["A", "A", "B", "B"],
+                         "period": ["2022-01", "2022-02", "2022-01", "2022-02"],
+                         "measure": ["m"] * 4, "value": [1.0, 2.0, 3.0, 4.0]})
+
+
+def test_a_panel_changed_in_place_is_not_answered_from_memory():
+    """The memory must fail to answer — recompute — when the panel's values change in place,
+    and a caller changing what it got back must not change what is remembered."""
+    panel = _panel()
+    calls = []
+    counted = memo.per_frame(lambda frame, m: calls.append(m) or frame["value"].sum())
+    assert counted(panel, "m") == 10.0 and counted(panel, "m") == 10.0
+    assert len(calls) == 1  # the second call came from memory
+    panel.loc[0, "value"] = 100.0  # in place: same object
+    assert counted(panel, "m") == 109.0 and len(calls) == 2
+    first = memo.wide(panel, "m")
+    first.iloc[0, 0] = -1.0
+    assert memo.wide(panel, "m").iloc[0, 0] == 100.0
+    assert memo.unit_names(panel) == {"0114": "A", "0115": "B"}
+
+
+def test_the_memory_is_forgotten_with_the_panel():
+    panel = _panel()
+    memo.wide(panel, "m")
+    key = id(panel)
+    assert key in memo._MEMORY
+    del panel
+    import gc
+
+    gc.collect()
+    assert key not in memo._MEMORY
