@@ -40,3 +40,18 @@ def test_the_memory_is_forgotten_with_the_panel():
 
     gc.collect()
     assert key not in memo._MEMORY
+
+
+def test_remembered_tables_equal_what_they_stand_for():
+    """``wide_until`` is the wide table of the rows up to a period, ``unit_means`` each unit's
+    mean — equal to computing them from the panel directly, and not the same after a change."""
+    from evaluation.data import panel as panel_module
+
+    panel = _panel()
+    pd.testing.assert_frame_equal(
+        memo.wide_until(panel, "m", "2022-01"),
+        panel_module.wide(panel[panel["period"] <= "2022-01"], "m"))
+    pd.testing.assert_series_equal(memo.unit_means(panel, "m"),
+                                   panel.groupby("unit")["value"].mean())
+    panel.loc[1, "value"] = 8.0
+    assert memo.unit_means(panel, "m")["0114"] == 4.5

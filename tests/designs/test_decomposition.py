@@ -202,3 +202,18 @@ def test_size_scales_come_from_the_pre_period_not_from_the_deviations_they_scale
     b = _size_scales(pool, d.treated, units, np.arange(1.0, len(units) + 1) ** 3, base)
     assert a == b
     assert len({round(v, 9) for v in a.values()}) > 1
+
+
+def test_window_means_equal_pandas_label_means():
+    """``_mean_at`` is ``series[labels].mean()``: NaN skipped, all-NaN gives NaN, a missing
+    label is a KeyError."""
+    import math
+
+    from evaluation.designs.decomposition import _mean_at
+
+    s = pd.Series([1.0, np.nan, 2.5, 4.0], index=["2022-01", "2022-02", "2022-03", "2022-04"])
+    for labels in (["2022-01", "2022-03"], ["2022-02", "2022-04", "2022-01"], ["2022-04"]):
+        assert _mean_at(s, labels) == float(s[labels].mean())
+    assert math.isnan(_mean_at(s, ["2022-02"]))
+    with pytest.raises(KeyError):
+        _mean_at(s, ["2022-01", "2023-01"])

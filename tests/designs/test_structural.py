@@ -354,3 +354,26 @@ def test_bad_inputs_are_design_errors(kwargs, fragment):
         structural(d.panel, **args)
     assert fragment in err.value.en
     assert err.value.sv != err.value.en
+
+
+def test_predicted_state_from_the_filter_recursions_equals_the_public_filter():
+    """The simulation start (predicted state and covariance at the intervention) read from
+    ``ssm._filter`` equals ``model.filter(θ).predicted_state`` to the last bit, for parameters
+    other than the last ones the model was set to (statsmodels' private call is checked here,
+    so an upgrade that changes it fails this test instead of the intervals)."""
+    from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+    from evaluation.designs.structural import _predicted_state_at
+
+    rng = np.random.default_rng(3)
+    y = np.cumsum(rng.normal(size=60)) + rng.normal(size=60)
+    y[48:] = np.nan
+    X = rng.normal(size=(60, 1))
+    model = UnobservedComponents(y, level="local level", exog=X, mle_regression=False,
+                                 use_exact_diffuse=True)
+    for theta in (np.array([0.3, -0.5]), np.array([-1.0, 0.2])):
+        model.update(np.array([9.0, 9.0]))  # the model left at other parameters
+        a, P = _predicted_state_at(model, theta, 48)
+        public = model.filter(theta, transformed=False)
+        np.testing.assert_array_equal(a, public.predicted_state[:, 48])
+        np.testing.assert_array_equal(P, public.predicted_state_cov[:, :, 48])

@@ -125,6 +125,18 @@ def run_grid(ev: Any, *, named: dict[str, str] | None = None) -> pd.DataFrame:
     chosen, skipped = variants(spec.intervention, inputs.post_end, first, named)
     national = inputs.comparison_panel()
     rows: list[dict[str, Any]] = []
+    # one view of a panel per variant (and one log view per outcome), shared by every design
+    # and outcome: the tables a design derives from a panel are remembered per panel object
+    # (evaluation.data.memo), so a view built once is prepared once
+    views: dict[tuple[Any, ...], pd.DataFrame] = {}
+
+    def view(frame: pd.DataFrame, v: Variant, log_of: str | None = None) -> pd.DataFrame:
+        key = (id(frame), v.start, v.drop, log_of)
+        if key not in views:
+            views[key] = (_panel_for(frame, v) if log_of is None
+                          else _log(view(frame, v), log_of))
+        return views[key]
+
     for result in ev.results:
         base = dict(outcome=result.outcome, design=result.design)
         for name, reason in skipped.items():
@@ -141,14 +153,13 @@ def run_grid(ev: Any, *, named: dict[str, str] | None = None) -> pd.DataFrame:
                 if donors is None:
                     rows.append({**row, "status": "skipped", "reason": "small_donor_pool"})
                     continue
-            outcome, panel, nat = result.outcome, _panel_for(inputs.panel, v), \
-                _panel_for(national, v)
+            outcome, panel, nat = result.outcome, view(inputs.panel, v), view(national, v)
             if v.scale == "log":
                 if not _positive(panel, outcome) or not _positive(nat, outcome):
                     rows.append({**row, "status": "skipped", "reason": "non_positive_values"})
                     continue
-                outcome, panel, nat = LOG_PREFIX + outcome, _log(panel, outcome), \
-                    _log(nat, outcome)
+                panel, nat = view(inputs.panel, v, outcome), view(national, v, outcome)
+                outcome = LOG_PREFIX + outcome
             compare = list(default_compare_periods(v.intervention, spec.compare_window))
             if compare[1] > inputs.post_end:
                 compare[1] = inputs.post_end

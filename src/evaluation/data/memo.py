@@ -76,6 +76,19 @@ def wide(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
 
 
 @per_frame
+def wide_until(frame: pd.DataFrame, measure: str, last: str) -> pd.DataFrame:
+    """:func:`evaluation.data.panel.wide` of the rows up to period ``last``, remembered per
+    panel (the re-fits of a design at earlier dates share it)."""
+    return panel_module.wide(frame[frame["period"] <= last], measure)
+
+
+@per_frame
+def unit_means(frame: pd.DataFrame, measure: str) -> pd.Series:
+    """Each unit's mean of ``measure`` over all its periods, remembered per panel."""
+    return frame[frame["measure"] == measure].groupby("unit")["value"].mean()
+
+
+@per_frame
 def unit_names(frame: pd.DataFrame) -> dict[str, str]:
     """:func:`evaluation.data.panel.unit_names`, remembered per panel."""
     return panel_module.unit_names(frame)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import gzip
 import io
 import math
@@ -239,6 +240,9 @@ def period_frequency(period: str) -> Frequency:
     )
 
 
+# Periods are converted tens of thousands of times per evaluation (re-fits at shifted dates);
+# pd.Period is immutable, so the conversions are remembered.
+@functools.lru_cache(maxsize=8192)
 def to_period(period: str) -> pd.Period:
     freq = period_frequency(str(period))
     return pd.Period(str(period), freq="M" if freq == "monthly" else "Y")
@@ -248,6 +252,7 @@ def period_str(p: pd.Period) -> str:
     return p.strftime("%Y-%m") if p.freqstr.startswith("M") else p.strftime("%Y")
 
 
+@functools.lru_cache(maxsize=65536)
 def shift_period(period: str, n: int) -> str:
     return period_str(to_period(period) + n)
 
@@ -256,6 +261,7 @@ def period_range(start: str, end: str) -> list[str]:
     return [period_str(p) for p in pd.period_range(to_period(start), to_period(end))]
 
 
+@functools.lru_cache(maxsize=65536)
 def periods_between(start: str, end: str) -> int:
     """Number of periods from ``start`` to ``end`` (end − start)."""
     return (to_period(end) - to_period(start)).n

@@ -329,18 +329,31 @@ def decomposition(
     )
 
 
+def _mean_at(series: pd.Series, labels: list[str]) -> float:
+    """``float(series[labels].mean())`` (NaN skipped; a missing label is a KeyError) without
+    pandas' label indexing, which costs more than the mean on these short windows."""
+    at = series.index.get_indexer(labels)
+    if (at < 0).any():
+        missing = [p for p, i in zip(labels, at, strict=True) if i < 0]
+        raise KeyError(f"{missing} not in index")
+    values = series.to_numpy(dtype=float)[at]
+    ok = ~np.isnan(values)
+    n = int(ok.sum())
+    return float(np.where(ok, values, 0.0).sum() / n) if n else float("nan")
+
+
 def _window_prediction(y: pd.Series, c: pd.Series, pop_s: pd.Series | None, kind: str,
                        a: list[str], b: list[str]) -> tuple[float, float, float, float,
                                                            float | None, float | None, float]:
     """Window means over the base window ``a`` and the later window ``b`` of the unit (``y0``,
     ``y1``), the comparison (``c0``, ``c1``) and the population (``p0``, ``p1``; None without
     one), and the unit's predicted later value."""
-    y0, y1 = float(y[a].mean()), float(y[b].mean())
-    c0, c1 = float(c[a].mean()), float(c[b].mean())
+    y0, y1 = _mean_at(y, a), _mean_at(y, b)
+    c0, c1 = _mean_at(c, a), _mean_at(c, b)
     p0 = p1 = None
     if pop_s is not None:
         pop_f = pop_s.reindex(sorted(set(pop_s.index) | set(a) | set(b))).ffill().bfill()
-        p0, p1 = float(pop_f[a].mean()), float(pop_f[b].mean())
+        p0, p1 = _mean_at(pop_f, a), _mean_at(pop_f, b)
     pred = float(_predict(kind, y0=np.array(y0), c0=np.array(c0), c1=np.array(c1),
                           p0=None if p0 is None else np.array(p0),
                           p1=None if p1 is None else np.array(p1)))

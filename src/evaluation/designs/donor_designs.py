@@ -51,8 +51,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evaluation.data.memo import unit_names
-from evaluation.data.panel import MIN_PRE_PERIODS, measure_info, wide
+from evaluation.data.memo import unit_means, unit_names, wide_until
+from evaluation.data.panel import MIN_PRE_PERIODS, measure_info
 from evaluation.designs.decomposition import N_SIMILAR
 from evaluation.designs.inference import (  # noqa: F401  (re-exported)
     min_units_for_level,
@@ -121,8 +121,7 @@ def wide_data(
     to ``post_end``. ``donors`` default: every other unit of the treated unit's type (kommun,
     län) with complete data in that span.
     """
-    sub = panel[panel["period"] <= post_end]
-    values = wide(sub, outcome)
+    values = wide_until(panel, outcome, post_end)
     if treated not in values.columns or values[treated].isna().all():
         raise DesignError(
             f"{treated} saknar värden för {outcome}: välj ett utfall som finns i data.",
@@ -142,7 +141,7 @@ def wide_data(
     observed = Y[treated].copy()
     population = None
     if kind == "count":
-        pop = wide(sub, "population").reindex(index=Y.index, columns=Y.columns).ffill().bfill()
+        pop = wide_until(panel, "population", post_end).reindex(index=Y.index, columns=Y.columns).ffill().bfill()
         if pop.isna().any().any() or (pop <= 0).any().any():
             bad = [u for u in Y.columns if pop[u].isna().any() or (pop[u] <= 0).any()]
             raise DesignError(
@@ -178,7 +177,7 @@ def nearest_in_size(panel: pd.DataFrame, treated: str, donors: Sequence[str],
     if len(donors) <= n:
         return donors
     for measure in ("population", "labour_force"):
-        size = panel[panel["measure"] == measure].groupby("unit")["value"].mean()
+        size = unit_means(panel, measure)
         if treated in size.index and size.get(treated, 0) > 0 and all(
                 u in size.index for u in donors):
             dist = (np.log(size[donors].clip(lower=1.0)) - np.log(size[treated])).abs()

@@ -298,16 +298,28 @@ def _parameter_draws(model, theta_hat: np.ndarray, spec: _Spec, rng: np.random.G
     return np.vstack([thetas, spike]), np.concatenate([logw_slab, logw_spike])
 
 
+def _predicted_state_at(model, theta: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """The Kalman filter's predicted state at ``t`` and its covariance for the parameters
+    ``theta`` (unconstrained), leaving the model's matrices set to ``theta``.
+
+    What ``model.filter(theta, transformed=False).predicted_state[:, t]`` gives, from the
+    filter's own recursions (``ssm._filter``) without the results object the public call
+    builds around them, which costs seven times the filtering on these short series (a test
+    checks the two agree)."""
+    model.update(theta, transformed=False)
+    kfilter = model.ssm._filter()
+    return (np.array(kfilter.predicted_state[:, t]),
+            np.array(kfilter.predicted_state_cov[:, :, t]))
+
+
 def _simulate(model, theta: np.ndarray, n_pre: int, m: int,
               rng: np.random.Generator) -> np.ndarray:
     """``m`` joint paths of the observations after ``n_pre`` given the pre-period, for one
     parameter vector: the Kalman filter's predicted state at the intervention and its
     covariance (level, seasonal and regression states), then state innovations and
     observation noise forward (vectorised over the paths)."""
-    fr = model.filter(theta, transformed=False, return_ssm=True)
+    a, P = _predicted_state_at(model, theta, n_pre)
     ssm = model.ssm
-    a = fr.predicted_state[:, n_pre]
-    P = fr.predicted_state_cov[:, :, n_pre]
     Z = np.atleast_3d(ssm["design"])
     T = np.atleast_3d(ssm["transition"])[:, :, 0]
     RQ = np.atleast_3d(ssm["selection"])[:, :, 0] @ _sym_sqrt(
