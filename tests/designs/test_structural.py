@@ -377,3 +377,38 @@ def test_predicted_state_from_the_filter_recursions_equals_the_public_filter():
         public = model.filter(theta, transformed=False)
         np.testing.assert_array_equal(a, public.predicted_state[:, 48])
         np.testing.assert_array_equal(P, public.predicted_state_cov[:, :, 48])
+
+
+def test_paths_stepped_together_equal_draw_by_draw_simulation():
+    """All paths are simulated at once from one block of normal variates; they equal a
+    simulation draw by draw and step by step from the same generator (the definition), to
+    1e-12, including draws that get no path."""
+    from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+    from evaluation.designs.structural import _predicted_state_at, _simulate_all, _sym_sqrt
+
+    rng = np.random.default_rng(11)
+    y = np.cumsum(rng.normal(size=50)) + rng.normal(size=50)
+    y[40:] = np.nan
+    model = UnobservedComponents(y, level="local level", exog=rng.normal(size=(50, 1)),
+                                 mle_regression=False, use_exact_diffuse=True)
+    thetas = np.array([[0.2, -0.3], [-0.5, 0.1], [0.0, 0.0], [0.4, -1.0]])
+    counts = np.array([3, 0, 5, 2])
+    got = _simulate_all(model, thetas, counts, 40, np.random.default_rng(5))
+
+    ref_rng, blocks = np.random.default_rng(5), []
+    for j in np.flatnonzero(counts):
+        a, P = _predicted_state_at(model, thetas[j], 40)
+        ssm, m = model.ssm, int(counts[j])
+        Z = np.atleast_3d(ssm["design"])
+        T = np.atleast_3d(ssm["transition"])[:, :, 0]
+        RQ = np.atleast_3d(ssm["selection"])[:, :, 0] @ _sym_sqrt(
+            np.atleast_3d(ssm["state_cov"])[:, :, 0])
+        sd = np.sqrt(max(float(np.atleast_3d(ssm["obs_cov"])[0, 0, 0]), 0.0))
+        out = np.empty((m, 10))
+        alpha = a + ref_rng.standard_normal((m, len(a))) @ _sym_sqrt(P).T
+        for h in range(10):
+            out[:, h] = alpha @ Z[0, :, 40 + h] + sd * ref_rng.standard_normal(m)
+            alpha = alpha @ T.T + ref_rng.standard_normal((m, RQ.shape[1])) @ RQ.T
+        blocks.append(out)
+    np.testing.assert_allclose(got, np.vstack(blocks), rtol=1e-12, atol=1e-12)

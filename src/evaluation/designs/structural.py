@@ -312,26 +312,55 @@ def _predicted_state_at(model, theta: np.ndarray, t: int) -> tuple[np.ndarray, n
             np.array(kfilter.predicted_state_cov[:, :, t]))
 
 
-def _simulate(model, theta: np.ndarray, n_pre: int, m: int,
-              rng: np.random.Generator) -> np.ndarray:
-    """``m`` joint paths of the observations after ``n_pre`` given the pre-period, for one
-    parameter vector: the Kalman filter's predicted state at the intervention and its
-    covariance (level, seasonal and regression states), then state innovations and
-    observation noise forward (vectorised over the paths)."""
-    a, P = _predicted_state_at(model, theta, n_pre)
-    ssm = model.ssm
-    Z = np.atleast_3d(ssm["design"])
-    T = np.atleast_3d(ssm["transition"])[:, :, 0]
-    RQ = np.atleast_3d(ssm["selection"])[:, :, 0] @ _sym_sqrt(
-        np.atleast_3d(ssm["state_cov"])[:, :, 0])
-    sd_obs = math.sqrt(max(float(np.atleast_3d(ssm["obs_cov"])[0, 0, 0]), 0.0))
+def _simulate_all(model, thetas: np.ndarray, counts: np.ndarray, n_pre: int,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Joint paths of the observations after ``n_pre`` given the pre-period: ``counts[j]``
+    paths for parameter draw ``thetas[j]``, in the order of the draws.
+
+    For each draw: the Kalman filter's predicted state at the intervention and its covariance
+    (level, seasonal and regression states), then state innovations and observation noise
+    forward. All paths are stepped forward together; the normal variates are taken from
+    ``rng`` in one call, in the order a draw-by-draw, step-by-step simulation takes them
+    (per draw: the start, then per step the observation noise and the state innovations), so
+    the paths are those of that simulation."""
+    used = np.flatnonzero(counts)
     H = model.nobs - n_pre
-    out = np.empty((m, H))
-    alpha = a + rng.standard_normal((m, len(a))) @ _sym_sqrt(P).T
+    starts, L0, T, RQ, sd = [], [], [], [], []
+    for j in used:
+        a, P = _predicted_state_at(model, thetas[j], n_pre)
+        ssm = model.ssm
+        starts.append(a)
+        L0.append(_sym_sqrt(P))
+        T.append(np.atleast_3d(ssm["transition"])[:, :, 0].copy())
+        RQ.append(np.atleast_3d(ssm["selection"])[:, :, 0] @ _sym_sqrt(
+            np.atleast_3d(ssm["state_cov"])[:, :, 0]))
+        sd.append(math.sqrt(max(float(np.atleast_3d(ssm["obs_cov"])[0, 0, 0]), 0.0)))
+    Z = np.atleast_3d(model.ssm["design"])[0]  # states × (1 or time)
+    k, r = len(starts[0]), RQ[0].shape[1]
+    m = counts[used].astype(int)
+    z = rng.standard_normal(int(np.sum(m * (k + H * (1 + r)))))
+    # per draw: m·k start variates, then H blocks of m observation and m·r state variates
+    e0, e_obs, e_state, at = [], [], [], 0
+    for mj in m:
+        e0.append(z[at:at + mj * k].reshape(mj, k))
+        at += mj * k
+        steps = z[at:at + H * mj * (1 + r)].reshape(H, mj * (1 + r))
+        at += H * mj * (1 + r)
+        e_obs.append(steps[:, :mj])
+        e_state.append(steps[:, mj:].reshape(H, mj, r))
+    draw_of = np.repeat(np.arange(len(used)), m)
+    alpha = np.vstack([starts[i] + e0[i] @ L0[i].T for i in range(len(used))])
+    T_p = np.stack(T)[draw_of]  # paths × k × k
+    RQ_p = np.stack(RQ)[draw_of]  # paths × k × r
+    sd_p = np.asarray(sd)[draw_of]
+    E_obs = np.concatenate(e_obs, axis=1)  # H × paths
+    E_state = np.concatenate(e_state, axis=1)  # H × paths × r
+    out = np.empty((len(draw_of), H))
     for h in range(H):
-        t = n_pre + h
-        out[:, h] = alpha @ Z[0, :, t if Z.shape[2] > 1 else 0] + sd_obs * rng.standard_normal(m)
-        alpha = alpha @ T.T + rng.standard_normal((m, RQ.shape[1])) @ RQ.T
+        z_t = Z[:, n_pre + h if Z.shape[1] > 1 else 0]
+        out[:, h] = alpha @ z_t + sd_p * E_obs[h]
+        alpha = (np.einsum("pij,pj->pi", T_p, alpha)
+                 + np.einsum("pir,pr->pi", RQ_p, E_state[h]))
     return out
 
 
@@ -383,9 +412,7 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
     u = (rng.random() + np.arange(n_paths)) / n_paths
     counts = np.bincount(np.searchsorted(np.cumsum(wts), u, side="right").clip(0, len(wts) - 1),
                          minlength=len(wts))
-    blocks = [_simulate(model, thetas[j], n_pre, int(counts[j]), rng)
-              for j in np.flatnonzero(counts)]
-    paths = np.vstack(blocks) * sy + my
+    paths = _simulate_all(model, thetas, counts, n_pre, rng) * sy + my
 
     fr = model.filter(res.params, return_ssm=True)
     point = fr.forecasts[0, n_pre:] * sy + my
