@@ -412,3 +412,49 @@ def test_paths_stepped_together_equal_draw_by_draw_simulation():
             alpha = alpha @ T.T + ref_rng.standard_normal((m, RQ.shape[1])) @ RQ.T
         blocks.append(out)
     np.testing.assert_allclose(got, np.vstack(blocks), rtol=1e-12, atol=1e-12)
+
+
+def test_a_stored_pre_period_fit_gives_the_numbers_of_a_fresh_fit():
+    """``prefit`` (the national screen's store) keeps the pre-period fit and parameter draws:
+    a call with a longer post window continues from them and equals a fresh call exactly; a
+    revised pre-period value is not answered from the store (its key differs), and gives the
+    fresh numbers of the revised data."""
+
+    class Store:
+        def __init__(self):
+            self.kept, self.hits, self.puts = {}, 0, 0
+
+        @staticmethod
+        def _key(parts):
+            return tuple(p.tobytes() if isinstance(p, np.ndarray) else p for p in parts)
+
+        def get(self, parts):
+            found = self.kept.get(self._key(parts))
+            self.hits += found is not None
+            return found
+
+        def put(self, parts, value):
+            self.puts += 1
+            self.kept[self._key(parts)] = value
+
+    def same(a, b):
+        assert (a.average_effect, a.ci, a.p_value) == (b.average_effect, b.ci, b.p_value)
+        pd.testing.assert_frame_equal(a.frame, b.frame)
+
+    d = draw(Cell("monthly", 0.7, 20, "base"), seed=3)
+    kw = dict(outcome=OUTCOME, treated=d.treated, intervention=d.intervention, n_paths=400,
+              seed=5)
+    store = Store()
+    short = shift_period(d.post_end, -6)
+    same(structural(d.panel, post_end=short, prefit=store, **kw),
+         structural(d.panel, post_end=short, **kw))
+    assert (store.puts, store.hits) == (1, 0)
+    same(structural(d.panel, post_end=d.post_end, prefit=store, **kw),
+         structural(d.panel, post_end=d.post_end, **kw))
+    assert (store.puts, store.hits) == (1, 1)
+    revised = d.panel.copy()
+    row = revised.index[(revised["unit"] == d.treated) & (revised["measure"] == OUTCOME)][5]
+    revised.loc[row, "value"] += 0.1
+    same(structural(revised, post_end=d.post_end, prefit=store, **kw),
+         structural(revised, post_end=d.post_end, **kw))
+    assert (store.puts, store.hits) == (2, 1)

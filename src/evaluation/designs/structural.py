@@ -313,7 +313,7 @@ def _predicted_state_at(model, theta: np.ndarray, t: int) -> tuple[np.ndarray, n
 
 
 def _simulate_all(model, thetas: np.ndarray, counts: np.ndarray, n_pre: int,
-                  rng: np.random.Generator) -> np.ndarray:
+                  rng: np.random.Generator, start_model: Any = None) -> np.ndarray:
     """Joint paths of the observations after ``n_pre`` given the pre-period: ``counts[j]``
     paths for parameter draw ``thetas[j]``, in the order of the draws.
 
@@ -322,13 +322,16 @@ def _simulate_all(model, thetas: np.ndarray, counts: np.ndarray, n_pre: int,
     forward. All paths are stepped forward together; the normal variates are taken from
     ``rng`` in one call, in the order a draw-by-draw, step-by-step simulation takes them
     (per draw: the start, then per step the observation noise and the state innovations), so
-    the paths are those of that simulation."""
+    the paths are those of that simulation. ``start_model`` (default ``model``), a model of
+    the same kind on the first ``n_pre`` periods, gives the start; ``model`` the design
+    matrix over the post-period."""
+    start_model = model if start_model is None else start_model
     used = np.flatnonzero(counts)
     H = model.nobs - n_pre
     starts, L0, T, RQ, sd = [], [], [], [], []
     for j in used:
-        a, P = _predicted_state_at(model, thetas[j], n_pre)
-        ssm = model.ssm
+        a, P = _predicted_state_at(start_model, thetas[j], n_pre)
+        ssm = start_model.ssm
         starts.append(a)
         L0.append(_sym_sqrt(P))
         T.append(np.atleast_3d(ssm["transition"])[:, :, 0].copy())
@@ -365,7 +368,7 @@ def _simulate_all(model, thetas: np.ndarray, counts: np.ndarray, n_pre: int,
 
 
 def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
-            n_paths: int, rng: np.random.Generator) -> _EngineFit:
+            n_paths: int, rng: np.random.Generator, prefit: Any = None) -> _EngineFit:
     """Fit the model to ``y[:n_pre]`` and simulate ``n_paths`` paths of ``y[n_pre:]``.
 
     ``y`` is the working-scale series on the full regular grid (NaN where missing; the post
@@ -373,6 +376,14 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
     data must have ``y`` NaN in the pre-period and are discarded in the post-period).
     Series and regressors are standardised on the pre-period for the fit (as CausalImpact
     does) and transformed back.
+
+    ``prefit`` (optional: an object with ``get(parts)`` and ``put(parts, value)``, e.g. the
+    screen's store) keeps the pre-period part — the maximum-likelihood fit, the parameter
+    draws with their weights and the random generator's state after them — under ``parts``:
+    the model's settings, the generator's starting state and the standardised pre-period
+    series and regressors, which is everything that part reads (it is fitted on a model of the
+    pre-period alone). A later call with the same pre-period and a longer post-period
+    continues from it and gives what a fresh call gives, bit for bit.
     """
     from statsmodels.tsa.statespace.structural import UnobservedComponents
 
@@ -397,13 +408,33 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
     if spec.ar:
         kw.update(autoregressive=1)
     model = UnobservedComponents(ys, **kw)
-    res, converged, caught = _fit_ml(model)
-    theta_hat = np.asarray(model.untransform_params(res.params), dtype=float)
-
-    thetas, logw = _parameter_draws(model, theta_hat, spec, rng, caught)
-    if not np.isfinite(np.max(logw)):
-        caught.append("no parameter draw with a finite likelihood: plug-in parameters used")
-        thetas, logw = theta_hat[None, :].copy(), np.zeros(1)
+    # the fit and the parameter draws on the pre-period alone (the post-period rows carry no
+    # observation; leaving them out makes the fit the same whatever the window's length)
+    pre_model = UnobservedComponents(ys[:n_pre], **{**kw, "exog": None if Xs is None
+                                                    else Xs[:n_pre]})
+    parts = found = None
+    if prefit is not None:
+        parts = ("structural pre-period fit", repr(spec),
+                 repr({k: v for k, v in kw.items() if k != "exog"}), n_pre,
+                 repr(rng.bit_generator.state), ys[:n_pre],
+                 None if Xs is None else Xs[:n_pre])
+        found = prefit.get(parts)
+    if found is not None:
+        params, llf, converged = found["params"], found["llf"], found["converged"]
+        thetas, logw, caught = found["thetas"], found["logw"], list(found["caught"])
+        rng.bit_generator.state = found["rng_state"]
+    else:
+        res, converged, caught = _fit_ml(pre_model)
+        params, llf = np.asarray(res.params, dtype=float), float(res.llf)
+        theta_hat = np.asarray(pre_model.untransform_params(params), dtype=float)
+        thetas, logw = _parameter_draws(pre_model, theta_hat, spec, rng, caught)
+        if not np.isfinite(np.max(logw)):
+            caught.append("no parameter draw with a finite likelihood: plug-in parameters used")
+            thetas, logw = theta_hat[None, :].copy(), np.zeros(1)
+        if prefit is not None:
+            prefit.put(parts, {"params": params, "llf": llf, "converged": converged,
+                               "thetas": thetas, "logw": logw, "caught": list(caught),
+                               "rng_state": rng.bit_generator.state})
     wts = np.exp(logw - np.max(logw))
     wts /= wts.sum()
     ess = float(1.0 / np.sum(wts**2))
@@ -412,9 +443,9 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
     u = (rng.random() + np.arange(n_paths)) / n_paths
     counts = np.bincount(np.searchsorted(np.cumsum(wts), u, side="right").clip(0, len(wts) - 1),
                          minlength=len(wts))
-    paths = _simulate_all(model, thetas, counts, n_pre, rng) * sy + my
+    paths = _simulate_all(model, thetas, counts, n_pre, rng, start_model=pre_model) * sy + my
 
-    fr = model.filter(res.params, return_ssm=True)
+    fr = model.filter(params, return_ssm=True)
     point = fr.forecasts[0, n_pre:] * sy + my
     fitted = fr.forecasts[0, :n_pre] * sy + my
     # one-step predictions are not yet informative while the states are still being learnt
@@ -427,7 +458,7 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
         fitted[:n_pre][~(var <= 4 * typical)] = np.nan
     fitted[~ok] = np.nan
 
-    cons = dict(zip(model.param_names, map(float, res.params), strict=True))
+    cons = dict(zip(model.param_names, map(float, params), strict=True))
     params = {"level_sd": math.sqrt(cons.get("sigma2.level", 0.0)) * sy,
               "irregular_sd": math.sqrt(cons.get("sigma2.irregular", 0.0)) * sy}
     if spec.ar:
@@ -443,7 +474,7 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
         beta = beta_se = np.zeros(0)
     return _EngineFit(point=point, paths=paths, fitted_pre=fitted, params=params, beta=beta,
                       beta_se=beta_se, converged=converged, warnings=caught, ess=ess,
-                      n_diffuse=n_diffuse, loglike=float(res.llf), spike_share=spike_share)
+                      n_diffuse=n_diffuse, loglike=llf, spike_share=spike_share)
 
 
 # =========================================================================== inference helpers
@@ -496,6 +527,7 @@ def structural(
     seasonality: Seasonality = "auto",
     n_paths: int = 1000,
     seed: int = 0,
+    prefit: Any = None,
     _spec: _Spec | None = None,
 ) -> EffectResult:
     """Structural time-series (CausalImpact-style) counterfactual for ``treated``.
@@ -538,6 +570,9 @@ def structural(
         Number of simulated joint post-period paths (at least ``2/(1 − ci_level) − 1``).
     seed
         Seed of every random draw: the same inputs and seed give the same numbers.
+    prefit
+        Optional store of the pre-period fit and parameter draws (see :func:`_engine`; the
+        national screen passes one): the numbers are those of a call without it.
     _spec
         Internal: another model or inference for the calibration benchmark's ablation rows.
 
@@ -703,7 +738,7 @@ def structural(
         )
     rng = np.random.default_rng(seed)
     try:
-        fit = _engine(y_work, X, n_pre_grid, spec, n_paths=n_paths, rng=rng)
+        fit = _engine(y_work, X, n_pre_grid, spec, n_paths=n_paths, rng=rng, prefit=prefit)
     except (np.linalg.LinAlgError, ValueError) as exc:
         raise DesignError(
             f"Den strukturella modellen gick inte att skatta för {treated} och {outcome} "
@@ -849,10 +884,11 @@ def structural(
 
 
 # =========================================================================== registration
-def _estimate(ctx: Any) -> EffectResult:
+def _estimate(ctx: Any, prefit: Any = None) -> EffectResult:
     return structural(ctx.national_panel, outcome=ctx.outcome, treated=ctx.treated,
                       intervention=ctx.intervention, comparison=ctx.comparison,
-                      post_end=ctx.post_end, ci_level=ctx.ci_level, seed=ctx.seed)
+                      post_end=ctx.post_end, ci_level=ctx.ci_level, seed=ctx.seed,
+                      prefit=prefit)
 
 
 def _rerun(result: EffectResult, data: pd.DataFrame, *, unit: str, shift: int,

@@ -40,12 +40,14 @@ period) every kommun's post window grows by one month, so:
   :func:`evaluation.designs.its.its` through its public ``error_model`` argument
   (:class:`StoredErrorModel`). The forecast over the longer window is computed anew, so the
   result is the one a fresh fit gives, bit for bit;
-* the structural model is **recomputed in full**: its pre-period fit and parameter draws
-  (about a third of a call) happen inside the design with no way to hand them in, and the
-  simulated paths over the post window — the larger part — depend on the new month anyway.
-  Nothing else of it can honestly be reused. ``tests/benchmarks/bench_screen.py`` reports the
-  re-screen with and without it (without it the re-screen is about a quarter of the first
-  screen; with it, the structural model's full cost remains).
+* the structural model is **recomputed, but its pre-period fit is reused**: the maximum-
+  likelihood fit, the parameter draws with their importance weights and the random
+  generator's state after them depend only on the standardised pre-period series and
+  regressors, the model's settings and the seed, so they are stored
+  (:class:`StructuralPrefits`) under the hash of exactly those and handed back through
+  :func:`evaluation.designs.structural.structural`'s ``prefit`` argument; the paths over the
+  longer window and the forecast are simulated anew, so the result is the one a fresh fit
+  gives (tested).
 
 With a fixed ``post_end`` a new month changes nothing the calls read and everything is reused;
 a revised month recomputes the kommuner (and, for the decomposition, the kommuner whose similar
@@ -195,6 +197,8 @@ class FitStore:
         self.folder = None if folder is None else Path(folder)
         self.hits = 0
         self.fits = 0
+        self.structural_hits = 0
+        self.structural_fits = 0
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
@@ -231,6 +235,51 @@ class FitStore:
             compact = copy.copy(fit)
             compact.corr_pp = np.zeros((0, 0, 0))
         _atomic_write(self._path(key), pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _parts_key(parts: tuple) -> str:
+    h = hashlib.sha256(code_fingerprint().encode())
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            a = np.ascontiguousarray(part, dtype=float)
+            h.update(b"array" + str(a.shape).encode())
+            h.update(a.tobytes())
+        else:
+            h.update(b"repr" + repr(part).encode())
+    return h.hexdigest()
+
+
+class StructuralPrefits:
+    """The structural model's pre-period fits in a :class:`FitStore`'s folder, keyed by the
+    exact inputs of that part of the fit (``parts``, see
+    :func:`evaluation.designs.structural._engine`); passed as the design's ``prefit``."""
+
+    def __init__(self, store: FitStore):
+        self.store = store
+
+    def _path(self, parts: tuple) -> Path | None:
+        if self.store.folder is None:
+            return None
+        key = _parts_key(parts)
+        return self.store.folder / "structural-fits" / key[:2] / f"{key}.pkl"
+
+    def get(self, parts: tuple) -> dict[str, Any] | None:
+        path = self._path(parts)
+        if path is None:
+            return None
+        try:
+            found = pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                TypeError, ValueError):
+            return None
+        self.store.structural_hits += 1
+        return found
+
+    def put(self, parts: tuple, value: dict[str, Any]) -> None:
+        self.store.structural_fits += 1
+        path = self._path(parts)
+        if path is not None:
+            _atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class StoredErrorModel:

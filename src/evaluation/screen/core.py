@@ -348,6 +348,8 @@ def _add(total: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
             out[key] = {d: value.get(d, 0) + stats.get(key, {}).get(d, 0)
                         for d in {*value, *stats.get(key, {})}}
         elif isinstance(value, (int, float)) and key in ("its_fits", "its_fit_reused",
+                                                           "structural_fits",
+                                                           "structural_fit_reused",
                                                            "similar_mismatch", "tasks",
                                                            "pairs_computed", "worker_seconds",
                                                            "worker_cpu_seconds"):
@@ -383,11 +385,13 @@ def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
     computed = {d: 0 for d in s.designs}
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     mismatch = 0
-    its_fits = its_reused = 0
+    its_fits = its_reused = structural_fits = structural_reused = 0
     worker_seconds = worker_cpu = 0.0
     for out in outputs:
         its_fits += out["its_fits"]
         its_reused += out["its_fit_reused"]
+        structural_fits += out.get("structural_fits", 0)
+        structural_reused += out.get("structural_fit_reused", 0)
         worker_seconds += out["seconds"]
         worker_cpu += out.get("cpu_seconds", 0.0)
         for row, new in zip(out["rows"], out["entries"], strict=True):
@@ -412,7 +416,8 @@ def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
     ordered = [rows[(k, o)] for k in data.kommuner for o in s.outcomes]
     table = finish_table(ordered, level)
     stats = {"computed": computed, "reused": reused, "its_fits": its_fits,
-             "its_fit_reused": its_reused, "similar_mismatch": mismatch,
+             "its_fit_reused": its_reused, "structural_fits": structural_fits,
+             "structural_fit_reused": structural_reused, "similar_mismatch": mismatch,
              "workers": workers, "tasks": tasks, "pairs": len(ordered),
              "pairs_computed": len(todo), "worker_seconds": round(worker_seconds, 2),
              "worker_cpu_seconds": round(worker_cpu, 2),

@@ -63,6 +63,18 @@ def _estimate(prep: Prepared, kommun: str, outcome: str, settings: Resolved, des
         return its(prep.national_panel(kommun, exclude), outcome=outcome, treated=kommun,
                    intervention=settings.intervention, comparison=settings.comparison,
                    post_end=settings.post_end, ci_level=settings.ci_level, error_model=model)
+    if design == "structural":
+        from evaluation.designs import structural
+
+        prefit = None
+        if fit_store is not None:
+            from evaluation.screen.cache import StructuralPrefits
+
+            prefit = StructuralPrefits(fit_store)
+        # the registry's estimator, with a store for its pre-period fit (equal numbers)
+        return structural._estimate(
+            _context(prep.national_panel(kommun, exclude), kommun, outcome, settings),
+            prefit=prefit)
     if design == "decomposition":
         from evaluation.designs.comparison import _similar
         from evaluation.designs.decomposition import N_SIMILAR
@@ -280,5 +292,7 @@ def run_batch(data: ScreenData, items: list[tuple[str, str, dict[str, Any]]],
             calls[d] = calls.get(d, 0) + 1
     return {"rows": rows, "entries": entries, "calls": calls,
             "its_fits": store.fits if store else 0, "its_fit_reused": store.hits if store else 0,
+            "structural_fits": store.structural_fits if store else 0,
+            "structural_fit_reused": store.structural_hits if store else 0,
             "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu,
             "pid": os.getpid()}
