@@ -24,25 +24,25 @@ prints the realised FDR and the power.
 Prints the machine's load average too: the development machine's 2 cores are shared, and wall
 times scale with what else runs.
 
-Measured 2026-11-30 on the 2-core development machine (shared; load average in brackets):
+Measured 2026-11-30 on the 2-core development machine, otherwise idle, designs decomposition,
+ITS and structural (the default), 45-month post windows; both passes (Ljusfors, 0161, is
+flagged for unemployment, so every kommun is screened a second time without it in the
+comparisons):
 
-=====================================  =========================  =========================
-                                       decomposition, its,         decomposition, its
-                                       structural (default)
-=====================================  =========================  =========================
-cluster start + imports, 2 workers     3–11 s                     3–8 s
-full screen 290 × 2, 2 workers         452 s (4.5), 2 passes¹      103 s (3.7), 111 s CPU
-full screen 290 × 2, 1 worker          375 s (1.1), 2 passes¹      98 s (1.4), 97 s CPU
-re-screen, one new month, 2 workers    358 s (5.6), 419 s CPU      24.6 s (3.1), 41 s CPU
-re-screen, one new month, 1 worker     345 s (1.2)                 45.1 s (1.2), 44 s CPU
-unchanged re-screen                    3.5–4 s                    1.5 s
-=====================================  =========================  =========================
+=====================================  ====================  ====================  =========
+                                       1 worker              2 workers             speed-up
+=====================================  ====================  ====================  =========
+cluster start + imports                1.9 s                 3.5 s
+full screen 290 × 2, two passes        213.0 s (213 s CPU)   108.7 s (198 s CPU)   1.96×
+re-screen, one new month               99.1 s (98 s CPU)     50.9 s (91 s CPU)     1.95×
+unchanged re-screen                    2.1 s                 2.4 s
+=====================================  ====================  ====================  =========
 
-¹ Ljusfors (0161) is flagged for unemployment with the 45-month window, so every kommun is
-screened twice (the second pass without Ljusfors in the comparisons); one pass costs about
-half. The speed-up 1 → 2 workers could not be measured cleanly: the load of the other users
-changed by a factor of 3–4 between the runs; CPU seconds per pair (0.17 s for decomposition +
-ITS, 0.32–0.42 s with the structural model, 45-month windows) are the stable figure.
+About 0.17 CPU-s per kommun × outcome and pass in the workers (in-process 0.13 s: the
+decomposition, the ITS and the structural model about a third each). The targets (≤ 60 s, and
+≤ 15 s for a re-screen) are not met. Before this round: 452 s / 358 s on the shared machine
+(the structural model's simulation then filtered once per parameter draw through the results
+object and stepped each draw's paths separately, and its pre-period fit was not reused).
 
 Placebo FDR (``--fdr``, 103 dates 2017-01 … 2025-07, 6-month windows, ITS, 30 kommuner, level
 0.05): unemployment no effect 0.029 (false flags on 3 dates, all at the pandemic's onset),
@@ -120,7 +120,9 @@ def main() -> None:
                 st = again.stats
                 print(f"[{n} worker(s)] re-screen after one new month: {wall:6.1f} s — "
                       f"computed {st['computed']}, reused {st['reused']}, ITS fits reused "
-                      f"{st['its_fit_reused']} / made {st['its_fits']}; in the workers "
+                      f"{st['its_fit_reused']} / made {st['its_fits']}, structural pre-period "
+                      f"fits reused {st.get('structural_fit_reused', 0)} / made "
+                      f"{st.get('structural_fits', 0)}; in the workers "
                       f"{st.get('worker_cpu_seconds', 0):.0f} s CPU ({_load()})")
                 t0 = time.perf_counter()
                 data = load_screen_data("demo", settings)
