@@ -270,3 +270,39 @@ def test_kalman_reml_equals_the_cholesky_reml_and_is_linear():
         kalman = its_module._reml_neg_ar1_noise(phi, rho, resid, design, times)
         np.testing.assert_allclose(kalman[0], dense[0], rtol=0, atol=1e-9)
         np.testing.assert_allclose(kalman[1], dense[1], rtol=1e-9)
+
+
+def test_linear_time_forecast_equals_the_dense_correlation_form():
+    """The AR(1) + noise fit keeps no n × n matrices: its covariances by forward/backward
+    recursions and its forecasts from the filtered state at the last pre-period. Both equal
+    the dense form (correlation matrices, Cholesky solves) to 1e-9, with a gap in the
+    pre-period (a suppressed month), for a monthly and a long (480-month) pre-period."""
+    import dataclasses
+    import importlib
+
+    its_module = importlib.import_module("evaluation.designs.its")
+
+    rng = np.random.default_rng(4)
+    for n in (60, 480):
+        times = np.delete(np.arange(n + 1, dtype=float), 17)  # one missing month
+        design = np.column_stack([np.ones(n), times / n, rng.normal(size=n)])
+        weights = rng.uniform(0.5, 2.0, n)
+        resid = np.zeros(n)
+        for t in range(1, n):
+            resid[t] = 0.8 * resid[t - 1] + rng.normal()
+        fit = its_module.default_error_model("monthly").fit(
+            resid, times=times, design=design, weights=weights)
+        assert fit.corr_pp.size == 0 and len(fit.filtered)
+        C = its_module._grid_corr(fit.phis, fit.rhos, fit.phis2, times)
+        bread = its_module._bread(design, weights)
+        xw = design * weights[:, None]
+        dense_covs = bread @ (xw.T @ (fit.sigma2s[:, None, None] * C) @ xw) @ bread
+        np.testing.assert_allclose(fit.covs, dense_covs, rtol=1e-9, atol=1e-12)
+        dense = dataclasses.replace(fit, corr_pp=C, filtered=np.zeros(0),
+                                    filtered_var=np.zeros(0))
+        post = np.arange(n + 1, n + 13, dtype=float)
+        post_design = np.column_stack([np.ones(12), post / n, rng.normal(size=12)])
+        mean, V = fit.predict(post, np.ones(12), post_design)
+        mean_d, V_d = dense.predict(post, np.ones(12), post_design)
+        np.testing.assert_allclose(mean, mean_d, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(V, V_d, rtol=1e-9, atol=1e-12)

@@ -268,19 +268,37 @@ class _GridFit(ErrorFit):
     corr_pp: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     lr: np.ndarray = field(default_factory=lambda: np.zeros(0))
     envelope: float | None = None
+    #: per point, the filtered AR state at the last pre-period (:func:`_ar1_noise_filter`) of
+    #: the residuals and of each design column (m × (1 + k)), and its variance (m); empty for
+    #: fits that keep the correlation matrices instead
+    filtered: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    filtered_var: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def predict(self, post_times, post_weights, post_design):
         tf = np.asarray(post_times, dtype=float)
         ph, rh, s2 = self.phis[:, None, None], self.rhos[:, None, None], self.sigma2s[:, None, None]
         ph2 = (self.phis2 if len(self.phis2) else np.zeros(len(self.phis)))[:, None, None]
-        lag_fp = np.abs(tf[:, None] - self.times[None, :])[None]
-        c_fp = rh * ph**lag_fp + (1 - rh) * ph2**lag_fp                              # m×H×n
         lag_ff = np.abs(tf[:, None] - tf[None, :])[None]
         c_ff = rh * ph**lag_ff + (1 - rh) * ph2**lag_ff                              # m×H×H
-        K = _spd_solve(self.corr_pp, c_fp.transpose(0, 2, 1)).transpose(0, 2, 1)  # m×H×n
-        carry = K @ self.resid                                                       # m×H
-        G = post_design[None] - K @ self.design                                      # m×H×k
-        V = s2 * (c_ff - K @ c_fp.transpose(0, 2, 1)) + G @ self.covs @ G.transpose(0, 2, 1)
+        if len(self.filtered) and len(tf) and tf.min() > self.times[-1]:
+            # AR(1) + white noise, forecasts after the pre-period: Cov(post, pre) is
+            # φ^(t_h − T)·Cov(x_T, pre), so K = c_fp C⁻¹ has rank one per point and everything
+            # it is applied to is a filtered state at T (linear in n; equal to the dense form)
+            decay = self.phis[:, None] ** (tf[None, :] - self.times[-1])            # m×H
+            carry = decay * self.filtered[:, :1]                                     # m×H
+            G = post_design[None] - decay[:, :, None] * self.filtered[:, None, 1:]   # m×H×k
+            explained = (self.rhos - self.filtered_var)[:, None, None]
+            KC = explained * decay[:, :, None] * decay[:, None, :]                   # m×H×H
+        else:
+            corr_pp = self.corr_pp if self.corr_pp.size else _grid_corr(
+                self.phis, self.rhos, self.phis2, self.times)
+            lag_fp = np.abs(tf[:, None] - self.times[None, :])[None]
+            c_fp = rh * ph**lag_fp + (1 - rh) * ph2**lag_fp                          # m×H×n
+            K = _spd_solve(corr_pp, c_fp.transpose(0, 2, 1)).transpose(0, 2, 1)     # m×H×n
+            carry = K @ self.resid                                                   # m×H
+            G = post_design[None] - K @ self.design                                  # m×H×k
+            KC = K @ c_fp.transpose(0, 2, 1)
+        V = s2 * (c_ff - KC) + G @ self.covs @ G.transpose(0, 2, 1)
         p = self.probs
         mean = p @ carry
         dev = carry - mean
@@ -291,6 +309,16 @@ class _GridFit(ErrorFit):
 
     def marginal_var(self, weights):
         return np.full(len(weights), float(self.probs @ self.sigma2s))
+
+
+def _grid_corr(phis: np.ndarray, rhos: np.ndarray, phis2: np.ndarray,
+               times: np.ndarray) -> np.ndarray:
+    """The correlation matrices ``ρ·φ^|s−t| + (1 − ρ)·φ₂^|s−t|`` of grid points (m × n × n)."""
+    times = np.asarray(times, dtype=float)
+    lag = np.abs(times[:, None] - times[None, :])[None]
+    ph2 = phis2 if len(phis2) else np.zeros(len(phis))
+    return (rhos[:, None, None] * phis[:, None, None] ** lag
+            + (1 - rhos)[:, None, None] * ph2[:, None, None] ** lag)
 
 
 def _envelope(V_mix: np.ndarray, V: np.ndarray, dev: np.ndarray,
@@ -476,10 +504,18 @@ class AR1NoiseErrors:
             keep[i] = True
             w = np.ones(1)
         s2 = quad[keep] / (n - k)
-        Ck = corr(np.flatnonzero(keep))
         bread = _bread(design, weights)
         xw = design * weights[:, None]
-        covs = bread[None] @ (xw.T[None] @ (s2[:, None, None] * Ck) @ xw[None]) @ bread[None]
+        filtered = filtered_var = np.zeros(0)
+        if integer_lags and not P2.any():  # linear in n: no n × n matrix is formed
+            Ck = np.zeros((0, 0, 0))
+            CX = _ar1_noise_times(P[keep], R[keep], xw, times)
+            covs = bread[None] @ (s2[:, None, None] * (xw.T[None] @ CX)) @ bread[None]
+            _, _, filtered, filtered_var = _ar1_noise_filter(
+                P[keep], R[keep], np.column_stack([resid, design]), times)
+        else:
+            Ck = corr(np.flatnonzero(keep))
+            covs = bread[None] @ (xw.T[None] @ (s2[:, None, None] * Ck) @ xw[None]) @ bread[None]
         phi_mean = float(w @ P[keep])
         details = {"phi_reml": float(P[i]), "phi_mean": phi_mean,
                    "phi_sd": float(np.sqrt(max(w @ P[keep] ** 2 - phi_mean**2, 0.0))),
@@ -498,6 +534,7 @@ class AR1NoiseErrors:
             scale=float(w @ s2), details=details, times=times, resid=resid, design=design,
             phis=P[keep], rhos=R[keep], phis2=P2[keep], sigma2s=s2, probs=w, covs=covs,
             corr_pp=Ck, lr=lr[keep], envelope=envelope, df_final=envelope is not None,
+            filtered=filtered, filtered_var=filtered_var,
         )
 
 
@@ -725,27 +762,27 @@ def _reml_neg(
     return _reml_from_whitened(Z, logdet)
 
 
-def _reml_neg_ar1_noise(
-    phi: np.ndarray, rho: np.ndarray, resid: np.ndarray, design: np.ndarray, times: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_reml_neg` for the correlation ``ρ·φ^|s−t| + (1 − ρ)·1{s = t}`` of every grid
-    point at once, in time linear in the number of periods.
+def _ar1_noise_filter(
+    phi: np.ndarray, rho: np.ndarray, M: np.ndarray, times: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Kalman filter of the columns of ``M`` (n × c) under the correlation
+    ``ρ·φ^|s−t| + (1 − ρ)·1{s = t}``, for every (φ, ρ) at once.
 
-    The Cholesky factor ``L`` of a covariance turns data into standardised one-step prediction
-    errors: ``L⁻¹ M`` and ``log det C`` are exactly what a Kalman filter gives for the state
-    space form ``x_t = φ^g x_{t−g} + w`` (stationary variance ρ), ``y_t = x_t + v`` (variance
-    1 − ρ), with ``g`` the gap to the previous period (Durbin & Koopman 2012, ch. 7). Running
-    the filter on the residuals and the design columns together replaces an O(n³) Cholesky per
-    grid point by O(n·k) work; the criterion is the same to rounding.
+    The state space form is ``x_t = φ^g x_{t−g} + w`` (stationary variance ρ), ``y_t = x_t + v``
+    (variance 1 − ρ), with ``g`` the gap to the previous period (Durbin & Koopman 2012, ch. 7).
+    Returns the standardised one-step prediction errors ``Z = L⁻¹ M`` (points × n × c, L the
+    Cholesky factor of the correlation), ``log det`` of the correlation, the filtered state at
+    the last period ``E[x_T | column]`` (points × c) and its variance ``Var(x_T | data)``
+    (points). The filtered state is linear in the data: for a column ``m`` it equals
+    ``c_T' C⁻¹ m`` with ``c_T = Cov(y, x_T)``, and ``c_T' C⁻¹ c_T = ρ − Var(x_T | data)``.
     """
-    n, k = design.shape
-    M = np.column_stack([resid, design])  # (n, k + 1)
+    n, c = M.shape
     G = phi.size
     gaps = np.diff(np.asarray(times, dtype=float)).astype(int)
     noise = 1.0 - rho
-    Z = np.empty((G, n, k + 1))
+    Z = np.empty((G, n, c))
     logdet = np.zeros(G)
-    state = np.zeros((G, k + 1))
+    state = np.zeros((G, c))
     var = rho.astype(float).copy()
     for t in range(n):
         if t:
@@ -759,7 +796,43 @@ def _reml_neg_ar1_noise(
         gain = var / f
         state = state + gain[:, None] * err
         var = var * (1.0 - gain)
+    return Z, logdet, state, var
+
+
+def _reml_neg_ar1_noise(
+    phi: np.ndarray, rho: np.ndarray, resid: np.ndarray, design: np.ndarray, times: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_reml_neg` for the correlation ``ρ·φ^|s−t| + (1 − ρ)·1{s = t}`` of every grid
+    point at once, in time linear in the number of periods.
+
+    The Cholesky factor ``L`` of a covariance turns data into standardised one-step prediction
+    errors: ``L⁻¹ M`` and ``log det C`` are exactly what a Kalman filter gives
+    (:func:`_ar1_noise_filter`). Running the filter on the residuals and the design columns
+    together replaces an O(n³) Cholesky per grid point by O(n·k) work; the criterion is the
+    same to rounding.
+    """
+    Z, logdet, _, _ = _ar1_noise_filter(phi, rho, np.column_stack([resid, design]), times)
     return _reml_from_whitened(Z, logdet)
+
+
+def _ar1_noise_times(phi: np.ndarray, rho: np.ndarray, V: np.ndarray,
+                     times: np.ndarray) -> np.ndarray:
+    """``C V`` for the correlation ``C = ρ·φ^|s−t| + (1 − ρ)·I`` of each (φ, ρ) (points × n ×
+    c), in time linear in n: ``Σ_j φ^|t_i−t_j| v_j`` is a forward plus a backward recursion
+    (``f_i = v_i + φ^(t_i−t_{i−1}) f_{i−1}``, likewise backwards) minus ``v_i``."""
+    n = V.shape[0]
+    gaps = np.diff(np.asarray(times, dtype=float)).astype(int)
+    step = phi[:, None] ** gaps[None, :]  # points × (n − 1)
+    fwd = np.empty((phi.size, *V.shape))
+    bwd = np.empty_like(fwd)
+    fwd[:, 0] = V[0]
+    for t in range(1, n):
+        fwd[:, t] = V[t] + step[:, t - 1, None] * fwd[:, t - 1]
+    bwd[:, n - 1] = V[n - 1]
+    for t in range(n - 2, -1, -1):
+        bwd[:, t] = V[t] + step[:, t, None] * bwd[:, t + 1]
+    RV = fwd + bwd - V[None]
+    return rho[:, None, None] * RV + (1.0 - rho)[:, None, None] * V[None]
 
 
 #: Pieces of information about the post-window variance per post window of pre-period data.

@@ -187,6 +187,9 @@ def _rebuild_corr(fit: Any) -> np.ndarray | None:
 class FitStore:
     """The ITS error-model fits on disk, keyed by the exact arrays they were fitted to.
 
+    The default AR(1)+noise fits hold no n × n matrices (their forecasts come from the filtered
+    state at the end of the pre-period) and are stored as they are.
+
     A grid fit is stored without its correlation matrices (points × n × n, megabytes), which
     are rebuilt when it is read — and only when rebuilding them reproduces the fitted ones bit
     for bit (checked before storing; otherwise the fit is not stored and is refitted next
@@ -212,7 +215,8 @@ class FitStore:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                 TypeError, ValueError):
             return None
-        if getattr(fit, "corr_pp", None) is not None and fit.corr_pp.size == 0:
+        if (getattr(fit, "corr_pp", None) is not None and fit.corr_pp.size == 0
+                and not len(getattr(fit, "filtered", ()))):  # AR(1)+noise fits need none
             rebuilt = _rebuild_corr(fit)
             if rebuilt is None:
                 return None
