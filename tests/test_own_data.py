@@ -261,3 +261,23 @@ def test_a_lan_report_counts_lan(tmp_path):
     assert (info["n_units"], info["unit_type"]) == (21, "lan")
     described = text.data_text({"results": [{"outcome": "unemployment_rate"}]}, info)
     assert "för 21 län." in described
+
+
+def test_summary_is_rebuilt_when_a_step_changes_the_evaluation(tmp_path):
+    """``Evaluation.summary`` is built once per state: asked twice it is built once; after a
+    step that adds results or checks it is built again and shows them; a caller changing its
+    copy does not change what the next caller gets."""
+    ev = evaluation(tmp_path, own_panel(population=False), GDP_LEVEL + "designs: [its]\n",
+                    outcomes="[gdp_per_capita]")
+    built = []
+    original = ev._build_summary
+    ev._build_summary = lambda: built.append(1) or original()
+    empty = ev.summary()
+    assert ev.summary() == empty and len(built) == 1 and not empty["results"]
+    ev.estimate()
+    estimated = ev.summary()
+    assert len(built) == 2 and [r["design"] for r in estimated["results"]] == ["its"]
+    estimated["results"].clear()
+    assert ev.summary()["results"] and len(built) == 2
+    ev.assess()
+    assert ev.summary()["checks"] != estimated["checks"] and len(built) == 3

@@ -6,6 +6,7 @@ comes from the results.
 
 from __future__ import annotations
 
+import copy
 import json
 import warnings
 from dataclasses import dataclass, field
@@ -383,8 +384,31 @@ class Evaluation:
             return previous.get("changes") or history.compare(None, current)
         return history.compare(previous, current)
 
+    def _summary_state(self) -> tuple:
+        """What :meth:`summary` reads that a step of the evaluation replaces or adds to: the
+        identity (and, for what is filled in place, the size) of each part."""
+        parts = ("results", "checks", "sensitivity_grid", "horizons", "target_result",
+                 "pooled_result", "peer_table", "skipped", "donor_pools")
+        state = []
+        for name in parts:
+            value = getattr(self, name, None)
+            state.append((name, id(value), len(value) if isinstance(value, (list, dict))
+                          else None))
+        return (*state, self.language, id(self.spec), id(self.inputs))
+
     def summary(self) -> dict[str, Any]:
-        """The ``summary.json`` document."""
+        """The ``summary.json`` document.
+
+        Built once per state of the evaluation (the report's cells ask for it a dozen times):
+        a step that replaces or adds results, checks, the grid, horizons, the target, pooled
+        or peer results rebuilds it; each caller gets its own copy."""
+        key = self._summary_state()
+        cached = getattr(self, "_summary_cache", None)
+        if cached is None or cached[0] != key:
+            self._summary_cache = cached = (key, self._build_summary())
+        return copy.deepcopy(cached[1])
+
+    def _build_summary(self) -> dict[str, Any]:
         from evaluation.spec import settings_key
 
         spec, inputs = self.spec, self.inputs
