@@ -506,6 +506,16 @@ class Evaluation:
             return Path(requested)
         return paths.reports_dir() / self.spec.evaluation_id / "arbetskopia"
 
+    def figure_source(self, outcome: str | None = None) -> str:
+        """The "Källa" of a figure or table: the outcome's sources, else all of them."""
+        found = getattr(self, "_sources", None)
+        if found is None or found[0] is not self.inputs:  # the data box's sources, read once
+            info = self.inputs.data_info()
+            found = self._sources = (self.inputs, info.get("sources_by_measure") or {},
+                                     str(info.get("source") or ""))
+        names = found[1].get(outcome) if outcome else None
+        return ", ".join(names) if names else found[2]
+
     def write_outputs(self, folder: str | Path) -> list[Path]:
         """Write summary.json, figures (PNG+SVG), tables (XLSX+CSV) and sammanfattning.md."""
         from evaluation.report import figures, tables
@@ -522,21 +532,15 @@ class Evaluation:
         )
         written.append(summary_path)
         fig_dir, tab_dir = folder / "figurer", folder / "tabeller"
-        info = self.inputs.data_info()
-        by_measure = info.get("sources_by_measure") or {}
-
-        def source_of(outcome: str | None = None) -> str:
-            """The "Källa" of a figure or table: the outcome's sources, else all of them."""
-            names = by_measure.get(outcome) if outcome else None
-            return ", ".join(names) if names else str(info.get("source") or "")
-
+        source_of = self.figure_source
         common = {"simulated": self.simulated, "language": lang}
+        from evaluation.report.figure_files import design_figure_files
+
         for r in self.results:
             stem = f"{r.outcome}_{r.design}"
-            for suffix, fig in figures.design_figures(r, language=lang,
-                                                      simulated=self.simulated,
-                                                      source=source_of(r.outcome)):
-                written += figures.save_figure(fig, fig_dir, f"{stem}{suffix}")
+            for drawn in design_figure_files(self, r):  # drawn once for page and files
+                written += figures.write_figure_files(drawn.files, fig_dir,
+                                                      f"{stem}{drawn.suffix}")
             weights = tables.weights_table(r, language=lang, formatted=False)
             if not weights.empty:
                 written += tables.write_table(weights, tab_dir, f"{stem}_vikter",

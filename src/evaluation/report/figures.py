@@ -20,6 +20,7 @@ watermark "SIMULERADE DATA – fiktiv kommun".
 
 from __future__ import annotations
 
+import io
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -906,6 +907,52 @@ def decomposition_bars(
 
 
 # --------------------------------------------------------------------------- saving
+def render_figure(fig: Figure, *, dpi: int = DPI,
+                  formats: Sequence[str] = ("png", "svg")) -> dict[str, bytes]:
+    """The figure as file contents per format (PNG at ``dpi``, default 300, at least 200; SVG),
+    without closing it.
+
+    The figure is laid out once, for the first format, and the other formats reuse that
+    layout. SVG text stays text (``svg.fonttype = "none"``: searchable, and the watermark can be
+    found in the file), ids are salted with a fixed string and the date is left out, so a rerun
+    gives byte-identical files.
+    """
+    if dpi < 200:
+        raise ValueError(f"dpi={dpi} is too low for a report figure: use at least 200.")
+    out: dict[str, bytes] = {}
+    engine = fig.get_layout_engine()
+    try:
+        with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "none"}):
+            for i, ext in enumerate(formats):
+                if ext == "svg":
+                    metadata: dict[str, Any] = {"Date": None}
+                elif ext == "png":
+                    metadata = {"Software": None}
+                else:
+                    metadata = {}
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format=ext, dpi=dpi, metadata=metadata, facecolor="white")
+                out[ext] = buffer.getvalue()
+                if i == 0 and engine is not None:
+                    fig.set_layout_engine("none")  # keep the layout just computed
+    finally:
+        if engine is not None and fig.get_layout_engine() is not engine:
+            fig.set_layout_engine(engine)
+    return out
+
+
+def write_figure_files(files: dict[str, bytes], folder: str | Path, stem: str) -> list[Path]:
+    """Write what :func:`render_figure` gave as ``folder/stem.<format>``; returns the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext, data in files.items():
+        path = folder / f"{stem}.{ext}"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
 def save_figure(
     fig: Figure,
     folder: str | Path,
@@ -914,40 +961,16 @@ def save_figure(
     dpi: int = DPI,
     formats: Sequence[str] = ("png", "svg"),
 ) -> list[Path]:
-    """Write the figure as PNG (``dpi``, default 300, at least 200) and SVG and close it.
-
-    The figure is laid out once, for the first format, and the other formats reuse that
-    layout. SVG text stays text (``svg.fonttype = "none"``: searchable, and the watermark can be
-    found in the file), ids are salted with a fixed string and the date is left out, so a rerun
-    writes byte-identical files.
+    """Write the figure as PNG (``dpi``, default 300, at least 200) and SVG and close it
+    (:func:`render_figure`, :func:`write_figure_files`).
 
     Returns
     -------
     list of Path
         The written files, in the order of ``formats``.
     """
-    if dpi < 200:
-        raise ValueError(f"dpi={dpi} is too low for a report figure: use at least 200.")
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    engine = fig.get_layout_engine()
     try:
-        with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "none"}):
-            for i, ext in enumerate(formats):
-                path = folder / f"{stem}.{ext}"
-                if ext == "svg":
-                    metadata: dict[str, Any] = {"Date": None}
-                elif ext == "png":
-                    metadata = {"Software": None}
-                else:
-                    metadata = {}
-                fig.savefig(path, format=ext, dpi=dpi, metadata=metadata, facecolor="white")
-                paths.append(path)
-                if i == 0 and engine is not None:
-                    fig.set_layout_engine("none")  # keep the layout just computed
+        files = render_figure(fig, dpi=dpi, formats=formats)
     finally:
-        if engine is not None and fig.get_layout_engine() is not engine:
-            fig.set_layout_engine(engine)
         plt.close(fig)
-    return paths
+    return write_figure_files(files, folder, stem)

@@ -167,12 +167,19 @@ def describe_figure(fig, language: str = "sv", *, categories: bool = False) -> s
 def figure_html(ev: Evaluation, fig, caption: str, *, categories: bool = False) -> str:
     """A figure as an HTML ``<figure>``: the PNG embedded, an ``alt`` text (the caption and
     :func:`describe_figure`) and a numbered caption ("Figur 3. …")."""
-    lang = ev.language
+    from evaluation.report.figure_files import PAGE_DPI
+
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    description = describe_figure(fig, lang, categories=categories)
+    fig.savefig(buffer, format="png", dpi=PAGE_DPI, bbox_inches="tight",
+                metadata={"Software": None})
+    description = describe_figure(fig, ev.language, categories=categories)
     plt.close(fig)
-    data = buffer.getvalue()
+    return png_figure_html(ev, buffer.getvalue(), caption, description)
+
+
+def png_figure_html(ev: Evaluation, data: bytes, caption: str, description: str) -> str:
+    """:func:`figure_html` for a figure already drawn: its PNG and its description."""
+    lang = ev.language
     n = _next_figure_number(ev)
     alt = f"{caption}. {description}".strip()
     size = _png_size(data)
@@ -452,11 +459,13 @@ def _design_block(ev: Evaluation, record: dict, result, *, donors: str = "",
     if donors:
         lines.insert(0, donors)
     body, extra = _md_html("\n\n".join(lines)), ""
-    for i, (suffix, fig) in enumerate(figures.design_figures(result, language=lang,
-                                                             simulated=ev.simulated)):
-        kind = _figure_kind(result.design, suffix)
-        shown = figure_html(ev, fig, _caption(ev, kind, result.outcome, result.design),
-                            categories=kind == "decomposition")
+    from evaluation.report.figure_files import design_figure_files, page_png
+
+    for i, drawn in enumerate(design_figure_files(ev, result)):  # the files' drawing
+        kind = _figure_kind(result.design, drawn.suffix)
+        shown = png_figure_html(ev, page_png(drawn.files["png"]),
+                                _caption(ev, kind, result.outcome, result.design),
+                                drawn.description)
         if lead and i:
             extra += shown
         else:
