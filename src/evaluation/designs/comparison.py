@@ -681,6 +681,17 @@ def similar_units(
                     exclude=excluded_units(panel, exclude))
 
 
+def _log_mean_size(pool: _Pool, size: pd.DataFrame) -> pd.Series:
+    """Every unit's mean log size (population or labour force; non-positive values left out)
+    over the pool's periods, computed once per pool and size table (the similar kommuner of
+    every placebo unit and re-fit are chosen from it)."""
+    memory = pool.__dict__.setdefault("_log_mean_size", {})
+    found = memory.get(id(size))
+    if found is None or found[0] is not size:
+        found = memory[id(size)] = (size, np.log(size.where(size > 0)).mean(axis=0))
+    return found[1]
+
+
 def _similar(pool: _Pool, *, treated: str, n: int,
              periods: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> list[str]:
     """:func:`similar_units` on a prepared pool."""
@@ -706,8 +717,9 @@ def _similar(pool: _Pool, *, treated: str, n: int,
     vals = pool.values.loc[periods, candidates]
     complete = vals.notna().all(axis=0)
     candidates = [u for u in candidates if complete[u] and u in size.columns]
-    log_size = np.log(size[candidates].where(size[candidates] > 0)).mean(axis=0)
-    target = float(np.log(size[treated].where(size[treated] > 0)).mean())
+    log_sizes = _log_mean_size(pool, size)
+    log_size = log_sizes[candidates]
+    target = float(log_sizes[treated])
     dist = (log_size - target).abs().dropna()
     order = sorted(dist.index, key=lambda u: (dist[u], u))
     return order[: max(int(n), 0)]
