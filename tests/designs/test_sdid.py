@@ -382,3 +382,23 @@ def test_one_problem_simplex_qp_reaches_the_batch_optimum():
                 steps_one, steps_batch = steps_one + it_one, steps_batch + it_batch[0]
             previous[k] = one
     assert steps_one < steps_batch
+
+
+def test_kkt_solve_falls_back_when_the_free_block_is_singular():
+    """When ``Q_FF`` is not numerically positive definite (Cholesky fails) the bordered KKT
+    system is solved by least squares: the weights still sum to one and satisfy the system."""
+    import importlib
+
+    sdid_module = importlib.import_module("evaluation.designs.sdid")
+    a = np.array([1.0, 2.0, 3.0])
+    Q = np.outer(a, a)  # rank one: Cholesky of any 2 × 2 or larger block fails
+    c = np.array([1.0, 0.5, 2.0])
+    rhs = np.column_stack([c, np.ones(3)])
+    F = np.array([0, 1, 2])
+    x, mu = sdid_module._kkt_on(Q, rhs, F)
+    assert x.sum() == pytest.approx(1.0, abs=1e-10)
+    residual = Q @ x + mu - c  # stationarity on the free set, in the least-squares sense
+    M = np.block([[Q, np.ones((3, 1))], [np.ones((1, 3)), np.zeros((1, 1))]])
+    sol = np.append(x, mu)
+    np.testing.assert_allclose(M.T @ (M @ sol - np.append(c, 1.0)), 0.0, atol=1e-9)
+    assert np.isfinite(residual).all()
