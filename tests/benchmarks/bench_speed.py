@@ -13,9 +13,15 @@ script prints user + system CPU seconds of
   reliability section, the sensitivity grid, the horizon check),
 * the report cells (figures for the page, texts) and ``write_outputs`` (files),
 
-and then compares every number the two ``summary.json`` files share under ``results``,
-``checks``, ``sensitivity`` and ``verdict`` (relative tolerance 1e-6). One BLAS thread for both
-(``OMP_NUM_THREADS=1``), the best of ``--repeat`` runs for both.
+then the work each did, counted by function name in each version (:data:`COUNTERS`): fits per
+design, weight problems, ITS REML grid points, sensitivity rows and random variates — equal
+counts mean both did the same work — and compares every number the two ``summary.json`` files
+share under ``results``, ``checks``, ``sensitivity`` and ``verdict`` (relative tolerance 1e-6).
+One BLAS thread for both (``OMP_NUM_THREADS=1``), the best of ``--repeat`` runs for both.
+
+The numeric work is the floor: what remains when nothing is drawn or written. Measured
+2026-11-30 on 2 otherwise idle cores (best of 2): numeric 47.7 → 22.6 CPU-s, report and files
+16.7 → 12.6, total 64.4 → 35.1; all counts equal; 667 numbers compared, none differ.
 """
 
 from __future__ import annotations
