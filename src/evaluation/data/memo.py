@@ -30,8 +30,17 @@ def _fingerprint(frame: pd.DataFrame) -> tuple:
     parts: list[Any] = [frame.shape, tuple(frame.columns)]
     for column in ("value", "population"):
         if column in frame.columns:
-            parts.append(float(np.nansum(frame[column].to_numpy(dtype=float, na_value=np.nan))))
+            parts.append(_column_sum(frame[column]))
     return tuple(parts)
+
+
+def _column_sum(column: pd.Series) -> Any:
+    """A sum that changes when a value changes: of the 64-bit patterns of a float column
+    (wrapping; NaN has a pattern too, so no copy is made to skip it), else of the values."""
+    values = column.to_numpy()
+    if values.dtype == np.float64:
+        return int(np.ascontiguousarray(values).view(np.uint64).sum(dtype=np.uint64))
+    return float(np.nansum(column.to_numpy(dtype=float, na_value=np.nan)))
 
 
 def _slot(frame: pd.DataFrame) -> dict[tuple, Any]:
