@@ -13,13 +13,14 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from timing import best_of  # noqa: E402
 
 LENGTHS = (400, 1500)
 LIMIT = 5.0
@@ -42,15 +43,6 @@ def _panel(n_months: int) -> tuple[pd.DataFrame, list[str]]:
                           "period": np.tile(np.repeat(months, 3), len(units)),
                           "measure": measure, "value": value})
     return frame, months
-
-
-def _best(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> int:
@@ -78,8 +70,8 @@ def main() -> int:
                             f"intervention: {months[-60]}\n"
                             "outcomes: [unemployment_rate, households_assistance]\n",
                             encoding="utf-8")
-            times[n] = (len(frame), _best(lambda d=data: read_panel(d)),
-                        _best(lambda s=spec: check(s)))
+            times[n] = (len(frame), best_of(lambda d=data: read_panel(d)).wall,
+                        best_of(lambda s=spec: check(s)).wall)
             print(f"{name:8s} {n:5d} months {len(frame):7d} rows: read_panel "
                   f"{times[n][1]:6.3f} s, check {times[n][2]:6.3f} s")
         rows = times[LENGTHS[1]][0] / times[LENGTHS[0]][0]

@@ -15,21 +15,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+from timing import best_of  # noqa: E402
 
 
 def _best(fn, repeat: int) -> float:
-    best = np.inf
-    for _ in range(repeat):
-        c0 = time.process_time()
-        fn()
-        best = min(best, time.process_time() - c0)
-    return best
+    return best_of(fn, repeat).cpu
 
 
 def main() -> None:

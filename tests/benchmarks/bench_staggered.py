@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import time
 from pathlib import Path
 
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -31,19 +30,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from evaluation.designs.staggered import estimate_staggered, staggered_from_wide  # noqa: E402
+from timing import best_of  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 MPDTA = HERE.parent / "designs" / "data" / "mpdta" / "mpdta.csv"
 Z = 1.959963984540054
-
-
-def best_of(fn, repeat: int = 3) -> float:
-    best = math.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def kolada_sized(seed: int = 1) -> pd.DataFrame:
@@ -68,15 +59,16 @@ def timing() -> None:
     mpdta = pd.read_csv(MPDTA)
     cols = dict(unit="countyreal", period="year", outcome="lemp", first_treated="first.treat")
     print("timing (best of 3)")
-    plain = best_of(lambda: estimate_staggered(mpdta, **cols))
+    plain = best_of(lambda: estimate_staggered(mpdta, **cols)).wall
     print(f"  mpdta, dr, never:           {1000 * plain:6.1f} ms")
-    cov = best_of(lambda: estimate_staggered(mpdta, **cols, method="reg", covariates=["lpop"]))
+    cov = best_of(lambda: estimate_staggered(mpdta, **cols, method="reg",
+                                      covariates=["lpop"])).wall
     print(f"  mpdta, reg ~lpop, never:    {1000 * cov:6.1f} ms")
     panel = kolada_sized()
     kcols = dict(unit="kommun", period="ar", outcome="y", first_treated="g",
                  covariates=["lpop", "rural"])
     for control in ("never", "notyet"):
-        t = best_of(lambda: estimate_staggered(panel, **kcols, control=control))
+        t = best_of(lambda: estimate_staggered(panel, **kcols, control=control)).wall
         print(f"  290 kommuner × 15 years, dr ~lpop+rural, {control:6}: {1000 * t:6.1f} ms")
 
 

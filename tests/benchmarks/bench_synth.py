@@ -27,7 +27,6 @@ import argparse
 import importlib.util
 import os
 import tempfile
-import time
 
 # Small dense problems: multi-threaded BLAS only adds synchronisation (and collapses when the
 # machine is busy). Both packages run single-threaded BLAS unless the caller sets otherwise.
@@ -36,6 +35,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from timing import best_of  # noqa: E402
 
 TREATED = "1987"
 INTERVENTION = "2022-04"
@@ -55,18 +55,6 @@ def demo_matrix() -> tuple[pd.DataFrame, int]:
     Y = rows.pivot(index="period", columns="unit", values="value").sort_index()
     Y = Y.loc[:LAST_POST]
     return Y, int((Y.index < INTERVENTION).sum())
-
-
-def best_of(fn, repeat: int) -> tuple[float, float, object]:
-    """Best wall time and best CPU time (user + system of this process) of ``repeat`` runs,
-    and the last result. Both packages are timed with this, with the same ``repeat``."""
-    wall, cpu, out = np.inf, np.inf, None
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        out = fn()
-        wall = min(wall, time.perf_counter() - t0)
-        cpu = min(cpu, time.process_time() - c0)
-    return wall, cpu, out
 
 
 def ours(Y: pd.DataFrame, n_pre: int):

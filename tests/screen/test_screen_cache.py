@@ -92,3 +92,35 @@ def test_a_pass_with_excluded_kommuner_equals_the_ordinary_evaluation(panels):
         np.testing.assert_allclose(
             [row[f"{r.design}_estimate"], row[f"{r.design}_ci_low"], row[f"{r.design}_ci_high"],
              row[f"{r.design}_p_value"]], [r.average_effect, *r.ci, r.p_value], rtol=1e-12)
+
+
+def test_a_stored_its_fit_forecasts_as_the_fitted_one(tmp_path):
+    """Fits are stored without correlation matrices. A default AR(1)+noise fit needs none; a
+    grid fit with a second AR component keeps them when fitted and rebuilds them when read
+    back (from the function it was fitted with): both forecast exactly as before storing,
+    and an unreadable file is refitted, not trusted."""
+    import numpy as np
+
+    from evaluation.designs.its import AR1NoiseErrors, default_error_model
+    from evaluation.screen.cache import FitStore
+
+    rng = np.random.default_rng(2)
+    n = 48
+    times = np.arange(n, dtype=float)
+    design = np.column_stack([np.ones(n), times / n])
+    resid = np.convolve(rng.normal(size=n + 5), np.ones(6) / 6, mode="valid")[:n]
+    post = np.arange(n, n + 6, dtype=float)
+    post_design = np.column_stack([np.ones(6), post / n])
+    store = FitStore(tmp_path)
+    for i, model in enumerate((default_error_model("monthly"),
+                               AR1NoiseErrors(phi2_grid=(0.0, 0.3)))):
+        fit = model.fit(resid, times=times, design=design, weights=np.ones(n))
+        store.put(f"k{i}", fit)
+        back = store.get(f"k{i}")
+        assert back is not None and back.corr_pp.size == 0
+        for a, b in zip(fit.predict(post, np.ones(6), post_design),
+                        back.predict(post, np.ones(6), post_design), strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert fit.corr_pp.size  # the second model's fit was the dense kind
+    store._path("k1").write_bytes(b"not a pickle")
+    assert store.get("k1") is None

@@ -313,12 +313,25 @@ class _GridFit(ErrorFit):
 
 def _grid_corr(phis: np.ndarray, rhos: np.ndarray, phis2: np.ndarray,
                times: np.ndarray) -> np.ndarray:
-    """The correlation matrices ``ρ·φ^|s−t| + (1 − ρ)·φ₂^|s−t|`` of grid points (m × n × n)."""
+    """The correlation matrices ``ρ·φ^|s−t| + (1 − ρ)·φ₂^|s−t|`` of grid points (m × n × n):
+    what the grid fit is made with, so a fit stored without them gets the same bits back."""
     times = np.asarray(times, dtype=float)
-    lag = np.abs(times[:, None] - times[None, :])[None]
     ph2 = phis2 if len(phis2) else np.zeros(len(phis))
-    return (rhos[:, None, None] * phis[:, None, None] ** lag
-            + (1 - rhos)[:, None, None] * ph2[:, None, None] ** lag)
+    lag = np.abs(times[:, None] - times[None, :])
+    if np.all(lag == np.round(lag)):  # φ^0 … φ^maxlag once per point, then gathered by lag
+        lag_i = lag.astype(int)
+        powers = np.arange(int(lag.max()) + 1)
+        c1 = (phis[:, None] ** powers)[:, lag_i]
+        if not ph2.any():  # second component white noise: ρ·φ^|s−t| + (1 − ρ)·I
+            diag = np.arange(len(times))
+            c1 *= rhos[:, None, None]
+            c1[:, diag, diag] += (1 - rhos)[:, None]
+            return c1
+        c2 = (ph2[:, None] ** powers)[:, lag_i]
+    else:
+        c1 = phis[:, None, None] ** lag[None]
+        c2 = ph2[:, None, None] ** lag[None]
+    return rhos[:, None, None] * c1 + (1 - rhos)[:, None, None] * c2
 
 
 def _envelope(V_mix: np.ndarray, V: np.ndarray, dev: np.ndarray,
@@ -449,25 +462,10 @@ class AR1NoiseErrors:
             ok = (P2 < P) | (P2 == 0.0)
             ok &= (R < 1.0) | (P2 == 0.0)
             P, R, P2 = P[ok], R[ok], P2[ok]
-        lag = np.abs(times[:, None] - times[None, :])
-        integer_lags = bool(np.all(lag == np.round(lag)))
-        lag_i = lag.astype(int) if integer_lags else None
-        powers = np.arange(int(lag.max()) + 1) if integer_lags else None
-
-        diag = np.arange(n)
+        integer_lags = bool(np.all(np.diff(times) == np.round(np.diff(times))))
 
         def corr(idx: np.ndarray) -> np.ndarray:
-            if integer_lags:  # φ^0 … φ^maxlag once per point, then gathered by lag
-                c1 = (P[idx, None] ** powers)[:, lag_i]
-                if not P2[idx].any():  # second component white noise: ρ·φ^|s−t| + (1 − ρ)·I
-                    c1 *= R[idx, None, None]
-                    c1[:, diag, diag] += (1 - R[idx])[:, None]
-                    return c1
-                c2 = (P2[idx, None] ** powers)[:, lag_i]
-            else:
-                c1 = P[idx, None, None] ** lag[None]
-                c2 = P2[idx, None, None] ** lag[None]
-            return R[idx, None, None] * c1 + (1 - R[idx])[:, None, None] * c2
+            return _grid_corr(P[idx], R[idx], P2[idx], times)
 
         if integer_lags and not P2.any():  # AR(1) + white noise: Kalman filter, O(n)
             neg, quad = _reml_neg_ar1_noise(P, R, resid, design, times)

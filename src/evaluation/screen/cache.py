@@ -152,48 +152,40 @@ class ResultCache:
 # =========================================================================== ITS fits
 def _fit_key(model: Any, resid: np.ndarray, times: np.ndarray, design: np.ndarray,
              weights: np.ndarray) -> str:
+    return _parts_key((type(model).__name__, repr(model), resid, times, design, weights))
+
+
+def _parts_key(parts: tuple) -> str:
+    """SHA-256 of the code fingerprint and ``parts`` (arrays by shape and bytes, the rest by
+    ``repr``)."""
     h = hashlib.sha256(code_fingerprint().encode())
-    h.update(type(model).__name__.encode())
-    h.update(repr(model).encode())
-    for a in (resid, times, design, weights):
-        a = np.ascontiguousarray(np.asarray(a, dtype=float))
-        h.update(str(a.shape).encode())
-        h.update(a.tobytes())
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            a = np.ascontiguousarray(part, dtype=float)
+            h.update(b"array" + str(a.shape).encode())
+            h.update(a.tobytes())
+        else:
+            h.update(b"repr" + repr(part).encode())
     return h.hexdigest()
 
 
-def _rebuild_corr(fit: Any) -> np.ndarray | None:
-    """The correlation matrices of an AR(1)+noise grid fit, from its grid points, computed as
-    :class:`evaluation.designs.its.AR1NoiseErrors` computes them (integer lags, white-noise
-    second component); None for other fits."""
-    phis2 = getattr(fit, "phis2", None)
-    times = getattr(fit, "times", None)
-    if phis2 is None or times is None or len(times) == 0 or np.any(phis2 != 0):
+def _load(path: Path) -> Any | None:
+    """A stored pickle, or None when it is missing or unreadable (then it is recomputed)."""
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+            ValueError):
         return None
-    times = np.asarray(times, dtype=float)
-    lag = np.abs(times[:, None] - times[None, :])
-    if not np.all(lag == np.round(lag)):
-        return None
-    lag_i = lag.astype(int)
-    powers = np.arange(int(lag.max()) + 1)
-    n = len(times)
-    diag = np.arange(n)
-    c1 = (fit.phis[:, None] ** powers)[:, lag_i]
-    c1 *= fit.rhos[:, None, None]
-    c1[:, diag, diag] += (1 - fit.rhos)[:, None]
-    return c1
 
 
 class FitStore:
     """The ITS error-model fits on disk, keyed by the exact arrays they were fitted to.
 
-    The default AR(1)+noise fits hold no n × n matrices (their forecasts come from the filtered
-    state at the end of the pre-period) and are stored as they are.
-
-    A grid fit is stored without its correlation matrices (points × n × n, megabytes), which
-    are rebuilt when it is read — and only when rebuilding them reproduces the fitted ones bit
-    for bit (checked before storing; otherwise the fit is not stored and is refitted next
-    time). ``None`` folder: nothing is stored.
+    A grid fit is stored without correlation matrices: the default AR(1)+noise fits hold none
+    (their forecasts come from the filtered state at the end of the pre-period), and other
+    grid fits rebuild theirs from their grid points when they forecast
+    (:func:`evaluation.designs.its._grid_corr`, the function they were fitted with, so the
+    bits are the same). ``None`` folder: nothing is stored.
     """
 
     def __init__(self, folder: str | Path | None):
@@ -208,20 +200,9 @@ class FitStore:
         return self.folder / "its-fits" / key[:2] / f"{key}.pkl"
 
     def get(self, key: str) -> Any | None:
-        if self.folder is None:
-            return None
-        try:
-            fit = pickle.loads(self._path(key).read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-                TypeError, ValueError):
-            return None
-        if (getattr(fit, "corr_pp", None) is not None and fit.corr_pp.size == 0
-                and not len(getattr(fit, "filtered", ()))):  # AR(1)+noise fits need none
-            rebuilt = _rebuild_corr(fit)
-            if rebuilt is None:
-                return None
-            fit.corr_pp = rebuilt
-        self.hits += 1
+        fit = None if self.folder is None else _load(self._path(key))
+        if fit is not None:
+            self.hits += 1
         return fit
 
     def put(self, key: str, fit: Any) -> None:
@@ -230,27 +211,10 @@ class FitStore:
         import copy
 
         compact = fit
-        corr = getattr(fit, "corr_pp", None)
-        if corr is not None and corr.size:
-            rebuilt = _rebuild_corr(fit)
-            if rebuilt is None or rebuilt.shape != corr.shape or not np.array_equal(rebuilt,
-                                                                                   corr):
-                return
+        if getattr(fit, "corr_pp", np.zeros(0)).size:  # rebuilt from the grid when needed
             compact = copy.copy(fit)
             compact.corr_pp = np.zeros((0, 0, 0))
         _atomic_write(self._path(key), pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def _parts_key(parts: tuple) -> str:
-    h = hashlib.sha256(code_fingerprint().encode())
-    for part in parts:
-        if isinstance(part, np.ndarray):
-            a = np.ascontiguousarray(part, dtype=float)
-            h.update(b"array" + str(a.shape).encode())
-            h.update(a.tobytes())
-        else:
-            h.update(b"repr" + repr(part).encode())
-    return h.hexdigest()
 
 
 class StructuralPrefits:
@@ -269,14 +233,9 @@ class StructuralPrefits:
 
     def get(self, parts: tuple) -> dict[str, Any] | None:
         path = self._path(parts)
-        if path is None:
-            return None
-        try:
-            found = pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-                TypeError, ValueError):
-            return None
-        self.store.structural_hits += 1
+        found = None if path is None else _load(path)
+        if found is not None:
+            self.store.structural_hits += 1
         return found
 
     def put(self, parts: tuple, value: dict[str, Any]) -> None:
