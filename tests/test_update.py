@@ -26,11 +26,11 @@ def home(tmp_path, monkeypatch):
 
 
 def test_update_records_history_and_changes(home, tmp_path, capsys):
-    # the shipped spec with three of the designs: the point is the update's bookkeeping, and
-    # synthetic control and SDID (with their reliability re-fits) would double the runtime
+    # the shipped spec with one design: the point is the update's bookkeeping (new periods,
+    # revisions, history, report folders), which every design's re-fits would only slow down
     spec_path = tmp_path / SPEC
     spec_path.write_text((paths.params_dir() / SPEC).read_text(encoding="utf-8")
-                         + "\ndesigns: [decomposition, its]\n", encoding="utf-8")
+                         + "\ndesigns: [decomposition]\n", encoding="utf-8")
     spec = str(spec_path)
     demo.ensure_demo(end="2025-12")
     assert main(["update", spec]) == 0

@@ -88,7 +88,7 @@ class Inputs:
     def excluded(self) -> list[str]:
         """Units the spec leaves out of every comparison: ``donors.exclude`` (neighbours,
         spill-over) and ``donors.similar_reforms``, as far as they are in the data."""
-        present = set(self.panel["unit"].astype(str))
+        present = {str(u) for u in self.panel["unit"].unique()}
         wanted = [*self.spec.donors.get("exclude", []), *self.spec.donors.get("similar_reforms",
                                                                                 [])]
         return [u for u in dict.fromkeys(wanted) if u in present and u != self.treated]

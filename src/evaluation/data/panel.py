@@ -916,9 +916,17 @@ def panel_frequency(frame: pd.DataFrame) -> Frequency:
 
 
 def wide(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """Periods × units table of one measure."""
+    """Periods × units table of one measure.
+
+    Its period index and unit columns hold Python strings (object dtype), not pandas' Arrow
+    strings: the designs look units up and loop over them thousands of times per evaluation,
+    and iterating an Arrow-backed index costs a conversion per element."""
     sub = frame[frame["measure"] == measure]
-    return sub.pivot(index="period", columns="unit", values="value").sort_index()
+    out = sub.pivot(index="period", columns="unit", values="value").sort_index()
+    out.index = pd.Index(out.index.to_numpy(dtype=object), dtype=object, name=out.index.name)
+    out.columns = pd.Index(out.columns.to_numpy(dtype=object), dtype=object,
+                           name=out.columns.name)
+    return out
 
 
 def unit_names(frame: pd.DataFrame) -> dict[str, str]:

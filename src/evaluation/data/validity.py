@@ -79,7 +79,7 @@ def nearest_code(code: str, candidates) -> str | None:
 
 def check_unit_codes(panel: pd.DataFrame, source: str) -> None:
     """Refuse a code that is no Swedish region code in a panel of Swedish codes."""
-    codes = sorted(set(panel["unit"].astype(str)))
+    codes = sorted({str(u) for u in panel["unit"].unique()})
     four = [c for c in codes if len(c) == 4 and c.isdigit()]
     known = known_codes()
     if not known or not four or sum(c in known for c in four) < SWEDISH_SHARE * len(four):

@@ -249,12 +249,19 @@ class _Pool:
 
     @property
     def kommuner(self) -> list[str]:
-        return [u for u in self.values.columns if self.types.get(u) == "kommun"]
+        return self._of_kind("kommun")
 
     def peers(self, unit: str) -> list[str]:
         """Units of ``unit``'s own kind (kommuner for a kommun, län for a län), itself too."""
-        kind = self.types.get(unit) or unit_type_of(unit)
-        return [u for u in self.values.columns if self.types.get(u) == kind]
+        return self._of_kind(self.types.get(unit) or unit_type_of(unit))
+
+    def _of_kind(self, kind: str) -> list[str]:
+        """The columns of one unit type, in column order (listed once per pool: the decomposition
+        asks for them once per similar unit)."""
+        cache = self.__dict__.setdefault("_kinds", {})
+        if kind not in cache:
+            cache[kind] = [u for u in self.values.columns if self.types.get(u) == kind]
+        return list(cache[kind])
 
     def weight_of(self, units: Sequence[str]) -> pd.DataFrame:
         """Weights aligned with ``values`` for ``units``; 1 where the panel has no weights."""
@@ -351,12 +358,14 @@ def _validate_set(comparison: ComparisonSet) -> None:
         )
 
 
-def _belongs_to(code: str, treated: str) -> bool:
-    """True when ``code`` is the treated unit or lies inside it (a kommun of a treated län)."""
-    if code == treated:
-        return True
-    return (len(treated) == 2 and treated != NATIONAL_CODE and len(code) == 4
-            and code.startswith(treated))
+def _outside(units: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    """``units`` without the excluded ones and anything inside them (the kommuner of an
+    excluded län). Set lookups: the decomposition filters the whole pool once per similar
+    unit."""
+    exact = set(exclude)
+    counties = {e for e in exact if len(e) == 2 and e != NATIONAL_CODE}
+    return [u for u in units
+            if u not in exact and not (len(u) == 4 and u[:2] in counties)]
 
 
 def _set_members(pool: _Pool, *, focal: str, comparison: ComparisonSet,
@@ -369,7 +378,7 @@ def _set_members(pool: _Pool, *, focal: str, comparison: ComparisonSet,
         members = [u for u in pool.kommuner if u[:2] == focal[:2]]
     else:
         members = [str(c) for c in comparison if str(c) in pool.values.columns]
-    return [u for u in members if not any(_belongs_to(u, e) for e in exclude)]
+    return _outside(members, exclude)
 
 
 def _aggregate_code(comparison: ComparisonSet, treated: str) -> str | None:
@@ -713,7 +722,7 @@ def _similar(pool: _Pool, *, treated: str, n: int,
     if missing_periods:
         return []
     peers = [u for u in pool.peers(treated) if u != treated] or pool.kommuner
-    candidates = [u for u in peers if not any(_belongs_to(u, e) for e in (treated, *exclude))]
+    candidates = _outside(peers, [treated, *exclude])
     vals = pool.values.loc[periods, candidates]
     complete = vals.notna().all(axis=0)
     candidates = [u for u in candidates if complete[u] and u in size.columns]

@@ -13,8 +13,10 @@ def donor_columns(columns: Sequence[Hashable], treated: Sequence[Hashable],
     ``donors`` after checking that each is in the data, none is treated and none repeats."""
     treated = list(treated)
     if donors is None:
-        return [c for c in columns if c not in treated]
+        treated_set = set(treated)
+        return [c for c in columns if c not in treated_set]
     pool = list(donors)
+    columns = set(columns)
     missing = [str(d) for d in pool if d not in columns]
     if missing:
         raise DesignError(
@@ -23,7 +25,8 @@ def donor_columns(columns: Sequence[Hashable], treated: Sequence[Hashable],
             f"The comparison units {', '.join(missing[:5])} are not in the data: remove them "
             "from the list or load their data.",
         )
-    inside = [str(d) for d in pool if d in treated]
+    treated_set = set(treated)
+    inside = [str(d) for d in pool if d in treated_set]
     if inside:
         raise DesignError(
             f"Den behandlade enheten {', '.join(inside)} står också bland jämförelseenheterna: "
