@@ -242,6 +242,24 @@ def test_placebo_batch_equals_individual_fits():
     assert res.table.loc[treated, "role"] == "treated" and res.n_placebos == 11
 
 
+def test_chosen_placebos_are_the_full_runs_restricted_to_them():
+    """The report's inference uses the donors closest in size only: fitting just those
+    (``placebos=``) gives their rows of the full placebo run — the same pools, weights, gaps and
+    table (1e-12) — and a unit that is no donor is refused."""
+    Y, treated, n_pre = _factor_panel(3, n_units=15, effect=-1.0)
+    full = placebo_in_space(Y, treated, n_pre, studentize=True)
+    chosen = [c for c in Y.columns if c != treated][2:9:2]
+    part = placebo_in_space(Y, treated, n_pre, studentize=True, placebos=chosen[::-1])
+    units = [treated, *chosen]
+    assert list(part.table.index) == units and part.n_placebos == len(chosen)
+    cols = ["pre_rmspe", "post_rmspe", "rmspe_ratio", "att", "statistic"]
+    np.testing.assert_allclose(part.table[cols], full.table.loc[units, cols], atol=1e-12)
+    np.testing.assert_allclose(part.gaps[units], full.gaps[units], atol=1e-12)
+    np.testing.assert_allclose(part.weights[units], full.weights[units], atol=1e-12)
+    with pytest.raises(DesignError, match="inte jämförelseenheter"):
+        placebo_in_space(Y, treated, n_pre, placebos=[treated])
+
+
 def test_placebo_p_value_definition_filter_and_studentize():
     """Source: ADH (2010) rank p-value (1 + #{placebo ratio >= treated}) / (1 + n) recomputed
     from the table; the pre-fit filter keeps exactly the placebos with pre-RMSPE <= m times the

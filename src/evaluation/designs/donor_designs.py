@@ -349,7 +349,8 @@ def _fit(data: WideData, design: str, robustness: bool = True) -> dict[str, Any]
         from evaluation.designs.synth import fit_synth, leave_one_out, placebo_in_space
 
         fit = fit_synth(Y, tr, n_pre, donors=donors)
-        space = placebo_in_space(Y, tr, n_pre, donors=donors, studentize=True)
+        space = placebo_in_space(Y, tr, n_pre, donors=donors, studentize=True,
+                                 placebos=data.placebo_units)
         loo = leave_one_out(Y, tr, n_pre, donors=donors) if robustness else None
         table = space.table
         placebos = table[(table["role"] == "placebo")

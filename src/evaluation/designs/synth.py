@@ -654,22 +654,24 @@ def _rank_p(treated_stat: float, placebo_stats: np.ndarray) -> float:
     return (1 + count) / (1 + len(placebo_stats))
 
 
-def _batch_outcome_fits(data: _Data) -> np.ndarray:
-    """Weights (J+1 x J+1; column u = the fit for unit u, units = [treated, *donors]) of the
-    treated fit and every placebo fit, outcome-only, all on one Gram matrix.
+def _batch_outcome_fits(data: _Data, targets: Sequence[int] | None = None) -> np.ndarray:
+    """Weights (J+1 x len(targets); column k = the fit for unit ``targets[k]``, units =
+    [treated, *donors], default every unit) of the treated fit and the placebo fits,
+    outcome-only, all on one Gram matrix.
 
-    Column 0 (treated) may use every donor; placebo column u may use every donor but u.
+    The treated unit (0) may use every donor; placebo unit u may use every donor but u.
     """
     M = np.column_stack([data.y1, data.Y0])
     gram = _GramProblem(M[: data.n_pre])
     n = M.shape[1]
-    W = np.zeros((n, n))
+    targets = range(n) if targets is None else list(targets)
+    W = np.zeros((n, len(targets)))
     eligible = np.ones(n, dtype=bool)
     eligible[0] = False
-    for u in range(n):
+    for k, u in enumerate(targets):
         mask = eligible.copy()
         mask[u] = False
-        W[:, u] = gram.weights(u, mask)
+        W[:, k] = gram.weights(u, mask)
     return W
 
 
@@ -684,6 +686,7 @@ def placebo_in_space(
     seed: int = 0,
     max_pre_rmspe_ratio: float | None = None,
     studentize: bool = False,
+    placebos: Sequence[Hashable] | None = None,
 ) -> PlaceboResult:
     """Treat each donor in turn, with the other donors as its pool (ADH 2010 placebo test).
 
@@ -698,6 +701,10 @@ def placebo_in_space(
         treated unit's (ADH's "MSPE at most 5 times" is ``sqrt(5)`` here).
     studentize : bool
         ATT p-value on ``|att| / pre_rmspe`` instead of ``|att|``.
+    placebos : sequence, optional
+        The donors that play the treated unit (default every donor); each still has every
+        other donor in its pool. The report's inference uses the donors closest in size, so
+        only their fits are computed.
 
     Returns
     -------
@@ -706,22 +713,36 @@ def placebo_in_space(
         ``(1 + #{placebo ratio >= treated ratio}) / (1 + n_placebos)``.
     """
     data = _prepare(Y, treated, n_pre, donors, min_donors=3)
-    units = [data.treated, *data.donors]
+    everyone = [data.treated, *data.donors]
+    if placebos is None:
+        targets = list(range(len(everyone)))
+    else:
+        wanted = set(placebos)
+        unknown = [str(u) for u in wanted if u not in set(data.donors)]
+        if unknown:
+            raise DesignError(
+                f"Placeboenheterna {', '.join(unknown[:5])} är inte jämförelseenheter: välj "
+                "bland jämförelseenheterna.",
+                f"The placebo units {', '.join(unknown[:5])} are not donors: choose among the "
+                "donors.",
+            )
+        targets = [0, *(i for i, u in enumerate(everyone) if i > 0 and u in wanted)]
+    units = [everyone[i] for i in targets]
     M = np.column_stack([data.y1, data.Y0])
     if predictors is None:
-        W = _batch_outcome_fits(data)
+        W = _batch_outcome_fits(data, targets)
     else:
-        W = np.zeros((len(units), len(units)))
+        W = np.zeros((len(everyone), len(targets)))
         W[1:, 0] = _fit_data(data, predictors, v, v_search, seed).weights.to_numpy()
-        for u in range(1, len(units)):
-            pool = [d for d in data.donors if d != units[u]]
-            sub = _Data(data.periods, units[u], pool, M[:, u],
+        for k, u in enumerate(targets[1:], start=1):
+            pool = [d for d in data.donors if d != everyone[u]]
+            sub = _Data(data.periods, everyone[u], pool, M[:, u],
                         np.delete(M, [0, u], axis=1), data.n_pre)
             w = _fit_data(sub, predictors, v, v_search, seed).weights.to_numpy()
-            W[[i for i in range(1, len(units)) if i != u], u] = w
+            W[[i for i in range(1, len(everyone)) if i != u], k] = w
     W = np.where(W > _WEIGHT_ZERO, W, 0.0)
     W = W / W.sum(axis=0, keepdims=True)
-    gaps = M - M @ W
+    gaps = M[:, targets] - M @ W
     table = _placebo_table(gaps, units, data.n_pre, studentize)
     if max_pre_rmspe_ratio is not None:
         if not max_pre_rmspe_ratio > 0:
