@@ -22,6 +22,11 @@ One BLAS thread for both (``OMP_NUM_THREADS=1``), the best of ``--repeat`` runs 
 The numeric work is the floor: what remains when nothing is drawn or written. Measured
 2026-11-30 on 2 otherwise idle cores (best of 2): numeric 47.7 → 22.6 CPU-s, report and files
 16.7 → 12.6, total 64.4 → 35.1; all counts equal; 667 numbers compared, none differ.
+2026-12-01, same machine in a slower phase (the older version took 72.0 instead of 64.4):
+numeric 51.6 → 21.4, report and files 20.4 → 12.7, total 72.0 → 34.0 (0.47 of the older
+version's time, 0.55 the day before); 667 numbers equal; every fit count equal, and the
+synthetic-control weight problems 2543 → 863 (marked ``*``): the placebo run now fits only the
+placebo units its inference reads (the other 1 680 problems were solved and thrown away).
 """
 
 from __future__ import annotations
@@ -82,7 +87,9 @@ print(json.dumps({"numeric": t1 - t0, "report": t2 - t1, "counts": counts}))
 #: ``fits``: calls of each design's estimator, re-fits included; ``qp``: weight problems
 #: solved; ``grid``: points of the ITS error model's REML grid (the dense criterion takes a
 #: stack of correlation matrices, the Kalman one a vector of φ); ``draws``: random variates
-#: drawn, by the module that made the generator.
+#: drawn, by the module that made the generator. A ``*`` marks a count that differs: fits and
+#: draws must not; a weight-problem count may fall when problems whose answer no number uses
+#: are no longer solved (the report's numbers are compared separately).
 COUNTERS = r'''
 import importlib, sys
 import numpy as np
