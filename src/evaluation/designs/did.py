@@ -56,7 +56,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 
 from evaluation.designs.decomposition import rank_interval
 from evaluation.designs.wide import donor_columns
@@ -362,7 +362,7 @@ def _twfe_ols(X: np.ndarray, n_pre: int) -> float:
     period = np.eye(T)[t_idx][:, 1:]
     d = ((u_idx == 0) & (t_idx >= n_pre)).astype(float)
     exog = np.column_stack([d, unit, period])
-    fit = sm.OLS(y, exog).fit(method="qr")
+    fit = OLS(y, exog).fit(method="qr")
     return float(fit.params[0])
 
 
@@ -728,6 +728,6 @@ def did_2x2(df: pd.DataFrame, outcome: str, group: str, post: str) -> Did2x2:
             f"The columns {group} and {post} must be 0/1 and take both values: recode them.",
         )
     exog = np.column_stack([np.ones_like(g), g, p, g * p])
-    fit = sm.OLS(d[outcome].to_numpy(), exog).fit()
+    fit = OLS(d[outcome].to_numpy(), exog).fit()
     cells = d.groupby([group, post])[outcome].mean()
     return Did2x2(estimate=float(fit.params[3]), n=int(len(d)), cell_means=cells)

@@ -14,7 +14,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 from scipy import stats
 
 from evaluation.errors import DesignError
@@ -91,7 +92,7 @@ def fit_poisson_glm(
             "För få observationer för regressionsmodellen: använd en längre förperiod.",
             "Too few observations for the regression model: use a longer pre-period.",
         )
-    model = sm.GLM(y_arr, X_arr, family=sm.families.Poisson(), offset=off)
+    model = GLM(y_arr, X_arr, family=families.Poisson(), offset=off)
     res = model.fit()  # ML fit; scale applied below
     mu = np.asarray(res.mu)
     df_resid = int(len(y_arr) - X_arr.shape[1])
