@@ -210,7 +210,8 @@ def decomposition(
             f"The comparison series has no value for {t0} or {t1}: choose periods with data.",
         )
     pop_s = population_series(panel, treated) if kind == "count" else None
-    y0, y1, c0, c1, p0, p1, pred = _window_prediction(y, c, pop_s, kind, w0, w1)
+    y0, y1, c0, c1, p0, p1, pred = _window_prediction(y, c, _filled(pop_s, w0 + w1), kind,
+                                                      w0, w1)
     if kind == "count" and not pred > 0:
         raise DesignError(
             f"Förväntat värde för {treated} {t1} blir {pred:g} (antalet {t0} är {y0:g}): "
@@ -342,17 +343,26 @@ def _mean_at(series: pd.Series, labels: list[str]) -> float:
     return float(np.where(ok, values, 0.0).sum() / n) if n else float("nan")
 
 
-def _window_prediction(y: pd.Series, c: pd.Series, pop_s: pd.Series | None, kind: str,
+def _filled(pop_s: pd.Series | None, labels: list[str]) -> pd.Series | None:
+    """The population at ``labels`` as well as at its own periods, gaps carried from the nearest
+    earlier period (else the nearest later one). Filling a longer list of labels gives the same
+    value at each label: only observed values are carried."""
+    if pop_s is None:
+        return None
+    return pop_s.reindex(sorted(set(pop_s.index) | set(labels))).ffill().bfill()
+
+
+def _window_prediction(y: pd.Series, c: pd.Series, pop_f: pd.Series | None, kind: str,
                        a: list[str], b: list[str]) -> tuple[float, float, float, float,
                                                            float | None, float | None, float]:
     """Window means over the base window ``a`` and the later window ``b`` of the unit (``y0``,
-    ``y1``), the comparison (``c0``, ``c1``) and the population (``p0``, ``p1``; None without
-    one), and the unit's predicted later value."""
+    ``y1``), the comparison (``c0``, ``c1``) and the population (``p0``, ``p1``, from ``pop_f``
+    filled at least over ``a`` and ``b`` by :func:`_filled`; None without one), and the unit's
+    predicted later value."""
     y0, y1 = _mean_at(y, a), _mean_at(y, b)
     c0, c1 = _mean_at(c, a), _mean_at(c, b)
     p0 = p1 = None
-    if pop_s is not None:
-        pop_f = pop_s.reindex(sorted(set(pop_s.index) | set(a) | set(b))).ffill().bfill()
+    if pop_f is not None:
         p0, p1 = _mean_at(pop_f, a), _mean_at(pop_f, b)
     pred = float(_predict(kind, y0=np.array(y0), c0=np.array(c0), c1=np.array(c1),
                           p0=None if p0 is None else np.array(p0),
@@ -369,14 +379,14 @@ def _in_time_deviations(y: pd.Series, c: pd.Series, pop_s: pd.Series | None, kin
     last period; values ``(statistic, deviation)``: the statistic the interval is made on
     (relative for counts) and the deviation in the outcome's own unit (households, p.p.)."""
     out: dict[str, tuple[float, float]] = {}
-    for k in range(1, MAX_IN_TIME + 1):
-        shift = k * distance
-        a = [shift_period(p, -shift) for p in w0]
-        b = [shift_period(p, -shift) for p in w1]
+    pairs = [([shift_period(p, -k * distance) for p in w0],
+              [shift_period(p, -k * distance) for p in w1]) for k in range(1, MAX_IN_TIME + 1)]
+    pop_f = _filled(pop_s, [p for a, b in pairs for p in a + b])  # once for every pair
+    for a, b in pairs:
         if any(p not in y.index or pd.isna(y.get(p)) or p not in c.index or pd.isna(c.get(p))
                for p in a + b):
             break
-        _, y1, _, _, _, _, pred = _window_prediction(y, c, pop_s, kind, a, b)
+        _, y1, _, _, _, _, pred = _window_prediction(y, c, pop_f, kind, a, b)
         if kind == "count" and not pred > 0:
             break
         out[b[-1]] = ((y1 - pred) / pred if kind == "count" else y1 - pred, y1 - pred)
