@@ -724,11 +724,13 @@ def _similar(pool: _Pool, *, treated: str, n: int,
     peers = [u for u in pool.peers(treated) if u != treated] or pool.kommuner
     candidates = _outside(peers, [treated, *exclude])
     vals = pool.values.loc[periods, candidates]
-    complete = vals.notna().all(axis=0)
-    candidates = [u for u in candidates if complete[u] and u in size.columns]
+    complete = vals.notna().all(axis=0).to_numpy()  # in the order of ``candidates``
+    sized = set(size.columns)
+    candidates = [u for u, ok in zip(candidates, complete, strict=True) if ok and u in sized]
     log_sizes = _log_mean_size(pool, size)
     log_size = log_sizes[candidates]
     target = float(log_sizes[treated])
     dist = (log_size - target).abs().dropna()
-    order = sorted(dist.index, key=lambda u: (dist[u], u))
+    # nearest in size first, ties by code
+    order = [u for _, u in sorted(zip(dist.to_numpy().tolist(), dist.index, strict=True))]
     return order[: max(int(n), 0)]
