@@ -76,11 +76,11 @@ def test_update_lists_each_failure_and_goes_on(home, tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("evaluation_id: bad\ndata: saknas.csv\ntreated: \"1987\"\n"
                    "intervention: 2022-04\n", encoding="utf-8")
-    # the yearly demo spec with two designs: the cheapest good report (the point is that
+    # the yearly demo spec with one design: the cheapest good report (the point is that
     # update goes on)
     good_path = tmp_path / "exempelstad_ar.yaml"
     good_path.write_text((paths.params_dir() / "exempelstad_ar.yaml").read_text(encoding="utf-8")
-                         + "\ndesigns: [decomposition, its]\n", encoding="utf-8")
+                         + "\ndesigns: [decomposition]\n", encoding="utf-8")
     good = str(good_path)
     assert main(["update", str(bad), good]) == 2  # bad input: no data file
     captured = capsys.readouterr()
