@@ -534,6 +534,7 @@ class Evaluation:
         fig_dir, tab_dir = folder / "figurer", folder / "tabeller"
         source_of = self.figure_source
         common = {"simulated": self.simulated, "language": lang}
+        from evaluation.report import figure_files
         from evaluation.report.figure_files import design_figure_files
 
         for r in self.results:
@@ -555,39 +556,33 @@ class Evaluation:
             if not sens.empty:
                 written += tables.write_table(sens, tab_dir, "kanslighet", title=self.title(),
                                               source=source_of(), **common)
-            for outcome in self.spec.outcomes:
-                fig = figures.sensitivity_plot(self.sensitivity_grid, self.results, outcome,
-                                               language=lang, simulated=self.simulated,
-                                               source=source_of(outcome))
-                written += figures.save_figure(fig, fig_dir, f"{outcome}_kanslighet")
+            for outcome in self.spec.outcomes:  # drawn once for page and files
+                for drawn in figure_files.sensitivity_files(self, outcome):
+                    written += figures.write_figure_files(drawn.files, fig_dir, drawn.suffix)
         if self.target_result is not None:
-            from evaluation.report.style import source_line
-            from evaluation.report.target_report import target_figure, target_table
+            from evaluation.report.target_report import target_table
 
-            fig = target_figure(self.target_result, lang, self.simulated)
-            source_line(fig, source_of(), lang)
-            written += figures.save_figure(fig, fig_dir, "mal")
+            for drawn in figure_files.target_files(self):
+                written += figures.write_figure_files(drawn.files, fig_dir, drawn.suffix)
             written += tables.write_table(target_table(self.target_result, lang), tab_dir,
                                           "mal", title=self.title(), source=source_of(),
                                           **common)
         if self.peer_table is not None:
-            from evaluation.report.peer_report import peer_figures, peer_rank_table
-            from evaluation.report.style import source_line
+            from evaluation.report.peer_report import peer_rank_table
 
-            for stem, fig in peer_figures(self.peer_table, lang, self.simulated):
-                source_line(fig, source_of(), lang)
-                written += figures.save_figure(fig, fig_dir, stem)
+            for drawn in figure_files.peer_files(self):
+                written += figures.write_figure_files(drawn.files, fig_dir, drawn.suffix)
             written += tables.write_table(peer_rank_table(self.peer_table, lang), tab_dir,
                                           "jamforelse", title=self.title(),
                                           source=source_of(), **common)
         pooled = summary.get("pooled")
         if pooled:
             from evaluation.report import text as wording
-            from evaluation.report.pooled_report import pooled_figures, pooled_source, pooled_table
+            from evaluation.report.pooled_report import pooled_source, pooled_table
 
             where = pooled_source(pooled, source_of())
-            for stem, fig in pooled_figures(pooled, lang, self.simulated, source=where):
-                written += figures.save_figure(fig, fig_dir, stem)
+            for drawn in figure_files.pooled_files(self, pooled):
+                written += figures.write_figure_files(drawn.files, fig_dir, drawn.suffix)
             written += tables.write_table(pooled_table(pooled, lang), tab_dir, "samma_forandring",
                                           title=wording.t("pooled.table.caption", lang),
                                           source=where, **common)

@@ -12,6 +12,7 @@ per evaluation and result object.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,42 @@ def design_figure_files(ev: Any, result: Any) -> list[FigureFiles]:
     return drawn
 
 
+#: What a report section's figures are drawn from (see :meth:`evaluation.evaluate.Evaluation.
+#: _summary_state`): a section's drawing is reused while these are the same objects.
+_SECTION_PARTS = ("results", "sensitivity_grid", "target_result", "pooled_result", "peer_table")
+
+
+def section_figure_files(ev: Any, name: str,
+                         build: Callable[[], list[tuple[str, Any]]]) -> list[FigureFiles]:
+    """The figures of a report section that are shown on the page and written as files (the
+    sensitivity grid, the target, the peers, the kommuner with the same change), drawn once
+    per state of the evaluation: ``build()`` gives ``(file stem, figure)`` pairs, each figure
+    with its source line; here :attr:`FigureFiles.suffix` holds the whole file stem. The page
+    shows the PNG through :func:`page_png`, ``write_outputs`` writes the files."""
+    from evaluation.report import figures
+    from evaluation.report.show import describe_figure
+
+    memory = getattr(ev, "_figure_files", None)
+    if memory is None:
+        memory = ev._figure_files = {}
+    key = ("section", name, ev._summary_state(), ev.language, ev.simulated)
+    # the parts are held with the drawing, so that their ids in the key cannot be reused
+    parts = tuple(getattr(ev, part, None) for part in _SECTION_PARTS)
+    found = memory.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], parts, strict=True)):
+        return found[1]
+    drawn = []
+    for stem, fig in build():
+        try:
+            files = figures.render_figure(fig)
+            description = describe_figure(fig, ev.language)
+        finally:
+            plt.close(fig)
+        drawn.append(FigureFiles(stem, files, description))
+    memory[key] = (parts, drawn)
+    return drawn
+
+
 def page_png(png: bytes) -> bytes:
     """A PNG drawn at the files' resolution (300 dpi), reduced to the page's: every 3 × 3
     block of pixels averaged (100 dpi; a box filter, which keeps text smooth and costs a
@@ -71,3 +108,49 @@ def page_png(png: bytes) -> bytes:
     out = io.BytesIO()
     small.save(out, format="PNG", compress_level=3)
     return out.getvalue()
+
+
+# ------------------------------------------------------------------ the sections' figures
+def sensitivity_files(ev: Any, outcome: str) -> list[FigureFiles]:
+    """The sensitivity grid's figure of ``outcome`` (file ``<outcome>_kanslighet``)."""
+    from evaluation.report import figures
+
+    return section_figure_files(ev, f"sensitivity:{outcome}", lambda: [(
+        f"{outcome}_kanslighet",
+        figures.sensitivity_plot(ev.sensitivity_grid, ev.results, outcome, language=ev.language,
+                                 simulated=ev.simulated, source=ev.figure_source(outcome)))])
+
+
+def target_files(ev: Any) -> list[FigureFiles]:
+    """The target follow-up's figure (file ``mal``)."""
+    from evaluation.report.style import source_line
+    from evaluation.report.target_report import target_figure
+
+    def build() -> list[tuple[str, Any]]:
+        fig = target_figure(ev.target_result, ev.language, ev.simulated)
+        source_line(fig, ev.figure_source(), ev.language)
+        return [("mal", fig)]
+    return section_figure_files(ev, "target", build)
+
+
+def peer_files(ev: Any) -> list[FigureFiles]:
+    """The peer comparison's figures, one per measure (files ``<measure>_jamforelse``)."""
+    from evaluation.report.peer_report import peer_figures
+    from evaluation.report.style import source_line
+
+    def build() -> list[tuple[str, Any]]:
+        drawn = peer_figures(ev.peer_table, ev.language, ev.simulated)
+        for _, fig in drawn:
+            source_line(fig, ev.figure_source(), ev.language)
+        return drawn
+    return section_figure_files(ev, "peers", build)
+
+
+def pooled_files(ev: Any, pooled: Any) -> list[FigureFiles]:
+    """The figures of the kommuner with the same change, one per outcome, from the summary's
+    ``pooled`` part (files from :func:`~evaluation.report.pooled_report.figure_stem`)."""
+    from evaluation.report.pooled_report import pooled_figures, pooled_source
+
+    where = pooled_source(pooled, ev.figure_source() or None)
+    return section_figure_files(ev, "pooled", lambda: pooled_figures(
+        pooled, ev.language, ev.simulated, source=where))

@@ -191,8 +191,12 @@ def png_figure_html(ev: Evaluation, data: bytes, caption: str, description: str)
             f"</figure>")
 
 
-def _figure(ev: Evaluation, fig, caption: str) -> None:
-    _html(figure_html(ev, fig, caption))
+def _drawn_html(ev: Evaluation, drawn: Any, caption: str) -> str:
+    """A figure drawn once for page and files (:mod:`evaluation.report.figure_files`) as the
+    page shows it: the files' PNG reduced to the page's resolution."""
+    from evaluation.report.figure_files import page_png
+
+    return png_figure_html(ev, page_png(drawn.files["png"]), caption, drawn.description)
 
 
 def _place(ev: Evaluation) -> str:
@@ -542,12 +546,10 @@ def sensitivity(ev: Evaluation) -> None:
         return
     lang = ev.language
     _md(text.sensitivity_text(rows, lang))
-    grid = ev.sensitivity_grid
-    body = "".join(
-        figure_html(ev, figures.sensitivity_plot(grid, ev.results, outcome, language=lang,
-                                                 simulated=ev.simulated),
-                    _caption(ev, "sensitivity", outcome))
-        for outcome in ev.spec.outcomes)
+    from evaluation.report.figure_files import sensitivity_files
+
+    body = "".join(_drawn_html(ev, drawn, _caption(ev, "sensitivity", outcome))
+                   for outcome in ev.spec.outcomes for drawn in sensitivity_files(ev, outcome))
     table = tables.sensitivity_table(rows, lang)
     if not table.empty:
         body += _table_html(table, "sensitivity", float_format=lambda x: f"{x:.3g}")
@@ -560,14 +562,16 @@ def target(ev: Evaluation) -> None:
     d = ev.target_result
     if d is None:
         return
-    from evaluation.report.target_report import target_figure, target_table, target_text
+    from evaluation.report.figure_files import target_files
+    from evaluation.report.target_report import target_table, target_text
 
     lang = ev.language
     heading(ev, "section_target")
     _md(target_text(d, lang))
-    _figure(ev, target_figure(d, lang, ev.simulated),
-            text.t("fig.caption.target", lang, label=d.get("label")
-                   or text.outcome_label(str(d.get("measure", "")), lang)))
+    caption = text.t("fig.caption.target", lang, label=d.get("label")
+                     or text.outcome_label(str(d.get("measure", "")), lang))
+    for drawn in target_files(ev):
+        _html(_drawn_html(ev, drawn, caption))
     _html(_details(text.t("details.table", lang), _table_html(target_table(d, lang), "target")))
 
 
@@ -577,15 +581,17 @@ def peers(ev: Evaluation) -> None:
     table = ev.peer_table
     if table is None:
         return
-    from evaluation.report.peer_report import peer_figures, peer_rank_table, peer_text
+    from evaluation.report.figure_files import peer_files
+    from evaluation.report.peer_report import peer_rank_table, peer_text
 
     lang = ev.language
     heading(ev, "section_peers")
     _md(peer_text(table, lang, group_title=table.attrs.get("group_title")))
-    for stem, fig in peer_figures(table, lang, ev.simulated):
-        measure = stem.removesuffix("_jamforelse")
-        _figure(ev, fig, text.t("fig.caption.peers", lang,
-                                label=text.outcome_label(measure, lang), place=_place(ev)))
+    for drawn in peer_files(ev):
+        measure = drawn.suffix.removesuffix("_jamforelse")
+        _html(_drawn_html(ev, drawn, text.t("fig.caption.peers", lang,
+                                            label=text.outcome_label(measure, lang),
+                                            place=_place(ev))))
     _html(_details(text.t("details.table", lang),
                    _table_html(peer_rank_table(table, lang), "peers")))
 
@@ -598,28 +604,21 @@ def pooled(ev: Evaluation) -> None:
     d = ev.summary().get("pooled")
     if not d:
         return
-    from evaluation.report.pooled_report import (
-        SUFFIX,
-        exclusions_text,
-        pooled_figures,
-        pooled_source,
-        pooled_parts,
-        pooled_table,
-    )
+    from evaluation.report.figure_files import pooled_files
+    from evaluation.report.pooled_report import SUFFIX, exclusions_text, pooled_parts, pooled_table
 
     lang = ev.language
     heading(ev, "section_pooled")
     lead, method = pooled_parts(d, lang)
     _md(lead)
-    source = pooled_source(d, str(ev.inputs.data_info().get("source") or "") or None)
     # how the comparison was made, the figures, the table and the exclusions are collapsed
     body = _md_html(method) if method else ""
-    for stem, fig in pooled_figures(d, lang, ev.simulated, source=source):
-        outcome = stem.removesuffix(SUFFIX)
+    for drawn in pooled_files(ev, d):
+        outcome = drawn.suffix.removesuffix(SUFFIX)
         label = text.outcome_label(outcome, lang)
-        body += figure_html(ev, fig, text.t("pooled.caption", lang,
-                                            Label=label[:1].upper() + label[1:],
-                                            place=_place(ev)))
+        body += _drawn_html(ev, drawn, text.t("pooled.caption", lang,
+                                              Label=label[:1].upper() + label[1:],
+                                              place=_place(ev)))
     body += _table_html(pooled_table(d, lang), "pooled")
     excluded = exclusions_text(d, lang)
     if excluded:
