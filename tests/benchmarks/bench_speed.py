@@ -22,9 +22,10 @@ One BLAS thread for both (``OMP_NUM_THREADS=1``), the best of ``--repeat`` runs 
 The numeric work is the floor: what remains when nothing is drawn or written. Measured
 2026-11-30 on 2 otherwise idle cores (best of 2): numeric 47.7 → 22.6 CPU-s, report and files
 16.7 → 12.6, total 64.4 → 35.1; all counts equal; 667 numbers compared, none differ.
-2026-12-01, same machine in a slower phase (the older version took 72.0 instead of 64.4):
-numeric 51.6 → 21.4, report and files 20.4 → 12.7, total 72.0 → 34.0 (0.47 of the older
-version's time, 0.55 the day before); 667 numbers equal; every fit count equal, and the
+2026-12-01, same machine (the older version itself took 66.9 instead of 64.4: compare the
+columns, not days): numeric 52.0 → 20.4, report and files 14.9 → 11.2, total 66.9 → 31.6
+(0.47 of the older version's time, 0.55 the day before); 667 numbers equal; every fit count
+equal, and the
 synthetic-control weight problems 2543 → 863 (marked ``*``): the placebo run now fits only the
 placebo units its inference reads (the other 1 680 problems were solved and thrown away).
 """
