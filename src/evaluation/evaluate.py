@@ -384,13 +384,22 @@ class Evaluation:
             return previous.get("changes") or history.compare(None, current)
         return history.compare(previous, current)
 
+    #: What :meth:`summary` (and the report's section figures) read that a step of the
+    #: evaluation replaces or adds to.
+    STATE_PARTS = ("results", "checks", "sensitivity_grid", "horizons", "target_result",
+                   "pooled_result", "peer_table", "skipped", "donor_pools")
+
+    def state_objects(self) -> tuple:
+        """The objects :meth:`_summary_state` identifies (held by a memory keyed on that
+        state, so that their ids cannot be reused while it lives)."""
+        return (*(getattr(self, name, None) for name in self.STATE_PARTS), self.spec,
+                self.inputs)
+
     def _summary_state(self) -> tuple:
         """What :meth:`summary` reads that a step of the evaluation replaces or adds to: the
         identity (and, for what is filled in place, the size) of each part."""
-        parts = ("results", "checks", "sensitivity_grid", "horizons", "target_result",
-                 "pooled_result", "peer_table", "skipped", "donor_pools")
         state = []
-        for name in parts:
+        for name in self.STATE_PARTS:
             value = getattr(self, name, None)
             state.append((name, id(value), len(value) if isinstance(value, (list, dict))
                           else None))

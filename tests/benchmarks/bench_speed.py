@@ -25,9 +25,9 @@ The numeric work is the floor: what remains when nothing is drawn or written. Me
 2026-12-01, same machine (the older version itself took 66.9 instead of 64.4: compare the
 columns, not days): numeric 52.0 → 20.4, report and files 14.9 → 11.2, total 66.9 → 31.6
 (0.47 of the older version's time, 0.55 the day before); 667 numbers equal; every fit count
-equal, and the
-synthetic-control weight problems 2543 → 863 (marked ``*``): the placebo run now fits only the
-placebo units its inference reads (the other 1 680 problems were solved and thrown away).
+equal, and the synthetic-control weight problems 2543 → 863 (marked ``*``): the placebo run now
+fits only the placebo units its inference reads (the other 1 680 problems were solved and thrown
+away).
 """
 
 from __future__ import annotations

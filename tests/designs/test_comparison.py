@@ -258,3 +258,16 @@ def test_a_lan_is_compared_with_the_other_lan():
     assert comp.description_sv.startswith("Befolkningsviktat medel av 20 län i data")
     units = similar_units(p, treated="20", outcome="unemployment_rate", n=5)
     assert len(units) == 5 and all(len(u) == 2 and u not in ("00", "20") for u in units)
+
+
+def test_an_excluded_county_takes_its_kommuner_out_and_riket_takes_nothing():
+    """Membership (comparison._outside): a unit is out when it is excluded or lies inside an
+    excluded län (the kommuner 01xx of län 01); excluding riket (00) removes riket itself, not
+    every kommun, and an excluded kommun removes only itself."""
+    from evaluation.designs.comparison import _outside
+
+    units = ["0114", "0180", "0188", "1980", "1982", "01", "19", "00"]
+    assert _outside(units, ["01"]) == ["1980", "1982", "19", "00"]
+    assert _outside(units, ["00"]) == ["0114", "0180", "0188", "1980", "1982", "01", "19"]
+    assert _outside(units, ["1980", "0180"]) == ["0114", "0188", "1982", "01", "19", "00"]
+    assert _outside(units, []) == units

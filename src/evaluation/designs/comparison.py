@@ -246,6 +246,8 @@ class _Pool:
     types: dict[str, str]
     labour_force: pd.DataFrame | None = None
     names: dict[str, str] = field(default_factory=dict)
+    #: The columns of each unit type (listed once: the decomposition asks once per similar unit).
+    _kinds: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def kommuner(self) -> list[str]:
@@ -256,12 +258,10 @@ class _Pool:
         return self._of_kind(self.types.get(unit) or unit_type_of(unit))
 
     def _of_kind(self, kind: str) -> list[str]:
-        """The columns of one unit type, in column order (listed once per pool: the decomposition
-        asks for them once per similar unit)."""
-        cache = self.__dict__.setdefault("_kinds", {})
-        if kind not in cache:
-            cache[kind] = [u for u in self.values.columns if self.types.get(u) == kind]
-        return list(cache[kind])
+        """The columns of one unit type, in column order."""
+        if kind not in self._kinds:
+            self._kinds[kind] = [u for u in self.values.columns if self.types.get(u) == kind]
+        return list(self._kinds[kind])
 
     def weight_of(self, units: Sequence[str]) -> pd.DataFrame:
         """Weights aligned with ``values`` for ``units``; 1 where the panel has no weights."""

@@ -718,7 +718,8 @@ def placebo_in_space(
         targets = list(range(len(everyone)))
     else:
         wanted = set(placebos)
-        unknown = [str(u) for u in wanted if u not in set(data.donors)]
+        donor_set = set(data.donors)
+        unknown = [str(u) for u in dict.fromkeys(placebos) if u not in donor_set]
         if unknown:
             raise DesignError(
                 f"Placeboenheterna {', '.join(unknown[:5])} är inte jämförelseenheter: välj "

@@ -1,18 +1,19 @@
-"""Each design figure drawn once, for the page and for the files.
+"""Each report figure drawn once, for the page and for the files.
 
-A design's figures appear twice in a run: on the report page (in the notebook's results
-section) and as files under ``figurer/`` (``write_outputs``). Drawing a figure is mostly
-Python-side work that does not depend on the resolution, so a figure is built and drawn once,
-with the data's source line, as PNG at 300 dpi and SVG (:func:`~evaluation.report.figures.
-render_figure`); the page shows that PNG scaled to the page's resolution
-(:func:`page_png`: reduced to 100 dpi), and ``write_outputs`` writes the same bytes. The drawings are remembered
-per evaluation and result object.
+A design's figures, and those of the sensitivity, target, peer and pooled sections, appear twice
+in a run: on the report page and as files under ``figurer/`` (``write_outputs``). Drawing a
+figure is mostly Python-side work that does not depend on the resolution, so a figure is built
+and drawn once, with the data's source line, as PNG at 300 dpi and SVG
+(:func:`~evaluation.report.figures.render_figure`); the page shows that PNG scaled to the page's
+resolution (:func:`page_png`: reduced to 100 dpi), and ``write_outputs`` writes the same bytes.
+The drawings are remembered per evaluation: a design's per result object, a section's per state
+of the evaluation.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,67 +35,60 @@ class FigureFiles:
     description: str
 
 
-def design_figure_files(ev: Any, result: Any) -> list[FigureFiles]:
-    """The figures of ``result`` (one of ``ev``'s results), drawn once per evaluation."""
-    from evaluation.report import figures
-    from evaluation.report.show import describe_figure
-
-    memory = getattr(ev, "_figure_files", None)
-    if memory is None:
-        memory = ev._figure_files = {}
-    key = (id(result), ev.language, ev.simulated)
+def _remembered(ev: Any, key: tuple, held: tuple,
+                draw: Callable[[], list[FigureFiles]]) -> list[FigureFiles]:
+    """``draw()``'s figures, remembered on ``ev`` under ``key`` while the objects ``held`` (those
+    whose ids are in the key) are the same; holding them keeps their ids from being reused."""
+    memory = ev.__dict__.setdefault("_figure_files", {})
     found = memory.get(key)
-    if found is not None and found[0] is result:
+    if found is not None and len(found[0]) == len(held) and all(
+            a is b for a, b in zip(found[0], held)):
         return found[1]
-    drawn = []
-    for suffix, fig in figures.design_figures(result, language=ev.language,
-                                              simulated=ev.simulated,
-                                              source=ev.figure_source(result.outcome)):
-        try:
-            files = figures.render_figure(fig)
-            categories = not suffix and result.design == "decomposition"
-            description = describe_figure(fig, ev.language, categories=categories)
-        finally:
-            plt.close(fig)
-        drawn.append(FigureFiles(suffix, files, description))
-    memory[key] = (result, drawn)
+    drawn = draw()
+    memory[key] = (held, drawn)
     return drawn
 
 
-#: What a report section's figures are drawn from (see :meth:`evaluation.evaluate.Evaluation.
-#: _summary_state`): a section's drawing is reused while these are the same objects.
-_SECTION_PARTS = ("results", "sensitivity_grid", "target_result", "pooled_result", "peer_table")
+def _draw(pairs: Iterable[tuple[str, Any]], language: str,
+          categories: Callable[[str], bool] = lambda suffix: False) -> list[FigureFiles]:
+    """Each ``(suffix, figure)`` drawn as PNG and SVG, described (after drawing, when its tick
+    labels exist; ``categories(suffix)`` for a bar chart) and closed."""
+    from evaluation.report import figures
+    from evaluation.report.show import describe_figure
+
+    drawn = []
+    for suffix, fig in pairs:
+        try:
+            files = figures.render_figure(fig)
+            description = describe_figure(fig, language, categories=categories(suffix))
+        finally:
+            plt.close(fig)
+        drawn.append(FigureFiles(suffix, files, description))
+    return drawn
+
+
+def design_figure_files(ev: Any, result: Any) -> list[FigureFiles]:
+    """The figures of ``result`` (one of ``ev``'s results), drawn once per evaluation."""
+    from evaluation.report import figures
+
+    def draw() -> list[FigureFiles]:
+        pairs = figures.design_figures(result, language=ev.language, simulated=ev.simulated,
+                                       source=ev.figure_source(result.outcome))
+        return _draw(pairs, ev.language,
+                     lambda suffix: not suffix and result.design == "decomposition")
+    return _remembered(ev, ("design", id(result), ev.language, ev.simulated), (result,), draw)
 
 
 def section_figure_files(ev: Any, name: str,
                          build: Callable[[], list[tuple[str, Any]]]) -> list[FigureFiles]:
     """The figures of a report section that are shown on the page and written as files (the
     sensitivity grid, the target, the peers, the kommuner with the same change), drawn once
-    per state of the evaluation: ``build()`` gives ``(file stem, figure)`` pairs, each figure
-    with its source line; here :attr:`FigureFiles.suffix` holds the whole file stem. The page
-    shows the PNG through :func:`page_png`, ``write_outputs`` writes the files."""
-    from evaluation.report import figures
-    from evaluation.report.show import describe_figure
-
-    memory = getattr(ev, "_figure_files", None)
-    if memory is None:
-        memory = ev._figure_files = {}
-    key = ("section", name, ev._summary_state(), ev.language, ev.simulated)
-    # the parts are held with the drawing, so that their ids in the key cannot be reused
-    parts = tuple(getattr(ev, part, None) for part in _SECTION_PARTS)
-    found = memory.get(key)
-    if found is not None and all(a is b for a, b in zip(found[0], parts, strict=True)):
-        return found[1]
-    drawn = []
-    for stem, fig in build():
-        try:
-            files = figures.render_figure(fig)
-            description = describe_figure(fig, ev.language)
-        finally:
-            plt.close(fig)
-        drawn.append(FigureFiles(stem, files, description))
-    memory[key] = (parts, drawn)
-    return drawn
+    per state of the evaluation (:meth:`~evaluation.evaluate.Evaluation._summary_state`):
+    ``build()`` gives ``(file stem, figure)`` pairs, each figure with its source line; here
+    :attr:`FigureFiles.suffix` holds the whole file stem. The page shows the PNG through
+    :func:`page_png`, ``write_outputs`` writes the files."""
+    return _remembered(ev, ("section", name, ev._summary_state(), ev.simulated),
+                       ev.state_objects(), lambda: _draw(build(), ev.language))
 
 
 def page_png(png: bytes) -> bytes:
@@ -151,6 +145,6 @@ def pooled_files(ev: Any, pooled: Any) -> list[FigureFiles]:
     ``pooled`` part (files from :func:`~evaluation.report.pooled_report.figure_stem`)."""
     from evaluation.report.pooled_report import pooled_figures, pooled_source
 
-    where = pooled_source(pooled, ev.figure_source() or None)
+    where = pooled_source(pooled, ev.figure_source())
     return section_figure_files(ev, "pooled", lambda: pooled_figures(
         pooled, ev.language, ev.simulated, source=where))

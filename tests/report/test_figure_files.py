@@ -1,0 +1,56 @@
+"""Figures drawn once for page and files (evaluation.report.figure_files): a drawing is reused
+while the evaluation's state is the same, and drawn again when a part it reads is replaced or
+filled — a stale figure on the page or in ``figurer/`` would show another run's numbers."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+from evaluation.evaluate import Evaluation
+from evaluation.report.figure_files import section_figure_files
+
+
+class _Ev:
+    """What the memory reads of an evaluation, with the evaluation's own state methods."""
+
+    STATE_PARTS = Evaluation.STATE_PARTS
+    state_objects = Evaluation.state_objects
+    _summary_state = Evaluation._summary_state
+
+    def __init__(self):
+        self.language, self.simulated = "sv", True
+        self.spec, self.inputs = object(), object()
+        self.results, self.sensitivity_grid = [], object()
+
+
+def _builder(calls: list[int]):
+    def build():
+        calls.append(1)
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.plot([0, 1], [len(calls), 0], label=f"serie {len(calls)}")
+        ax.legend()
+        return [("x_kanslighet", fig)]
+    return build
+
+
+def test_a_section_figure_is_drawn_once_per_state_of_the_evaluation():
+    ev, calls = _Ev(), []
+    first = section_figure_files(ev, "sensitivity:x", _builder(calls))
+    assert [d.suffix for d in first] == ["x_kanslighet"] and set(first[0].files) == {"png", "svg"}
+    assert first[0].files["png"].startswith(b"\x89PNG") and "serie 1" in first[0].description
+    assert section_figure_files(ev, "sensitivity:x", _builder(calls)) is first  # page, then files
+    assert len(calls) == 1
+
+    ev.sensitivity_grid = object()  # a new grid: drawn again
+    second = section_figure_files(ev, "sensitivity:x", _builder(calls))
+    assert second is not first and len(calls) == 2 and "serie 2" in second[0].description
+
+    ev.results.append(object())  # a result added in place: drawn again
+    section_figure_files(ev, "sensitivity:x", _builder(calls))
+    assert len(calls) == 3
+
+    ev.language = "en"  # another language: drawn again
+    section_figure_files(ev, "sensitivity:x", _builder(calls))
+    assert len(calls) == 4
+    section_figure_files(ev, "target", _builder(calls))  # another section: its own drawing
+    assert len(calls) == 5
