@@ -379,6 +379,45 @@ def test_predicted_state_from_the_filter_recursions_equals_the_public_filter():
         np.testing.assert_array_equal(P, public.predicted_state_cov[:, :, 48])
 
 
+def test_one_filter_pass_per_draw_gives_statsmodels_loglike_and_the_start():
+    """The parameter draws' log-likelihoods and simulation starts come from one filter pass
+    per draw (:func:`_filter_draws`): the log-likelihood equals ``model.loglike(θ,
+    transformed=False)`` and the start equals :func:`_predicted_state_at`, both to the last
+    bit (with a missing pre-period value, a regression and seasonal harmonics); and paths
+    simulated from the kept starts equal paths that filter again."""
+    from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+    from evaluation.designs.structural import (
+        _filter_draws,
+        _predicted_state_at,
+        _simulate_all,
+        _start_roots,
+    )
+
+    rng = np.random.default_rng(8)
+    y = np.cumsum(rng.normal(size=50)) * 0.3 + rng.normal(size=50)
+    y[7] = np.nan
+    X = rng.normal(size=(50, 1))
+    kw = dict(level="local level", mle_regression=False, use_exact_diffuse=True,
+              freq_seasonal=[{"period": 12, "harmonics": 2}], stochastic_freq_seasonal=[False])
+    pre = UnobservedComponents(y[:40], exog=X[:40], **kw)
+    full = UnobservedComponents(np.r_[y[:40], np.full(10, np.nan)], exog=X, **kw)
+    thetas = rng.normal(size=(6, 2))
+    lls, states = _filter_draws(pre, thetas)
+    for theta, ll, (a, P) in zip(thetas, lls, states, strict=True):
+        assert ll == pre.loglike(theta, transformed=False)
+        a_ref, P_ref = _predicted_state_at(pre, theta, 40)
+        np.testing.assert_array_equal(a, a_ref)
+        np.testing.assert_array_equal(P, P_ref)
+    counts = np.array([2, 0, 3, 1, 0, 4])
+    kept = _start_roots(states, counts)
+    assert sorted(kept) == [0, 2, 3, 5]
+    np.testing.assert_array_equal(
+        _simulate_all(full, thetas, counts, 40, np.random.default_rng(2), start_model=pre,
+                      starts=kept),
+        _simulate_all(full, thetas, counts, 40, np.random.default_rng(2), start_model=pre))
+
+
 def test_paths_stepped_together_equal_draw_by_draw_simulation():
     """All paths are simulated at once from one block of normal variates; they equal a
     simulation draw by draw and step by step from the same generator (the definition), to
@@ -449,12 +488,18 @@ def test_a_stored_pre_period_fit_gives_the_numbers_of_a_fresh_fit():
     same(structural(d.panel, post_end=short, prefit=store, **kw),
          structural(d.panel, post_end=short, **kw))
     assert (store.puts, store.hits) == (1, 0)
+    (stored,) = store.kept.values()
+    assert stored["starts"]  # the simulation starts are kept: no pre-period filter again
     same(structural(d.panel, post_end=d.post_end, prefit=store, **kw),
          structural(d.panel, post_end=d.post_end, **kw))
     assert (store.puts, store.hits) == (1, 1)
+    del stored["starts"]  # a fit stored before the starts were kept: filtered again, same
+    same(structural(d.panel, post_end=d.post_end, prefit=store, **kw),
+         structural(d.panel, post_end=d.post_end, **kw))
+    assert (store.puts, store.hits) == (1, 2)
     revised = d.panel.copy()
     row = revised.index[(revised["unit"] == d.treated) & (revised["measure"] == OUTCOME)][5]
     revised.loc[row, "value"] += 0.1
     same(structural(revised, post_end=d.post_end, prefit=store, **kw),
          structural(revised, post_end=d.post_end, **kw))
-    assert (store.puts, store.hits) == (2, 1)
+    assert (store.puts, store.hits) == (2, 2)

@@ -121,7 +121,7 @@ from __future__ import annotations
 import math
 import time
 import warnings as _warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -235,8 +235,10 @@ def _fit_ml(model) -> tuple[Any, bool, list[str]]:
 
 
 def _parameter_draws(model, theta_hat: np.ndarray, spec: _Spec, rng: np.random.Generator,
-                     caught: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Parameter draws (unconstrained scale) and their log importance weights.
+                     caught: list[str]) -> tuple[np.ndarray, np.ndarray, list | None]:
+    """Parameter draws (unconstrained scale), their log importance weights and, per draw, the
+    predicted state after the model's last observation and its covariance (``None`` when the
+    draws are not weighted by their likelihood: no filter was run for them).
 
     The proposal is a multivariate t (``PROPOSAL_DF`` df) around the maximum with scale matrix
     ``PROPOSAL_SCALE``² × the inverse observed information (numerical Hessian of the exact
@@ -252,7 +254,7 @@ def _parameter_draws(model, theta_hat: np.ndarray, spec: _Spec, rng: np.random.G
         return float(model.loglike(theta, transformed=False))
 
     if spec.param_draws == "none":
-        return theta_hat[None, :].copy(), np.zeros(1)
+        return theta_hat[None, :].copy(), np.zeros(1), None
     ll_hat = loglike(theta_hat)
     with np.errstate(all="ignore"):
         hess = approx_hess3(theta_hat, loglike)
@@ -269,14 +271,14 @@ def _parameter_draws(model, theta_hat: np.ndarray, spec: _Spec, rng: np.random.G
         z = z / np.sqrt(rng.chisquare(nu, spec.n_draws) / nu)[:, None]
     thetas = theta_hat + z @ root.T
     if spec.param_draws == "normal":
-        return thetas, np.zeros(spec.n_draws)
+        return thetas, np.zeros(spec.n_draws), None
     with np.errstate(all="ignore"):
-        lls = np.array([loglike(t) for t in thetas])
+        lls, states = _filter_draws(model, thetas)
     lls = np.where(np.isfinite(lls), lls, -np.inf)
     logdet = float(np.sum(np.log(spec.proposal_scale**2 / ev)))  # of root·root'
     log_q = _log_t((z**2).sum(axis=1), k, nu, logdet)
     if not (spec.level_spike > 0 and "sigma2.level" in model.param_names):
-        return thetas, (lls - ll_hat) - log_q
+        return thetas, (lls - ll_hat) - log_q, states
     # Spike-and-slab prior on σ_level (ablation only): every draw (slab, flat prior on
     # [−slab_max, slab_max]) and a copy with σ_level = 0 (spike), the copy weighted by the
     # proposal's marginal density of the other parameters (whose flat prior cancels).
@@ -292,10 +294,28 @@ def _parameter_draws(model, theta_hat: np.ndarray, spec: _Spec, rng: np.random.G
     spike = thetas.copy()
     spike[:, i] = 0.0
     with np.errstate(all="ignore"):
-        lls0 = np.array([loglike(t) for t in spike])
+        lls0, states0 = _filter_draws(model, spike)
     lls0 = np.where(np.isfinite(lls0), lls0, -np.inf)
     logw_spike = (lls0 - ll_hat) + math.log(spec.level_spike) - log_qm
-    return np.vstack([thetas, spike]), np.concatenate([logw_slab, logw_spike])
+    return (np.vstack([thetas, spike]), np.concatenate([logw_slab, logw_spike]),
+            states + states0)
+
+
+def _filter_draws(model, thetas: np.ndarray) -> tuple[np.ndarray, list]:
+    """The log-likelihood of each parameter draw (what ``model.loglike(theta,
+    transformed=False)`` gives, bit for bit: the same filter, keeping its output) and the
+    predicted state after the last observation with its covariance — one filter pass per
+    draw, where asking for the two separately runs it twice and rebuilds the filter each time
+    the memory setting changes (a test checks both against statsmodels' own calls)."""
+    lls, states = np.empty(len(thetas)), []
+    burn = model.ssm.loglikelihood_burn
+    for i, theta in enumerate(thetas):
+        model.update(theta, transformed=False)
+        kfilter = model.ssm._filter()
+        lls[i] = np.sum(kfilter.loglikelihood[burn:])
+        states.append((np.array(kfilter.predicted_state[:, model.nobs]),
+                       np.array(kfilter.predicted_state_cov[:, :, model.nobs])))
+    return lls, states
 
 
 def _predicted_state_at(model, theta: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
@@ -312,8 +332,18 @@ def _predicted_state_at(model, theta: np.ndarray, t: int) -> tuple[np.ndarray, n
             np.array(kfilter.predicted_state_cov[:, :, t]))
 
 
+def _start_roots(states: list, counts: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """The simulation's start for each draw that has paths: the predicted state after the
+    pre-period and a square root of its covariance (what :func:`_simulate_all` would compute
+    by filtering again; kept with a stored pre-period fit, so that a longer post-period
+    simulates without filtering the pre-period again)."""
+    return {int(j): (states[j][0], _sym_sqrt(states[j][1])) for j in np.flatnonzero(counts)}
+
+
 def _simulate_all(model, thetas: np.ndarray, counts: np.ndarray, n_pre: int,
-                  rng: np.random.Generator, start_model: Any = None) -> np.ndarray:
+                  rng: np.random.Generator, start_model: Any = None,
+                  starts: Mapping[int, tuple[np.ndarray, np.ndarray]] | None = None
+                  ) -> np.ndarray:
     """Joint paths of the observations after ``n_pre`` given the pre-period: ``counts[j]``
     paths for parameter draw ``thetas[j]``, in the order of the draws.
 
@@ -324,22 +354,30 @@ def _simulate_all(model, thetas: np.ndarray, counts: np.ndarray, n_pre: int,
     (per draw: the start, then per step the observation noise and the state innovations), so
     the paths are those of that simulation. ``start_model`` (default ``model``), a model of
     the same kind on the first ``n_pre`` periods, gives the start; ``model`` the design
-    matrix over the post-period."""
+    matrix over the post-period. ``starts`` (optional) maps a draw's index to its start and
+    the square root of the start's covariance, known from an earlier filter pass
+    (:func:`_start_roots`); the other draws are filtered here."""
     start_model = model if start_model is None else start_model
     used = np.flatnonzero(counts)
     H = model.nobs - n_pre
-    starts, L0, T, RQ, sd = [], [], [], [], []
+    starts = starts or {}
+    begin, L0, T, RQ, sd = [], [], [], [], []
     for j in used:
-        a, P = _predicted_state_at(start_model, thetas[j], n_pre)
+        if int(j) in starts:
+            a, root = starts[int(j)]
+            start_model.update(thetas[j], transformed=False)
+        else:
+            a, P = _predicted_state_at(start_model, thetas[j], n_pre)
+            root = _sym_sqrt(P)
         ssm = start_model.ssm
-        starts.append(a)
-        L0.append(_sym_sqrt(P))
+        begin.append(a)
+        L0.append(root)
         T.append(np.atleast_3d(ssm["transition"])[:, :, 0].copy())
         RQ.append(np.atleast_3d(ssm["selection"])[:, :, 0] @ _sym_sqrt(
             np.atleast_3d(ssm["state_cov"])[:, :, 0]))
         sd.append(math.sqrt(max(float(np.atleast_3d(ssm["obs_cov"])[0, 0, 0]), 0.0)))
     Z = np.atleast_3d(model.ssm["design"])[0]  # states × (1 or time)
-    k, r = len(starts[0]), RQ[0].shape[1]
+    k, r = len(begin[0]), RQ[0].shape[1]
     m = counts[used].astype(int)
     z = rng.standard_normal(int(np.sum(m * (k + H * (1 + r)))))
     # per draw: m·k start variates, then H blocks of m observation and m·r state variates
@@ -352,7 +390,7 @@ def _simulate_all(model, thetas: np.ndarray, counts: np.ndarray, n_pre: int,
         e_obs.append(steps[:, :mj])
         e_state.append(steps[:, mj:].reshape(H, mj, r))
     draw_of = np.repeat(np.arange(len(used)), m)
-    alpha = np.vstack([starts[i] + e0[i] @ L0[i].T for i in range(len(used))])
+    alpha = np.vstack([begin[i] + e0[i] @ L0[i].T for i in range(len(used))])
     T_p = np.stack(T)[draw_of]  # paths × k × k
     RQ_p = np.stack(RQ)[draw_of]  # paths × k × r
     sd_p = np.asarray(sd)[draw_of]
@@ -379,7 +417,8 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
 
     ``prefit`` (optional: an object with ``get(parts)`` and ``put(parts, value)``, e.g. the
     screen's store) keeps the pre-period part — the maximum-likelihood fit, the parameter
-    draws with their weights and the random generator's state after them — under ``parts``:
+    draws with their weights, the random generator's state after them and the simulation
+    starts of the draws that have paths — under ``parts``:
     the model's settings, the generator's starting state and the standardised pre-period
     series and regressors, which is everything that part reads (it is fitted on a model of the
     pre-period alone). A later call with the same pre-period and a longer post-period
@@ -419,22 +458,21 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
                  repr(rng.bit_generator.state), ys[:n_pre],
                  None if Xs is None else Xs[:n_pre])
         found = prefit.get(parts)
+    states = starts = None
     if found is not None:
         params, llf, converged = found["params"], found["llf"], found["converged"]
         thetas, logw, caught = found["thetas"], found["logw"], list(found["caught"])
         rng.bit_generator.state = found["rng_state"]
+        starts = found.get("starts")  # absent in fits stored before they were kept
     else:
         res, converged, caught = _fit_ml(pre_model)
         params, llf = np.asarray(res.params, dtype=float), float(res.llf)
         theta_hat = np.asarray(pre_model.untransform_params(params), dtype=float)
-        thetas, logw = _parameter_draws(pre_model, theta_hat, spec, rng, caught)
+        thetas, logw, states = _parameter_draws(pre_model, theta_hat, spec, rng, caught)
         if not np.isfinite(np.max(logw)):
             caught.append("no parameter draw with a finite likelihood: plug-in parameters used")
-            thetas, logw = theta_hat[None, :].copy(), np.zeros(1)
-        if prefit is not None:
-            prefit.put(parts, {"params": params, "llf": llf, "converged": converged,
-                               "thetas": thetas, "logw": logw, "caught": list(caught),
-                               "rng_state": rng.bit_generator.state})
+            thetas, logw, states = theta_hat[None, :].copy(), np.zeros(1), None
+    rng_state = rng.bit_generator.state
     wts = np.exp(logw - np.max(logw))
     wts /= wts.sum()
     ess = float(1.0 / np.sum(wts**2))
@@ -443,7 +481,14 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
     u = (rng.random() + np.arange(n_paths)) / n_paths
     counts = np.bincount(np.searchsorted(np.cumsum(wts), u, side="right").clip(0, len(wts) - 1),
                          minlength=len(wts))
-    paths = _simulate_all(model, thetas, counts, n_pre, rng, start_model=pre_model) * sy + my
+    if states is not None:
+        starts = _start_roots(states, counts)
+    if found is None and prefit is not None:
+        prefit.put(parts, {"params": params, "llf": llf, "converged": converged,
+                           "thetas": thetas, "logw": logw, "caught": list(caught),
+                           "rng_state": rng_state, "starts": starts})
+    paths = _simulate_all(model, thetas, counts, n_pre, rng, start_model=pre_model,
+                          starts=starts) * sy + my
 
     fr = model.filter(params, return_ssm=True)
     point = fr.forecasts[0, n_pre:] * sy + my
