@@ -920,7 +920,27 @@ def wide(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
 
     Its period index and unit columns hold Python strings (object dtype), not pandas' Arrow
     strings: the designs look units up and loop over them thousands of times per evaluation,
-    and iterating an Arrow-backed index costs a conversion per element."""
+    and iterating an Arrow-backed index costs a conversion per element.
+
+    What ``pivot`` gives (sorted periods and units, NaN where a pair has no row; a pair twice
+    is an error), built from the three columns alone: an evaluation builds these tables a
+    hundred times and the screen once per kommun, and ``pivot`` spent most of its time
+    copying the other columns and building a MultiIndex. Unusual input (a missing period or
+    unit, values that are not floats) takes ``pivot`` itself."""
+    rows = np.flatnonzero((frame["measure"] == measure).to_numpy(dtype=bool, na_value=False))
+    if rows.size and frame["value"].dtype == np.float64:
+        p_codes, periods = pd.factorize(frame["period"].take(rows), sort=True)
+        u_codes, units = pd.factorize(frame["unit"].take(rows), sort=True)
+        if p_codes.min() >= 0 and u_codes.min() >= 0:
+            cell = p_codes.astype(np.int64) * len(units) + u_codes
+            if np.bincount(cell).max() > 1:
+                raise ValueError("Index contains duplicate entries, cannot reshape")
+            table = np.full(len(periods) * len(units), np.nan)
+            table[cell] = frame["value"].to_numpy()[rows]
+            return pd.DataFrame(  # the memory layout pivot leaves (one row per period)
+                table.reshape(len(periods), len(units)),
+                index=pd.Index(np.asarray(periods, dtype=object), dtype=object, name="period"),
+                columns=pd.Index(np.asarray(units, dtype=object), dtype=object, name="unit"))
     sub = frame[frame["measure"] == measure]
     out = sub.pivot(index="period", columns="unit", values="value").sort_index()
     out.index = pd.Index(out.index.to_numpy(dtype=object), dtype=object, name=out.index.name)

@@ -1,0 +1,60 @@
+"""data/panel.wide: the periods × units table, built without ``pivot`` but equal to it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluation.data.panel import wide
+
+
+def _pivot(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The definition: pandas' pivot of the measure's rows, with Python-string labels."""
+    out = frame[frame["measure"] == measure].pivot(
+        index="period", columns="unit", values="value").sort_index()
+    out.index = pd.Index(out.index.to_numpy(dtype=object), dtype=object, name="period")
+    out.columns = pd.Index(out.columns.to_numpy(dtype=object), dtype=object, name="unit")
+    return out
+
+
+def _long(seed: int) -> pd.DataFrame:
+    """A shuffled long panel of two measures with missing pairs and NaN values."""
+    rng = np.random.default_rng(seed)
+    units = ["2584", "00", "0114", "1480", "25", "0180"]
+    periods = [f"20{y}-{m:02d}" for y in (21, 22) for m in range(1, 13)]
+    rows = [(u, p, m, float(rng.normal())) for u in units for p in periods
+            for m in ("rate", "population")]
+    frame = pd.DataFrame(rows, columns=["unit", "period", "measure", "value"])
+    frame = frame.iloc[rng.permutation(len(frame))[: int(0.8 * len(frame))]]
+    frame.loc[frame.index[::7], "value"] = np.nan
+    frame["unit_name"] = frame["unit"]
+    return frame.reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_table_equals_pivot(seed):
+    """Sorted periods and units, NaN for pairs without a row and for NaN values, the same
+    labels and dtypes as pandas' pivot, on shuffled input with gaps."""
+    frame = _long(seed)
+    for measure in ("rate", "population"):
+        got = wide(frame, measure)
+        pd.testing.assert_frame_equal(got, _pivot(frame, measure))
+        assert got.index.dtype == object and got.columns.dtype == object
+        assert isinstance(got.columns[0], str)
+
+
+def test_a_pair_twice_is_an_error_as_in_pivot():
+    frame = _long(0)
+    twin = frame[frame["measure"] == "rate"].iloc[[0]].assign(value=9.0)
+    with pytest.raises(ValueError, match="duplicate"):
+        wide(pd.concat([frame, twin], ignore_index=True), "rate")
+
+
+def test_unusual_input_takes_pivot_itself():
+    """Integer values and a missing unit code are left to pivot (same result as before)."""
+    frame = _long(1)
+    ints = frame.dropna(subset=["value"]).assign(value=lambda f: (f["value"] * 10).round()
+                                                 .astype(int))
+    pd.testing.assert_frame_equal(wide(ints, "rate"), _pivot(ints, "rate"))
+    assert wide(frame.iloc[:0], "rate").empty
