@@ -33,6 +33,12 @@ class FigureFiles:
     suffix: str
     files: dict[str, bytes]
     description: str
+    #: The PNG as the page shows it (:func:`page_png`), reduced from the drawn pixels.
+    page: bytes = b""
+
+    def page_png(self) -> bytes:
+        """The page's PNG: the one reduced when drawn, else the file's PNG reduced."""
+        return self.page or page_png(self.files["png"])
 
 
 def _remembered(ev: Any, key: tuple, held: tuple,
@@ -59,11 +65,12 @@ def _draw(pairs: Iterable[tuple[str, Any]], language: str,
     drawn = []
     for suffix, fig in pairs:
         try:
-            files = figures.render_figure(fig)
+            files, pixels = figures.render_figure_pixels(fig)
             description = describe_figure(fig, language, categories=categories(suffix))
         finally:
             plt.close(fig)
-        drawn.append(FigureFiles(suffix, files, description))
+        page = _reduced(pixels) if pixels is not None else b""
+        drawn.append(FigureFiles(suffix, files, description, page))
     return drawn
 
 
@@ -98,9 +105,13 @@ def page_png(png: bytes) -> bytes:
     from PIL import Image
 
     with Image.open(io.BytesIO(png)) as image:
-        small = image.reduce(PAGE_REDUCE)
+        return _reduced(image)
+
+
+def _reduced(image: Any) -> bytes:
+    """The page's PNG of a figure's 300-dpi pixels (see :func:`page_png`)."""
     out = io.BytesIO()
-    small.save(out, format="PNG", compress_level=3)
+    image.reduce(PAGE_REDUCE).save(out, format="PNG", compress_level=3)
     return out.getvalue()
 
 

@@ -194,9 +194,7 @@ def png_figure_html(ev: Evaluation, data: bytes, caption: str, description: str)
 def _drawn_html(ev: Evaluation, drawn: Any, caption: str) -> str:
     """A figure drawn once for page and files (:mod:`evaluation.report.figure_files`) as the
     page shows it: the files' PNG reduced to the page's resolution."""
-    from evaluation.report.figure_files import page_png
-
-    return png_figure_html(ev, page_png(drawn.files["png"]), caption, drawn.description)
+    return png_figure_html(ev, drawn.page_png(), caption, drawn.description)
 
 
 def _place(ev: Evaluation) -> str:
@@ -463,11 +461,11 @@ def _design_block(ev: Evaluation, record: dict, result, *, donors: str = "",
     if donors:
         lines.insert(0, donors)
     body, extra = _md_html("\n\n".join(lines)), ""
-    from evaluation.report.figure_files import design_figure_files, page_png
+    from evaluation.report.figure_files import design_figure_files
 
     for i, drawn in enumerate(design_figure_files(ev, result)):  # the files' drawing
         kind = _figure_kind(result.design, drawn.suffix)
-        shown = png_figure_html(ev, page_png(drawn.files["png"]),
+        shown = png_figure_html(ev, drawn.page_png(),
                                 _caption(ev, kind, result.outcome, result.design),
                                 drawn.description)
         if lead and i:
