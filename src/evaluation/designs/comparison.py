@@ -102,13 +102,19 @@ def _unit_rows(panel: pd.DataFrame, unit: str) -> pd.DataFrame:
 
 
 def outcome_series(panel: pd.DataFrame, *, unit: str, measure: str) -> pd.Series:
-    """Values of one measure for one unit, indexed by period (sorted), NaN where missing.
+    """Values of one measure for one unit, indexed by period (sorted), NaN where missing
+    (remembered per panel: a design's re-fits ask for the same series again).
 
     Raises
     ------
     DataError
         When the unit has no rows for the measure.
     """
+    return _outcome_series(panel, unit, measure)
+
+
+@per_frame
+def _outcome_series(panel: pd.DataFrame, unit: str, measure: str) -> pd.Series:
     rows = _unit_rows(panel, unit)
     sub = rows[rows["measure"] == measure]
     if sub.empty:
@@ -180,8 +186,10 @@ def treated_window(y_raw: pd.Series, *, treated: str, outcome: str, intervention
     return y_all, freq, first, last, post_end
 
 
+@per_frame
 def population_series(panel: pd.DataFrame, unit: str) -> pd.Series | None:
-    """Population of a unit by period: the ``population`` measure, else the column; else None."""
+    """Population of a unit by period: the ``population`` measure, else the column; else None
+    (remembered per panel)."""
     rows = _unit_rows(panel, unit)
     out: pd.Series | None = None
     pop_rows = rows[rows["measure"] == "population"]
