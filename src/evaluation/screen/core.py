@@ -24,6 +24,7 @@ so that a change in a large kommun does not show up as a change in all the other
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -215,7 +216,7 @@ def _strip(entry: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in entry.items() if k != "series"}
 
 
-def _run(data: ScreenData, todo: list[tuple[str, str, dict[str, Any]]], *,
+def _run(data: ScreenData, todo: list[tuple[str, str, dict[str, Any], tuple[str, ...]]], *,
          get_client: Callable[[], Any] | None, batch_size: int | None, fit_dir: str | None,
          progress: Callable[[int, int], None] | None) -> tuple[list[dict[str, Any]], int, int]:
     """Run the batches (in this process when ``get_client`` is None); returns (batch
@@ -276,7 +277,10 @@ def screen(
     the kommuner flagged in one pass leave every comparison of the next — as an ordinary
     evaluation leaves out ``donors.similar_reforms`` — until the flagged set no longer changes
     (at most ``max_passes`` passes; ``stats["passes"]`` lists each pass's flags). Without a
-    flag there is one pass. The drill-down spec names the excluded kommuner.
+    flag there is one pass. The drill-down spec names the excluded kommuner. A pass first
+    finds its flags with the primary design and runs the other designs only for the rows
+    whose flag depends on them (:func:`_flags_first`: the same flags, exactly); only the last
+    pass, whose flags equal its exclusions, runs every design for every row.
 
     Parameters
     ----------
@@ -321,15 +325,30 @@ def screen(
         exclude = tuple(screen_data.settings.exclude)
         passes: list[dict[str, Any]] = []
         total: dict[str, Any] = {}
-        for _ in range(max(1, int(max_passes))):
+        n_passes = max(1, int(max_passes))
+        for i in range(n_passes):
             current = screen_data.with_exclude(exclude)
-            table, entries, stats = _pass(current, settings.level, folder,
-                                          None if inline else get_client, batch_size,
-                                          progress)
-            flagged = tuple(sorted(set(table.loc[table["flagged"], "kommun"])))
+            run = functools.partial(_pass, current, settings.level, folder,
+                                    None if inline else get_client, batch_size, progress,
+                                    keyed=_keys(current) if folder is not None else ({}, {}))
+            known: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+            steps: list[dict[str, Any]] = []
+            flagged = None
+            if i < n_passes - 1 and _lazy(current.settings):
+                flagged = _flags_first(current, settings.level, run, known, steps)
+            if flagged is None or flagged == exclude or i == n_passes - 1:
+                table, entries, stats = run(known=known)  # the pass in full
+                steps.append(stats)
+                flagged = tuple(sorted(set(table.loc[table["flagged"], "kommun"])))
+            pass_stats: dict[str, Any] = {}
+            for stats in steps:
+                pass_stats = _add(pass_stats, stats)
             passes.append({"exclude": list(exclude), "flagged": list(flagged),
-                           "computed": stats["computed"], "seconds": stats["seconds"]})
-            total = _add(total, stats)
+                           "computed": pass_stats["computed"],
+                           "seconds": round(sum(st["seconds"] for st in steps), 2),
+                           "steps": len(steps)})
+            for stats in steps:
+                total = _add(total, stats)
             if flagged == exclude:
                 break
             exclude = flagged
@@ -338,6 +357,57 @@ def screen(
         total["seconds"] = round(time.perf_counter() - start, 2)
     return ScreenResult(table=table, data=current, settings=settings, entries=entries,
                         stats=total)
+
+
+def _lazy(settings: Resolved) -> bool:
+    """Whether a pass can find its flags before running every design (:func:`_flags_first`):
+    the primary design is screened, and is not the only design."""
+    return settings.primary_design in settings.designs and len(settings.designs) > 1
+
+
+def _primary_leads(found: dict[str, dict[str, Any]], primary: str) -> bool:
+    """Whether the primary design leads the row's verdict whatever the other designs give:
+    its result counts (:func:`evaluation.verdict.standing`, as :func:`~evaluation.verdict.
+    decide` judges it in the screen: no reliability check, no sensitivity grid)."""
+    from evaluation.verdict import standing
+
+    record = (found.get(primary) or {}).get("record")
+    return bool(record) and standing(record, None, ()).counts
+
+
+def _flags_first(data: ScreenData, level: float, run: Callable[..., Any],
+                 known: dict[tuple[str, str], dict[str, dict[str, Any]]],
+                 steps: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The kommuner a pass flags, with the other designs run only where a flag depends on them.
+
+    A row's p-value is its lead design's, and the lead is the primary design whenever the
+    primary's result counts (:func:`evaluation.verdict.decide`). So: (1) the primary design
+    for every row; (2) every design for the rows where the primary does not lead — now every
+    row's p-value, and so every q-value, is the one the full pass gives; (3) every design for
+    the rows with q ≤ level, whose verdict decides their flag (a row with q > level is never
+    flagged). The flags are those of the full pass, exactly (a test checks it); a pass that is
+    not the last (its flags differ from its exclusions) then needs nothing more, and the last
+    pass is completed by the caller. With one flagged kommun, as on the demo data with the
+    window open to the last month, the first pass costs the primary design alone."""
+    s = data.settings
+    pairs = [(k, o) for k in data.kommuner for o in s.outcomes]
+    table, _, stats = run(need={p: (s.primary_design,) for p in pairs}, known=known)
+    steps.append(stats)
+    unled = {p: s.designs for p in pairs
+             if not _primary_leads(known.get(p, {}), s.primary_design)}
+    if unled:
+        table, _, stats = run(need=unled, known=known)
+        steps.append(stats)
+    if table.empty:
+        return ()
+    rejected = fdr.rejected(table["q_value"].to_numpy(dtype=float), level)
+    candidates = {(k, o): s.designs for k, o in
+                  table.loc[rejected, ["kommun", "outcome"]].itertuples(index=False)
+                  if (k, o) not in unled}
+    if candidates:
+        table, _, stats = run(need=candidates, known=known)
+        steps.append(stats)
+    return tuple(sorted(set(table.loc[table["flagged"], "kommun"])))
 
 
 def _add(total: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
@@ -358,26 +428,41 @@ def _add(total: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
-          batch_size: int | None, progress: Any) -> tuple[pd.DataFrame, dict, dict[str, Any]]:
-    """One pass: cache lookups, the batches of the rest, the ranked table."""
+          batch_size: int | None, progress: Any, *,
+          need: dict[tuple[str, str], tuple[str, ...]] | None = None,
+          known: dict[tuple[str, str], dict[str, dict[str, Any]]] | None = None,
+          keyed: tuple[dict, dict] | None = None,
+          ) -> tuple[pd.DataFrame, dict, dict[str, Any]]:
+    """One pass, or one step of one: cache lookups, the batches of the rest, the ranked table.
+
+    ``need`` names the designs to have per kommun × outcome (default: every design for every
+    pair); ``known`` holds the entries this pass already has, which are neither looked up nor
+    computed again, and receives the new ones. Rows are summarised from every entry known.
+    ``keyed``: the cache keys of :func:`_keys` when already made for these settings."""
     start = time.perf_counter()
     s = data.settings
     cache = ResultCache(folder)
-    keys, similar = _keys(data) if folder is not None else ({}, {})
-    entries: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
-    todo: list[tuple[str, str, dict[str, Any]]] = []
+    if keyed is None:
+        keyed = _keys(data) if folder is not None else ({}, {})
+    keys, similar = keyed
+    entries: dict[tuple[str, str], dict[str, dict[str, Any]]] = {} if known is None else known
+    todo: list[tuple[str, str, dict[str, Any], tuple[str, ...]]] = []
     reused = {d: 0 for d in s.designs}
     for kommun in data.kommuner:
         for outcome in s.outcomes:
-            found: dict[str, dict[str, Any]] = {}
-            for design in s.designs:
+            pair = (kommun, outcome)
+            found = entries.setdefault(pair, {})
+            wanted = s.designs if need is None else need.get(pair, ())
+            for design in wanted:
+                if design in found:
+                    continue
                 entry = cache.get(keys[(kommun, outcome, design)]) if keys else None
                 if entry is not None:
                     found[design] = entry
                     reused[design] += 1
-            entries[(kommun, outcome)] = found
-            if len(found) < len(s.designs):
-                todo.append((kommun, outcome, {d: _strip(e) for d, e in found.items()}))
+            if any(d not in found for d in wanted):
+                todo.append((kommun, outcome, {d: _strip(e) for d, e in found.items()},
+                             tuple(wanted)))
     prepared_at = time.perf_counter()
     fit_dir = None if folder is None else str(folder)
     outputs, workers, tasks = _run(data, todo, get_client=get_client, batch_size=batch_size,

@@ -254,16 +254,19 @@ def summarise(kommun: str, name: str, outcome: str, entries: Mapping[str, Mappin
 # =========================================================================== one call, batches
 def screen_one(data: ScreenData, kommun: str, outcome: str, *,
                cached: Mapping[str, Mapping[str, Any]] | None = None,
-               fit_store: Any = None) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+               fit_store: Any = None, designs: Iterable[str] | None = None,
+               ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Screen one kommun for one outcome: ``(row, new entries)``.
 
     ``cached`` holds entries of designs already known (from the result cache); the other
-    designs of ``data.settings`` are run.
+    designs of ``data.settings`` (of ``designs``, when given) are run, and the row is
+    summarised from what is known then.
     """
     settings = data.settings
     cached = dict(cached or {})
     prep = prepared(data)
-    todo = [d for d in settings.designs if d not in cached]
+    wanted = settings.designs if designs is None else tuple(designs)
+    todo = [d for d in settings.designs if d in wanted and d not in cached]
     new = run_designs(prep, kommun, outcome, settings, todo, fit_store=fit_store)
     row = summarise(kommun, data.names.get(kommun, kommun), outcome, {**cached, **new},
                     settings)
@@ -272,8 +275,10 @@ def screen_one(data: ScreenData, kommun: str, outcome: str, *,
 
 def run_batch(data: ScreenData, items: list[tuple[str, str, dict[str, Any]]],
               fit_dir: str | None = None) -> dict[str, Any]:
-    """One dask task: ``items`` are ``(kommun, outcome, cached entries)``; returns the rows,
-    the new entries and what the worker computed (design calls, ITS fits made and reused)."""
+    """One dask task: ``items`` are ``(kommun, outcome, cached entries)``, optionally with the
+    designs to run as a fourth element (default: every design of the settings); returns the
+    rows, the new entries and what the worker computed (design calls, ITS fits made and
+    reused)."""
     import os
 
     from evaluation.data.panel import declare_measures
@@ -284,8 +289,9 @@ def run_batch(data: ScreenData, items: list[tuple[str, str, dict[str, Any]]],
     rows, entries = [], []
     calls: dict[str, int] = {}
     start, cpu = time.perf_counter(), time.process_time()
-    for kommun, outcome, cached in items:
-        row, new = screen_one(data, kommun, outcome, cached=cached, fit_store=store)
+    for kommun, outcome, cached, *designs in items:
+        row, new = screen_one(data, kommun, outcome, cached=cached, fit_store=store,
+                              designs=designs[0] if designs else None)
         rows.append(row)
         entries.append(new)
         for d in new:
