@@ -406,8 +406,11 @@ def _fit(data: WideData, design: str, robustness: bool = True) -> dict[str, Any]
     if design == "sdid":
         from evaluation.designs.sdid import synthdid_estimate
 
+        values = Y.to_numpy().T  # units × periods, looked up by position (one per fit)
+        at = {u: i for i, u in enumerate(Y.columns)}
+
         def one(focal: str, pool: list[str]):
-            M = Y[[*pool, focal]].to_numpy().T
+            M = values[[*(at[u] for u in pool), at[focal]]]
             return synthdid_estimate(M, len(pool), n_pre, solver="exact")
 
         fit = one(tr, donors)
