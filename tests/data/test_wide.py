@@ -58,3 +58,22 @@ def test_unusual_input_takes_pivot_itself():
                                                  .astype(int))
     pd.testing.assert_frame_equal(wide(ints, "rate"), _pivot(ints, "rate"))
     assert wide(frame.iloc[:0], "rate").empty
+
+
+def test_the_table_up_to_a_date_equals_the_table_of_the_rows_up_to_it():
+    """memo.wide_until cuts the whole table: the same as the table of the rows up to the date,
+    also for a unit whose rows all come later (no column) and a unit with rows but no values
+    by then (an empty column)."""
+    from evaluation.data import memo
+
+    frame = _long(2)
+    late = frame[(frame["unit"] == "0180") & (frame["period"] < "2022-03")].index
+    frame = frame.drop(late).reset_index(drop=True)  # 0180's rows start in 2022-03
+    empty = (frame["unit"] == "1480") & (frame["period"] < "2022-06")
+    frame.loc[empty, "value"] = np.nan  # 1480 has rows, without values, until 2022-05
+    for last in ("2021-05", "2022-02", "2022-03", "2022-05", "2022-12"):
+        for measure in ("rate", "population"):
+            got = memo.wide_until(frame, measure, last)
+            pd.testing.assert_frame_equal(got, wide(frame[frame["period"] <= last], measure))
+    assert "0180" not in memo.wide_until(frame, "rate", "2022-02").columns
+    assert memo.wide_until(frame, "rate", "2022-02")["1480"].isna().all()

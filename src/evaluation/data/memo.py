@@ -87,8 +87,22 @@ def wide(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
 @per_frame
 def wide_until(frame: pd.DataFrame, measure: str, last: str) -> pd.DataFrame:
     """:func:`evaluation.data.panel.wide` of the rows up to period ``last``, remembered per
-    panel (the re-fits of a design at earlier dates share it)."""
-    return panel_module.wide(frame[frame["period"] <= last], measure)
+    panel (the re-fits of a design at earlier dates share it).
+
+    Cut from the whole table (:func:`wide`, built once) instead of filtering the long panel
+    for every date: the periods up to ``last``, and the units with a row by then (a unit whose
+    rows all come later has no column, as in the table of the filtered rows; a unit with rows
+    but no values keeps its empty column)."""
+    table = wide(frame, measure)
+    first = _first_rows(frame, measure)
+    return table.loc[table.index <= last, [u for u in table.columns if first[u] <= last]]
+
+
+@per_frame
+def _first_rows(frame: pd.DataFrame, measure: str) -> dict[str, str]:
+    """Each unit's first period with a row of ``measure`` (a value or not)."""
+    rows = frame.loc[frame["measure"] == measure, ["unit", "period"]]
+    return {str(u): str(p) for u, p in rows.groupby("unit")["period"].min().items()}
 
 
 @per_frame

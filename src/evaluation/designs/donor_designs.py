@@ -178,10 +178,12 @@ def nearest_in_size(panel: pd.DataFrame, treated: str, donors: Sequence[str],
         return donors
     for measure in ("population", "labour_force"):
         size = unit_means(panel, measure)
-        if treated in size.index and size.get(treated, 0) > 0 and all(
-                u in size.index for u in donors):
-            dist = (np.log(size[donors].clip(lower=1.0)) - np.log(size[treated])).abs()
-            chosen = set(sorted(donors, key=lambda u: (dist[u], u))[:n])
+        known = set(size.index)
+        if treated in known and size.get(treated, 0) > 0 and all(u in known for u in donors):
+            # the same arithmetic as on the Series, on an array (no label lookup per donor)
+            dist = np.abs(np.log(np.clip(size.reindex(donors).to_numpy(dtype=float), 1.0, None))
+                          - np.log(size[treated]))
+            chosen = {u for _, u in sorted(zip(dist.tolist(), donors, strict=True))[:n]}
             return [u for u in donors if u in chosen]
     return donors
 
