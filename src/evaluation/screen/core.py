@@ -234,10 +234,22 @@ def _run(data: ScreenData, todo: list[tuple[str, str, dict[str, Any], tuple[str,
     from distributed import as_completed
 
     cl = get_client()
-    workers = max(1, len(cl.scheduler_info().get("workers", {})) or 1)
+    addresses = sorted(cl.scheduler_info().get("workers", {}))
+    workers = max(1, len(addresses))
     batches = _batches(todo, workers, batch_size)
     shared = cl.scatter(data, broadcast=True, hash=False)
-    futures = [cl.submit(run_batch, shared, batch, fit_dir, pure=False) for batch in batches]
+    position = {k: i for i, k in enumerate(data.kommuner)}
+
+    def home(batch: list[Any]) -> dict[str, Any]:
+        """A kommun's batches go to the same worker in every step of a pass (a preference,
+        not a rule: an idle worker may take them), where its comparison tables already are."""
+        if not addresses:
+            return {}
+        at = position.get(batch[0][0], 0) * len(addresses) // max(1, len(data.kommuner))
+        return {"workers": [addresses[at]], "allow_other_workers": True}
+
+    futures = [cl.submit(run_batch, shared, batch, fit_dir, pure=False, **home(batch))
+               for batch in batches]
     outputs = []
     try:
         for i, fut in enumerate(as_completed(futures)):
@@ -277,10 +289,10 @@ def screen(
     the kommuner flagged in one pass leave every comparison of the next — as an ordinary
     evaluation leaves out ``donors.similar_reforms`` — until the flagged set no longer changes
     (at most ``max_passes`` passes; ``stats["passes"]`` lists each pass's flags). Without a
-    flag there is one pass. The drill-down spec names the excluded kommuner. A pass first
+    flag there is one pass. The drill-down spec names the excluded kommuner. The first pass
     finds its flags with the primary design and runs the other designs only for the rows
-    whose flag depends on them (:func:`_flags_first`: the same flags, exactly); only the last
-    pass, whose flags equal its exclusions, runs every design for every row.
+    whose flag depends on them (:func:`_flags_first`: the same flags, exactly); when they
+    equal its exclusions it is completed, else the next pass runs every design for every row.
 
     Parameters
     ----------
@@ -334,7 +346,10 @@ def screen(
             known: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
             steps: list[dict[str, Any]] = []
             flagged = None
-            if i < n_passes - 1 and _lazy(current.settings):
+            # the first pass finds its flags first; a later pass, whose exclusions came from
+            # flags, is nearly always the last and runs in full (every design of a row at
+            # once: the row's comparison tables are built once)
+            if i == 0 < n_passes - 1 and _lazy(current.settings):
                 flagged = _flags_first(current, settings.level, run, known, steps)
             if flagged is None or flagged == exclude or i == n_passes - 1:
                 table, entries, stats = run(known=known)  # the pass in full

@@ -246,6 +246,10 @@ def _incomplete(slim: pd.DataFrame, outcomes: tuple[str, ...], post_end: str,
 
 
 # =========================================================================== per-call panels
+#: The kommun panels a worker keeps at least (one per kommun and set of exclusions; about
+#: 0.1 MB each with their tables).
+SMALL_KEPT = 4
+
 @dataclass
 class Prepared:
     """A worker's view of one :class:`ScreenData`: the rows each call reads (built once per
@@ -256,7 +260,10 @@ class Prepared:
     chooses its similar kommuner there as in an ordinary evaluation. The ITS and the
     structural model of a kommun read a panel of the kommun and riket only (the comparison is
     riket's row with the kommun subtracted), one object per kommun shared by both designs and
-    both outcomes.
+    both outcomes — kept for every kommun of the screen (:data:`SMALL_KEPT`), since the first
+    pass runs the primary design for every kommun before the others
+    (:func:`evaluation.screen.core._flags_first`), and the kommun's tables are then not built
+    again.
     """
 
     data: ScreenData
@@ -275,7 +282,7 @@ class Prepared:
         key = (kommun, tuple(exclude))
         found = self.small.get(key)
         if found is None:
-            if len(self.small) >= 4:
+            if len(self.small) >= max(SMALL_KEPT, len(self.data.kommuner)):
                 self.small.pop(next(iter(self.small)))
             units = [kommun, NATIONAL_CODE, *(u for u in exclude if u in self.by_unit)]
             found = pd.concat([self.by_unit[u] for u in units], ignore_index=True)
