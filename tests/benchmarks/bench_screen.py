@@ -24,38 +24,39 @@ prints the realised FDR and the power.
 Prints the machine's load average too: the development machine's 2 cores are shared, and wall
 times scale with what else runs.
 
-Measured 2026-11-30 on the 2-core development machine, otherwise idle, designs decomposition,
+Measured 2026-12-01 on the 2-core development machine, otherwise idle, designs decomposition,
 ITS and structural (the default), 45-month post windows; both passes (Ljusfors, 0161, is
 flagged for unemployment, so every kommun is screened a second time without it in the
-comparisons):
+comparisons). The first pass runs the ITS (the primary design) for every kommun and the other
+designs only where a flag depends on them (``core._flags_first``: the same flags); the second
+runs every design:
 
 =====================================  ====================  ====================  =========
                                        1 worker              2 workers             speed-up
 =====================================  ====================  ====================  =========
-cluster start + imports                1.9 s                 3.5 s
-full screen 290 × 2, two passes        213.0 s (213 s CPU)   108.7 s (198 s CPU)   1.96×
-re-screen, one new month               99.1 s (98 s CPU)     50.9 s (91 s CPU)     1.95×
-unchanged re-screen                    2.1 s                 2.4 s
+cluster start + imports                3.2 s                 2.8 s
+full screen 290 × 2, two passes        145.5 s (144 s CPU)   71.3 s (128 s CPU)    2.04×
+re-screen, one new month               60.1 s (58 s CPU)     32.6 s (55 s CPU)     1.84×
+unchanged re-screen                    2.5 s                 3.3 s
 =====================================  ====================  ====================  =========
 
-With the demo spec's 12-month window (``--post-end 2023-03``; no kommun flagged, one pass):
+(2026-11-30, both passes in full: 213.0 s / 108.7 s, re-screen 99.1 s / 50.9 s.)
 
-=====================================  ====================  ====================  =========
-                                       1 worker              2 workers             speed-up
-=====================================  ====================  ====================  =========
-full screen 290 × 2, one pass          108.7 s (107 s CPU)   51.2 s (94 s CPU)     2.1×
-re-screen, one new month               2.4 s                 2.4 s
-=====================================  ====================  ====================  =========
+With the demo spec's 12-month window (``--post-end 2023-03``; no kommun flagged, one pass),
+2 workers: full screen 47.8 s (88 s CPU; 2026-11-30: 51.2 s), re-screen after one new month
+3.0 s. 1 worker (2026-11-30): 108.7 s; speed-up 2.1×.
 
 Exempelstad ranks 11th and 15th of 290 (unemployment, households), Kontrollby 76th and 157th;
 with the 45-month window 27th and 71st (its change fades), Kontrollby 103rd and 196th.
 
-About 0.17 CPU-s per kommun × outcome and pass in the workers (in-process 0.13 s: the
-decomposition, the ITS and the structural model about a third each). The targets (≤ 60 s, and
-≤ 15 s for a re-screen) are met with the 12-month window (a new month outside the window
-changes nothing the calls read), not with the 45-month window and its second pass. Before this round: 452 s / 358 s on the shared machine
-(the structural model's simulation then filtered once per parameter draw through the results
-object and stepped each draw's paths separately, and its pre-period fit was not reused).
+Per kommun × outcome in-process: the structural model about 60 ms, the ITS 45 ms and the
+decomposition 35 ms (a re-screen: the structural model 21 ms and the ITS 40 ms, most of it the
+kommun's comparison tables, not the fit). The targets (≤ 60 s, and ≤ 15 s for a re-screen)
+are met with the 12-month window (a new month outside the window changes nothing the calls
+read), not with the 45-month window and its second pass: 71 s and 33 s. Before this round:
+452 s / 358 s on the shared machine (the structural model's simulation then filtered once per
+parameter draw through the results object and stepped each draw's paths separately, and its
+pre-period fit was not reused).
 
 Placebo FDR (``--fdr``, 103 dates 2017-01 … 2025-07, 6-month windows, ITS, 30 kommuner, level
 0.05): unemployment no effect 0.029 (false flags on 3 dates, all at the pandemic's onset),
