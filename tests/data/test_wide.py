@@ -77,3 +77,26 @@ def test_the_table_up_to_a_date_equals_the_table_of_the_rows_up_to_it():
             pd.testing.assert_frame_equal(got, wide(frame[frame["period"] <= last], measure))
     assert "0180" not in memo.wide_until(frame, "rate", "2022-02").columns
     assert memo.wide_until(frame, "rate", "2022-02")["1480"].isna().all()
+
+
+def test_the_first_row_of_each_unit_is_what_drop_duplicates_keeps():
+    """panel.first_of_each_unit (unit names and types of a panel): each unit's value on its
+    first row, in order of first appearance, on shuffled rows with missing values; a missing
+    unit code takes drop_duplicates itself."""
+    from evaluation.data.panel import first_of_each_unit, unit_names
+
+    frame = _long(0)
+    frame["unit_name"] = frame["unit"] + "-" + frame.index.astype(str)  # differs per row
+    frame.loc[frame.index[3:9], "unit_name"] = None
+    for column in ("unit_name", "period", "value"):
+        reference = dict(frame.drop_duplicates("unit")[["unit", column]]
+                         .itertuples(index=False))
+        got = first_of_each_unit(frame, column)
+        assert list(got) == list(reference)
+        assert all(got[u] == reference[u] or (pd.isna(got[u]) and pd.isna(reference[u]))
+                   for u in got)
+    assert list(unit_names(frame.iloc[:0])) == []
+    gap = frame.copy()
+    gap.loc[gap.index[5], "unit"] = None
+    assert list(first_of_each_unit(gap, "unit_name")) == list(
+        dict(gap.drop_duplicates("unit")[["unit", "unit_name"]].itertuples(index=False)))

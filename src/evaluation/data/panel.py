@@ -949,9 +949,23 @@ def wide(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     return out
 
 
+def first_of_each_unit(frame: pd.DataFrame, column: str) -> dict[str, Any]:
+    """``column`` on each unit's first row, in order of first appearance (what
+    ``drop_duplicates("unit")`` keeps). The units are factorised, which numbers them in order
+    of first appearance, so a unit's first row is where the running maximum of the numbers
+    reaches its number: no copy of the frame (the screen asks this of a small panel for every
+    kommun). A missing unit code takes ``drop_duplicates`` itself."""
+    codes, units = pd.factorize(frame["unit"])
+    if len(codes) and codes.min() < 0:
+        return dict(frame.drop_duplicates("unit")[["unit", column]].itertuples(index=False))
+    reached = np.maximum.accumulate(codes)
+    first = np.flatnonzero(np.r_[True, reached[1:] > reached[:-1]]) if len(codes) else codes
+    return dict(zip(units.tolist(), frame[column].take(first).tolist(), strict=True))
+
+
 def unit_names(frame: pd.DataFrame) -> dict[str, str]:
-    return dict(frame.drop_duplicates("unit")[["unit", "unit_name"]].itertuples(index=False))
+    return first_of_each_unit(frame, "unit_name")
 
 
 def unit_types(frame: pd.DataFrame) -> dict[str, str]:
-    return dict(frame.drop_duplicates("unit")[["unit", "unit_type"]].itertuples(index=False))
+    return first_of_each_unit(frame, "unit_type")

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.data.memo import per_frame, unit_names, wide
-from evaluation.data.panel import NATIONAL_CODE, measure_info, unit_type_of
+from evaluation.data.panel import NATIONAL_CODE, first_of_each_unit, measure_info, unit_type_of
 from evaluation.errors import DataError, DesignError
 
 ComparisonSet = Literal["riket", "lan"] | Sequence[str]
@@ -300,10 +300,10 @@ class _Pool:
 
 
 def _types(panel: pd.DataFrame) -> dict[str, str]:
-    if "unit_type" in panel.columns:
-        t = panel.drop_duplicates("unit").set_index("unit")["unit_type"].astype(str).to_dict()
-    else:
-        t = {}
+    """Each unit's type: the ``unit_type`` of its first row as text, derived from the code
+    where that is missing."""
+    t = ({u: str(v) for u, v in first_of_each_unit(panel, "unit_type").items()}
+         if "unit_type" in panel.columns else {})
     for u in panel["unit"].unique():
         if u not in t or t[u] in ("", "nan", "None"):
             t[u] = "riket" if u == NATIONAL_CODE else ("lan" if len(u) == 2 else "kommun")
