@@ -40,6 +40,10 @@ re-screen, one new month               60.1 s (58 s CPU)     32.6 s (55 s CPU)  
 unchanged re-screen                    2.5 s                 3.3 s
 =====================================  ====================  ====================  =========
 
+After the unit names and types were taken from each unit's first row without a copy of the
+panel (the kommun panels' tables), 2 workers: full screen 70.5 s (124 s CPU), re-screen 29.0 s
+(46 s CPU), unchanged re-screen 2.7 s.
+
 (2026-11-30, both passes in full: 213.0 s / 108.7 s, re-screen 99.1 s / 50.9 s.)
 
 With the demo spec's 12-month window (``--post-end 2023-03``; no kommun flagged, one pass),
@@ -53,7 +57,7 @@ Per kommun × outcome in-process: the structural model about 60 ms, the ITS 45 m
 decomposition 35 ms (a re-screen: the structural model 21 ms and the ITS 40 ms, most of it the
 kommun's comparison tables, not the fit). The targets (≤ 60 s, and ≤ 15 s for a re-screen)
 are met with the 12-month window (a new month outside the window changes nothing the calls
-read), not with the 45-month window and its second pass: 71 s and 33 s. Before this round:
+read), not with the 45-month window and its second pass: 71 s and 29 s. Before this round:
 452 s / 358 s on the shared machine (the structural model's simulation then filtered once per
 parameter draw through the results object and stepped each draw's paths separately, and its
 pre-period fit was not reused).
