@@ -246,3 +246,26 @@ def test_relative_interval_moves_the_counterfactual_with_the_effect(results, des
 
     assert res.relative_effect == pytest.approx(relative(res.average_effect))
     assert res.relative_ci == pytest.approx((relative(res.ci[0]), relative(res.ci[1])))
+
+
+def test_placebo_units_are_the_donors_nearest_in_log_size_ties_by_code():
+    """nearest_in_size: the n donors closest to the treated unit in log mean population, a tie
+    going to the lower code, returned in the donors' order; sizes under 1 count as 1; without
+    a size of every donor, all donors."""
+    import pandas as pd
+
+    from evaluation.designs.donor_designs import nearest_in_size
+
+    sizes = {"0100": 1000.0, "0101": 500.0, "0102": 3000.0, "0103": 1010.0, "0104": 990.0,
+             "0105": 0.5, "0106": 0.9, "0107": 100000.0}
+    panel = pd.DataFrame([(u, p, "population", v * (1 + 0.01 * k))
+                          for u, v in sizes.items() for k, p in enumerate(["2020", "2021"])],
+                         columns=["unit", "period", "measure", "value"])
+    donors = ["0107", "0106", "0105", "0104", "0103", "0102", "0101"]
+    # |log| distances from 0100: 0103 ≈ 0.00995, 0104 ≈ 0.01005, 0101 log 2, 0102 log 3,
+    # 0107 log 100; 0105 and 0106 both clipped to 1 (log 1000 each: the tie goes to 0105)
+    assert nearest_in_size(panel, "0100", donors, 2) == ["0104", "0103"]
+    assert nearest_in_size(panel, "0100", donors, 3) == ["0104", "0103", "0101"]
+    assert nearest_in_size(panel, "0100", donors, 6) == ["0107", "0105", "0104", "0103",
+                                                         "0102", "0101"]
+    assert nearest_in_size(panel, "0100", [*donors, "0999"], 2) == [*donors, "0999"]

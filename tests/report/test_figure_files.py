@@ -83,4 +83,3 @@ def test_the_png_file_has_the_pixels_matplotlib_draws_and_the_page_is_reduced_fr
         assert "Software" not in got.info
         np.testing.assert_array_equal(np.asarray(got.convert("RGBA")), np.asarray(ref))
     assert drawn.page and drawn.page == page_png(drawn.files["png"])
-    assert drawn.page_png() == drawn.page

@@ -306,7 +306,7 @@ def _types(panel: pd.DataFrame) -> dict[str, str]:
          if "unit_type" in panel.columns else {})
     for u in panel["unit"].unique():
         if u not in t or t[u] in ("", "nan", "None"):
-            t[u] = "riket" if u == NATIONAL_CODE else ("lan" if len(u) == 2 else "kommun")
+            t[u] = unit_type_of(u)
     return t
 
 

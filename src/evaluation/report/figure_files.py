@@ -33,12 +33,9 @@ class FigureFiles:
     suffix: str
     files: dict[str, bytes]
     description: str
-    #: The PNG as the page shows it (:func:`page_png`), reduced from the drawn pixels.
-    page: bytes = b""
-
-    def page_png(self) -> bytes:
-        """The page's PNG: the one reduced when drawn, else the file's PNG reduced."""
-        return self.page or page_png(self.files["png"])
+    #: The PNG as the page shows it (:func:`page_png` of the file), reduced from the drawn
+    #: pixels.
+    page: bytes
 
 
 def _remembered(ev: Any, key: tuple, held: tuple,
@@ -69,8 +66,7 @@ def _draw(pairs: Iterable[tuple[str, Any]], language: str,
             description = describe_figure(fig, language, categories=categories(suffix))
         finally:
             plt.close(fig)
-        page = _reduced(pixels) if pixels is not None else b""
-        drawn.append(FigureFiles(suffix, files, description, page))
+        drawn.append(FigureFiles(suffix, files, description, _reduced(pixels)))
     return drawn
 
 
@@ -110,8 +106,10 @@ def page_png(png: bytes) -> bytes:
 
 def _reduced(image: Any) -> bytes:
     """The page's PNG of a figure's 300-dpi pixels (see :func:`page_png`)."""
+    from evaluation.report.figures import PNG_COMPRESS_LEVEL
+
     out = io.BytesIO()
-    image.reduce(PAGE_REDUCE).save(out, format="PNG", compress_level=3)
+    image.reduce(PAGE_REDUCE).save(out, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return out.getvalue()
 
 

@@ -939,11 +939,11 @@ def render_figure_pixels(fig: Figure, *, dpi: int = DPI, formats: Sequence[str] 
     try:
         with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "none"}):
             for i, ext in enumerate(formats):
-                buffer = io.BytesIO()
                 if ext == "png":
                     pixels = _drawn_pixels(fig, dpi)
                     out[ext] = _png_of_pixels(pixels, dpi)
                 else:
+                    buffer = io.BytesIO()
                     metadata: dict[str, Any] = {"Date": None} if ext == "svg" else {}
                     fig.savefig(buffer, format=ext, dpi=dpi, metadata=metadata,
                                 facecolor="white")

@@ -194,7 +194,7 @@ def png_figure_html(ev: Evaluation, data: bytes, caption: str, description: str)
 def _drawn_html(ev: Evaluation, drawn: Any, caption: str) -> str:
     """A figure drawn once for page and files (:mod:`evaluation.report.figure_files`) as the
     page shows it: the files' PNG reduced to the page's resolution."""
-    return png_figure_html(ev, drawn.page_png(), caption, drawn.description)
+    return png_figure_html(ev, drawn.page, caption, drawn.description)
 
 
 def _place(ev: Evaluation) -> str:
@@ -465,7 +465,7 @@ def _design_block(ev: Evaluation, record: dict, result, *, donors: str = "",
 
     for i, drawn in enumerate(design_figure_files(ev, result)):  # the files' drawing
         kind = _figure_kind(result.design, drawn.suffix)
-        shown = png_figure_html(ev, drawn.page_png(),
+        shown = png_figure_html(ev, drawn.page,
                                 _caption(ev, kind, result.outcome, result.design),
                                 drawn.description)
         if lead and i:

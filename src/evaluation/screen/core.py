@@ -362,8 +362,7 @@ def screen(
                            "computed": pass_stats["computed"],
                            "seconds": round(sum(st["seconds"] for st in steps), 2),
                            "steps": len(steps)})
-            for stats in steps:
-                total = _add(total, stats)
+            total = _add(total, pass_stats)
             if flagged == exclude:
                 break
             exclude = flagged
@@ -446,19 +445,18 @@ def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
           batch_size: int | None, progress: Any, *,
           need: dict[tuple[str, str], tuple[str, ...]] | None = None,
           known: dict[tuple[str, str], dict[str, dict[str, Any]]] | None = None,
-          keyed: tuple[dict, dict] | None = None,
+          keyed: tuple[dict, dict],
           ) -> tuple[pd.DataFrame, dict, dict[str, Any]]:
     """One pass, or one step of one: cache lookups, the batches of the rest, the ranked table.
 
     ``need`` names the designs to have per kommun × outcome (default: every design for every
     pair); ``known`` holds the entries this pass already has, which are neither looked up nor
     computed again, and receives the new ones. Rows are summarised from every entry known.
-    ``keyed``: the cache keys of :func:`_keys` when already made for these settings."""
+    ``keyed``: the cache keys of :func:`_keys` for these settings (made once per pass; empty
+    without a cache)."""
     start = time.perf_counter()
     s = data.settings
     cache = ResultCache(folder)
-    if keyed is None:
-        keyed = _keys(data) if folder is not None else ({}, {})
     keys, similar = keyed
     entries: dict[tuple[str, str], dict[str, dict[str, Any]]] = {} if known is None else known
     todo: list[tuple[str, str, dict[str, Any], tuple[str, ...]]] = []
