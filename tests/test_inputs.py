@@ -236,3 +236,28 @@ def test_a_design_whose_window_is_missing_is_skipped_and_says_why(tmp_path):
     reason = ev.skipped[("unemployment_rate", "decomposition")]
     assert "post_end" in reason.sv and "2023-03" in reason.sv
     assert "post_end" in reason.en
+
+
+def test_the_whole_panel_is_read_once_and_kept_as_read(tmp_path, monkeypatch):
+    """The descriptive sections (peers, target) read the whole panel — the dropped comparison
+    unit included — from what :func:`load_inputs` read, not from a second read of the file."""
+    import evaluation.inputs as inputs_module
+    from evaluation.evaluate import Evaluation
+
+    panel = small_panel()
+    panel["status"] = "final"
+    panel.loc[(panel["unit"] == "0112") & (panel["period"] == "2022-08"), "status"] = "suppressed"
+    reads = []
+    real = inputs_module.read_panel
+
+    def counted(*args, **kwargs):
+        reads.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inputs_module, "read_panel", counted)
+    inputs = _inputs(tmp_path, panel)
+    full = Evaluation(inputs=inputs).full_panel
+    assert len(reads) == 1
+    assert full is inputs.as_read
+    assert "0112" in set(full["unit"]) and "0112" not in set(inputs.panel["unit"])
+    assert len(full) == len(panel)

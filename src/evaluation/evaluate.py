@@ -239,6 +239,8 @@ class Evaluation:
     def full_panel(self) -> Any:
         """The whole panel as loaded (every measure and unit, before the outcome checks drop
         comparison units): what the descriptive sections read."""
+        if self.inputs.as_read is not None:
+            return self.inputs.as_read
         if self.inputs.simulated:
             from evaluation.data import demo
 

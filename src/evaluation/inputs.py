@@ -68,6 +68,10 @@ class Inputs:
     #: ``{"design", "outcome" (None: every outcome), "key" (the spec key to change), "sv",
     #: "en"}`` per design skipped (post-window notes also carry "why_*" and "fix_*").
     design_notes: list[dict[str, str | None]] = field(default_factory=list)
+    #: The whole panel as read (every measure and unit, before the checks dropped comparison
+    #: units): what the descriptive sections read, kept so that the file is read once. Never
+    #: modified in place (readers copy or filter).
+    as_read: pd.DataFrame | None = None
 
     def conversion_notes(self, language: str = "sv") -> list[str]:
         """:attr:`conversions` in one language, for the data box."""
@@ -213,6 +217,7 @@ def load_inputs(spec: Spec) -> Inputs:
     inputs.simulated = simulated
     inputs.conversions = conversions
     inputs.design_notes = check_designs(inputs)
+    inputs.as_read = panel
     return inputs
 
 
