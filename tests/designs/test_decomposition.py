@@ -217,3 +217,77 @@ def test_window_means_equal_pandas_label_means():
     assert math.isnan(_mean_at(s, ["2022-02"]))
     with pytest.raises(KeyError):
         _mean_at(s, ["2022-01", "2023-01"])
+
+
+def _in_time_by_labels(y, c, pop_s, kind, w0, w1, distance):
+    """The treated unit's earlier deviations as written before the array version: every
+    window mean read by label (``_window_prediction``), the loop stopped at the first pair
+    with a missing value."""
+    from evaluation.data.panel import shift_period
+    from evaluation.designs.decomposition import MAX_IN_TIME, _filled, _window_prediction
+
+    out = {}
+    pairs = [([shift_period(p, -k * distance) for p in w0],
+              [shift_period(p, -k * distance) for p in w1]) for k in range(1, MAX_IN_TIME + 1)]
+    pop_f = _filled(pop_s, [p for a, b in pairs for p in a + b])
+    for a, b in pairs:
+        if any(p not in y.index or pd.isna(y.get(p)) or p not in c.index or pd.isna(c.get(p))
+               for p in a + b):
+            break
+        _, y1, _, _, _, _, pred = _window_prediction(y, c, pop_f, kind, a, b)
+        if kind == "count" and not pred > 0:
+            break
+        out[b[-1]] = ((y1 - pred) / pred if kind == "count" else y1 - pred, y1 - pred)
+    return out
+
+
+def test_in_time_deviations_equal_the_label_means_bit_for_bit():
+    """The treated unit's own earlier deviations (the interval's floor) are read from arrays
+    by position; they equal the label-by-label computation exactly — rates and counts, with
+    and without population (gaps carried), windows of 1 and 12, a gap in the outcome or the
+    comparison that ends the pairs early, a series that starts late, and a count whose
+    prediction is not positive."""
+    from evaluation.data.panel import period_range, shift_period
+    from evaluation.designs.decomposition import _in_time_deviations
+
+    rng = np.random.default_rng(3)
+    periods = period_range("2012-01", "2023-12")
+    cases = 0
+    for trial in range(40):
+        kind = "count" if trial % 2 else "rate"
+        window = 12 if trial % 4 < 2 else 1
+        y = pd.Series(rng.uniform(50, 150, len(periods)), index=periods)
+        c = pd.Series(rng.uniform(50, 150, len(periods)), index=periods)
+        if trial % 5 == 1:
+            y.iloc[rng.integers(0, 80)] = np.nan
+        if trial % 5 == 2:
+            c = c.drop(c.index[rng.integers(0, 80)])
+        if trial % 5 == 3:
+            y = y.iloc[rng.integers(10, 60):]
+        if trial % 7 == 4 and kind == "count":
+            y.iloc[:70] = 0.0  # the prediction is zero: the pairs stop there
+        pop = None
+        if trial % 3:
+            pop = pd.Series(rng.uniform(9_000, 11_000, len(periods[::5])), index=periods[::5])
+            pop.iloc[3] = np.nan
+        t0, t1 = "2022-04", "2023-04"
+        w0 = [shift_period(t0, -k) for k in range(window - 1, -1, -1)]
+        w1 = [shift_period(t1, -k) for k in range(window - 1, -1, -1)]
+        got = _in_time_deviations(y, c, pop, kind, w0, w1, 12)
+        want = _in_time_by_labels(y, c, pop, kind, w0, w1, 12)
+        assert list(got) == list(want)
+        assert got == want  # the same floats, not only close ones
+        cases += len(want)
+    assert cases > 100
+
+
+def test_labels_without_a_value_are_the_missing_and_the_nan_ones():
+    """``_without_value`` is ``[p for p in labels if p not in s.index or pd.isna(s.get(p))]``."""
+    from evaluation.designs.decomposition import _without_value
+
+    s = pd.Series([1.0, np.nan, 2.5, 4.0], index=["2022-01", "2022-02", "2022-03", "2022-04"])
+    for labels in (["2022-01", "2022-03"], ["2022-02", "2022-05", "2022-01"], [],
+                   ["2021-12", "2022-04", "2022-02"]):
+        assert _without_value(s, labels) == [
+            p for p in labels if p not in s.index or pd.isna(s.get(p))]
+    assert _without_value(s, ["2022-02", "2022-05"]) == ["2022-02", "2022-05"]

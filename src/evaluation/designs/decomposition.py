@@ -190,7 +190,7 @@ def decomposition(
             f"{window} periods apart or a shorter window.",
         )
     y = outcome_series(panel, unit=treated, measure=outcome)
-    missing = [p for p in w0 + w1 if p not in y.index or pd.isna(y.get(p))]
+    missing = _without_value(y, w0 + w1)
     if missing:
         raise DesignError(
             f"{treated} saknar värde för {outcome} {', '.join(missing)}: välj perioder med data.",
@@ -204,7 +204,7 @@ def decomposition(
     exclude = [u for u in excluded_units(panel, exclude) if u != treated]
     comp = _comparison(pool, treated=treated, comparison=comparison, exclude=exclude)
     c = comp.series
-    if any(p not in c.index or pd.isna(c.get(p)) for p in w0 + w1):
+    if _without_value(c, w0 + w1):
         raise DesignError(
             f"Jämförelseserien saknar värde för {t0} eller {t1}: välj perioder med data.",
             f"The comparison series has no value for {t0} or {t1}: choose periods with data.",
@@ -337,7 +337,19 @@ def _mean_at(series: pd.Series, labels: list[str]) -> float:
     if (at < 0).any():
         missing = [p for p, i in zip(labels, at, strict=True) if i < 0]
         raise KeyError(f"{missing} not in index")
-    values = series.to_numpy(dtype=float)[at]
+    return _mean_of(series.to_numpy(dtype=float)[at])
+
+
+def _without_value(series: pd.Series, labels: list[str]) -> list[str]:
+    """The ``labels`` that ``series`` lacks or holds NaN at, in order (for a series with
+    unique labels; one index lookup instead of a pandas ``get`` per label)."""
+    at = series.index.get_indexer(labels)
+    values = series.to_numpy(dtype=float)
+    return [p for p, i in zip(labels, at, strict=True) if i < 0 or np.isnan(values[i])]
+
+
+def _mean_of(values: np.ndarray) -> float:
+    """The mean of ``values`` without their NaN (NaN when every value is)."""
     ok = ~np.isnan(values)
     n = int(ok.sum())
     return float(np.where(ok, values, 0.0).sum() / n) if n else float("nan")
@@ -382,11 +394,27 @@ def _in_time_deviations(y: pd.Series, c: pd.Series, pop_s: pd.Series | None, kin
     pairs = [([shift_period(p, -k * distance) for p in w0],
               [shift_period(p, -k * distance) for p in w1]) for k in range(1, MAX_IN_TIME + 1)]
     pop_f = _filled(pop_s, [p for a, b in pairs for p in a + b])  # once for every pair
+    # positions and values once (the same means as _window_prediction's, without a pandas
+    # lookup per period and window)
+    series = {"y": y, "c": c} if pop_f is None else {"y": y, "c": c, "p": pop_f}
+    at = {key: {p: i for i, p in enumerate(s.index)} for key, s in series.items()}
+    values = {key: s.to_numpy(dtype=float) for key, s in series.items()}
     for a, b in pairs:
-        if any(p not in y.index or pd.isna(y.get(p)) or p not in c.index or pd.isna(c.get(p))
-               for p in a + b):
+        pos = {key: np.array([at[key].get(p, -1) for p in a + b]) for key in series}
+        if any((pos[key] < 0).any() or np.isnan(values[key][pos[key]]).any()
+               for key in ("y", "c")):
             break
-        _, y1, _, _, _, _, pred = _window_prediction(y, c, pop_f, kind, a, b)
+        if "p" in pos and (pos["p"] < 0).any():  # cannot happen: pop_f is filled at a + b
+            raise KeyError("population not filled at every window period")
+        n0 = len(a)
+        ends = {key: (_mean_of(values[key][pos[key][:n0]]), _mean_of(values[key][pos[key][n0:]]))
+                for key in series}
+        y0, y1 = ends["y"]
+        c0, c1 = ends["c"]
+        p0, p1 = ends.get("p", (None, None))
+        pred = float(_predict(kind, y0=np.array(y0), c0=np.array(c0), c1=np.array(c1),
+                              p0=None if p0 is None else np.array(p0),
+                              p1=None if p1 is None else np.array(p1)))
         if kind == "count" and not pred > 0:
             break
         out[b[-1]] = ((y1 - pred) / pred if kind == "count" else y1 - pred, y1 - pred)
