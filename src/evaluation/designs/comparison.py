@@ -209,8 +209,10 @@ def population_series(panel: pd.DataFrame, unit: str) -> pd.Series | None:
 
 
 # --------------------------------------------------------------------------- wide pool
+@per_frame
 def _population_wide(panel: pd.DataFrame) -> pd.DataFrame | None:
-    """Periods × units population: the ``population`` measure, gaps filled from the column."""
+    """Periods × units population: the ``population`` measure, gaps filled from the column
+    (remembered per panel: the pools of every outcome of a panel share it)."""
     out: pd.DataFrame | None = None
     if (panel["measure"] == "population").any():
         out = wide(panel, "population")
@@ -299,9 +301,10 @@ class _Pool:
         return num / den
 
 
+@per_frame
 def _types(panel: pd.DataFrame) -> dict[str, str]:
     """Each unit's type: the ``unit_type`` of its first row as text, derived from the code
-    where that is missing."""
+    where that is missing (remembered per panel)."""
     t = ({u: str(v) for u, v in first_of_each_unit(panel, "unit_type").items()}
          if "unit_type" in panel.columns else {})
     for u in panel["unit"].unique():
