@@ -42,7 +42,12 @@ unchanged re-screen                    2.5 s                 3.3 s
 
 After the unit names and types were taken from each unit's first row without a copy of the
 panel (the kommun panels' tables), 2 workers: full screen 70.5 s (124 s CPU), re-screen 29.0 s
-(46 s CPU), unchanged re-screen 2.7 s.
+(46 s CPU), unchanged re-screen 2.7 s. A second session that day (SDID pivoting and smaller
+changes to the decomposition and the comparison pools; the machine faster that hour), 2 workers:
+full screen 48.5 s (86 s CPU in the workers), re-screen 22.4 s — pass one (the ITS for every
+kommun and the designs one flag depends on) 7.2 s, pass two (ITS and structural model for every
+kommun; the decomposition reused) 13.7 s, the cache keys 1.1 s; 36 s CPU in the workers, 3.8 s
+in the main process.
 
 (2026-11-30, both passes in full: 213.0 s / 108.7 s, re-screen 99.1 s / 50.9 s.)
 
