@@ -383,8 +383,10 @@ def test_one_filter_pass_per_draw_gives_statsmodels_loglike_and_the_start():
     """The parameter draws' log-likelihoods and simulation starts come from one filter pass
     per draw (:func:`_filter_draws`): the log-likelihood equals ``model.loglike(θ,
     transformed=False)`` and the start equals :func:`_predicted_state_at`, both to the last
-    bit (with a missing pre-period value, a regression and seasonal harmonics); and paths
-    simulated from the kept starts equal paths that filter again."""
+    bit (with a missing pre-period value, a regression and seasonal harmonics), and the
+    draw's dynamics (T, R·Q^½, the observation noise's sd) are the model's own at that draw;
+    paths simulated from the kept starts and dynamics — or from starts kept without the
+    dynamics, as stored before — equal paths that filter again."""
     from statsmodels.tsa.statespace.structural import UnobservedComponents
 
     from evaluation.designs.structural import (
@@ -404,18 +406,29 @@ def test_one_filter_pass_per_draw_gives_statsmodels_loglike_and_the_start():
     full = UnobservedComponents(np.r_[y[:40], np.full(10, np.nan)], exog=X, **kw)
     thetas = rng.normal(size=(6, 2))
     lls, states = _filter_draws(pre, thetas)
-    for theta, ll, (a, P) in zip(thetas, lls, states, strict=True):
+    for theta, ll, (a, P, (T, RQ, sd)) in zip(thetas, lls, states, strict=True):
         assert ll == pre.loglike(theta, transformed=False)
         a_ref, P_ref = _predicted_state_at(pre, theta, 40)
         np.testing.assert_array_equal(a, a_ref)
         np.testing.assert_array_equal(P, P_ref)
+        ssm = pre.ssm  # set to theta by _predicted_state_at
+        R = np.atleast_3d(ssm["selection"])[:, :, 0]
+        np.testing.assert_array_equal(T, np.atleast_3d(ssm["transition"])[:, :, 0])
+        np.testing.assert_allclose(RQ @ RQ.T,
+                                   R @ np.atleast_3d(ssm["state_cov"])[:, :, 0] @ R.T,
+                                   rtol=1e-12, atol=1e-15)
+        assert sd == np.sqrt(np.atleast_3d(ssm["obs_cov"])[0, 0, 0])
     counts = np.array([2, 0, 3, 1, 0, 4])
     kept = _start_roots(states, counts)
     assert sorted(kept) == [0, 2, 3, 5]
+    fresh = _simulate_all(full, thetas, counts, 40, np.random.default_rng(2), start_model=pre)
     np.testing.assert_array_equal(
         _simulate_all(full, thetas, counts, 40, np.random.default_rng(2), start_model=pre,
-                      starts=kept),
-        _simulate_all(full, thetas, counts, 40, np.random.default_rng(2), start_model=pre))
+                      starts=kept), fresh)
+    # a start kept before the draws' dynamics were (start and root only) gives the same paths
+    np.testing.assert_array_equal(
+        _simulate_all(full, thetas, counts, 40, np.random.default_rng(2), start_model=pre,
+                      starts={j: v[:2] for j, v in kept.items()}), fresh)
 
 
 def test_paths_stepped_together_equal_draw_by_draw_simulation():

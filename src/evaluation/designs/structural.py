@@ -314,8 +314,19 @@ def _filter_draws(model, thetas: np.ndarray) -> tuple[np.ndarray, list]:
         kfilter = model.ssm._filter()
         lls[i] = np.sum(kfilter.loglikelihood[burn:])
         states.append((np.array(kfilter.predicted_state[:, model.nobs]),
-                       np.array(kfilter.predicted_state_cov[:, :, model.nobs])))
+                       np.array(kfilter.predicted_state_cov[:, :, model.nobs]),
+                       _dynamics(model.ssm)))
     return lls, states
+
+
+def _dynamics(ssm) -> tuple[np.ndarray, np.ndarray, float]:
+    """What a simulation steps with, from a state space model set to a parameter draw: the
+    transition matrix T, the selection matrix times a square root of the state innovations'
+    covariance (R·Q^½) and the observation noise's standard deviation."""
+    return (np.atleast_3d(ssm["transition"])[:, :, 0].copy(),
+            np.atleast_3d(ssm["selection"])[:, :, 0] @ _sym_sqrt(
+                np.atleast_3d(ssm["state_cov"])[:, :, 0]),
+            math.sqrt(max(float(np.atleast_3d(ssm["obs_cov"])[0, 0, 0]), 0.0)))
 
 
 def _predicted_state_at(model, theta: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
@@ -332,17 +343,18 @@ def _predicted_state_at(model, theta: np.ndarray, t: int) -> tuple[np.ndarray, n
             np.array(kfilter.predicted_state_cov[:, :, t]))
 
 
-def _start_roots(states: list, counts: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def _start_roots(states: list, counts: np.ndarray) -> dict[int, tuple]:
     """The simulation's start for each draw that has paths: the predicted state after the
-    pre-period and a square root of its covariance (what :func:`_simulate_all` would compute
-    by filtering again; kept with a stored pre-period fit, so that a longer post-period
-    simulates without filtering the pre-period again)."""
-    return {int(j): (states[j][0], _sym_sqrt(states[j][1])) for j in np.flatnonzero(counts)}
+    pre-period, a square root of its covariance and the draw's :func:`_dynamics` (what
+    :func:`_simulate_all` would compute by setting the model to the draw and filtering again;
+    kept with a stored pre-period fit, so that a longer post-period simulates without either)."""
+    return {int(j): (states[j][0], _sym_sqrt(states[j][1]), *states[j][2:])
+            for j in np.flatnonzero(counts)}
 
 
 def _simulate_all(model, thetas: np.ndarray, counts: np.ndarray, n_pre: int,
                   rng: np.random.Generator, start_model: Any = None,
-                  starts: Mapping[int, tuple[np.ndarray, np.ndarray]] | None = None
+                  starts: Mapping[int, tuple] | None = None
                   ) -> np.ndarray:
     """Joint paths of the observations after ``n_pre`` given the pre-period: ``counts[j]``
     paths for parameter draw ``thetas[j]``, in the order of the draws.
@@ -354,28 +366,32 @@ def _simulate_all(model, thetas: np.ndarray, counts: np.ndarray, n_pre: int,
     (per draw: the start, then per step the observation noise and the state innovations), so
     the paths are those of that simulation. ``start_model`` (default ``model``), a model of
     the same kind on the first ``n_pre`` periods, gives the start; ``model`` the design
-    matrix over the post-period. ``starts`` (optional) maps a draw's index to its start and
-    the square root of the start's covariance, known from an earlier filter pass
-    (:func:`_start_roots`); the other draws are filtered here."""
+    matrix over the post-period. ``starts`` (optional) maps a draw's index to its start, the
+    square root of the start's covariance and the draw's :func:`_dynamics`, known from an
+    earlier filter pass (:func:`_start_roots`; start and root alone are accepted too); the
+    other draws are filtered here."""
     start_model = model if start_model is None else start_model
     used = np.flatnonzero(counts)
     H = model.nobs - n_pre
     starts = starts or {}
     begin, L0, T, RQ, sd = [], [], [], [], []
     for j in used:
-        if int(j) in starts:
-            a, root = starts[int(j)]
-            start_model.update(thetas[j], transformed=False)
+        known = starts.get(int(j))
+        if known is not None and len(known) == 3:  # start, root and the draw's dynamics
+            a, root, dynamics = known
         else:
-            a, P = _predicted_state_at(start_model, thetas[j], n_pre)
-            root = _sym_sqrt(P)
-        ssm = start_model.ssm
+            if known is not None:  # start and root only (a fit stored before dynamics were)
+                a, root = known
+                start_model.update(thetas[j], transformed=False)
+            else:
+                a, P = _predicted_state_at(start_model, thetas[j], n_pre)
+                root = _sym_sqrt(P)
+            dynamics = _dynamics(start_model.ssm)
         begin.append(a)
         L0.append(root)
-        T.append(np.atleast_3d(ssm["transition"])[:, :, 0].copy())
-        RQ.append(np.atleast_3d(ssm["selection"])[:, :, 0] @ _sym_sqrt(
-            np.atleast_3d(ssm["state_cov"])[:, :, 0]))
-        sd.append(math.sqrt(max(float(np.atleast_3d(ssm["obs_cov"])[0, 0, 0]), 0.0)))
+        T.append(dynamics[0])
+        RQ.append(dynamics[1])
+        sd.append(dynamics[2])
     Z = np.atleast_3d(model.ssm["design"])[0]  # states × (1 or time)
     k, r = len(begin[0]), RQ[0].shape[1]
     m = counts[used].astype(int)
