@@ -431,10 +431,14 @@ def test_one_filter_pass_per_draw_gives_statsmodels_loglike_and_the_start():
                       starts={j: v[:2] for j, v in kept.items()}), fresh)
 
 
-def test_paths_stepped_together_equal_draw_by_draw_simulation():
+@pytest.mark.parametrize("ar", [False, True])
+def test_paths_stepped_together_equal_draw_by_draw_simulation(ar):
     """All paths are simulated at once from one block of normal variates; they equal a
     simulation draw by draw and step by step from the same generator (the definition), to
-    1e-12, including draws that get no path."""
+    1e-12, including draws that get no path — with one transition and one state innovation
+    for every draw (local level and a regression: one matrix product per step) and with a
+    transition and two innovations that differ by draw (an AR(1) component: products per
+    path)."""
     from statsmodels.tsa.statespace.structural import UnobservedComponents
 
     from evaluation.designs.structural import _predicted_state_at, _simulate_all, _sym_sqrt
@@ -442,27 +446,37 @@ def test_paths_stepped_together_equal_draw_by_draw_simulation():
     rng = np.random.default_rng(11)
     y = np.cumsum(rng.normal(size=50)) + rng.normal(size=50)
     y[40:] = np.nan
-    model = UnobservedComponents(y, level="local level", exog=rng.normal(size=(50, 1)),
-                                 mle_regression=False, use_exact_diffuse=True)
-    thetas = np.array([[0.2, -0.3], [-0.5, 0.1], [0.0, 0.0], [0.4, -1.0]])
+    if ar:
+        model = UnobservedComponents(y, level="local level", autoregressive=1,
+                                     use_exact_diffuse=True)
+        thetas = np.array([[0.2, -0.3, 0.1, 0.5], [-0.5, 0.1, -0.2, -0.4],
+                           [0.0, 0.0, 0.0, 0.0], [0.4, -1.0, 0.3, 1.2]])
+    else:
+        model = UnobservedComponents(y, level="local level", exog=rng.normal(size=(50, 1)),
+                                     mle_regression=False, use_exact_diffuse=True)
+        thetas = np.array([[0.2, -0.3], [-0.5, 0.1], [0.0, 0.0], [0.4, -1.0]])
     counts = np.array([3, 0, 5, 2])
     got = _simulate_all(model, thetas, counts, 40, np.random.default_rng(5))
 
-    ref_rng, blocks = np.random.default_rng(5), []
+    ref_rng, blocks, transitions = np.random.default_rng(5), [], []
     for j in np.flatnonzero(counts):
         a, P = _predicted_state_at(model, thetas[j], 40)
         ssm, m = model.ssm, int(counts[j])
         Z = np.atleast_3d(ssm["design"])
         T = np.atleast_3d(ssm["transition"])[:, :, 0]
+        transitions.append(T.copy())
         RQ = np.atleast_3d(ssm["selection"])[:, :, 0] @ _sym_sqrt(
             np.atleast_3d(ssm["state_cov"])[:, :, 0])
         sd = np.sqrt(max(float(np.atleast_3d(ssm["obs_cov"])[0, 0, 0]), 0.0))
         out = np.empty((m, 10))
         alpha = a + ref_rng.standard_normal((m, len(a))) @ _sym_sqrt(P).T
         for h in range(10):
-            out[:, h] = alpha @ Z[0, :, 40 + h] + sd * ref_rng.standard_normal(m)
+            out[:, h] = alpha @ Z[0, :, 40 + h if Z.shape[2] > 1 else 0] + (
+                sd * ref_rng.standard_normal(m))
             alpha = alpha @ T.T + ref_rng.standard_normal((m, RQ.shape[1])) @ RQ.T
         blocks.append(out)
+    assert RQ.shape[1] == (2 if ar else 1)
+    assert any(not np.array_equal(transitions[0], t) for t in transitions) == ar
     np.testing.assert_allclose(got, np.vstack(blocks), rtol=1e-12, atol=1e-12)
 
 

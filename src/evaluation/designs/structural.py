@@ -413,11 +413,18 @@ def _simulate_all(model, thetas: np.ndarray, counts: np.ndarray, n_pre: int,
     E_obs = np.concatenate(e_obs, axis=1)  # H × paths
     E_state = np.concatenate(e_state, axis=1)  # H × paths × r
     out = np.empty((len(draw_of), H))
+    # one transition for every draw (it does not depend on the variances, only an AR
+    # coefficient would move it): one matrix product per step instead of one per path; one
+    # state innovation (r = 1, the local level): a product per element, what the sum over r
+    # of one term is
+    T_all = T[0].T if all(np.array_equal(T[0], t) for t in T[1:]) else None
+    RQ_1 = RQ_p[:, :, 0] if r == 1 else None
     for h in range(H):
         z_t = Z[:, n_pre + h if Z.shape[1] > 1 else 0]
         out[:, h] = alpha @ z_t + sd_p * E_obs[h]
-        alpha = (np.einsum("pij,pj->pi", T_p, alpha)
-                 + np.einsum("pir,pr->pi", RQ_p, E_state[h]))
+        moved = alpha @ T_all if T_all is not None else np.einsum("pij,pj->pi", T_p, alpha)
+        alpha = moved + (RQ_1 * E_state[h] if RQ_1 is not None
+                         else np.einsum("pir,pr->pi", RQ_p, E_state[h]))
     return out
 
 
