@@ -47,7 +47,10 @@ changes to the decomposition and the comparison pools; the machine faster that h
 full screen 48.5 s (86 s CPU in the workers), re-screen 22.4 s — pass one (the ITS for every
 kommun and the designs one flag depends on) 7.2 s, pass two (ITS and structural model for every
 kommun; the decomposition reused) 13.7 s, the cache keys 1.1 s; 36 s CPU in the workers, 3.8 s
-in the main process.
+in the main process. At the end of that session (the structural model's draws keep their
+dynamics; the machine about 5 % slower that hour): 1 worker 99.5 s, re-screen 36.2 s (34 s CPU);
+2 workers 51.6 s, re-screen 22.8 s (37 s CPU); speed-up 1.93× and 1.59× (the main process's
+cache keys, loading and cache writes, about 2 s, do not divide). Ranks as before.
 
 (2026-11-30, both passes in full: 213.0 s / 108.7 s, re-screen 99.1 s / 50.9 s.)
 
