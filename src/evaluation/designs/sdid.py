@@ -434,8 +434,9 @@ def _simplex_qp_one(Q: np.ndarray, c: np.ndarray, tol: float,
     active-set path. The weights are computed from the final free set alone, so any path that
     ends at the optimum's free set gives the same weights to the last bit; Q is positive
     definite (``A'A + ηI``), so the optimum is unique. Should the exchanges not end within
-    ``max_exchanges`` (default :data:`_BPP_MAX_EXCHANGES`), the primal active-set method finishes from the
-    last feasible point (:func:`_active_set_one`; never seen on real problems, tested).
+    ``max_exchanges`` (default :data:`_BPP_MAX_EXCHANGES`), the primal active-set method
+    finishes from the last feasible point (:func:`_active_set_one`; never seen on the demo's
+    problems, tested).
     Without ``x0`` it starts at the best vertex; with a feasible ``x0`` at its support.
     Returns the weights and the number of exchanges (plus the active-set steps, if any).
     """
