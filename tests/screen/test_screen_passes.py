@@ -96,3 +96,42 @@ def test_without_the_primary_or_with_it_alone_a_pass_runs_in_full():
     assert core._lazy(SETTINGS)
     assert not core._lazy(dataclasses.replace(SETTINGS, designs=("its",)))
     assert not core._lazy(dataclasses.replace(SETTINGS, designs=("structural", "decomposition")))
+
+
+def test_a_row_entry_reads_the_pre_mean_and_the_series_as_before():
+    """The entry's pre-period mean and figure series are read from arrays: equal to the
+    pandas expressions they replace (``.loc[~post, "observed"].dropna().mean()``; every value
+    a float, NaN and ±inf as None), on frames with gaps, infinities, a count of zero pre-period
+    values and a ``post`` column of objects."""
+    import pandas as pd
+
+    from evaluation.screen.tasks import _pre_mean, _series
+
+    rng = np.random.default_rng(4)
+    for trial in range(30):
+        n = int(rng.integers(3, 40))
+        observed = rng.normal(100, 20, n)
+        observed[rng.random(n) < 0.2] = np.nan
+        if trial % 5 == 0:
+            observed[0] = np.inf
+        post = np.arange(n) >= int(rng.integers(0, n))
+        if trial % 7 == 0:
+            observed[~post] = np.nan  # no pre-period value
+        frame = pd.DataFrame({
+            "observed": observed, "counterfactual": rng.normal(100, 20, n),
+            "counterfactual_low": np.where(rng.random(n) < 0.3, np.nan, 90.0),
+            "counterfactual_high": np.where(rng.random(n) < 0.1, -np.inf, 110.0),
+            "post": post.astype(object) if trial % 2 else post},
+            index=[f"2020-{i:03d}" for i in range(n)])
+        result = SimpleNamespace(frame=frame)
+        pre = frame.loc[~frame["post"].astype(bool), "observed"].dropna()
+        want = float(pre.mean()) if len(pre) else None
+        got = _pre_mean(result)
+        assert (got is None and want is None) or got == want or (
+            np.isnan(got) and np.isnan(want))
+        series = _series(result)
+        for column, key in (("observed", "observed"), ("counterfactual", "counterfactual"),
+                            ("counterfactual_low", "low"), ("counterfactual_high", "high")):
+            assert series[key] == [None if not np.isfinite(v) else float(v)
+                                   for v in frame[column].to_numpy(dtype=float)]
+            assert all(v is None or type(v) is float for v in series[key])

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from evaluation.errors import DataError, DesignError
@@ -103,8 +104,9 @@ def _series(result: Any) -> dict[str, Any] | None:
     def values(column: str) -> list[float | None]:
         if column not in frame:
             return [None] * len(frame)
-        return [None if not np.isfinite(v) else float(v)
-                for v in frame[column].to_numpy(dtype=float)]
+        a = frame[column].to_numpy(dtype=float)
+        # NaN and ±inf as None (NaN is the only value unequal to itself)
+        return [None if v != v else v for v in np.where(np.isfinite(a), a, np.nan).tolist()]
 
     return {"periods": [str(p) for p in frame.index], "observed": values("observed"),
             "counterfactual": values("counterfactual"), "low": values("counterfactual_low"),
@@ -113,8 +115,11 @@ def _series(result: Any) -> dict[str, Any] | None:
 
 def _pre_mean(result: Any) -> float | None:
     """The pre-period mean of the observed values, as the ordinary verdict reads it."""
-    pre = result.frame.loc[~result.frame["post"].astype(bool), "observed"].dropna()
-    return float(pre.mean()) if len(pre) else None
+    frame = result.frame
+    observed = frame["observed"].to_numpy(dtype=float)
+    keep = ~frame["post"].to_numpy(dtype=bool) & ~np.isnan(observed)
+    # the same values in the same order as .loc[pre, "observed"].dropna(), and pandas' mean
+    return float(pd.Series(observed[keep]).mean()) if keep.any() else None
 
 
 def run_designs(prep: Prepared, kommun: str, outcome: str, settings: Resolved,
