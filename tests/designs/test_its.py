@@ -306,3 +306,51 @@ def test_linear_time_forecast_equals_the_dense_correlation_form():
         mean_d, V_d = dense.predict(post, np.ones(12), post_design)
         np.testing.assert_allclose(mean, mean_d, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(V, V_d, rtol=1e-9, atol=1e-12)
+
+
+def test_forecast_envelope_from_point_totals_equals_the_dense_envelope():
+    """The filtered-state forecast sums the grid's covariances as it builds them and picks the
+    envelope's point from each point's total (closed form) instead of keeping m H × H
+    matrices. Against the dense form (correlation matrices, the envelope over the stacked
+    matrices), to 1e-9: post-periods with a gap, without the envelope, with every point
+    supported, and with one point supported at a time — which returns that point's covariance
+    for some points and the averaged one for others (both happen)."""
+    import dataclasses
+    import importlib
+
+    its_module = importlib.import_module("evaluation.designs.its")
+
+    rng = np.random.default_rng(9)
+    n = 72
+    times = np.arange(n, dtype=float)
+    design = np.column_stack([np.ones(n), times / n, rng.normal(size=n)])
+    resid = np.zeros(n)
+    for t in range(1, n):
+        resid[t] = 0.6 * resid[t - 1] + rng.normal()
+    fit = its_module.default_error_model("monthly").fit(
+        resid, times=times, design=design, weights=np.ones(n))
+    C = its_module._grid_corr(fit.phis, fit.rhos, fit.phis2, times)
+    post = np.r_[np.arange(n, n + 7), np.arange(n + 9, n + 15)].astype(float)  # a 2-month gap
+    post_design = np.column_stack([np.ones(len(post)), post / n, rng.normal(size=len(post))])
+    m = len(fit.probs)
+    outcomes = set()
+
+    def both(**changes):
+        fast = dataclasses.replace(fit, **changes)
+        dense = dataclasses.replace(fast, corr_pp=C, filtered=np.zeros(0),
+                                    filtered_var=np.zeros(0))
+        got = fast.predict(post, np.ones(len(post)), post_design)
+        want = dense.predict(post, np.ones(len(post)), post_design)
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(got[1], want[1], rtol=1e-9, atol=1e-12)
+        return got[1]
+
+    mixture = both(envelope=None)
+    both()  # as fitted
+    both(envelope=1.0, lr=np.zeros(m))  # every point supported
+    for j in np.linspace(0, m - 1, 12).round().astype(int):
+        lr = np.full(m, 10.0)
+        lr[j] = 0.0
+        V = both(envelope=1.0, lr=lr)
+        outcomes.add(bool(np.allclose(V, mixture, rtol=1e-12, atol=0)))
+    assert outcomes == {True, False}

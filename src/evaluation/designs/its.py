@@ -276,28 +276,21 @@ class _GridFit(ErrorFit):
 
     def predict(self, post_times, post_weights, post_design):
         tf = np.asarray(post_times, dtype=float)
+        if len(self.filtered) and len(tf) and tf.min() > self.times[-1]:
+            return self._predict_filtered(tf, np.asarray(post_design, dtype=float))
         ph, rh, s2 = self.phis[:, None, None], self.rhos[:, None, None], self.sigma2s[:, None, None]
         ph2 = (self.phis2 if len(self.phis2) else np.zeros(len(self.phis)))[:, None, None]
         lag_ff = np.abs(tf[:, None] - tf[None, :])[None]
         c_ff = rh * ph**lag_ff + (1 - rh) * ph2**lag_ff                              # m×H×H
-        if len(self.filtered) and len(tf) and tf.min() > self.times[-1]:
-            # AR(1) + white noise, forecasts after the pre-period: Cov(post, pre) is
-            # φ^(t_h − T)·Cov(x_T, pre), so K = c_fp C⁻¹ has rank one per point and everything
-            # it is applied to is a filtered state at T (linear in n; equal to the dense form)
-            decay = self.phis[:, None] ** (tf[None, :] - self.times[-1])            # m×H
-            carry = decay * self.filtered[:, :1]                                     # m×H
-            G = post_design[None] - decay[:, :, None] * self.filtered[:, None, 1:]   # m×H×k
-            explained = (self.rhos - self.filtered_var)[:, None, None]
-            KC = explained * decay[:, :, None] * decay[:, None, :]                   # m×H×H
-        else:
-            corr_pp = self.corr_pp if self.corr_pp.size else _grid_corr(
-                self.phis, self.rhos, self.phis2, self.times)
-            lag_fp = np.abs(tf[:, None] - self.times[None, :])[None]
-            c_fp = rh * ph**lag_fp + (1 - rh) * ph2**lag_fp                          # m×H×n
-            K = _spd_solve(corr_pp, c_fp.transpose(0, 2, 1)).transpose(0, 2, 1)     # m×H×n
-            carry = K @ self.resid                                                   # m×H
-            G = post_design[None] - K @ self.design                                  # m×H×k
-            KC = K @ c_fp.transpose(0, 2, 1)
+        # the dense form (fits without filtered states, or times inside the pre-period)
+        corr_pp = self.corr_pp if self.corr_pp.size else _grid_corr(
+            self.phis, self.rhos, self.phis2, self.times)
+        lag_fp = np.abs(tf[:, None] - self.times[None, :])[None]
+        c_fp = rh * ph**lag_fp + (1 - rh) * ph2**lag_fp                              # m×H×n
+        K = _spd_solve(corr_pp, c_fp.transpose(0, 2, 1)).transpose(0, 2, 1)         # m×H×n
+        carry = K @ self.resid                                                       # m×H
+        G = post_design[None] - K @ self.design                                      # m×H×k
+        KC = K @ c_fp.transpose(0, 2, 1)
         V = s2 * (c_ff - KC) + G @ self.covs @ G.transpose(0, 2, 1)
         p = self.probs
         mean = p @ carry
@@ -306,6 +299,52 @@ class _GridFit(ErrorFit):
         if self.envelope is not None and len(self.lr) == len(p):
             V_tot = _envelope(V_tot, V, dev, self.lr <= self.envelope)
         return mean, V_tot
+
+    def _predict_filtered(self, tf: np.ndarray, post_design: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`predict` for forecasts after the pre-period from the filtered states,
+        without a per-point H × H matrix: the averaged covariance is summed over the points
+        as it is built — the AR(1) + noise part per distinct lag, the filtered part and the
+        coefficient part as matrix products over the points — and the envelope compares each
+        supported point's total (the sum of its covariance's entries, known in closed form)
+        and builds the covariance of the one point it returns. The same matrix as the dense
+        form to rounding (a test checks 1e-10)."""
+        p, s2, rho = self.probs, self.sigma2s, self.rhos
+        phis = self.phis
+        phis2 = self.phis2 if len(self.phis2) else np.zeros(len(phis))
+        H = len(tf)
+        lags, where = np.unique(np.abs(tf[:, None] - tf[None, :]), return_inverse=True)
+        where = where.reshape(H, H)
+        corr_lag = (rho[:, None] * phis[:, None] ** lags[None]
+                    + (1 - rho)[:, None] * phis2[:, None] ** lags[None])          # m × L
+        decay = phis[:, None] ** (tf[None, :] - self.times[-1])                 # m × H
+        carry = decay * self.filtered[:, :1]                                     # m × H
+        G = post_design[None] - decay[:, :, None] * self.filtered[:, None, 1:]   # m × H × k
+        explained = rho - self.filtered_var                                      # m
+        GC = G @ self.covs                                                       # m × H × k
+        mean = p @ carry
+        dev = carry - mean
+        V_tot = ((p * s2) @ corr_lag)[where]
+        V_tot -= (decay.T * (p * s2 * explained)) @ decay
+        V_tot += np.tensordot(p[:, None, None] * GC, G, axes=([0, 2], [0, 2]))
+        V_tot += (dev.T * p) @ dev
+        if self.envelope is None or len(self.lr) != len(p):
+            return mean, V_tot
+        support = np.flatnonzero(self.lr <= self.envelope)
+        if not support.size:
+            return mean, V_tot
+        pairs = np.bincount(where.ravel(), minlength=len(lags))  # entries at each lag
+        g = G[support].sum(axis=1)                                              # s × k
+        total = (s2[support] * (corr_lag[support] @ pairs
+                                - explained[support] * decay[support].sum(axis=1) ** 2)
+                 + np.einsum("si,sij,sj->s", g, self.covs[support], g)
+                 + dev[support].sum(axis=1) ** 2)
+        j = int(support[int(np.argmax(total))])
+        if not total.max() > V_tot.sum():
+            return mean, V_tot
+        V_j = (s2[j] * (corr_lag[j][where] - explained[j] * np.outer(decay[j], decay[j]))
+               + GC[j] @ G[j].T + np.outer(dev[j], dev[j]))
+        return mean, V_j
 
     def marginal_var(self, weights):
         return np.full(len(weights), float(self.probs @ self.sigma2s))
