@@ -530,3 +530,18 @@ def test_a_stored_pre_period_fit_gives_the_numbers_of_a_fresh_fit():
     same(structural(revised, post_end=d.post_end, prefit=store, **kw),
          structural(revised, post_end=d.post_end, **kw))
     assert (store.puts, store.hits) == (2, 2)
+
+
+def test_interval_order_statistics_equal_those_of_the_sorted_draws():
+    """``_interval`` selects the k-th smallest and k-th largest draw without sorting: the
+    same values as a full sort, along either axis, with ties, NaN (last, as sort puts it) and
+    k at the middle."""
+    rng = np.random.default_rng(12)
+    for n, k in ((1000, 25), (999, 500), (41, 1), (7, 4)):
+        draws = np.round(rng.normal(size=(n, 6)), 1)  # many ties
+        draws[rng.integers(0, n), 2] = np.nan
+        for axis, a in ((0, draws), (1, draws.T), (0, draws[:, 0])):
+            s = np.sort(a, axis=axis)
+            lo, hi = _interval(a, k, axis=axis)
+            np.testing.assert_array_equal(lo, np.take(s, k - 1, axis=axis))
+            np.testing.assert_array_equal(hi, np.take(s, a.shape[axis] - k, axis=axis))

@@ -557,9 +557,10 @@ def _tail_rank(n: int, alpha: float) -> int:
 
 
 def _interval(draws: np.ndarray, k: int, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """k-th smallest and k-th largest value along ``axis``."""
-    s = np.sort(draws, axis=axis)
-    n = s.shape[axis]
+    """k-th smallest and k-th largest value along ``axis`` (selected, not sorted: the same
+    two order statistics, in linear time)."""
+    n = draws.shape[axis]
+    s = np.partition(draws, sorted({k - 1, n - k}), axis=axis)
     return np.take(s, k - 1, axis=axis), np.take(s, n - k, axis=axis)
 
 
@@ -854,8 +855,7 @@ def structural(
     ]
 
     # ------------------------------------------------------------ frame
-    frame = pd.DataFrame(index=pd.Index(periods, name="period"))
-    frame["observed"] = y.to_numpy(dtype=float)
+    observed = y.to_numpy(dtype=float)
     cf_all = np.full(len(periods), np.nan)
     lo_all = np.full(len(periods), np.nan)
     hi_all = np.full(len(periods), np.nan)
@@ -865,12 +865,10 @@ def structural(
     cf_all[sel] = cf_point[keep]
     lo_all[sel] = band_lo[keep]
     hi_all[sel] = band_hi[keep]
-    frame["counterfactual"] = cf_all
-    frame["counterfactual_low"] = lo_all
-    frame["counterfactual_high"] = hi_all
-    frame["effect"] = frame["observed"] - frame["counterfactual"]
-    frame["post"] = ~pre_mask
-    frame["comparison"] = c.to_numpy(dtype=float)
+    frame = pd.DataFrame(  # built at once (a column at a time cost a millisecond per fit)
+        {"observed": observed, "counterfactual": cf_all, "counterfactual_low": lo_all,
+         "counterfactual_high": hi_all, "effect": observed - cf_all, "post": ~pre_mask,
+         "comparison": c.to_numpy(dtype=float)}, index=pd.Index(periods, name="period"))
 
     info = MEASURES.get(outcome)
     unit_key = "pp" if kind == "rate" else (
