@@ -124,3 +124,30 @@ def test_a_stored_its_fit_forecasts_as_the_fitted_one(tmp_path):
     assert fit.corr_pp.size  # the second model's fit was the dense kind
     store._path("k1").write_bytes(b"not a pickle")
     assert store.get("k1") is None
+
+
+def test_the_similar_sets_of_the_keys_are_the_library_choice_for_every_kommun(panels):
+    """The cache keys name each kommun's similar kommuner, chosen for all kommuner at once
+    (:func:`similar_sets`); they equal the library's own choice (``comparison._similar``, what
+    the decomposition uses) for every kommun of the demo, both outcomes, with and without a
+    kommun left out of the comparisons."""
+    from evaluation.designs.comparison import _pool, _similar
+    from evaluation.designs.decomposition import N_SIMILAR
+    from evaluation.screen.data import decomposition_windows
+
+    _, panel = panels
+    settings = ScreenSettings(intervention="2022-04")
+    data = prepare_screen_data(panel, settings, data="demo", vintage_hash="s")
+    w0, w1 = decomposition_windows(data.settings)
+    checked = 0
+    for exclude in ((), ("0161",)):
+        current = data.with_exclude(exclude)
+        for outcome in settings.outcomes:
+            sets = similar_sets(current, outcome)
+            pool = _pool(current.panel, outcome)
+            for k in current.kommuner:
+                want = _similar(pool, treated=k, n=N_SIMILAR, periods=[*w0, *w1],
+                                exclude=list(current.settings.exclude_for(k)))
+                assert sets[k] == want, (exclude, outcome, k)
+                checked += 1
+    assert checked == 4 * len(data.kommuner) > 1000

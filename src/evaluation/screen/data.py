@@ -343,12 +343,13 @@ def similar_sets(data: ScreenData, outcome: str, n: int | None = None,
     """The decomposition's similar kommuner of every screened kommun, at once.
 
     The same choice as :func:`evaluation.designs.comparison._similar` (closest in mean log
-    population over the panel's periods, ties by code, complete over both windows), for the
-    riket comparison without the settings' excluded kommuner — vectorised over the kommuner (the library's
-    per-kommun call costs about 9 ms). Every decomposition a worker computes re-checks its
-    kommun's set against the library's own choice (:func:`evaluation.screen.tasks.run_designs`).
+    population over the panel's periods — the same means, read from the same table — ties by
+    code, complete over both windows), for the riket comparison without the settings' excluded
+    kommuner — vectorised over the kommuner (the library's per-kommun call costs about 9 ms).
+    Every decomposition a worker computes re-checks its kommun's set against the library's own
+    choice (:func:`evaluation.screen.tasks.run_designs`); a test checks every kommun.
     """
-    from evaluation.designs.comparison import _pool
+    from evaluation.designs.comparison import _log_mean_size, _pool
     from evaluation.designs.decomposition import N_SIMILAR
 
     n = N_SIMILAR if n is None else int(n)
@@ -363,20 +364,22 @@ def similar_sets(data: ScreenData, outcome: str, n: int | None = None,
     for size in (pool.population, pool.labour_force):
         if size is None:
             continue
+        # every unit's mean log size as the library's choice reads it (one table per pool)
+        log_sizes = _log_mean_size(pool, size)
         cands = [u for u in kommuner if complete[u] and u in size.columns]
-        log_size = np.log(size[cands].where(size[cands] > 0)).mean(axis=0)
-        values = log_size.to_numpy(dtype=float)
+        values = log_sizes[cands].to_numpy(dtype=float)
         codes = np.array(cands, dtype=object)
+        names = codes.astype(str)
+        sized = size.notna().any(axis=0)
         for k in data.kommuner:
-            if k in out or k not in size.columns or size[k].isna().all():
+            if k in out or k not in size.columns or not sized[k]:
                 continue
-            target = float(np.log(size[k].where(size[k] > 0)).mean())
-            dist = np.abs(values - target)
+            dist = np.abs(values - float(log_sizes[k]))
             ok = (codes != k) & ~np.isnan(dist)
             excluded = data.settings.exclude_for(k)
             if excluded:
-                ok &= ~np.isin(codes.astype(str), list(excluded))
-            order = np.lexsort((codes[ok].astype(str), dist[ok]))
+                ok &= ~np.isin(names, list(excluded))
+            order = np.lexsort((names[ok], dist[ok]))
             out[k] = [str(c) for c in codes[ok][order][:n]]
     return out
 
