@@ -218,9 +218,12 @@ def _strip(entry: dict[str, Any]) -> dict[str, Any]:
 
 def _run(data: ScreenData, todo: list[tuple[str, str, dict[str, Any], tuple[str, ...]]], *,
          get_client: Callable[[], Any] | None, batch_size: int | None, fit_dir: str | None,
-         progress: Callable[[int, int], None] | None) -> tuple[list[dict[str, Any]], int, int]:
+         progress: Callable[[int, int], None] | None,
+         absorb: Callable[[dict[str, Any]], None] = lambda out: None,
+         ) -> tuple[list[dict[str, Any]], int, int]:
     """Run the batches (in this process when ``get_client`` is None); returns (batch
-    outputs, workers, tasks)."""
+    outputs, workers, tasks). ``absorb(output)`` is called for each batch as it completes
+    (the caller stores its entries while the workers compute the others)."""
     if not todo:
         return [], 0, 0
     if get_client is None:
@@ -228,6 +231,7 @@ def _run(data: ScreenData, todo: list[tuple[str, str, dict[str, Any], tuple[str,
         outputs = []
         for i, batch in enumerate(batches):
             outputs.append(run_batch(data, batch, fit_dir))
+            absorb(outputs[-1])
             if progress:
                 progress(i + 1, len(batches))
         return outputs, 1, len(batches)
@@ -254,6 +258,7 @@ def _run(data: ScreenData, todo: list[tuple[str, str, dict[str, Any], tuple[str,
     try:
         for i, fut in enumerate(as_completed(futures)):
             outputs.append(fut.result())
+            absorb(outputs[-1])
             if progress:
                 progress(i + 1, len(batches))
     finally:
@@ -478,20 +483,13 @@ def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
                              tuple(wanted)))
     prepared_at = time.perf_counter()
     fit_dir = None if folder is None else str(folder)
-    outputs, workers, tasks = _run(data, todo, get_client=get_client, batch_size=batch_size,
-                                   fit_dir=fit_dir, progress=progress)
     computed = {d: 0 for d in s.designs}
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     mismatch = 0
-    its_fits = its_reused = structural_fits = structural_reused = 0
-    worker_seconds = worker_cpu = 0.0
-    for out in outputs:
-        its_fits += out["its_fits"]
-        its_reused += out["its_fit_reused"]
-        structural_fits += out.get("structural_fits", 0)
-        structural_reused += out.get("structural_fit_reused", 0)
-        worker_seconds += out["seconds"]
-        worker_cpu += out.get("cpu_seconds", 0.0)
+
+    def absorb(out: dict[str, Any]) -> None:
+        """One batch's rows and entries, stored as it completes."""
+        nonlocal mismatch
         for row, new in zip(out["rows"], out["entries"], strict=True):
             pair = (row["kommun"], row["outcome"])
             rows[pair] = row
@@ -507,6 +505,15 @@ def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
                     mismatch += 1  # never stored under a key naming other kommuner
                     continue
                 cache.put(keys[(pair[0], pair[1], design)], entry)
+
+    outputs, workers, tasks = _run(data, todo, get_client=get_client, batch_size=batch_size,
+                                   fit_dir=fit_dir, progress=progress, absorb=absorb)
+    its_fits = sum(out["its_fits"] for out in outputs)
+    its_reused = sum(out["its_fit_reused"] for out in outputs)
+    structural_fits = sum(out.get("structural_fits", 0) for out in outputs)
+    structural_reused = sum(out.get("structural_fit_reused", 0) for out in outputs)
+    worker_seconds = sum(out["seconds"] for out in outputs)
+    worker_cpu = sum(out.get("cpu_seconds", 0.0) for out in outputs)
     for pair, found in entries.items():
         if pair not in rows:
             rows[pair] = summarise(pair[0], data.names.get(pair[0], pair[0]), pair[1],
