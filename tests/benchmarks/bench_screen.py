@@ -50,7 +50,11 @@ kommun; the decomposition reused) 13.7 s, the cache keys 1.1 s; 36 s CPU in the 
 in the main process. At the end of that session (the structural model's draws keep their
 dynamics; the machine about 5 % slower that hour): 1 worker 99.5 s, re-screen 36.2 s (34 s CPU);
 2 workers 51.6 s, re-screen 22.8 s (37 s CPU); speed-up 1.93× and 1.59× (the main process's
-cache keys, loading and cache writes, about 2 s, do not divide). Ranks as before.
+cache keys, loading and cache writes, about 2 s, do not divide). Ranks as before. At the very
+end of that session (the ITS's forecast covariance summed over its grid, the similar sets of
+the keys from the library's table, the screen entries read from arrays, cache writes as
+batches complete): 1 worker 87.0 s, re-screen 32.1 s; 2 workers 47.8 s, re-screen 17.5 s (29 s
+CPU; repeated runs 16.8–18.1 s); speed-up 1.82× and 1.83×.
 
 (2026-11-30, both passes in full: 213.0 s / 108.7 s, re-screen 99.1 s / 50.9 s.)
 
