@@ -302,13 +302,16 @@ class _GridFit(ErrorFit):
 
     def _predict_filtered(self, tf: np.ndarray, post_design: np.ndarray
                           ) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`predict` for forecasts after the pre-period from the filtered states,
-        without a per-point H × H matrix: the averaged covariance is summed over the points
-        as it is built — the AR(1) + noise part per distinct lag, the filtered part and the
-        coefficient part as matrix products over the points — and the envelope compares each
-        supported point's total (the sum of its covariance's entries, known in closed form)
-        and builds the covariance of the one point it returns. The same matrix as the dense
-        form to rounding (a test checks 1e-10)."""
+        """:meth:`predict` for forecasts after the pre-period from the filtered states.
+
+        AR(1) + white noise: Cov(post, pre) is φ^(t_h − T)·Cov(x_T, pre), so K = c_fp C⁻¹ has
+        rank one per grid point and everything it is applied to is a filtered state at T
+        (linear in n). No per-point H × H matrix either: the averaged covariance is summed
+        over the points as it is built — the AR(1) + noise part per distinct lag, the filtered
+        part and the coefficient part as matrix products over the points — and the envelope
+        compares each supported point's total (the sum of its covariance's entries, in closed
+        form) and builds the covariance of the one point it returns. The same matrices as the
+        dense form to rounding (tests check 1e-9)."""
         p, s2, rho = self.probs, self.sigma2s, self.rhos
         phis = self.phis
         phis2 = self.phis2 if len(self.phis2) else np.zeros(len(phis))
