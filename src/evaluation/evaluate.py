@@ -21,7 +21,7 @@ from evaluation.data.panel import declare_measures, measure_info
 from evaluation.designs.registry import names as design_names
 from evaluation.errors import DesignError
 from evaluation.inputs import Inputs, load_inputs
-from evaluation.results import CI_LEVEL, EffectResult, clean_json
+from evaluation.results import CI_LEVEL, EffectResult, clean_json, pre_period_mean
 from evaluation.spec import KEYS as SPEC_KEYS
 from evaluation.spec import Spec, validate_values
 from evaluation.truth import truth_for
@@ -226,8 +226,8 @@ class Evaluation:
                 continue
             result = self.result(outcome, lead)
             if result.kind == "count" and v.get("relevant_scale") != "relative":
-                pre = result.frame.loc[~result.frame["post"].astype(bool), "observed"].mean()
-                bound = bound / abs(float(pre))  # the MDE of a count is a share
+                pre = pre_period_mean(result.frame)  # the MDE of a count is a share
+                bound = bound / abs(float("nan") if pre is None else pre)
             own = next((c.details.get("mde") for c in self.checks
                         if c.design == lead and c.outcome == outcome), None)
             self.horizons[outcome] = horizon(self.inputs.panel, result, float(bound),
@@ -492,9 +492,9 @@ class Evaluation:
 
         means = {}
         for r in self.results:
-            pre = r.frame.loc[~r.frame["post"].astype(bool), "observed"].dropna()
-            if len(pre) and r.outcome not in means:
-                means[r.outcome] = float(pre.mean())
+            pre = pre_period_mean(r.frame)
+            if pre is not None and r.outcome not in means:
+                means[r.outcome] = pre
         verdicts = decide_all(summary, pre_means=means,
                               relevant=self.spec.smallest_relevant_effect)
         return {o: {**v.to_dict(), "horizon": self.horizons.get(o)}

@@ -135,5 +135,16 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def pre_period_mean(frame: pd.DataFrame) -> float | None:
+    """The mean of a result frame's observed pre-period values (``post`` false; missing values
+    left out), or None when there is none: what the verdict, the reliability check's reference
+    step and the national screen read as the outcome's level before the change (one
+    definition, so that the screen's verdict equals the report's)."""
+    observed = frame["observed"].to_numpy(dtype=float)
+    keep = ~frame["post"].to_numpy(dtype=bool) & ~np.isnan(observed)
+    # the values of .loc[~post, "observed"].dropna(), in order, and pandas' mean of them
+    return float(pd.Series(observed[keep]).mean()) if keep.any() else None
+
+
 def clean_json(value: Any) -> Any:
     return _clean(value)

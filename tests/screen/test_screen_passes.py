@@ -99,13 +99,15 @@ def test_without_the_primary_or_with_it_alone_a_pass_runs_in_full():
 
 
 def test_a_row_entry_reads_the_pre_mean_and_the_series_as_before():
-    """The entry's pre-period mean and figure series are read from arrays: equal to the
-    pandas expressions they replace (``.loc[~post, "observed"].dropna().mean()``; every value
-    a float, NaN and ±inf as None), on frames with gaps, infinities, a count of zero pre-period
-    values and a ``post`` column of objects."""
+    """The pre-period mean (``results.pre_period_mean``: the verdict's, the reliability
+    check's and the screen entry's) and the entry's figure series are read from arrays: equal
+    to the pandas expressions they replace (``.loc[~post, "observed"].dropna().mean()``; every
+    value a float, NaN and ±inf as None), on frames with gaps, infinities, a count of zero
+    pre-period values and a ``post`` column of objects."""
     import pandas as pd
 
-    from evaluation.screen.tasks import _pre_mean, _series
+    from evaluation.results import pre_period_mean
+    from evaluation.screen.tasks import _series
 
     rng = np.random.default_rng(4)
     for trial in range(30):
@@ -126,7 +128,7 @@ def test_a_row_entry_reads_the_pre_mean_and_the_series_as_before():
         result = SimpleNamespace(frame=frame)
         pre = frame.loc[~frame["post"].astype(bool), "observed"].dropna()
         want = float(pre.mean()) if len(pre) else None
-        got = _pre_mean(result)
+        got = pre_period_mean(frame)
         assert (got is None and want is None) or got == want or (
             np.isnan(got) and np.isnan(want))
         series = _series(result)

@@ -37,7 +37,7 @@ from evaluation.data.panel import (
     shift_period,
 )
 from evaluation.errors import EvaluationError
-from evaluation.results import EffectResult
+from evaluation.results import EffectResult, pre_period_mean
 
 #: The effect size the power refers to: about what a substantial local reform achieved
 #: (Arboga 2022–23: a raw local excess of −0.9 p.p. unemployment and −14 % households); for a
@@ -190,8 +190,8 @@ def reliability(
 def _reference_step(result: EffectResult, kind: str) -> float:
     if kind != "level":
         return REFERENCE_EFFECT[kind]
-    pre = result.frame.loc[~result.frame["post"].astype(bool), "observed"].dropna()
-    level = float(pre.mean()) if len(pre) else float("nan")
+    pre = pre_period_mean(result.frame)
+    level = float("nan") if pre is None else pre
     return REFERENCE_EFFECT["level"] * abs(level) if np.isfinite(level) else float("nan")
 
 

@@ -376,10 +376,15 @@ def _window_prediction(y: pd.Series, c: pd.Series, pop_f: pd.Series | None, kind
     p0 = p1 = None
     if pop_f is not None:
         p0, p1 = _mean_at(pop_f, a), _mean_at(pop_f, b)
-    pred = float(_predict(kind, y0=np.array(y0), c0=np.array(c0), c1=np.array(c1),
+    return y0, y1, c0, c1, p0, p1, _predicted(kind, y0, c0, c1, p0, p1)
+
+
+def _predicted(kind: str, y0: float, c0: float, c1: float, p0: float | None,
+               p1: float | None) -> float:
+    """:func:`_predict` for one unit's window means."""
+    return float(_predict(kind, y0=np.array(y0), c0=np.array(c0), c1=np.array(c1),
                           p0=None if p0 is None else np.array(p0),
                           p1=None if p1 is None else np.array(p1)))
-    return y0, y1, c0, c1, p0, p1, pred
 
 
 def _in_time_deviations(y: pd.Series, c: pd.Series, pop_s: pd.Series | None, kind: str,
@@ -409,12 +414,8 @@ def _in_time_deviations(y: pd.Series, c: pd.Series, pop_s: pd.Series | None, kin
         n0 = len(a)
         ends = {key: (_mean_of(values[key][pos[key][:n0]]), _mean_of(values[key][pos[key][n0:]]))
                 for key in series}
-        y0, y1 = ends["y"]
-        c0, c1 = ends["c"]
-        p0, p1 = ends.get("p", (None, None))
-        pred = float(_predict(kind, y0=np.array(y0), c0=np.array(c0), c1=np.array(c1),
-                              p0=None if p0 is None else np.array(p0),
-                              p1=None if p1 is None else np.array(p1)))
+        y1 = ends["y"][1]
+        pred = _predicted(kind, ends["y"][0], *ends["c"], *ends.get("p", (None, None)))
         if kind == "count" and not pred > 0:
             break
         out[b[-1]] = ((y1 - pred) / pred if kind == "count" else y1 - pred, y1 - pred)

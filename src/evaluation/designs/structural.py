@@ -407,18 +407,18 @@ def _simulate_all(model, thetas: np.ndarray, counts: np.ndarray, n_pre: int,
         e_state.append(steps[:, mj:].reshape(H, mj, r))
     draw_of = np.repeat(np.arange(len(used)), m)
     alpha = np.vstack([begin[i] + e0[i] @ L0[i].T for i in range(len(used))])
-    T_p = np.stack(T)[draw_of]  # paths × k × k
-    RQ_p = np.stack(RQ)[draw_of]  # paths × k × r
-    sd_p = np.asarray(sd)[draw_of]
-    E_obs = np.concatenate(e_obs, axis=1)  # H × paths
-    E_state = np.concatenate(e_state, axis=1)  # H × paths × r
-    out = np.empty((len(draw_of), H))
     # one transition for every draw (it does not depend on the variances, only an AR
     # coefficient would move it): one matrix product per step instead of one per path; one
     # state innovation (r = 1, the local level): a product per element, what the sum over r
     # of one term is
     T_all = T[0].T if all(np.array_equal(T[0], t) for t in T[1:]) else None
+    T_p = None if T_all is not None else np.stack(T)[draw_of]  # paths × k × k
+    RQ_p = np.stack(RQ)[draw_of]  # paths × k × r
     RQ_1 = RQ_p[:, :, 0] if r == 1 else None
+    sd_p = np.asarray(sd)[draw_of]
+    E_obs = np.concatenate(e_obs, axis=1)  # H × paths
+    E_state = np.concatenate(e_state, axis=1)  # H × paths × r
+    out = np.empty((len(draw_of), H))
     for h in range(H):
         z_t = Z[:, n_pre + h if Z.shape[1] > 1 else 0]
         out[:, h] = alpha @ z_t + sd_p * E_obs[h]

@@ -23,10 +23,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 
 from evaluation.errors import DataError, DesignError
+from evaluation.results import pre_period_mean
 from evaluation.screen.data import Prepared, ScreenData, decomposition_windows, prepared
 from evaluation.screen.settings import Resolved
 
@@ -113,15 +113,6 @@ def _series(result: Any) -> dict[str, Any] | None:
             "high": values("counterfactual_high")}
 
 
-def _pre_mean(result: Any) -> float | None:
-    """The pre-period mean of the observed values, as the ordinary verdict reads it."""
-    frame = result.frame
-    observed = frame["observed"].to_numpy(dtype=float)
-    keep = ~frame["post"].to_numpy(dtype=bool) & ~np.isnan(observed)
-    # the same values in the same order as .loc[pre, "observed"].dropna(), and pandas' mean
-    return float(pd.Series(observed[keep]).mean()) if keep.any() else None
-
-
 def run_designs(prep: Prepared, kommun: str, outcome: str, settings: Resolved,
                 designs: Iterable[str], *, fit_store: Any = None) -> dict[str, dict[str, Any]]:
     """Each design in ``designs`` for one kommun and outcome; one entry per design.
@@ -152,7 +143,7 @@ def run_designs(prep: Prepared, kommun: str, outcome: str, settings: Resolved,
                     sorted({str(w.message) for w in caught}))
             result.unit = measure.effect_unit
             entry["record"] = result.to_dict()
-            entry["pre_mean"] = _pre_mean(result)
+            entry["pre_mean"] = pre_period_mean(result.frame)
             entry["series"] = _series(result)
         entry["seconds"] = round(time.perf_counter() - start, 4)
         out[name] = entry
