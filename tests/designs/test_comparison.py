@@ -271,3 +271,107 @@ def test_an_excluded_county_takes_its_kommuner_out_and_riket_takes_nothing():
     assert _outside(units, ["00"]) == ["0114", "0180", "0188", "1980", "1982", "01", "19"]
     assert _outside(units, ["1980", "0180"]) == ["0114", "0188", "1982", "01", "19", "00"]
     assert _outside(units, []) == units
+
+
+# --------------------------------------------------------------------------- series by arrays
+def _outcome_series_pandas(rows: pd.DataFrame, measure: str) -> pd.Series:
+    """The outcome series as the pandas expression built it before it was read from arrays."""
+    sub = rows[rows["measure"] == measure]
+    s = pd.Series(sub["value"].to_numpy(dtype=float), index=sub["period"].astype(str).to_numpy())
+    s = s.sort_index()
+    s.index.name = "period"
+    s.name = measure
+    return s
+
+
+def _unit_frames(seed: int) -> list[pd.DataFrame]:
+    """One unit's rows in many shapes: shuffled, with gaps, NaN values, a population column
+    that is partly missing or absent, population rows with NaN, a period twice."""
+    rng = np.random.default_rng(seed)
+    periods = [f"20{y:02d}-{m:02d}" for y in range(18, 21) for m in range(1, 13)]
+    frames = []
+    for case in range(40):
+        rows = []
+        for measure in ("unemployment_rate", "population", "labour_force"):
+            keep = [p for p in periods if rng.random() > (0.3 if case % 3 == 0 else 0.02)]
+            for p in keep:
+                value = float(rng.normal(100, 10))
+                if rng.random() < (0.5 if case % 5 == 1 else 0.05):
+                    value = np.nan
+                pop = float(rng.normal(5000, 50)) if rng.random() > 0.2 else np.nan
+                rows.append(("1987", p, measure, value, pop))
+        frame = pd.DataFrame(rows, columns=["unit", "period", "measure", "value", "population"])
+        frame["unit"] = frame["unit"].astype("str")
+        frame["period"] = frame["period"].astype("str")
+        frame["measure"] = frame["measure"].astype("str")
+        if case % 4 == 2:
+            frame = frame[frame["measure"] != "population"]  # the column alone
+        if case % 6 == 3:
+            frame["population"] = np.nan  # the measure alone
+        if case % 7 == 4:
+            frame.loc[frame["measure"] == "population", "value"] = np.nan
+        if case % 8 == 5:  # a period twice
+            frame = pd.concat([frame, frame[frame["measure"] != "labour_force"].head(2)])
+        if case % 9 == 6:
+            frame = frame.drop(columns="population")
+        if case == 39:
+            frame["population"] = np.nan
+            frame.loc[frame["measure"] == "population", "value"] = np.nan
+        frames.append(frame.sample(frac=1.0, random_state=case).reset_index(drop=True))
+    return frames
+
+
+def test_series_read_from_arrays_equal_the_pandas_expressions():
+    """The outcome and population series are built from arrays (the screen builds them for
+    every kommun); they equal the pandas expressions they replace exactly — values, index,
+    index dtype and names — on 40 shapes of a unit's rows, or are None alike."""
+    from evaluation.designs.comparison import _outcome_series, _population_series_pandas
+
+    nones = ties = 0
+    for frame in _unit_frames(11):
+        for measure in ("unemployment_rate", "labour_force"):
+            if (frame["measure"] == measure).any():
+                got = _outcome_series.uncached(frame, "1987", measure)
+                pd.testing.assert_series_equal(got, _outcome_series_pandas(frame, measure),
+                                               check_exact=True)
+        want = _population_series_pandas(frame)
+        got = population_series.uncached(frame, "1987")
+        if want is None:
+            assert got is None
+            nones += 1
+        else:
+            pd.testing.assert_series_equal(got, want, check_exact=True)
+        ties += frame.duplicated(["period", "measure"]).any()
+    assert nones >= 2 and ties >= 2  # the cases the arrays hand back to pandas, and None
+
+
+def test_comparison_series_is_remembered_and_callers_get_copies(sim):
+    """The ITS and the structural model of one kommun, and an evaluation's re-fits, ask for
+    the same comparison series: it is built once per panel, and what a caller changes in its
+    copy does not reach the next caller."""
+    from evaluation.designs import comparison as module
+
+    calls = []
+    real = module._comparison
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    panel = sim.panel.copy()
+    first = comparison_series(panel, outcome="unemployment_rate", treated="1987")
+    module._comparison = counted
+    try:
+        first.series.iloc[:] = -1.0
+        first.diagnostics["excluded"].append("9999")
+        again = comparison_series(panel, outcome="unemployment_rate", treated="1987")
+        other = comparison_series(panel, outcome="unemployment_rate", treated="1987",
+                                  exclude=["0104"])
+    finally:
+        module._comparison = real
+    assert len(calls) == 1  # only the new exclusion was built
+    fresh = module._comparison(module._pool(panel, "unemployment_rate"), treated="1987",
+                               comparison="riket", exclude=[])
+    pd.testing.assert_series_equal(again.series, fresh.series, check_exact=True)
+    assert again.diagnostics == fresh.diagnostics and "9999" not in again.diagnostics["excluded"]
+    assert other.diagnostics["excluded"] == ["0104"]

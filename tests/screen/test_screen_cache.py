@@ -151,3 +151,100 @@ def test_the_similar_sets_of_the_keys_are_the_library_choice_for_every_kommun(pa
                 assert sets[k] == want, (exclude, outcome, k)
                 checked += 1
     assert checked == 4 * len(data.kommuner) > 1000
+
+
+def _assert_same_pool(got, want) -> None:
+    assert (got.kind, got.outcome, got.weight_name) == (want.kind, want.outcome,
+                                                        want.weight_name)
+    assert got.types == want.types and got.names == want.names
+    for name in ("values", "weights", "population", "labour_force"):
+        a, b = getattr(got, name), getattr(want, name)
+        assert (a is None) == (b is None), name
+        if a is not None:
+            pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_a_kommun_panels_pool_cut_from_the_whole_panels_equals_building_it(panels):
+    """The screen's panel of one kommun and riket (and the excluded kommuner) gets its pools
+    cut from the whole panel's (``comparison.pool_of_units``): equal to building them from its
+    own rows — tables, weights and their name, types, names — for every demo kommun and both
+    outcomes, with and without a kommun left out."""
+    from evaluation.designs.comparison import _pool, pool_of_units
+    from evaluation.screen.data import prepared
+
+    _, panel = panels
+    data = prepare_screen_data(panel, ScreenSettings(intervention="2022-04"), data="demo",
+                               vintage_hash="cut")
+    prep = prepared(data)
+    checked = 0
+    for exclude in ((), ("0161",)):
+        for k in data.kommuner:
+            units = [k, "00", *(u for u in exclude if u != k)]
+            small = pd.concat([prep.by_unit[u] for u in units], ignore_index=True)
+            for outcome in data.settings.outcomes:
+                _assert_same_pool(pool_of_units(data.panel, outcome, units),
+                                  _pool.uncached(small, outcome))
+                checked += 1
+    assert checked == 4 * len(data.kommuner) > 1000
+
+
+def test_a_cut_is_declined_where_it_would_differ_and_the_screen_then_builds_the_pool(panels):
+    """Where a cut would not equal building the pool, ``pool_of_units`` declines: a panel
+    where a kommun and riket both lack the first month that the other kommuner have (the
+    kommun's table has no row for it, the whole panel's has). The naive cut does differ there,
+    and the ITS on the screen's panel of that kommun equals the ITS on the whole panel. A
+    kommun lacking a month of its labour force makes the whole panel ragged, but riket has
+    every month, so the cuts are taken and equal building them. A kommun without labour force
+    makes the whole panel's weights "labour force or population"; a cut for kommuner that
+    have it says "labour_force", as building it does."""
+    from evaluation.designs.comparison import _pool, pool_of_units
+    from evaluation.designs.its import its
+    from evaluation.screen.data import prepared
+
+    _, panel = panels
+    outcome = "unemployment_rate"
+    settings = ScreenSettings(intervention="2022-04", outcomes=(outcome,))
+    first = str(panel["period"].min())
+    gap = panel[~((panel["unit"].isin(["1987", "00"])) & (panel["measure"] == outcome)
+                  & (panel["period"] == first))].reset_index(drop=True)
+    data = prepare_screen_data(gap, settings, data="demo", vintage_hash="gap")
+    units = ["1987", "00"]
+    assert "1987" in data.kommuner
+    assert pool_of_units(data.panel, outcome, units) is None
+    small = pd.concat([prepared(data).by_unit[u] for u in units], ignore_index=True)
+    built = _pool.uncached(small, outcome)
+    naive = _pool(data.panel, outcome).values[units]
+    assert first in naive.index and first not in built.values.index
+    screened = its(prepared(data).national_panel("1987"), outcome=outcome, treated="1987",
+                   intervention="2022-04")
+    whole = its(data.panel, outcome=outcome, treated="1987", intervention="2022-04")
+    assert screened.average_effect == whole.average_effect and screened.ci == whole.ci
+
+    ragged = panel[~((panel["unit"] == "0104") & (panel["measure"] == "labour_force")
+                     & (panel["period"] == first))].reset_index(drop=True)
+    data = prepare_screen_data(ragged, settings, data="demo", vintage_hash="ragged")
+    for units in (["1987", "00"], ["0104", "00"]):
+        small = pd.concat([prepared(data).by_unit[u] for u in units], ignore_index=True)
+        cut = pool_of_units(data.panel, outcome, units)
+        assert cut is not None
+        _assert_same_pool(cut, _pool.uncached(small, outcome))
+
+    no_lf = panel[~((panel["unit"] == "0104") & (panel["measure"] == "labour_force"))]
+    data = prepare_screen_data(no_lf.reset_index(drop=True), settings, data="demo",
+                               vintage_hash="nolf")
+    assert _pool(data.panel, outcome).weight_name == "labour_force_or_population"
+    units = ["1987", "00"]
+    small = pd.concat([prepared(data).by_unit[u] for u in units], ignore_index=True)
+    _assert_same_pool(pool_of_units(data.panel, outcome, units), _pool.uncached(small, outcome))
+    # the kommun without labour force itself: its own panel's weights fall back to population
+    assert pool_of_units(data.panel, outcome, ["0104", "00"]) is None
+    small = pd.concat([prepared(data).by_unit[u] for u in ["0104", "00"]], ignore_index=True)
+    assert _pool.uncached(small, outcome).weight_name == "labour_force_or_population"
+
+    # a kommun without a population value (the column may still fill it): declined, as the
+    # rules above do not cover a population table built from the column alone
+    unpopulated = panel.copy()
+    unpopulated.loc[(unpopulated["unit"] == "1987")
+                    & (unpopulated["measure"] == "population"), "value"] = np.nan
+    data = prepare_screen_data(unpopulated, settings, data="demo", vintage_hash="nopop")
+    assert pool_of_units(data.panel, outcome, ["1987", "00"]) is None

@@ -74,7 +74,13 @@ def per_frame(fn: Callable[..., T]) -> Callable[..., T]:
             results[key] = fn(frame, *args)
         return _copy(results[key])
 
+    def remember(frame: pd.DataFrame, *args: Any, value: T) -> None:
+        """Take ``value`` as ``fn(frame, *args)`` from now on: for a result known to equal
+        it, e.g. cut from a larger panel's (the caller must not change ``value`` afterwards)."""
+        _slot(frame)[(fn.__module__, fn.__qualname__, *args)] = value
+
     wrapper.uncached = fn  # type: ignore[attr-defined]
+    wrapper.remember = remember  # type: ignore[attr-defined]
     return wrapper
 
 

@@ -263,7 +263,9 @@ class Prepared:
     both outcomes — kept for every kommun of the screen (:data:`SMALL_KEPT`), since the first
     pass runs the primary design for every kommun before the others
     (:func:`evaluation.screen.core._flags_first`), and the kommun's tables are then not built
-    again.
+    again. Those tables are not built from the kommun's panel either: its pools are cut from
+    the whole panel's, and each unit's series taken from the unit's own rows, built once per
+    worker (:meth:`_prime`).
     """
 
     data: ScreenData
@@ -288,8 +290,37 @@ class Prepared:
             found = pd.concat([self.by_unit[u] for u in units], ignore_index=True)
             if exclude:
                 found = exclude_from_comparison(found, list(exclude))
+            self._prime(found, units)
             self.small[key] = found
         return found
+
+    def _prime(self, small: pd.DataFrame, units: list[str]) -> None:
+        """Hand the library's per-panel memory (:mod:`evaluation.data.memo`) the tables of a
+        kommun's panel, taken from what this worker built once: each outcome's pool cut from
+        the whole panel's (:func:`~evaluation.designs.comparison.pool_of_units`, when the cut
+        equals building it), and each unit's outcome and population series from its own rows
+        (a unit's series are built from its rows alone). Riket's series were otherwise built
+        again for every kommun, and every kommun's once per pass."""
+        from evaluation.designs.comparison import (
+            _outcome_series,
+            _pool,
+            pool_of_units,
+            population_series,
+        )
+
+        for outcome in self.data.settings.outcomes:
+            cut = pool_of_units(self.data.panel, outcome, units)
+            if cut is not None:
+                _pool.remember(small, outcome, value=cut)
+        for unit in units:
+            rows = self.by_unit[unit]
+            for outcome in self.data.settings.outcomes:
+                try:
+                    series = _outcome_series(rows, unit, outcome)
+                except DataError:
+                    continue  # the design says so itself
+                _outcome_series.remember(small, unit, outcome, value=series)
+            population_series.remember(small, unit, value=population_series(rows, unit))
 
     def decomposition_panel(self, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
         """What the decomposition reads: the whole slim panel (marked with ``exclude``; one
