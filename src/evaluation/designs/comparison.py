@@ -769,23 +769,30 @@ def _aggregate_minus(pool: _Pool, *, agg: str,
     1000``; counts without population: ``a − Σ y_u``. Returns the series and the units
     actually subtracted (the others stay in the published aggregate).
     """
-    a = pool.values[agg]
-    present = [u for u in remove if u in pool.values.columns and pool.values[u].notna().any()]
+    # columns as arrays (the same index throughout): the same operations in the same order
+    # as on the Series, a fifth of the time
+    index = pool.values.index
+    y = {u: pool.values[u].to_numpy(dtype=float) for u in dict.fromkeys([agg, *remove])
+         if u in pool.values.columns}
+    a = y[agg]
+    present = [u for u in remove if u in y and not np.isnan(y[u]).all()]
     w = pool.weights
-    have_w = w is not None and agg in w.columns and bool(w[agg].notna().any())
+    wv = {} if w is None else {u: w[u].to_numpy(dtype=float) for u in dict.fromkeys([agg, *present])
+                               if u in w.columns}
+    have_w = agg in wv and not np.isnan(wv[agg]).all()
     if have_w:
-        can = [u for u in present if u in w.columns and w[u].notna().any()]
-        wa = w[agg]
+        can = [u for u in present if u in wv and not np.isnan(wv[u]).all()]
+        wa = wv[agg]
         if pool.kind != "count":
-            num = a * wa - sum((pool.values[u] * w[u] for u in can), start=0.0 * a)
-            den = wa - sum((w[u] for u in can), start=0.0 * wa)
-            return num / den, can
-        num = a - sum((pool.values[u] for u in can), start=0.0 * a)
-        den = wa - sum((w[u] for u in can), start=0.0 * wa)
-        return num / den * 1000.0, can
+            num = a * wa - sum((y[u] * wv[u] for u in can), start=0.0 * a)
+            den = wa - sum((wv[u] for u in can), start=0.0 * wa)
+            return pd.Series(num / den, index=index), can
+        num = a - sum((y[u] for u in can), start=0.0 * a)
+        den = wa - sum((wv[u] for u in can), start=0.0 * wa)
+        return pd.Series(num / den * 1000.0, index=index), can
     if pool.kind == "count":  # no population: the plain sum, counts subtract exactly
-        return a - sum((pool.values[u] for u in present), start=0.0 * a), present
-    return a.copy(), []
+        return pd.Series(a - sum((y[u] for u in present), start=0.0 * a), index=index), present
+    return pd.Series(a.copy(), index=index), []
 
 
 def similar_units(
