@@ -303,3 +303,37 @@ def test_a_stored_structural_fit_keeps_its_starts_stacked_and_simulates_as_a_fre
         for x, y in zip((a, root, t, rq), (b[0], b[1], *b[2][:2]), strict=True):
             np.testing.assert_array_equal(x, y)
         assert type(b[2][2]) is float and b[2][2] == sd
+
+
+def test_the_result_cache_is_one_database_and_a_damaged_one_is_set_aside(tmp_path):
+    """Entries live in one SQLite file: what is put is got back; a batch is written in one
+    transaction; an entry that cannot be read is a miss; a file that is not a database is
+    moved aside (nothing is lost: the cache holds only what can be computed again) and a new
+    one started."""
+    import sqlite3
+
+    from evaluation.screen.cache import ResultCache
+
+    cache = ResultCache(tmp_path)
+    entries = [(f"k{i}", {"design": "its", "record": {"average_effect": i / 3}, "x": "å"})
+               for i in range(50)]
+    cache.put_many(entries)
+    assert cache.written == 50 and cache.get("k7") == entries[7][1]
+    assert cache.get("missing") is None and (cache.hits, cache.misses) == (1, 1)
+    cache.close()
+    with sqlite3.connect(tmp_path / "entries.sqlite") as db:
+        db.execute("UPDATE entries SET entry = 'not json' WHERE key = 'k3'")
+        assert db.execute("SELECT count(*) FROM entries").fetchone()[0] == 50
+    again = ResultCache(tmp_path)
+    assert again.get("k3") is None and again.get("k4") == entries[4][1]
+    again.close()
+    (tmp_path / "entries.sqlite").write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"entries.sqlite{suffix}").unlink(missing_ok=True)
+    fresh = ResultCache(tmp_path)
+    assert fresh.get("k4") is None
+    fresh.put("k1", {"a": 1})
+    assert fresh.get("k1") == {"a": 1}
+    fresh.close()
+    assert (tmp_path / "entries.sqlite.unreadable").read_bytes().startswith(b"this is not")
+    assert ResultCache(None).get("k1") is None

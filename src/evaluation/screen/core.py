@@ -488,8 +488,9 @@ def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
     mismatch = 0
 
     def absorb(out: dict[str, Any]) -> None:
-        """One batch's rows and entries, stored as it completes."""
+        """One batch's rows and entries, stored as it completes (one transaction)."""
         nonlocal mismatch
+        stored: list[tuple[str, dict[str, Any]]] = []
         for row, new in zip(out["rows"], out["entries"], strict=True):
             pair = (row["kommun"], row["outcome"])
             rows[pair] = row
@@ -504,10 +505,15 @@ def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
                         and sorted(entry["similar"]) != sorted(expected)):
                     mismatch += 1  # never stored under a key naming other kommuner
                     continue
-                cache.put(keys[(pair[0], pair[1], design)], entry)
+                stored.append((keys[(pair[0], pair[1], design)], entry))
+        cache.put_many(stored)
 
-    outputs, workers, tasks = _run(data, todo, get_client=get_client, batch_size=batch_size,
-                                   fit_dir=fit_dir, progress=progress, absorb=absorb)
+    try:
+        outputs, workers, tasks = _run(data, todo, get_client=get_client,
+                                       batch_size=batch_size, fit_dir=fit_dir,
+                                       progress=progress, absorb=absorb)
+    finally:
+        cache.close()
     its_fits = sum(out["its_fits"] for out in outputs)
     its_reused = sum(out["its_fit_reused"] for out in outputs)
     structural_fits = sum(out.get("structural_fits", 0) for out in outputs)
