@@ -337,3 +337,33 @@ def test_the_result_cache_is_one_database_and_a_damaged_one_is_set_aside(tmp_pat
     fresh.close()
     assert (tmp_path / "entries.sqlite.unreadable").read_bytes().startswith(b"this is not")
     assert ResultCache(None).get("k1") is None
+
+
+def test_everything_a_kommun_panel_is_handed_equals_what_it_stands_for(panels):
+    """Every table the screen hands the library's memory for a kommun's panel (its pools, each
+    unit's outcome and population series, the units' names) equals what the library would
+    build from that panel itself — for 40 demo kommuner, with and without an exclusion."""
+    from evaluation.data import memo
+    from evaluation.designs import comparison
+    from evaluation.screen.data import prepared
+
+    _, panel = panels
+    data = prepare_screen_data(panel, ScreenSettings(intervention="2022-04"), data="demo",
+                               vintage_hash="primed")
+    functions = {f.__qualname__: f for f in (comparison._pool, comparison._outcome_series,
+                                             comparison.population_series, memo.unit_names)}
+    seen: dict[str, int] = {}
+    for exclude in ((), ("0161",)):
+        prep = prepared(data.with_exclude(exclude))
+        for k in data.kommuner[::7][:40]:
+            small = prep.national_panel(k, tuple(u for u in exclude if u != k))
+            for (_, name, *args), value in list(memo._slot(small).items()):
+                want = functions[name].uncached(small, *args)
+                if name == "_pool":
+                    _assert_same_pool(value, want)
+                elif isinstance(want, pd.Series):
+                    pd.testing.assert_series_equal(value, want, check_exact=True)
+                else:
+                    assert list(value.items()) == list(want.items())
+                seen[name] = seen.get(name, 0) + 1
+    assert set(seen) == set(functions) and seen["_pool"] >= 160

@@ -298,9 +298,10 @@ class Prepared:
         """Hand the library's per-panel memory (:mod:`evaluation.data.memo`) the tables of a
         kommun's panel, taken from what this worker built once: each outcome's pool cut from
         the whole panel's (:func:`~evaluation.designs.comparison.pool_of_units`, when the cut
-        equals building it), and each unit's outcome and population series from its own rows
-        (a unit's series are built from its rows alone). Riket's series were otherwise built
-        again for every kommun, and every kommun's once per pass."""
+        equals building it), and each unit's outcome and population series and name from its
+        own rows (a unit's series are built from its rows alone). Riket's series were
+        otherwise built again for every kommun, and every kommun's once per pass."""
+        from evaluation.data import memo
         from evaluation.designs.comparison import (
             _outcome_series,
             _pool,
@@ -312,8 +313,10 @@ class Prepared:
             cut = pool_of_units(self.data.panel, outcome, units)
             if cut is not None:
                 _pool.remember(small, outcome, value=cut)
+        names: dict[str, str] = {}
         for unit in units:
             rows = self.by_unit[unit]
+            names.update(memo.unit_names(rows))  # each unit's first row, in order
             for outcome in self.data.settings.outcomes:
                 try:
                     series = _outcome_series(rows, unit, outcome)
@@ -321,6 +324,7 @@ class Prepared:
                     continue  # the design says so itself
                 _outcome_series.remember(small, unit, outcome, value=series)
             population_series.remember(small, unit, value=population_series(rows, unit))
+        memo.unit_names.remember(small, value=names)
 
     def decomposition_panel(self, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
         """What the decomposition reads: the whole slim panel (marked with ``exclude``; one
