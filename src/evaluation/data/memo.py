@@ -74,14 +74,19 @@ def per_frame(fn: Callable[..., T]) -> Callable[..., T]:
             results[key] = fn(frame, *args)
         return _copy(results[key])
 
-    def remember(frame: pd.DataFrame, *args: Any, value: T) -> None:
-        """Take ``value`` as ``fn(frame, *args)`` from now on: for a result known to equal
-        it, e.g. cut from a larger panel's (the caller must not change ``value`` afterwards)."""
-        _slot(frame)[(fn.__module__, fn.__qualname__, *args)] = value
-
     wrapper.uncached = fn  # type: ignore[attr-defined]
-    wrapper.remember = remember  # type: ignore[attr-defined]
+    wrapper.key = lambda *args: (fn.__module__, fn.__qualname__, *args)  # type: ignore
     return wrapper
+
+
+def remember(frame: pd.DataFrame, known: list[tuple[Callable[..., Any], tuple, Any]]) -> None:
+    """Take each ``value`` of ``known`` — ``(function, args, value)``, the function one of
+    :func:`per_frame` — as ``function(frame, *args)`` from now on: for results known to equal
+    them, e.g. cut from a larger panel's. Callers still get copies; the caller must not change
+    a value afterwards."""
+    results = _slot(frame)
+    for function, args, value in known:
+        results[function.key(*args)] = value  # type: ignore[attr-defined]
 
 
 @per_frame

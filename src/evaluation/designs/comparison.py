@@ -418,7 +418,8 @@ def _layout(panel: pd.DataFrame) -> _Layout:
                    frozenset(str(u) for u in pop.unique()))
 
 
-def pool_of_units(panel: pd.DataFrame, outcome: str, units: Sequence[str]) -> _Pool | None:
+def pool_of_units(panel: pd.DataFrame, outcome: str, units: Sequence[str], *,
+                  layout: _Layout | None = None, whole: _Pool | None = None) -> _Pool | None:
     """The pool of ``outcome`` over ``panel``'s rows of ``units`` alone, cut from the pool of
     the whole ``panel`` instead of built again (the screen's panel of one kommun and riket:
     about 3.5 ms a kommun, twice per pass); None when the cut might differ from building it.
@@ -432,8 +433,10 @@ def pool_of_units(panel: pd.DataFrame, outcome: str, units: Sequence[str]) -> _P
     weights are the labour force of each of the units, so their name is ``"labour_force"``
     even where the whole panel falls back to population for a unit without it. Tests check
     the equality on every demo kommun, and that a set of units lacking a period declines.
+    ``layout`` and ``whole`` (``_layout(panel)`` and ``_pool(panel, outcome)``), when the
+    caller keeps them.
     """
-    layout = _layout(panel)
+    layout = _layout(panel) if layout is None else layout
     units = list(dict.fromkeys(str(u) for u in units))
     needed = [outcome, "population"] + (["labour_force"] if "labour_force" in layout.rows
                                         else [])
@@ -445,7 +448,7 @@ def pool_of_units(panel: pd.DataFrame, outcome: str, units: Sequence[str]) -> _P
             return None  # no unit has all the panel's periods: the tables would be shorter
     if not set(units) <= layout.populated:
         return None
-    whole = _pool(panel, outcome)
+    whole = _pool(panel, outcome) if whole is None else whole
     columns = pd.Index(np.asarray(sorted(units), dtype=object), dtype=object, name="unit")
 
     def cut(field_name: str) -> pd.DataFrame | None:

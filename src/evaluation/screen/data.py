@@ -271,6 +271,9 @@ class Prepared:
     data: ScreenData
     by_unit: dict[str, pd.DataFrame]
     small: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = field(default_factory=dict)
+    #: The whole panel's layout and pools, and each unit's names and series (see _prime).
+    whole: dict[str, Any] = field(default_factory=dict)
+    unit_tables: dict[str, tuple] = field(default_factory=dict)
     marked: dict[tuple[str, ...], pd.DataFrame] = field(default_factory=dict)
 
     def national_panel(self, kommun: str, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -303,28 +306,46 @@ class Prepared:
         otherwise built again for every kommun, and every kommun's once per pass."""
         from evaluation.data import memo
         from evaluation.designs.comparison import (
+            _layout,
             _outcome_series,
             _pool,
             pool_of_units,
             population_series,
         )
 
-        for outcome in self.data.settings.outcomes:
-            cut = pool_of_units(self.data.panel, outcome, units)
+        outcomes = self.data.settings.outcomes
+        if not self.whole:  # the whole panel's layout and pools, kept (no memory lookups)
+            self.whole["layout"] = _layout(self.data.panel)
+            for outcome in outcomes:
+                try:
+                    self.whole[outcome] = _pool(self.data.panel, outcome)
+                except DataError:
+                    self.whole[outcome] = None
+        known: list[tuple[Any, tuple, Any]] = []
+        for outcome in outcomes:
+            whole = self.whole[outcome]
+            cut = None if whole is None else pool_of_units(
+                self.data.panel, outcome, units, layout=self.whole["layout"], whole=whole)
             if cut is not None:
-                _pool.remember(small, outcome, value=cut)
+                known.append((_pool, (outcome,), cut))
         names: dict[str, str] = {}
         for unit in units:
-            rows = self.by_unit[unit]
-            names.update(memo.unit_names(rows))  # each unit's first row, in order
-            for outcome in self.data.settings.outcomes:
-                try:
-                    series = _outcome_series(rows, unit, outcome)
-                except DataError:
-                    continue  # the design says so itself
-                _outcome_series.remember(small, unit, outcome, value=series)
-            population_series.remember(small, unit, value=population_series(rows, unit))
-        memo.unit_names.remember(small, value=names)
+            if unit not in self.unit_tables:  # each unit's own tables, once per worker
+                rows = self.by_unit[unit]
+                series = {}
+                for outcome in outcomes:
+                    try:
+                        series[outcome] = _outcome_series.uncached(rows, unit, outcome)
+                    except DataError:
+                        pass  # the design says so itself
+                self.unit_tables[unit] = (memo.unit_names.uncached(rows), series,
+                                          population_series.uncached(rows, unit))
+            unit_names, series, population = self.unit_tables[unit]
+            names.update(unit_names)  # each unit's first row, in order
+            known += [(_outcome_series, (unit, o), s) for o, s in series.items()]
+            known.append((population_series, (unit,), population))
+        known.append((memo.unit_names, (), names))
+        memo.remember(small, known)
 
     def decomposition_panel(self, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
         """What the decomposition reads: the whole slim panel (marked with ``exclude``; one
