@@ -70,10 +70,10 @@ from typing import Any
 import yaml
 
 from evaluation.data.panel import KINDS, period_frequency, shift_period
-from evaluation.designs.decomposition import COMPARE_WINDOW, default_compare_periods
 from evaluation.errors import EvaluationError, SpecError, field_error, field_where
 from evaluation.peers import validate_comparison_group
 from evaluation.sources.config import validate_sources
+from evaluation.windows import COMPARE_WINDOW, default_compare_periods
 
 DEFAULT_OUTCOMES = ("unemployment_rate", "households_assistance")
 LANGUAGES = ("sv", "en")

@@ -63,6 +63,10 @@ from evaluation.designs.inference import (  # noqa: F401  (rank_interval re-expo
     size_scale_fit,
 )
 from evaluation.errors import DataError, DesignError
+from evaluation.windows import (  # noqa: F401  (re-exported)
+    COMPARE_WINDOW,
+    default_compare_periods,
+)
 from evaluation.results import CI_LEVEL, EffectResult
 
 
@@ -71,26 +75,6 @@ from evaluation.results import CI_LEVEL, EffectResult
 N_SIMILAR = 79
 #: At most this many earlier pairs of windows for the treated unit's own floor (cheap: means).
 MAX_IN_TIME = 6
-#: Periods averaged at each end by default: a full year for monthly data (the year before the
-#: change against the first year), so month-to-month noise and seasonality largely cancel.
-COMPARE_WINDOW = {"monthly": 12, "yearly": 1}
-
-
-def default_compare_periods(intervention: str, window: int | None = None) -> list[str]:
-    """The decomposition's default ``(t0, t1)``: the base is always the period before the
-    intervention (never an already treated one), the end the last period of the first post
-    window.
-
-    Monthly data: the month before the intervention and the last month of the first
-    ``max(window, 12)`` months, so with the default 12-month window the year before is compared
-    with the first year. Yearly data: the year before the intervention and the last of the first
-    ``window`` post years (by default the intervention year itself, the first treated year).
-    """
-    if period_frequency(intervention) == "yearly":
-        length = max(int(window or COMPARE_WINDOW["yearly"]), 1)
-    else:
-        length = max(int(window or COMPARE_WINDOW["monthly"]), 12)
-    return [shift_period(intervention, -1), shift_period(intervention, length - 1)]
 
 
 def _predict(kind: str, *, y0: np.ndarray, c0: np.ndarray, c1: np.ndarray,
