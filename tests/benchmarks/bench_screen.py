@@ -54,7 +54,12 @@ cache keys, loading and cache writes, about 2 s, do not divide). Ranks as before
 end of that session (the ITS's forecast covariance summed over its grid, the similar sets of
 the keys from the library's table, the screen entries read from arrays, cache writes as
 batches complete): 1 worker 87.0 s, re-screen 32.1 s; 2 workers 47.8 s, re-screen 17.5 s (29 s
-CPU; repeated runs 16.8–18.1 s); speed-up 1.82× and 1.83×.
+CPU; repeated runs 16.8–18.1 s); speed-up 1.82× and 1.83×. A third session that day (a
+kommun's comparison tables cut from the whole panel's and built once per worker, the
+structural model's stored starts stacked, the result cache one SQLite file): 1 worker 71.7 s,
+re-screen 21.1 s; 2 workers 43.0 s, re-screen 12.8 s (20 s CPU in the workers; an earlier run
+of the same code 12.6 s), unchanged re-screen 1.5 s; speed-up 1.67× and 1.65× (the main
+process's loading, cache keys and reads do not divide). Both targets are met.
 
 (2026-11-30, both passes in full: 213.0 s / 108.7 s, re-screen 99.1 s / 50.9 s.)
 
