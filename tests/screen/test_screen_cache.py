@@ -367,3 +367,33 @@ def test_everything_a_kommun_panel_is_handed_equals_what_it_stands_for(panels):
                     assert list(value.items()) == list(want.items())
                 seen[name] = seen.get(name, 0) + 1
     assert set(seen) == set(functions) and seen["_pool"] >= 160
+
+
+def test_a_locked_result_cache_stops_with_a_sentence_and_is_not_set_aside(tmp_path,
+                                                                          monkeypatch):
+    """A cache another run keeps locked is not damaged: it is not moved aside; opening it
+    stops with one sentence saying what to do; entries that cannot be written while it is
+    locked are counted (computed again next time), and a read is a miss."""
+    import sqlite3
+
+    from evaluation.errors import RunFailure
+    from evaluation.screen.cache import ResultCache
+
+    monkeypatch.setattr(ResultCache, "TIMEOUT", 0.1)
+    opened = ResultCache(tmp_path)
+    opened.put("k1", {"a": 1})
+    other = sqlite3.connect(tmp_path / "entries.sqlite", isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(RunFailure, match="annan screening med samma cache") as caught:
+            ResultCache(tmp_path).get("k1")
+        assert "another screen using the same cache" in caught.value.en
+        opened.put_many([("k2", {"b": 2}), ("k3", {"c": 3})])
+        assert opened.failed == 2 and opened.written == 1
+        assert opened.get("k1") is None  # locked: a miss, not an error
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert not (tmp_path / "entries.sqlite.unreadable").exists()
+    assert opened.get("k1") == {"a": 1} and opened.get("k2") is None
+    opened.close()

@@ -68,6 +68,8 @@ from typing import Any
 
 import numpy as np
 
+from evaluation.errors import RunFailure
+
 #: Bump when the layout of an entry changes.
 SCHEMA = 1
 
@@ -124,19 +126,28 @@ class ResultCache:
     One file instead of one per entry: a re-screen writes some 1 700 entries, and creating a
     file costs about half a millisecond of system time on an ordinary disk, a row in a
     transaction a few microseconds. :meth:`put_many` writes a batch's entries in one
-    transaction, so a run stopped half-way keeps the batches it finished. A file that is not
-    a readable database (damaged, or not SQLite) is moved aside to
+    transaction, so a run stopped half-way keeps the batches it finished. SQLite's default
+    rollback journal, not its write-ahead log, which does not work on a network drive (a
+    municipality's home folders often are one).
+
+    A file that is not a readable database (damaged, or not SQLite) is moved aside to
     ``entries.sqlite.unreadable`` and a new one is started: the cache holds only what can be
-    computed again. An entry that cannot be read is a miss.
+    computed again. An entry that cannot be read is a miss. A database another run keeps
+    locked for longer than :attr:`TIMEOUT` seconds stops the screen before it computes, with a
+    sentence saying so; entries that cannot be written then (:meth:`put_many`) are counted in
+    ``failed`` and computed again next time, the screen's results are not affected.
     """
 
     FILE = "entries.sqlite"
+    #: Seconds to wait for another run's transaction (each lasts milliseconds).
+    TIMEOUT = 60.0
 
     def __init__(self, folder: str | Path | None):
         self.folder = None if folder is None else Path(folder)
         self.hits = 0
         self.misses = 0
         self.written = 0
+        self.failed = 0
         self._db: sqlite3.Connection | None = None
 
     def _connect(self) -> sqlite3.Connection:
@@ -146,17 +157,23 @@ class ResultCache:
             path = self.folder / self.FILE
             try:
                 self._db = self._open(path)
-            except sqlite3.DatabaseError:
+            except sqlite3.OperationalError as exc:  # locked (or unreachable): not damaged
+                raise RunFailure(
+                    f"Screeningens cache {path} går inte att öppna ({exc}): vänta tills en "
+                    "annan screening med samma cache är klar, eller välj en annan mapp med "
+                    "--cache (eller --no-cache).",
+                    f"The screen's cache {path} cannot be opened ({exc}): wait until another "
+                    "screen using the same cache has finished, or choose another folder with "
+                    "--cache (or --no-cache).") from exc
+            except sqlite3.DatabaseError:  # not a database, or damaged
                 path.replace(path.with_name(self.FILE + ".unreadable"))
                 self._db = self._open(path)
         return self._db
 
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path, timeout=60)
+    @classmethod
+    def _open(cls, path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=cls.TIMEOUT)
         try:
-            db.execute("PRAGMA journal_mode=WAL")  # readers do not wait for a writer
-            db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, "
                        "entry TEXT NOT NULL)")
             db.commit()
@@ -191,8 +208,13 @@ class ResultCache:
         rows = [(key, json.dumps(entry, ensure_ascii=False, allow_nan=False,
                                  separators=(",", ":"))) for key, entry in items]
         db = self._connect()
-        with db:
-            db.executemany("INSERT OR REPLACE INTO entries (key, entry) VALUES (?, ?)", rows)
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO entries (key, entry) VALUES (?, ?)",
+                               rows)
+        except sqlite3.DatabaseError:  # locked too long: computed again next time
+            self.failed += len(rows)
+            return
         self.written += len(rows)
 
     def close(self) -> None:
