@@ -59,7 +59,8 @@ kommun's comparison tables cut from the whole panel's and built once per worker,
 structural model's stored starts stacked, the result cache one SQLite file): 1 worker 71.7 s,
 re-screen 21.1 s; 2 workers 43.0 s, re-screen 12.8 s (20 s CPU in the workers; an earlier run
 of the same code 12.6 s), unchanged re-screen 1.5 s; speed-up 1.67× and 1.65× (the main
-process's loading, cache keys and reads do not divide). Both targets are met.
+process's loading, cache keys and reads do not divide). Both targets are met. With the cache's
+rollback journal instead of its write-ahead log, 2 workers: 43.7 s, re-screen 12.3 s.
 
 (2026-11-30, both passes in full: 213.0 s / 108.7 s, re-screen 99.1 s / 50.9 s.)
 
