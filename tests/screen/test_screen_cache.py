@@ -397,3 +397,23 @@ def test_a_locked_result_cache_stops_with_a_sentence_and_is_not_set_aside(tmp_pa
     assert not (tmp_path / "entries.sqlite.unreadable").exists()
     assert opened.get("k1") == {"a": 1} and opened.get("k2") is None
     opened.close()
+
+
+def test_entries_the_cache_could_not_write_are_in_the_screens_statistics(panels, tmp_path,
+                                                                          monkeypatch):
+    """Entries the result cache could not store (a locked database) are counted in the
+    screen's statistics, not silently lost; the next screen computes them again."""
+    from evaluation.screen.cache import ResultCache
+
+    _, panel = panels
+
+    def refused(self, items):
+        self.failed += len(items)
+
+    monkeypatch.setattr(ResultCache, "put_many", refused)
+    first = screen(_data(panel, "u"), inline=True, cache_dir=tmp_path)
+    assert first.stats["cache_unwritten"] == 6  # 2 kommuner × 3 designs
+    monkeypatch.undo()
+    again = screen(_data(panel, "u"), inline=True, cache_dir=tmp_path)
+    assert again.stats["computed"] == first.stats["computed"]
+    assert again.stats["cache_unwritten"] == 0

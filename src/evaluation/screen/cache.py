@@ -135,7 +135,8 @@ class ResultCache:
     computed again. An entry that cannot be read is a miss. A database another run keeps
     locked for longer than :attr:`TIMEOUT` seconds stops the screen before it computes, with a
     sentence saying so; entries that cannot be written then (:meth:`put_many`) are counted in
-    ``failed`` and computed again next time, the screen's results are not affected.
+    ``failed`` (the screen's ``stats["cache_unwritten"]``) and computed again next time; the
+    screen's results are not affected.
     """
 
     FILE = "entries.sqlite"

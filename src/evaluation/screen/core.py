@@ -69,7 +69,8 @@ class ScreenResult:
         ``(kommun, outcome) → {design: entry}`` (records and series, for the figure).
     stats
         What was computed and reused: ``computed``/``reused`` per design, ``its_fits`` made and
-        ``its_fit_reused``, ``seconds``, ``workers``, ``tasks``.
+        ``its_fit_reused``, ``seconds``, ``workers``, ``tasks``; ``cache_unwritten``: entries
+        the result cache could not store (locked by another run; computed again next time).
     """
 
     table: pd.DataFrame
@@ -440,6 +441,7 @@ def _add(total: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
                                                            "structural_fits",
                                                            "structural_fit_reused",
                                                            "similar_mismatch", "tasks",
+                                                           "cache_unwritten",
                                                            "pairs_computed", "worker_seconds",
                                                            "worker_cpu_seconds"):
             out[key] = value + stats.get(key, 0)
@@ -529,6 +531,7 @@ def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
     stats = {"computed": computed, "reused": reused, "its_fits": its_fits,
              "its_fit_reused": its_reused, "structural_fits": structural_fits,
              "structural_fit_reused": structural_reused, "similar_mismatch": mismatch,
+             "cache_unwritten": cache.failed,
              "workers": workers, "tasks": tasks, "pairs": len(ordered),
              "pairs_computed": len(todo), "worker_seconds": round(worker_seconds, 2),
              "worker_cpu_seconds": round(worker_cpu, 2),

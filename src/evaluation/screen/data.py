@@ -271,8 +271,11 @@ class Prepared:
     data: ScreenData
     by_unit: dict[str, pd.DataFrame]
     small: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = field(default_factory=dict)
-    #: The whole panel's layout and pools, and each unit's names and series (see _prime).
-    whole: dict[str, Any] = field(default_factory=dict)
+    #: The whole panel's layout and pools (:meth:`pool`), and each unit's names and series
+    #: (:meth:`_prime`), kept: no memory lookups, whose fingerprint of the whole panel costs
+    #: more than the lookup saves.
+    layout: Any = None
+    pools: dict[str, Any] = field(default_factory=dict)
     unit_tables: dict[str, tuple] = field(default_factory=dict)
     marked: dict[tuple[str, ...], pd.DataFrame] = field(default_factory=dict)
 
@@ -314,18 +317,16 @@ class Prepared:
         )
 
         outcomes = self.data.settings.outcomes
-        if not self.whole:  # the whole panel's layout and pools, kept (no memory lookups)
-            self.whole["layout"] = _layout(self.data.panel)
-            for outcome in outcomes:
-                try:
-                    self.whole[outcome] = _pool(self.data.panel, outcome)
-                except DataError:
-                    self.whole[outcome] = None
+        if self.layout is None:
+            self.layout = _layout(self.data.panel)
         known: list[tuple[Any, tuple, Any]] = []
         for outcome in outcomes:
-            whole = self.whole[outcome]
-            cut = None if whole is None else pool_of_units(
-                self.data.panel, outcome, units, layout=self.whole["layout"], whole=whole)
+            try:
+                whole = self.pool(outcome)
+            except DataError:
+                continue  # the design says so itself
+            cut = pool_of_units(self.data.panel, outcome, units, layout=self.layout,
+                                whole=whole)
             if cut is not None:
                 known.append((_pool, (outcome,), cut))
         names: dict[str, str] = {}
@@ -362,11 +363,14 @@ class Prepared:
         return self.marked[key]
 
     def pool(self, outcome: str) -> Any:
-        """The library's pool of ``outcome`` over the whole slim panel (remembered by the
-        library per panel object)."""
+        """The library's pool of ``outcome`` over the whole slim panel, kept (the kommun
+        panels' pools are cut from it, :meth:`_prime`; the decomposition's similar kommuner
+        are chosen in it). Raises :class:`~evaluation.errors.DataError` as the library does."""
         from evaluation.designs.comparison import _pool
 
-        return _pool(self.data.panel, outcome)
+        if outcome not in self.pools:
+            self.pools[outcome] = _pool(self.data.panel, outcome)
+        return self.pools[outcome]
 
 
 _PREPARED: dict[str, Prepared] = {}
