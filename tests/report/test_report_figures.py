@@ -244,3 +244,67 @@ def test_design_figures_take_the_source(tmp_path):
     engine = fig.get_layout_engine()
     F.save_figure(fig, tmp_path, "a")
     assert fig.get_layout_engine() is engine  # laid out once for both formats, then restored
+
+
+def _savefig_files(fig: Figure) -> dict[str, bytes]:
+    """What ``savefig`` writes for ``fig`` under the report's SVG settings, the SVG with the
+    layout the raw pixels were drawn with (the reference the one-draw rendering must equal)."""
+    import io
+
+    import matplotlib
+
+    out = {}
+    with matplotlib.rc_context({"svg.hashsalt": F.SVG_HASHSALT, "svg.fonttype": "none"}):
+        for ext, metadata in (("rgba", None), ("svg", {"Date": None})):
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=ext, dpi=F.DPI, metadata=metadata, facecolor="white")
+            out[ext] = buffer.getvalue()
+            fig.set_layout_engine("none")
+    return out
+
+
+@pytest.mark.parametrize("language, constrained_rc", [("sv", False), ("en", True)])
+def test_each_format_is_drawn_once_and_the_files_equal_savefigs(language, constrained_rc,
+                                                                monkeypatch):
+    """``savefig`` draws a figure with a layout engine twice (once without output, to lay it
+    out); the report draws each format once: the PNG's pixels by one draw that lays the figure
+    out, the SVG with the layout kept and no engine. The files are the same bytes as
+    ``savefig``'s (pixels for the PNG, the whole file for the SVG) for every kind of report
+    figure — two axes, bars, three panels, a transparent face — and the figure's canvas,
+    resolution, face colour and layout engine are its own again afterwards; also where the
+    user's matplotlibrc turns constrained layout on for figures without an engine."""
+    import io
+
+    import matplotlib
+
+    from PIL import Image
+
+    draws = []
+    original = Figure.draw
+
+    def counted(self, renderer):
+        draws.append(type(renderer).__name__)
+        return original(self, renderer)
+
+    count, rate = _result("count"), _result("rate")
+    builders = [lambda: F.observed_vs_counterfactual(count, language=language, source="SCB"),
+                lambda: F.effect_path(rate, language=language),
+                lambda: F.decomposition_bars(rate, language=language),
+                lambda: F.three_panel(count, language=language, simulated=True)]
+    for build in builders:
+        fig, reference = build(), _savefig_files(build())
+        fig.patch.set_facecolor("none")  # savefig's facecolor= puts white behind it
+        canvas, dpi, engine = fig.canvas, fig.dpi, fig.get_layout_engine()
+        assert engine is not None
+        monkeypatch.setattr(Figure, "draw", counted)
+        draws.clear()
+        with matplotlib.rc_context({"figure.constrained_layout.use": constrained_rc}):
+            files, pixels = F.render_figure_pixels(fig)
+        monkeypatch.setattr(Figure, "draw", original)
+        assert draws == ["RendererAgg", "MixedModeRenderer"]  # Agg, then SVG
+        assert files["svg"] == reference["svg"]
+        with Image.open(io.BytesIO(files["png"])) as png:
+            assert png.tobytes() == pixels.tobytes()
+            assert png.convert("RGBA").tobytes() == reference["rgba"]
+        assert fig.canvas is canvas and fig.dpi == dpi
+        assert fig.get_layout_engine() is engine and fig.patch.get_facecolor()[3] == 0
