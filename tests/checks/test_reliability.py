@@ -149,3 +149,48 @@ def test_its_power_from_the_null_run_equals_refitting(panel, outcome, step):
         assert np.isfinite(shift)
         refit = bool(stepped.ci[0] > 0 or stepped.ci[1] < 0)
         assert derived["power_1.0"] == refit
+
+
+def test_every_design_re_fitted_at_one_date_gets_the_same_cut_of_the_panel(panel, its_result):
+    """The panel is cut at each placebo date once (``memo.rows_until``): the re-fits of two
+    designs at one date get one panel object, so the tables a design derives from it are built
+    once per date, not once per design; the cut holds exactly the rows up to the window's
+    end."""
+    from evaluation.data.panel import shift_period
+
+    seen: dict[int, set[int]] = {}
+
+    def runner(data, *, unit, shift):
+        end = shift_period("2023-03", -shift)
+        assert data["period"].max() == end and len(data) == (panel["period"] <= end).sum()
+        seen.setdefault(shift, set()).add(id(data))
+        return its(data, outcome="unemployment_rate", treated=unit,
+                   intervention=shift_period("2022-04", -shift), post_end=end)
+
+    reliability(panel, its_result, n_units=2, runner=runner)
+    reliability(panel, its_result, n_units=2, runner=runner)  # as a second design would
+    assert len(seen) == 3 and all(len(ids) == 1 for ids in seen.values())
+
+
+def test_comparison_group_designs_at_one_date_get_the_same_cut(panel, monkeypatch):
+    """The same for the comparison-group designs, whose dates are run from one set of fits
+    each (:func:`placebo_date_runs`): two designs' checks hand it one cut per date."""
+    import pandas as pd
+
+    from evaluation.designs import donor_designs
+
+    r = comparison_group_design(panel, design="did", outcome="unemployment_rate",
+                                treated="1987", intervention="2022-04", post_end="2023-03")
+    seen: dict[str, set[int]] = {}
+
+    def runs(data, *, post_end, units, **kwargs):
+        assert data["period"].max() == post_end
+        assert len(data) == (panel["period"] <= post_end).sum()
+        seen.setdefault(post_end, set()).add(id(data))
+        return pd.DataFrame({"unit": units, "estimate": 0.0, "low": -1.0, "high": 1.0,
+                             "level": 5.0})
+
+    monkeypatch.setattr(donor_designs, "placebo_date_runs", runs)
+    reliability(panel, r, n_units=2)
+    reliability(panel, r, n_units=2)
+    assert len(seen) == 3 and all(len(ids) == 1 for ids in seen.values())

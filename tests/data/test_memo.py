@@ -55,3 +55,21 @@ def test_remembered_tables_equal_what_they_stand_for():
                                    panel.groupby("unit")["value"].mean())
     panel.loc[1, "value"] = 8.0
     assert memo.unit_means(panel, "m")["0114"] == 4.5
+
+
+def test_a_cut_by_period_is_one_object_per_date_and_follows_the_panel():
+    """``rows_until`` gives the filtered rows, the same object each time for one panel and date
+    (so the tables remembered for the cut serve every design re-fitted at that date), the panel
+    itself when no row is later, and a new cut once the panel has changed in place."""
+    panel = _panel()
+    cut = memo.rows_until(panel, "2022-01")
+    pd.testing.assert_frame_equal(cut, panel[panel["period"] <= "2022-01"])
+    assert memo.rows_until(panel, "2022-01") is cut
+    assert memo.rows_until(panel, "2022-02") is panel
+    assert memo.rows_until(panel, "2021-12").empty
+    memo.wide(cut, "m")  # the cut's own memory lives as long as the cut is handed out
+    assert id(cut) in memo._MEMORY
+    panel.loc[0, "value"] = 100.0  # in place: the old cut no longer stands for the panel
+    fresh = memo.rows_until(panel, "2022-01")
+    assert fresh is not cut and fresh["value"].tolist() == [100.0, 3.0]
+

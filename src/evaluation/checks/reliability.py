@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evaluation.data.memo import rows_until
 from evaluation.data.panel import (
     MIN_PRE_PERIODS,
     period_frequency,
@@ -147,7 +148,7 @@ def reliability(
         run = runner or _design_runner(result, comparison)
         for shift in shifts:
             end = shift_period(_window(result)[1], -shift)
-            data = panel[panel["period"] <= end]
+            data = rows_until(panel, end)
             for unit in units:
                 row: dict[str, Any] = {"unit": unit,
                                        "date": shift_period(result.intervention, -shift)}
@@ -280,7 +281,7 @@ def _group_rows(panel: pd.DataFrame, result: EffectResult, units: list[str], shi
 
     start, end = (shift_period(p, -shift) for p in _window(result))
     date = start
-    data = panel[panel["period"] <= end]
+    data = rows_until(panel, end)
     donors = [str(u) for u in result.diagnostics.get("donors") or []]
     try:
         runs = placebo_date_runs(data, design=result.design, outcome=result.outcome,

@@ -89,6 +89,23 @@ def remember(frame: pd.DataFrame, known: list[tuple[Callable[..., Any], tuple, A
         results[function.key(*args)] = value  # type: ignore[attr-defined]
 
 
+def rows_until(frame: pd.DataFrame, last: str) -> pd.DataFrame:
+    """The rows of ``frame`` up to period ``last`` (``frame[frame["period"] <= last]``), the same
+    object for the same ``frame`` and ``last`` while ``frame`` is unchanged — ``frame`` itself
+    when no row comes later — so that what is remembered per panel serves every caller of the
+    cut: the re-fits of all designs at one placebo date share one cut and its tables.
+
+    Not a copy: callers must not change it, as they must not change the panel itself."""
+    results = _slot(frame)
+    key = (__name__, "rows_until", last)
+    cut = results.get(key)
+    if cut is None:
+        keep = frame["period"] <= last
+        cut = frame if bool(keep.all()) else frame[keep]
+        results[key] = cut
+    return cut
+
+
 @per_frame
 def wide(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     """:func:`evaluation.data.panel.wide`, remembered per panel."""
