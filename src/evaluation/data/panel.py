@@ -630,7 +630,7 @@ def validate_panel(frame: pd.DataFrame, *, source: str = "panelen",
     if "status" not in frame.columns:
         frame["status"] = "final"
     frame["status"] = _text(frame["status"]).str.casefold().replace("", "final")
-    bad_status = sorted(set(frame["status"]) - set(STATUSES))
+    bad_status = sorted(set(frame["status"].unique()) - set(STATUSES))
     if bad_status:
         at_sv, at_en = _where_row(frame, frame.index[frame["status"].eq(bad_status[0])][0])
         raise DataError(
