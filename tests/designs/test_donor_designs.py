@@ -269,3 +269,46 @@ def test_placebo_units_are_the_donors_nearest_in_log_size_ties_by_code():
     assert nearest_in_size(panel, "0100", donors, 6) == ["0107", "0105", "0104", "0103",
                                                          "0102", "0101"]
     assert nearest_in_size(panel, "0100", [*donors, "0999"], 2) == [*donors, "0999"]
+
+
+def _ragged_panel(rng, n_units: int = 8) -> tuple:
+    """A long panel of one size measure with gaps: units without rows in some periods, rows
+    without values, a unit with no row at all, non-integer values."""
+    import pandas as pd
+
+    periods = [f"2020-{m:02d}" for m in range(1, 13)]
+    units = [f"{1000 + i}" for i in range(n_units)]
+    rows = []
+    for u in units[:-1]:  # the last unit has no row of the measure
+        for p in periods:
+            if rng.random() < 0.2:
+                continue  # no row
+            value = np.nan if rng.random() < 0.15 else rng.uniform(10, 5e4)
+            rows.append({"unit": u, "period": p, "measure": "population", "value": value})
+    rows.append({"unit": units[-1], "period": "2020-01", "measure": "labour_force",
+                 "value": 5.0})
+    return pd.DataFrame(rows).astype({"unit": "str", "period": "str", "measure": "str"}), \
+        units, periods
+
+
+def test_pre_period_means_equal_the_long_panels_means_by_unit():
+    """The size scales' pre-period sizes read off the remembered table equal the mean of the
+    long panel's rows by unit — what the scales were computed from before — on 40 ragged
+    panels: the same value (to rounding) for every unit with a value, NaN or absent alike
+    otherwise, and so the same decision whether every unit has a positive size."""
+    from evaluation.designs.donor_designs import pre_period_means
+
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        panel, units, periods = _ragged_panel(rng)
+        pre = sorted(rng.choice(periods, size=int(rng.integers(1, 12)), replace=False))
+        chosen = list(rng.permutation(units)[: int(rng.integers(2, len(units) + 1))])
+        sub = panel[(panel["measure"] == "population") & panel["unit"].isin(chosen)
+                    & panel["period"].isin(pre)]
+        reference = sub.groupby("unit")["value"].mean().to_dict()
+        got = pre_period_means(panel, "population", chosen, pre)
+        for u in chosen:
+            a, b = got.get(u, np.nan), reference.get(u, np.nan)
+            assert (np.isnan(a) and np.isnan(b)) or a == pytest.approx(b, rel=1e-12), (u, a, b)
+        assert all(u in got and got[u] > 0 for u in chosen) == all(
+            u in reference and reference[u] > 0 for u in chosen)

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evaluation.data.memo import unit_means, unit_names, wide_until
+from evaluation.data.memo import unit_means, unit_names, wide, wide_until
 from evaluation.data.panel import MIN_PRE_PERIODS, measure_info
 from evaluation.designs.decomposition import N_SIMILAR
 from evaluation.designs.inference import (  # noqa: F401  (re-exported)
@@ -323,17 +323,31 @@ def size_scales(data: WideData, panel: pd.DataFrame, units: Sequence[str]) -> di
     size = None
     for measure in ("population", "labour_force"):
         # the pre-period's sizes only: later data (a new month) must not move the scales
-        sub = panel[(panel["measure"] == measure) & panel["unit"].isin(data.Y.columns)
-                    & panel["period"].isin(data.Y.index[:data.n_pre])]
-        s = sub.groupby("unit")["value"].mean()
-        if all(u in s.index and s[u] > 0 for u in data.Y.columns):
+        s = pre_period_means(panel, measure, list(data.Y.columns), list(data.Y.index[:data.n_pre]))
+        if all(u in s and s[u] > 0 for u in data.Y.columns):
             size = s
             break
     if size is None or data.n_pre < 3:
         return {u: 1.0 for u in units}
     pre = data.Y.iloc[:data.n_pre]
     noise = pre.sub(pre.mean(axis=1), axis=0).diff().iloc[1:].std(axis=0, ddof=1)
-    return size_scale_fit(noise.to_dict(), size.to_dict(), units)
+    return size_scale_fit(noise.to_dict(), size, units)
+
+
+def pre_period_means(panel: pd.DataFrame, measure: str, units: Sequence[str],
+                     periods: Sequence[str]) -> dict[str, float]:
+    """Each of ``units``' mean of ``measure`` over ``periods``, missing values skipped (NaN for
+    a unit without a value there; a unit without any row of ``measure`` left out): what the
+    long panel's rows give by unit, read off the remembered periods × units table
+    (:func:`evaluation.data.memo.wide`) instead of filtering the long panel for every fit."""
+    table = wide(panel, measure)
+    cols = [u for u in units if u in table.columns]
+    values = table.reindex(index=list(periods), columns=cols).to_numpy(dtype=float)
+    known = ~np.isnan(values)
+    count = known.sum(axis=0)
+    total = np.where(known, values, 0.0).sum(axis=0)
+    return {u: (float(total[j] / count[j]) if count[j] else float("nan"))
+            for j, u in enumerate(cols)}
 
 
 def _pre_sd(path: np.ndarray, n_pre: int) -> float:
