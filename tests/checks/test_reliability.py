@@ -194,3 +194,36 @@ def test_comparison_group_designs_at_one_date_get_the_same_cut(panel, monkeypatc
     reliability(panel, r, n_units=2)
     reliability(panel, r, n_units=2)
     assert len(seen) == 3 and all(len(ids) == 1 for ids in seen.values())
+
+
+def test_the_post_level_of_a_re_fit_is_the_mean_of_its_observed_post_values(monkeypatch):
+    """The level a power step is scaled by: the mean of the observed post-period values with
+    the missing ones skipped (as ``Series.mean`` does), NaN when none is observed — checked
+    against the pandas expression on frames with gaps, an object ``post`` column and no post
+    value at all."""
+    import pandas as pd
+
+    from evaluation.checks import reliability as module
+    from evaluation.results import EffectResult
+
+    seen = []
+    monkeypatch.setattr(module, "_interval_outcome",
+                        lambda est, low, high, level, kind, step: seen.append(level) or {})
+    rng = np.random.default_rng(3)
+    for case in range(30):
+        n = 24
+        observed = rng.normal(5, 1, n)
+        observed[rng.random(n) < 0.3] = np.nan
+        post = np.arange(n) >= 12
+        if case == 0:
+            observed[post] = np.nan
+        frame = pd.DataFrame({"observed": observed,
+                              "post": post.astype(object) if case % 2 else post})
+        r = EffectResult(design="its", outcome="x", kind="rate", unit="pp", treated="0114",
+                         treated_name="A", intervention="2021-01",
+                         post_window=("2021-01", "2021-12"), frame=frame, average_effect=0.1,
+                         ci=(-1.0, 1.0), p_value=0.5, p_value_method="t")
+        module._outcome_of(r, "rate", -1.0)
+        expected = float(frame.loc[frame["post"].astype(bool), "observed"].dropna().mean())
+        assert (np.isnan(seen[-1]) and np.isnan(expected)) or seen[-1] == expected
+    assert np.isnan(seen[0])

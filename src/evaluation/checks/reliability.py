@@ -300,9 +300,11 @@ def _group_rows(panel: pd.DataFrame, result: EffectResult, units: list[str], shi
 
 def _outcome_of(r: EffectResult, kind: str, step: float) -> dict[str, Any]:
     """Estimate, interval, rejection, and the rejections with the reference steps added."""
-    post = r.frame.loc[r.frame["post"].astype(bool), "observed"].dropna()
+    observed = r.frame["observed"].to_numpy(dtype=float)[r.frame["post"].astype(bool).to_numpy()]
+    observed = observed[~np.isnan(observed)]  # the post-period's level, as Series.mean() skips
+    level = float(observed.mean()) if observed.size else float("nan")
     low, high = r.ci if r.testable else (np.nan, np.nan)
-    return _interval_outcome(r.average_effect, low, high, float(post.mean()), kind, step)
+    return _interval_outcome(r.average_effect, low, high, level, kind, step)
 
 
 def _interval_outcome(est: float, low: float, high: float, level: float, kind: str,
