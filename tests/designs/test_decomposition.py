@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from evaluation.designs.decomposition import (
+    _size_scales,
     N_SIMILAR,
     decomposition,
     min_units_for_level,
@@ -291,3 +292,77 @@ def test_labels_without_a_value_are_the_missing_and_the_nan_ones():
         assert _without_value(s, labels) == [
             p for p in labels if p not in s.index or pd.isna(s.get(p))]
     assert _without_value(s, ["2022-02", "2022-05"]) == ["2022-02", "2022-05"]
+
+
+def _size_scales_pandas(pool, treated, units, draws, base):
+    """The size scales as the pandas expressions gave them before they were read from arrays
+    (the reference of the test below)."""
+    from evaluation.designs.inference import size_scale_fit
+
+    everyone = [treated, *units]
+    if pool.population is None or not all(u in pool.population.columns for u in everyone):
+        return {u: 1.0 for u in everyone}
+    rows = [p for p in base if p in pool.population.index]
+    size = pool.population.loc[rows, everyone].mean(axis=0) if rows else None
+    if size is None or size.isna().any():
+        return {u: 1.0 for u in everyone}
+    last = max(base)
+    pre = pool.values.loc[[p for p in pool.values.index if p <= last], everyone]
+    if pool.kind == "count":
+        pre = np.log(pre.where(pre > 0))
+    pre = pre.dropna(how="any")
+    if len(pre) < 3:
+        noise = {u: float(abs(v)) for u, v in zip(units, draws, strict=True)}
+    else:
+        diffs = pre.sub(pre.mean(axis=1), axis=0).diff().iloc[1:]
+        noise = diffs.std(axis=0, ddof=1).to_dict()
+    return size_scale_fit(noise, size.to_dict(), everyone)
+
+
+def test_size_scales_from_arrays_equal_the_pandas_expressions():
+    """The decomposition's size scales computed on arrays equal what the pandas expressions
+    gave: rates and counts (logged, non-positive values dropped), monthly and yearly pools,
+    gaps in the values and the population, a base window without population, a pre-period too
+    short for noise (the draws stand in), a unit without population. Bit for bit on the pools
+    as the library builds them; to rounding (1e-12) on tables changed here, whose memory layout
+    decides the order in which pandas adds."""
+    import dataclasses
+
+    from evaluation.checks.calibration_dgp import Cell, draw
+    from evaluation.data import demo
+    from evaluation.data.panel import shift_period
+    from evaluation.designs.comparison import _pool
+
+    demo_panel = demo.load_demo("monthly")[0]
+    pools = [_pool(demo_panel, "households_assistance"), _pool(demo_panel, "unemployment_rate"),
+             _pool(draw(Cell("monthly", 0.7, 20), seed=1).panel, "unemployment_rate"),
+             _pool(draw(Cell("yearly", 0.6, 20), seed=2).panel, "unemployment_rate")]
+    rng = np.random.default_rng(11)
+    checked = 0
+    for pool in pools:
+        for case in range(12):
+            values, population = pool.values.copy(), pool.population.copy()
+            if case % 3 == 1:  # gaps: missing values and population, a non-positive count
+                values = values.mask(rng.random(values.shape) < 0.02)
+                population = population.mask(rng.random(population.shape) < 0.05)
+                values.iloc[int(rng.integers(len(values))), 3] = 0.0
+            if case % 4 == 3:
+                population.iloc[:, 5] = np.nan  # a unit without population
+            p = dataclasses.replace(pool, values=values, population=population)
+            columns = [u for u in p.values.columns if u != "00"]
+            treated, *others = rng.permutation(columns)[: int(rng.integers(6, 30))]
+            periods = list(p.values.index)
+            end = periods[int(rng.integers(1, len(periods)))] if case != 5 else periods[1]
+            k = 12 if len(periods[0]) == 7 else 1
+            base = [shift_period(end, -j) for j in range(k - 1, -1, -1)]
+            if case == 7:
+                base = [shift_period(periods[0], -j) for j in range(k, 0, -1)]  # before data
+            draws = rng.normal(size=len(others))
+            got = _size_scales(p, str(treated), [str(u) for u in others], draws, base)
+            want = _size_scales_pandas(p, str(treated), [str(u) for u in others], draws, base)
+            if case % 3 == 1 or case % 4 == 3:
+                assert got == pytest.approx(want, rel=1e-12), (case, got, want)
+            else:
+                assert got == want, (case, got, want)
+            checked += len(set(got.values())) > 1
+    assert checked >= 20  # most cases give scales that differ between units
