@@ -427,3 +427,61 @@ def test_aggregate_minus_read_from_arrays_equals_the_series_expression():
             assert got.index.equals(want.index)
             checked += 1
     assert checked == 96
+
+
+def _similar_pandas(pool, *, treated, n, periods, exclude=()):
+    """The similar units as the pandas expressions chose them before the choice was read from
+    arrays (the reference of the test below; ``periods`` given, population present)."""
+    from evaluation.designs.comparison import _log_mean_size, _outside
+
+    size = pool.population
+    if size is None or treated not in size.columns or size[treated].isna().all():
+        size = pool.labour_force
+    if any(p not in pool.values.index for p in periods):
+        return []
+    peers = [u for u in pool.peers(treated) if u != treated] or pool.kommuner
+    candidates = _outside(peers, [treated, *exclude])
+    vals = pool.values.loc[list(periods), candidates]
+    complete = vals.notna().all(axis=0).to_numpy()
+    sized = set(size.columns)
+    candidates = [u for u, ok in zip(candidates, complete, strict=True) if ok and u in sized]
+    log_sizes = _log_mean_size(pool, size)
+    dist = (log_sizes[candidates] - float(log_sizes[treated])).abs().dropna()
+    order = [u for _, u in sorted(zip(dist.to_numpy().tolist(), dist.index, strict=True))]
+    return order[: max(int(n), 0)]
+
+
+def test_similar_units_from_arrays_equal_the_pandas_choice():
+    """The similar units chosen on arrays are the ones the pandas expressions chose, in the
+    same order, on the demo's pools: windows with gaps in the values, units without a usable
+    size (no population, or none positive: left out), an excluded län, ties broken by code."""
+    import dataclasses
+
+    from evaluation.data import demo
+    from evaluation.designs.comparison import _pool, _similar
+
+    panel = demo.load_demo("monthly")[0]
+    rng = np.random.default_rng(5)
+    cases = 0
+    for outcome in ("unemployment_rate", "households_assistance"):
+        base = _pool(panel, outcome)
+        for case in range(15):
+            values, population = base.values.copy(), base.population.copy()
+            values = values.mask(rng.random(values.shape) < 0.01 * (case % 3))
+            cols = list(population.columns)
+            population[cols[case]] = np.nan  # no population
+            population[cols[case + 20]] = 0.0  # none positive: no log size
+            population[cols[case + 40]] = population[cols[case + 41]]  # a tie in size
+            pool = dataclasses.replace(base, values=values, population=population,
+                                       _kinds={}, _arrays={})
+            kommuner = [u for u in pool.values.columns if len(u) == 4]
+            treated = str(rng.choice(kommuner))
+            start = int(rng.integers(0, len(pool.values.index) - 24))
+            periods = list(pool.values.index[start:start + 24:2])
+            exclude = [treated[:2]] if case % 4 == 0 else []
+            n = int(rng.integers(5, 60))
+            got = _similar(pool, treated=treated, n=n, periods=periods, exclude=exclude)
+            want = _similar_pandas(pool, treated=treated, n=n, periods=periods, exclude=exclude)
+            assert got == want and len(got) > 0, (outcome, case)
+            cases += 1
+    assert cases == 30

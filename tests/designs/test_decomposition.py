@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -366,3 +368,121 @@ def test_size_scales_from_arrays_equal_the_pandas_expressions():
                 assert got == want, (case, got, want)
             checked += len(set(got.values())) > 1
     assert checked >= 20  # most cases give scales that differ between units
+
+
+def _similar_deviations_pandas(pool, *, outcome, treated, comparison, windows, n_similar, kind,
+                               comp_diagnostics, exclude=()):
+    """The similar units' deviations as the pandas expressions gave them before they were read
+    from the pool's arrays (the reference of the test below; the similar units are chosen by
+    the library, whose choice has its own test)."""
+    from evaluation.designs.comparison import _set_members, _similar
+    from evaluation.designs.decomposition import _predict
+    from evaluation.errors import DataError
+
+    w0, w1 = windows
+    periods = list(w0) + list(w1)
+    try:
+        units = _similar(pool, treated=treated, n=n_similar, periods=periods, exclude=exclude)
+    except DataError as exc:
+        return np.zeros(0), [], (exc.sv, exc.en)
+    if not units:
+        return np.zeros(0), [], ("inga jämförelseenheter har data för båda perioderna",
+                                 "no comparison units have data for both periods")
+    Y = pool.values.loc[periods]
+    W = pool.weight_of(list(Y.columns)).loc[periods]
+    ok = Y.notna() & W.notna()
+    if kind != "count":
+        contrib = (Y * W).where(ok, 0.0)
+    else:
+        contrib = Y.where(ok, 0.0)
+    wts = W.where(ok, 0.0)
+    cols = list(Y.columns)
+    col_index = {u: i for i, u in enumerate(cols)}
+    member = np.zeros((len(units), len(cols)))
+    source = comp_diagnostics.get("source", "kommuner")
+    if source == "kommuner":
+        for j, u in enumerate(units):
+            for m in _set_members(pool, focal=u, comparison=comparison,
+                                  exclude=[treated, u, *exclude]):
+                member[j, col_index[m]] = 1.0
+    else:  # aggregate (minus what was subtracted for the treated unit) minus the unit itself
+        agg = comp_diagnostics["units"][0]
+        member[:, col_index[agg]] = 1.0
+        for gone in comp_diagnostics.get("subtracted") or []:
+            if gone in col_index:
+                member[:, col_index[gone]] = -1.0
+        for j, u in enumerate(units):
+            if pool.weights is not None or kind == "count":
+                member[j, col_index[u]] = -1.0
+    num = member @ contrib.to_numpy().T  # units × periods
+    den = member @ wts.to_numpy().T
+    n0 = len(w0)
+
+    def ends(a: np.ndarray) -> np.ndarray:  # units × periods -> units × 2 (window means)
+        return np.column_stack([a[:, :n0].mean(axis=1), a[:, n0:].mean(axis=1)])
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        comp = ends(pool.ratio(num, den))
+    yj = ends(Y[units].to_numpy().T)
+    if kind == "count" and pool.population is not None and all(
+            u in pool.population.columns for u in units):
+        pop = ends(pool.population.loc[periods, units].to_numpy().T)
+        p0, p1 = pop[:, 0], pop[:, 1]
+    else:
+        p0 = p1 = None
+    pred = _predict(kind, y0=yj[:, 0], c0=comp[:, 0], c1=comp[:, 1], p0=p0, p1=p1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dev = yj[:, 1] - pred if kind != "count" else (yj[:, 1] - pred) / pred
+    good = np.isfinite(dev) & (np.abs(member).sum(axis=1) > 0)
+    return dev[good], [u for u, g in zip(units, good, strict=True) if g], None
+
+
+@pytest.mark.parametrize("outcome", ["unemployment_rate", "households_assistance"])
+def test_similar_deviations_from_arrays_equal_the_pandas_expressions(outcome, monkeypatch):
+    """The deviations of the similar units read from the pool's arrays equal the pandas
+    expressions' bit for bit, in every call the decomposition makes on the demo: the kommun
+    against riket and against its län, with excluded kommuner, at the report's windows and at
+    earlier ones (the reliability check's), a rate and a count (weights, populations)."""
+    from evaluation.data import demo
+    from evaluation.data.panel import shift_period
+    module = importlib.import_module("evaluation.designs.decomposition")
+    panel = demo.load_demo("monthly")[0]
+    calls = []
+    real = module._similar_deviations
+
+    def recorded(pool, **kwargs):
+        out = real(pool, **kwargs)
+        calls.append((pool, kwargs, out))
+        return out
+
+    monkeypatch.setattr(module, "_similar_deviations", recorded)
+    for treated, comparison, exclude, shift in (("1987", "riket", (), 0),
+                                                ("1987", "lan", (), 0),
+                                                ("0104", "riket", ("0110", "0112"), 0),
+                                                ("1987", "riket", (), 14),
+                                                ("2406", "lan", ("2415",), 27)):
+        t0, t1 = (shift_period(p, -shift) for p in ("2022-03", "2023-03"))
+        try:
+            module.decomposition(panel, outcome=outcome, treated=treated,
+                                 compare_periods=(t0, t1), comparison=comparison,
+                                 exclude=list(exclude))
+        except module.DesignError:
+            pass
+    assert len(calls) >= 4
+    import dataclasses
+
+    rng = np.random.default_rng(2)
+    pool, kwargs, _ = calls[0]
+    if pool.weights is not None:  # a value missing (its weight known), weights missing:
+        # such cells leave both the weighted sum and the sum of weights
+        values = pool.values.copy()
+        aggregate = (kwargs["comp_diagnostics"].get("units") or ["00"])[0]
+        values.loc[kwargs["windows"][1][-1], aggregate] = np.nan  # in the compared window
+        for gappy in (dataclasses.replace(pool, values=values, _arrays={}),
+                      dataclasses.replace(pool, weights=pool.weights.mask(
+                          rng.random(pool.weights.shape) < 0.2), _arrays={})):
+            calls.append((gappy, kwargs, real(gappy, **kwargs)))
+    for pool, kwargs, (draws, used, reason) in calls:
+        want_draws, want_used, want_reason = _similar_deviations_pandas(pool, **kwargs)
+        assert used == want_used and reason == want_reason and len(used) > 0
+        assert draws.tobytes() == np.asarray(want_draws).tobytes()

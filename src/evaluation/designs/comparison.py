@@ -300,8 +300,9 @@ class _Pool:
     names: dict[str, str] = field(default_factory=dict)
     #: The columns of each unit type (listed once: the decomposition asks once per similar unit).
     _kinds: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
-    #: The tables as arrays (:func:`pool_of_units` cuts them once per kommun).
-    _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    #: The tables as arrays, each with the table it was made from (:meth:`array`).
+    _arrays: dict[str, tuple[Any, np.ndarray]] = field(default_factory=dict, repr=False,
+                                                       compare=False)
 
     @property
     def kommuner(self) -> list[str]:
@@ -316,6 +317,29 @@ class _Pool:
         if kind not in self._kinds:
             self._kinds[kind] = [u for u in self.values.columns if self.types.get(u) == kind]
         return list(self._kinds[kind])
+
+    def array(self, name: str) -> np.ndarray | None:
+        """The table ``name`` (``values``, ``weights``, ``population``, ``labour_force``) as a
+        float array, made once per table (:func:`pool_of_units` cuts it once per kommun, the
+        decomposition reads its windows from it). Not a copy: callers must not change it."""
+        table = getattr(self, name)
+        if table is None:
+            return None
+        found = self._arrays.get(name)
+        if found is None or found[0] is not table:
+            found = self._arrays[name] = (table, table.to_numpy(dtype=float))
+        return found[1]
+
+    def weight_array(self) -> np.ndarray:
+        """:meth:`weight_of` every column of ``values``, as an array (ones without weights)."""
+        if self.weights is None:
+            return np.ones(self.values.shape)
+        key = "weights_aligned"
+        found = self._arrays.get(key)
+        if found is None or found[0] is not self.weights:
+            aligned = self.weights.reindex(index=self.values.index, columns=self.values.columns)
+            found = self._arrays[key] = (self.weights, aligned.to_numpy(dtype=float))
+        return found[1]
 
     def weight_of(self, units: Sequence[str]) -> pd.DataFrame:
         """Weights aligned with ``values`` for ``units``; 1 where the panel has no weights."""
@@ -457,10 +481,8 @@ def pool_of_units(panel: pd.DataFrame, outcome: str, units: Sequence[str], *,
         table = getattr(whole, field_name)
         if table is None:
             return None
-        if field_name not in whole._arrays:
-            whole._arrays[field_name] = table.to_numpy(dtype=float)
         at = table.columns.get_indexer(columns)
-        return pd.DataFrame(whole._arrays[field_name][:, at], index=table.index,
+        return pd.DataFrame(whole.array(field_name)[:, at], index=table.index,
                             columns=columns.rename(table.columns.name))
 
     name = "labour_force" if whole.kind == "rate" and whole.labour_force is not None \
@@ -873,14 +895,17 @@ def _similar(pool: _Pool, *, treated: str, n: int,
         return []
     peers = [u for u in pool.peers(treated) if u != treated] or pool.kommuner
     candidates = _outside(peers, [treated, *exclude])
-    vals = pool.values.loc[periods, candidates]
-    complete = vals.notna().all(axis=0).to_numpy()  # in the order of ``candidates``
+    # by position (label lookups of a few hundred units were most of the cost)
+    values = pool.values
+    block = values.to_numpy()[np.ix_(values.index.get_indexer(periods),
+                                     values.columns.get_indexer(candidates))]
+    complete = ~np.isnan(block).any(axis=0)  # in the order of ``candidates``
     sized = set(size.columns)
-    candidates = [u for u, ok in zip(candidates, complete, strict=True) if ok and u in sized]
+    candidates = [u for u, ok in zip(candidates, complete.tolist(), strict=True)
+                  if ok and u in sized]
     log_sizes = _log_mean_size(pool, size)
-    log_size = log_sizes[candidates]
     target = float(log_sizes[treated])
-    dist = (log_size - target).abs().dropna()
-    # nearest in size first, ties by code
-    order = [u for _, u in sorted(zip(dist.to_numpy().tolist(), dist.index, strict=True))]
-    return order[: max(int(n), 0)]
+    dist = np.abs(log_sizes.to_numpy()[log_sizes.index.get_indexer(candidates)] - target)
+    # nearest in size first, ties by code (units without a size left out before sorting)
+    known = [(d, u) for d, u in zip(dist.tolist(), candidates, strict=True) if d == d]
+    return [u for _, u in sorted(known)][: max(int(n), 0)]

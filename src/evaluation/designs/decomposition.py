@@ -452,6 +452,14 @@ def _size_scales(pool: _Pool, treated: str, units: list[str], draws: np.ndarray,
     return size_scale_fit(noise, dict(zip(everyone, size.tolist(), strict=True)), everyone)
 
 
+def _positions(index: pd.Index, labels: Sequence[str]) -> np.ndarray:
+    """Where ``labels`` are in ``index``; a label not there is a KeyError, as with ``.loc``."""
+    at = index.get_indexer(labels)
+    if (at < 0).any():
+        raise KeyError([label for label, i in zip(labels, at, strict=True) if i < 0])
+    return at
+
+
 def _similar_deviations(
     pool: _Pool, *, outcome: str, treated: str, comparison: ComparisonSet,
     windows: tuple[list[str], list[str]], n_similar: int, kind: str,
@@ -475,15 +483,15 @@ def _similar_deviations(
     if not units:
         return np.zeros(0), [], ("inga jämförelseenheter har data för båda perioderna",
                                  "no comparison units have data for both periods")
-    Y = pool.values.loc[periods]
-    W = pool.weight_of(list(Y.columns)).loc[periods]
-    ok = Y.notna() & W.notna()
-    if kind != "count":
-        contrib = (Y * W).where(ok, 0.0)
-    else:
-        contrib = Y.where(ok, 0.0)
-    wts = W.where(ok, 0.0)
-    cols = list(Y.columns)
+    # the windows' rows of the pool's arrays (label lookups on the tables were most of the
+    # cost); the same products and means as on the tables
+    rows = _positions(pool.values.index, periods)
+    Y = pool.array("values")[rows]
+    W = pool.weight_array()[rows]
+    ok = ~np.isnan(Y) & ~np.isnan(W)
+    contrib = np.where(ok, Y * W if kind != "count" else Y, 0.0)
+    wts = np.where(ok, W, 0.0)
+    cols = list(pool.values.columns)
     col_index = {u: i for i, u in enumerate(cols)}
     member = np.zeros((len(units), len(cols)))
     source = comp_diagnostics.get("source", "kommuner")
@@ -501,8 +509,8 @@ def _similar_deviations(
         for j, u in enumerate(units):
             if pool.weights is not None or kind == "count":
                 member[j, col_index[u]] = -1.0
-    num = member @ contrib.to_numpy().T  # units × periods
-    den = member @ wts.to_numpy().T
+    num = member @ contrib.T  # units × periods
+    den = member @ wts.T
     n0 = len(w0)
 
     def ends(a: np.ndarray) -> np.ndarray:  # units × periods -> units × 2 (window means)
@@ -510,10 +518,12 @@ def _similar_deviations(
 
     with np.errstate(divide="ignore", invalid="ignore"):
         comp = ends(pool.ratio(num, den))
-    yj = ends(Y[units].to_numpy().T)
+    yj = ends(Y[:, [col_index[u] for u in units]].T)
     if kind == "count" and pool.population is not None and all(
             u in pool.population.columns for u in units):
-        pop = ends(pool.population.loc[periods, units].to_numpy().T)
+        population = pool.population
+        pop = ends(pool.array("population")[np.ix_(
+            _positions(population.index, periods), _positions(population.columns, units))].T)
         p0, p1 = pop[:, 0], pop[:, 1]
     else:
         p0 = p1 = None
