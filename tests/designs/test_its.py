@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pytest
 from _design_sim import its_draw, simulate, truth_average
 
@@ -354,3 +355,26 @@ def test_forecast_envelope_from_point_totals_equals_the_dense_envelope():
         V = both(envelope=1.0, lr=lr)
         outcomes.add(bool(np.allclose(V, mixture, rtol=1e-12, atol=0)))
     assert outcomes == {True, False}
+
+
+def test_a_series_on_the_period_grid_is_what_reindex_gives():
+    """The ITS reads its series on the regular period grid as arrays (``_on_grid``): the same
+    values as ``series.reindex(periods)`` — NaN for a missing period, periods outside the
+    series, an empty series — and, as for ``reindex``, a period twice is an error."""
+    from evaluation.designs.its import _on_grid
+
+    rng = np.random.default_rng(4)
+    grid = [f"20{y:02d}-{m:02d}" for y in range(18, 24) for m in range(1, 13)]
+    for _ in range(30):
+        keep = sorted(rng.choice(len(grid), size=int(rng.integers(0, 60)), replace=False))
+        series = pd.Series(rng.normal(size=len(keep)), index=[grid[i] for i in keep])
+        series[series > 1.5] = np.nan
+        start = int(rng.integers(0, 40))
+        periods = grid[start:start + int(rng.integers(1, 40))]
+        want = series.reindex(periods).to_numpy(dtype=float)
+        np.testing.assert_array_equal(_on_grid(series, periods), want)
+    twice = pd.Series([1.0, 2.0], index=["2020-01", "2020-01"])
+    with pytest.raises(Exception):
+        twice.reindex(["2020-01"])
+    with pytest.raises(Exception):
+        _on_grid(twice, ["2020-01"])

@@ -9,6 +9,7 @@ covariance by the Pearson dispersion ``χ² / (n − k)``, as R's ``glm(family =
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -57,10 +58,11 @@ class GlmFit:
 
 def fit_poisson_glm(
     y: np.ndarray | pd.Series,
-    X: pd.DataFrame,
+    X: pd.DataFrame | np.ndarray,
     *,
     offset: np.ndarray | pd.Series | None = None,
     dispersion: Dispersion = "quasi",
+    names: Sequence[str] | None = None,
 ) -> GlmFit:
     """Fit ``log E[y] = offset + X β`` by Poisson maximum likelihood.
 
@@ -69,11 +71,14 @@ def fit_poisson_glm(
     y
         Non-negative counts.
     X
-        Design matrix with named columns (include a constant yourself).
+        Design matrix with named columns (include a constant yourself), or an array with
+        ``names``.
     offset
         Log exposure, e.g. ``log(population)``; ``None`` for no offset.
     dispersion
         ``"quasi"`` scales the covariance by Pearson χ²/df; ``"poisson"`` fixes it at 1.
+    names
+        The columns' names when ``X`` is an array.
 
     Returns
     -------
@@ -99,7 +104,7 @@ def fit_poisson_glm(
     pearson = float(np.sum((y_arr - mu) ** 2 / mu) / df_resid)
     scale = pearson if dispersion == "quasi" else 1.0
     cov_unscaled = np.asarray(res.normalized_cov_params)
-    names = list(X.columns)
+    names = list(X.columns) if names is None else list(names)
     eta = np.log(mu)
     return GlmFit(
         params=pd.Series(np.asarray(res.params), index=names),

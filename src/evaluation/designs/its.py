@@ -917,10 +917,18 @@ def _index(periods: Sequence[str], frequency: str) -> np.ndarray:
     return np.array([periods_between(first, p) for p in periods], dtype=int)
 
 
-def _month_dummies(periods: Sequence[str]) -> pd.DataFrame:
+def _month_columns(periods: Sequence[str]) -> dict[str, np.ndarray]:
+    """Month-of-year dummies ``m02`` … ``m12`` (January the reference)."""
     months = np.array([int(p[5:7]) for p in periods])
-    return pd.DataFrame({f"m{m:02d}": (months == m).astype(float) for m in range(2, 13)},
-                        index=list(periods))
+    return {f"m{m:02d}": (months == m).astype(float) for m in range(2, 13)}
+
+
+def _on_grid(series: pd.Series, periods: Sequence[str]) -> np.ndarray:
+    """``series.reindex(periods).to_numpy(float)`` without a Series (NaN where a period is
+    missing; a period twice in ``series`` is an error, as for ``reindex``)."""
+    at = series.index.get_indexer(periods)  # raises on duplicate labels, as reindex does
+    values = series.to_numpy(dtype=float)
+    return np.where(at >= 0, values[np.maximum(at, 0)] if len(values) else np.nan, np.nan)
 
 
 def its(
@@ -994,12 +1002,13 @@ def its(
     comp = comparison_series(panel, outcome=outcome, treated=treated, comparison=comparison)
     c_all = comp.series
     periods = period_range(first, post_end)  # regular grid: missing months stay as NaN rows
-    y = y_raw.reindex(periods)
-    c = c_all.reindex(periods)
+    # the series on the grid as arrays (what ``reindex(periods)`` gives, without a Series)
+    y_values = _on_grid(y_raw, periods)
+    c_values = _on_grid(c_all, periods)
     pre_mask = np.array([p < intervention for p in periods])
-    usable = y.notna().to_numpy() & c.notna().to_numpy()
+    usable = ~np.isnan(y_values) & ~np.isnan(c_values)
     if is_count:
-        usable &= (c.to_numpy() > 0)
+        usable &= (c_values > 0)
     n_pre = int((usable & pre_mask).sum())
     need = MIN_PRE_PERIODS[freq]
     if n_pre < need:
@@ -1022,10 +1031,13 @@ def its(
         )
 
     # ------------------------------------------------------------ design matrix
-    X = pd.DataFrame({"const": 1.0}, index=periods)
-    control = np.log(c.where(c > 0)).to_numpy() if is_count else c.to_numpy()
+    # columns as arrays, the matrix column-major as a DataFrame's ``to_numpy()`` gives it (the
+    # products and the GLM then add in the same order as on the DataFrame)
+    columns: dict[str, np.ndarray] = {"const": np.ones(len(periods))}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        control = np.log(np.where(c_values > 0, c_values, np.nan)) if is_count else c_values
     if national_slope:
-        X["comparison"] = control
+        columns["comparison"] = control
         fixed = np.zeros(len(periods))
     else:  # loading fixed at one: the comparison enters as an offset
         fixed = control
@@ -1035,19 +1047,21 @@ def its(
         if mode == "auto":
             mode = "months" if int((usable & pre_mask).sum()) >= 48 else "harmonics"
         if mode == "months":
-            dummies = _month_dummies(periods)
-            present = dummies[usable & pre_mask].sum(axis=0)
-            absent = [m for m in dummies.columns if present[m] == 0]
+            dummies = _month_columns(periods)
+            absent = [m for m, v in dummies.items() if v[usable & pre_mask].sum() == 0]
             if absent:
                 warnings.append(f"months without pre-period data, dummies dropped: {absent}")
-            X = pd.concat([X, dummies.drop(columns=absent)], axis=1)
+            columns.update((m, v) for m, v in dummies.items() if m not in absent)
         else:
             months = np.array([int(p[5:7]) for p in periods], dtype=float)
-            X = pd.concat([X, harmonics(months, pairs=2, period=12).set_axis(periods)], axis=1)
+            columns.update(harmonics(months, pairs=2, period=12).items())
+    coef_names = list(columns)
+    X = np.asfortranarray(np.column_stack([np.asarray(v, dtype=float)
+                                           for v in columns.values()]))
     tindex = _index(periods, freq)
     fit_rows = usable & pre_mask
-    X_pre = X[fit_rows].to_numpy()
-    y_pre = y[fit_rows].to_numpy()
+    X_pre = np.asfortranarray(X[fit_rows])
+    y_pre = y_values[fit_rows]
     t_pre = tindex[fit_rows]
     k = X_pre.shape[1]
     if error_model is None:
@@ -1058,10 +1072,9 @@ def its(
     dispersion = None
     if not is_count:
         beta, *_ = np.linalg.lstsq(X_pre, y_pre - fixed[fit_rows], rcond=None)
-        eta = X.to_numpy() @ beta + fixed  # NaN where the comparison is missing
+        eta = X @ beta + fixed  # NaN where the comparison is missing
         resid_pre = y_pre - eta[fit_rows]
         w_all = np.ones(len(periods))
-        coef_names = list(X.columns)
     else:
         pop_s = population_series(panel, treated)
         if pop_s is not None:
@@ -1070,15 +1083,14 @@ def its(
             offset = np.log(pop.to_numpy())
         if not national_slope:
             offset = fixed if offset is None else offset + fixed
-        glm = fit_poisson_glm(y_pre, X[fit_rows],
+        glm = fit_poisson_glm(y_pre, X_pre, names=coef_names,
                               offset=None if offset is None else offset[fit_rows],
                               dispersion="quasi")
         beta = glm.params.to_numpy()
-        eta = X.to_numpy() @ beta + (0.0 if offset is None else offset)
+        eta = X @ beta + (0.0 if offset is None else offset)
         resid_pre = np.log(np.maximum(y_pre, 0.5)) - eta[fit_rows]
         w_all = np.exp(eta)
         dispersion = glm.pearson_dispersion
-        coef_names = list(X.columns)
 
     ef = error_model.fit(resid_pre, times=t_pre, design=X_pre, weights=w_all[fit_rows])
     cov_beta = ef.cov_beta
@@ -1092,12 +1104,12 @@ def its(
 
     # ------------------------------------------------------------ forecast
     r_last = float(resid_pre[-1])
-    Xp = X.to_numpy()[post_idx]
+    Xp = X[post_idx]
     carry, V = ef.predict(tindex[post_idx], w_all[post_idx], Xp)
     work_cf = eta[post_idx] + carry  # working-scale counterfactual with carry-over
     se_point = np.sqrt(np.clip(np.diag(V), 0, None))
 
-    obs_post = y.to_numpy()[post_idx]
+    obs_post = y_values[post_idx]
     H = len(post_idx)
     if not is_count:
         cf_post = work_cf
@@ -1130,7 +1142,7 @@ def its(
         float(2 * stats.norm.sf(abs(tstat)))
 
     # ------------------------------------------------------------ frame
-    observed = y.to_numpy()
+    observed = y_values
     cf_all = np.full(len(periods), np.nan)
     lo_all = np.full(len(periods), np.nan)
     hi_all = np.full(len(periods), np.nan)
@@ -1143,7 +1155,7 @@ def its(
     frame = pd.DataFrame(  # built at once: one column at a time cost more than the forecast
         {"observed": observed, "counterfactual": cf_all, "counterfactual_low": lo_all,
          "counterfactual_high": hi_all, "effect": observed - cf_all, "post": ~pre_mask,
-         "comparison": c.to_numpy()}, index=pd.Index(periods, name="period"))
+         "comparison": c_values}, index=pd.Index(periods, name="period"))
 
     info = MEASURES.get(outcome)
     unit_key = "pp" if kind == "rate" else (
