@@ -60,7 +60,11 @@ structural model's stored starts stacked, the result cache one SQLite file): 1 w
 re-screen 21.1 s; 2 workers 43.0 s, re-screen 12.8 s (20 s CPU in the workers; an earlier run
 of the same code 12.6 s), unchanged re-screen 1.5 s; speed-up 1.67× and 1.65× (the main
 process's loading, cache keys and reads do not divide). Both targets are met. With the cache's
-rollback journal instead of its write-ahead log, 2 workers: 43.7 s, re-screen 12.3 s.
+rollback journal instead of its write-ahead log, 2 workers: 43.7 s, re-screen 12.3 s. A fourth
+session that day (the decomposition's similar units, deviations and size scales and the ITS's
+design matrix on arrays; the machine about a fifth slower that hour: 1 worker 87.2 s against
+71.7): 2 workers 43.1 s (77 s CPU in the workers), re-screen 13.8 s (22 s CPU), unchanged 1.9 s;
+speed-up 2.02× for the full screen. Ranks as before.
 
 (2026-11-30, both passes in full: 213.0 s / 108.7 s, re-screen 99.1 s / 50.9 s.)
 

@@ -40,11 +40,12 @@ numbers equal, every count as before. A third session that day (comparison serie
 per panel, outcome and population series from arrays): numeric 38.9 → 10.6, report and files
 12.6 → 7.9, total 51.5 → 18.5 (0.36); against the session's start (79dd854, best of 2) numeric
 11.6 → 10.6. A fourth session that day (each figure format drawn once; the panel cut once per
-placebo date and shared by every design's re-fits; the donor designs' pre-period sizes from the
-remembered tables), best of 3: numeric 43.4 → 9.8, report and files 12.5 → 8.3, total 55.8 →
-18.1 (0.32; the older version took 55.8 instead of 51.5 that hour); 667 numbers equal, every count
-as before. Against that session's start (88c785f), eight runs alternating on one core (medians):
-numeric 12.0 → 11.2, report and files 9.2 → 8.1, total 21.6 → 19.5.
+placebo date and shared by every design's re-fits; the donor designs' pre-period sizes, the
+decomposition's similar units, deviations and size scales, and the ITS's design matrix on
+arrays), best of 3: numeric 43.9 → 9.6, report and files 14.5 → 7.8, total 58.4 → 17.3 (0.30;
+the older version took 58.4 instead of 51.5 that hour); 667 numbers equal, every count as
+before. Against that session's start (88c785f), six runs alternating on one core (medians):
+numeric 12.9 → 9.9, report and files 9.7 → 8.4, total 22.5 → 18.4.
 """
 
 from __future__ import annotations
