@@ -95,7 +95,9 @@ def rows_until(frame: pd.DataFrame, last: str) -> pd.DataFrame:
     when no row comes later — so that what is remembered per panel serves every caller of the
     cut: the re-fits of all designs at one placebo date share one cut and its tables.
 
-    Not a copy: callers must not change it, as they must not change the panel itself."""
+    Not a copy: callers must not change it, as they must not change the panel itself. Each cut
+    (and what is remembered for it) lives as long as the panel: the demo evaluation's dozen cuts
+    raise its peak memory by about 70–100 MB (650–680 MB against 577 MB)."""
     results = _slot(frame)
     key = (__name__, "rows_until", last)
     cut = results.get(key)

@@ -897,8 +897,8 @@ def _similar(pool: _Pool, *, treated: str, n: int,
     candidates = _outside(peers, [treated, *exclude])
     # by position (label lookups of a few hundred units were most of the cost)
     values = pool.values
-    block = values.to_numpy()[np.ix_(values.index.get_indexer(periods),
-                                     values.columns.get_indexer(candidates))]
+    block = pool.array("values")[np.ix_(values.index.get_indexer(periods),
+                                        values.columns.get_indexer(candidates))]
     complete = ~np.isnan(block).any(axis=0)  # in the order of ``candidates``
     sized = set(size.columns)
     candidates = [u for u, ok in zip(candidates, complete.tolist(), strict=True)
