@@ -370,55 +370,21 @@ def test_size_scales_from_arrays_equal_the_pandas_expressions():
     assert checked >= 20  # most cases give scales that differ between units
 
 
-def _similar_deviations_pandas(pool, *, outcome, treated, comparison, windows, n_similar, kind,
-                               comp_diagnostics, exclude=()):
-    """The similar units' deviations as the pandas expressions gave them before they were read
-    from the pool's arrays (the reference of the test below; the similar units are chosen by
-    the library, whose choice has its own test)."""
-    from evaluation.designs.comparison import _set_members, _similar
-    from evaluation.designs.decomposition import _predict
-    from evaluation.errors import DataError
 
-    w0, w1 = windows
-    periods = list(w0) + list(w1)
-    try:
-        units = _similar(pool, treated=treated, n=n_similar, periods=periods, exclude=exclude)
-    except DataError as exc:
-        return np.zeros(0), [], (exc.sv, exc.en)
-    if not units:
-        return np.zeros(0), [], ("inga jämförelseenheter har data för båda perioderna",
-                                 "no comparison units have data for both periods")
+def _unit_deviations_pandas(pool, units, member, periods, n0, kind):
+    """The units' deviations as the pandas expressions on the pool's tables gave them before
+    they were read from arrays (the reference of the test below; the comparison of each unit,
+    ``member``, is the library's)."""
+    from evaluation.designs.decomposition import _predict
+
     Y = pool.values.loc[periods]
     W = pool.weight_of(list(Y.columns)).loc[periods]
     ok = Y.notna() & W.notna()
-    if kind != "count":
-        contrib = (Y * W).where(ok, 0.0)
-    else:
-        contrib = Y.where(ok, 0.0)
-    wts = W.where(ok, 0.0)
-    cols = list(Y.columns)
-    col_index = {u: i for i, u in enumerate(cols)}
-    member = np.zeros((len(units), len(cols)))
-    source = comp_diagnostics.get("source", "kommuner")
-    if source == "kommuner":
-        for j, u in enumerate(units):
-            for m in _set_members(pool, focal=u, comparison=comparison,
-                                  exclude=[treated, u, *exclude]):
-                member[j, col_index[m]] = 1.0
-    else:  # aggregate (minus what was subtracted for the treated unit) minus the unit itself
-        agg = comp_diagnostics["units"][0]
-        member[:, col_index[agg]] = 1.0
-        for gone in comp_diagnostics.get("subtracted") or []:
-            if gone in col_index:
-                member[:, col_index[gone]] = -1.0
-        for j, u in enumerate(units):
-            if pool.weights is not None or kind == "count":
-                member[j, col_index[u]] = -1.0
-    num = member @ contrib.to_numpy().T  # units × periods
-    den = member @ wts.to_numpy().T
-    n0 = len(w0)
+    contrib = (Y * W).where(ok, 0.0) if kind != "count" else Y.where(ok, 0.0)
+    num = member @ contrib.to_numpy().T
+    den = member @ W.where(ok, 0.0).to_numpy().T
 
-    def ends(a: np.ndarray) -> np.ndarray:  # units × periods -> units × 2 (window means)
+    def ends(a):
         return np.column_stack([a[:, :n0].mean(axis=1), a[:, n0:].mean(axis=1)])
 
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -432,9 +398,7 @@ def _similar_deviations_pandas(pool, *, outcome, treated, comparison, windows, n
         p0 = p1 = None
     pred = _predict(kind, y0=yj[:, 0], c0=comp[:, 0], c1=comp[:, 1], p0=p0, p1=p1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        dev = yj[:, 1] - pred if kind != "count" else (yj[:, 1] - pred) / pred
-    good = np.isfinite(dev) & (np.abs(member).sum(axis=1) > 0)
-    return dev[good], [u for u, g in zip(units, good, strict=True) if g], None
+        return yj[:, 1] - pred if kind != "count" else (yj[:, 1] - pred) / pred
 
 
 @pytest.mark.parametrize("outcome", ["unemployment_rate", "households_assistance"])
@@ -442,20 +406,23 @@ def test_similar_deviations_from_arrays_equal_the_pandas_expressions(outcome, mo
     """The deviations of the similar units read from the pool's arrays equal the pandas
     expressions' bit for bit, in every call the decomposition makes on the demo: the kommun
     against riket and against its län, with excluded kommuner, at the report's windows and at
-    earlier ones (the reliability check's), a rate and a count (weights, populations)."""
+    earlier ones (the reliability check's), a rate and a count (weights, populations); and
+    with a comparison value missing (its weight known) or weights missing, cells that must
+    leave both the weighted sum and the sum of weights."""
+    import dataclasses
+
     from evaluation.data import demo
     from evaluation.data.panel import shift_period
     module = importlib.import_module("evaluation.designs.decomposition")
     panel = demo.load_demo("monthly")[0]
     calls = []
-    real = module._similar_deviations
+    real = module._unit_deviations
 
-    def recorded(pool, **kwargs):
-        out = real(pool, **kwargs)
-        calls.append((pool, kwargs, out))
-        return out
+    def recorded(pool, units, member, periods, n0, kind):
+        calls.append((pool, units, member, periods, n0, kind))
+        return real(pool, units, member, periods, n0, kind)
 
-    monkeypatch.setattr(module, "_similar_deviations", recorded)
+    monkeypatch.setattr(module, "_unit_deviations", recorded)
     for treated, comparison, exclude, shift in (("1987", "riket", (), 0),
                                                 ("1987", "lan", (), 0),
                                                 ("0104", "riket", ("0110", "0112"), 0),
@@ -469,20 +436,17 @@ def test_similar_deviations_from_arrays_equal_the_pandas_expressions(outcome, mo
         except module.DesignError:
             pass
     assert len(calls) >= 4
-    import dataclasses
-
+    pool, units, member, periods, n0, kind = calls[0]
+    assert pool.weights is not None
+    values = pool.values.copy()
+    compared = pool.values.columns[np.flatnonzero(member[0] > 0)[0]]
+    values.loc[periods[-1], compared] = np.nan  # in the compared window
     rng = np.random.default_rng(2)
-    pool, kwargs, _ = calls[0]
-    if pool.weights is not None:  # a value missing (its weight known), weights missing:
-        # such cells leave both the weighted sum and the sum of weights
-        values = pool.values.copy()
-        aggregate = (kwargs["comp_diagnostics"].get("units") or ["00"])[0]
-        values.loc[kwargs["windows"][1][-1], aggregate] = np.nan  # in the compared window
-        for gappy in (dataclasses.replace(pool, values=values, _arrays={}),
-                      dataclasses.replace(pool, weights=pool.weights.mask(
-                          rng.random(pool.weights.shape) < 0.2), _arrays={})):
-            calls.append((gappy, kwargs, real(gappy, **kwargs)))
-    for pool, kwargs, (draws, used, reason) in calls:
-        want_draws, want_used, want_reason = _similar_deviations_pandas(pool, **kwargs)
-        assert used == want_used and reason == want_reason and len(used) > 0
-        assert draws.tobytes() == np.asarray(want_draws).tobytes()
+    for gappy in (dataclasses.replace(pool, values=values, _arrays={}),
+                  dataclasses.replace(pool, weights=pool.weights.mask(
+                      rng.random(pool.weights.shape) < 0.2), _arrays={})):
+        calls.append((gappy, units, member, periods, n0, kind))
+    for args in calls:
+        got, want = real(*args), _unit_deviations_pandas(*args)
+        assert np.isfinite(got).sum() > 0
+        np.testing.assert_array_equal(got, want)

@@ -62,6 +62,7 @@ from evaluation.designs.inference import (  # noqa: F401  (rank_interval re-expo
     rank_interval,
     size_scale_fit,
 )
+from evaluation.designs.wide import mean_skipping_nan, positions
 from evaluation.errors import DataError, DesignError
 from evaluation.windows import (  # noqa: F401  (re-exported)
     COMPARE_WINDOW,
@@ -317,11 +318,7 @@ def decomposition(
 def _mean_at(series: pd.Series, labels: list[str]) -> float:
     """``float(series[labels].mean())`` (NaN skipped; a missing label is a KeyError) without
     pandas' label indexing, which costs more than the mean on these short windows."""
-    at = series.index.get_indexer(labels)
-    if (at < 0).any():
-        missing = [p for p, i in zip(labels, at, strict=True) if i < 0]
-        raise KeyError(f"{missing} not in index")
-    return _mean_of(series.to_numpy(dtype=float)[at])
+    return mean_skipping_nan(series.to_numpy(dtype=float)[positions(series.index, labels)])
 
 
 def _without_value(series: pd.Series, labels: list[str]) -> list[str]:
@@ -330,13 +327,6 @@ def _without_value(series: pd.Series, labels: list[str]) -> list[str]:
     at = series.index.get_indexer(labels)
     values = series.to_numpy(dtype=float)
     return [p for p, i in zip(labels, at, strict=True) if i < 0 or np.isnan(values[i])]
-
-
-def _mean_of(values: np.ndarray) -> float:
-    """The mean of ``values`` without their NaN (NaN when every value is)."""
-    ok = ~np.isnan(values)
-    n = int(ok.sum())
-    return float(np.where(ok, values, 0.0).sum() / n) if n else float("nan")
 
 
 def _filled(pop_s: pd.Series | None, labels: list[str]) -> pd.Series | None:
@@ -396,7 +386,8 @@ def _in_time_deviations(y: pd.Series, c: pd.Series, pop_s: pd.Series | None, kin
         if "p" in pos and (pos["p"] < 0).any():  # cannot happen: pop_f is filled at a + b
             raise KeyError("population not filled at every window period")
         n0 = len(a)
-        ends = {key: (_mean_of(values[key][pos[key][:n0]]), _mean_of(values[key][pos[key][n0:]]))
+        ends = {key: (mean_skipping_nan(values[key][pos[key][:n0]]),
+                      mean_skipping_nan(values[key][pos[key][n0:]]))
                 for key in series}
         y1 = ends["y"][1]
         pred = _predicted(kind, ends["y"][0], *ends["c"], *ends.get("p", (None, None)))
@@ -426,20 +417,15 @@ def _size_scales(pool: _Pool, treated: str, units: list[str], draws: np.ndarray,
     # on arrays by position (the tables' label lookups were most of a fit's time), with the
     # pandas expressions' arithmetic: means with NaN skipped, rows with a gap dropped, and the
     # tables' column-major layout, so that every sum adds in the same order (bit for bit)
-    rows = population.index.get_indexer([p for p in base if p in population.index])
-    if not rows.size:
-        return {u: 1.0 for u in everyone}
-    block = np.asfortranarray(population.to_numpy(dtype=float)[np.ix_(
-        rows, population.columns.get_indexer(everyone))])
-    known = ~np.isnan(block)
-    count = known.sum(axis=0)
-    if not count.all():
-        return {u: 1.0 for u in everyone}
-    size = np.where(known, block, 0.0).sum(axis=0) / count
+    # a unit without a value in the base window (or no base period in the table) has a NaN
+    # size, and size_scale_fit then gives all ones
+    rows = population.index.get_indexer(base)
+    size = mean_skipping_nan(np.asfortranarray(pool.array("population")[np.ix_(
+        rows[rows >= 0], positions(population.columns, everyone))]), axis=0)
     last = max(base)
     values = pool.values
-    pre = values.to_numpy(dtype=float)[np.asarray(values.index, dtype=object) <= last][
-        :, values.columns.get_indexer(everyone)]
+    pre = pool.array("values")[np.asarray(values.index, dtype=object) <= last][
+        :, positions(values.columns, everyone)]
     if pool.kind == "count":
         with np.errstate(divide="ignore", invalid="ignore"):
             pre = np.log(np.where(pre > 0, pre, np.nan))
@@ -450,14 +436,6 @@ def _size_scales(pool: _Pool, treated: str, units: list[str], draws: np.ndarray,
         diffs = np.asfortranarray(np.diff(pre - pre.mean(axis=1, keepdims=True), axis=0))
         noise = dict(zip(everyone, diffs.std(axis=0, ddof=1).tolist(), strict=True))
     return size_scale_fit(noise, dict(zip(everyone, size.tolist(), strict=True)), everyone)
-
-
-def _positions(index: pd.Index, labels: Sequence[str]) -> np.ndarray:
-    """Where ``labels`` are in ``index``; a label not there is a KeyError, as with ``.loc``."""
-    at = index.get_indexer(labels)
-    if (at < 0).any():
-        raise KeyError([label for label, i in zip(labels, at, strict=True) if i < 0])
-    return at
 
 
 def _similar_deviations(
@@ -483,55 +461,70 @@ def _similar_deviations(
     if not units:
         return np.zeros(0), [], ("inga jämförelseenheter har data för båda perioderna",
                                  "no comparison units have data for both periods")
-    # the windows' rows of the pool's arrays (label lookups on the tables were most of the
-    # cost); the same products and means as on the tables
-    rows = _positions(pool.values.index, periods)
-    Y = pool.array("values")[rows]
-    W = pool.weight_array()[rows]
-    ok = ~np.isnan(Y) & ~np.isnan(W)
-    contrib = np.where(ok, Y * W if kind != "count" else Y, 0.0)
-    wts = np.where(ok, W, 0.0)
-    cols = list(pool.values.columns)
-    col_index = {u: i for i, u in enumerate(cols)}
-    member = np.zeros((len(units), len(cols)))
-    source = comp_diagnostics.get("source", "kommuner")
-    if source == "kommuner":
+    member = _membership(pool, units, treated=treated, comparison=comparison, kind=kind,
+                         comp_diagnostics=comp_diagnostics, exclude=exclude)
+    dev = _unit_deviations(pool, units, member, periods, len(w0), kind)
+    good = np.isfinite(dev) & (np.abs(member).sum(axis=1) > 0)
+    return dev[good], [u for u, g in zip(units, good, strict=True) if g], None
+
+
+def _membership(pool: _Pool, units: list[str], *, treated: str, comparison: ComparisonSet,
+                kind: str, comp_diagnostics: dict[str, Any],
+                exclude: Sequence[str] = ()) -> np.ndarray:
+    """Each of ``units``' comparison as signed weights on the pool's columns (units ×
+    columns): its own comparison set without itself, the treated unit and the excluded units;
+    or the published aggregate minus what was subtracted for the treated unit and minus the
+    unit itself."""
+    col_index = {u: i for i, u in enumerate(pool.values.columns)}
+    member = np.zeros((len(units), len(col_index)))
+    if comp_diagnostics.get("source", "kommuner") == "kommuner":
         for j, u in enumerate(units):
             for m in _set_members(pool, focal=u, comparison=comparison,
                                   exclude=[treated, u, *exclude]):
                 member[j, col_index[m]] = 1.0
     else:  # aggregate (minus what was subtracted for the treated unit) minus the unit itself
-        agg = comp_diagnostics["units"][0]
-        member[:, col_index[agg]] = 1.0
+        member[:, col_index[comp_diagnostics["units"][0]]] = 1.0
         for gone in comp_diagnostics.get("subtracted") or []:
             if gone in col_index:
                 member[:, col_index[gone]] = -1.0
         for j, u in enumerate(units):
             if pool.weights is not None or kind == "count":
                 member[j, col_index[u]] = -1.0
+    return member
+
+
+def _unit_deviations(pool: _Pool, units: list[str], member: np.ndarray, periods: list[str],
+                     n0: int, kind: str) -> np.ndarray:
+    """Each unit's deviation from its comparison (``member``'s rows) over the two windows
+    (``periods``, the first ``n0`` the base window), on the scale of the design: NaN or inf
+    where it cannot be computed. Read from the pool's arrays by position (label lookups on the
+    tables were most of the cost), with the tables' products and means."""
+    rows = positions(pool.values.index, periods)
+    Y = pool.array("values")[rows]
+    W = pool.weight_array()[rows]
+    ok = ~np.isnan(Y) & ~np.isnan(W)
+    contrib = np.where(ok, Y * W if kind != "count" else Y, 0.0)
+    wts = np.where(ok, W, 0.0)
     num = member @ contrib.T  # units × periods
     den = member @ wts.T
-    n0 = len(w0)
 
     def ends(a: np.ndarray) -> np.ndarray:  # units × periods -> units × 2 (window means)
         return np.column_stack([a[:, :n0].mean(axis=1), a[:, n0:].mean(axis=1)])
 
     with np.errstate(divide="ignore", invalid="ignore"):
         comp = ends(pool.ratio(num, den))
-    yj = ends(Y[:, [col_index[u] for u in units]].T)
+    yj = ends(Y[:, positions(pool.values.columns, units)].T)
     if kind == "count" and pool.population is not None and all(
             u in pool.population.columns for u in units):
         population = pool.population
         pop = ends(pool.array("population")[np.ix_(
-            _positions(population.index, periods), _positions(population.columns, units))].T)
+            positions(population.index, periods), positions(population.columns, units))].T)
         p0, p1 = pop[:, 0], pop[:, 1]
     else:
         p0 = p1 = None
     pred = _predict(kind, y0=yj[:, 0], c0=comp[:, 0], c1=comp[:, 1], p0=p0, p1=p1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        dev = yj[:, 1] - pred if kind != "count" else (yj[:, 1] - pred) / pred
-    good = np.isfinite(dev) & (np.abs(member).sum(axis=1) > 0)
-    return dev[good], [u for u, g in zip(units, good, strict=True) if g], None
+        return yj[:, 1] - pred if kind != "count" else (yj[:, 1] - pred) / pred
 
 
 # =========================================================================== registration

@@ -62,7 +62,7 @@ from evaluation.designs.inference import (  # noqa: F401  (re-exported)
     size_scale_fit,
     studentized_interval,
 )
-from evaluation.designs.wide import donor_columns
+from evaluation.designs.wide import donor_columns, mean_skipping_nan
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL, EffectResult
 
@@ -342,12 +342,9 @@ def pre_period_means(panel: pd.DataFrame, measure: str, units: Sequence[str],
     (:func:`evaluation.data.memo.wide`) instead of filtering the long panel for every fit."""
     table = wide(panel, measure)
     cols = [u for u in units if u in table.columns]
-    values = table.reindex(index=list(periods), columns=cols).to_numpy(dtype=float)
-    known = ~np.isnan(values)
-    count = known.sum(axis=0)
-    total = np.where(known, values, 0.0).sum(axis=0)
-    return {u: (float(total[j] / count[j]) if count[j] else float("nan"))
-            for j, u in enumerate(cols)}
+    means = mean_skipping_nan(
+        table.reindex(index=list(periods), columns=cols).to_numpy(dtype=float), axis=0)
+    return dict(zip(cols, means.tolist(), strict=True))
 
 
 def _pre_sd(path: np.ndarray, n_pre: int) -> float:

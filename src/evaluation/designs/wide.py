@@ -1,10 +1,35 @@
-"""Checks shared by the designs that work on wide matrices (periods × units)."""
+"""Checks and lookups shared by the designs that work on wide matrices (periods × units)."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
 
 from evaluation.errors import DesignError
+
+
+def positions(index: Any, labels: Sequence[Hashable]) -> np.ndarray:
+    """Where ``labels`` are in ``index`` (a pandas Index with unique labels), for reading a
+    table's array by position; a label not there is a KeyError, as with ``.loc``."""
+    at = index.get_indexer(labels)
+    if (at < 0).any():
+        missing = [label for label, i in zip(labels, at, strict=True) if i < 0]
+        raise KeyError(f"{missing} not in index")
+    return at
+
+
+def mean_skipping_nan(values: np.ndarray, axis: int | None = None) -> Any:
+    """The mean of ``values`` without their NaN — along ``axis``, or of all of them as a
+    float — NaN where every value is NaN. The arithmetic of pandas' ``mean()`` (NaN filled with
+    zero, summed, divided by the count), so an array read from a table gives the table's
+    mean."""
+    ok = ~np.isnan(values)
+    count = ok.sum(axis=axis)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(ok, values, 0.0).sum(axis=axis) / count
+    return float(mean) if axis is None else mean
 
 
 def donor_columns(columns: Sequence[Hashable], treated: Sequence[Hashable],
