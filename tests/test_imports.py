@@ -10,6 +10,7 @@ import order is concerned, without paying pandas' import 60 times.
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 import subprocess
 import sys
@@ -80,3 +81,41 @@ def test_reading_a_spec_does_not_import_the_designs():
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+#: What the command itself imports for checking a spec and its data before the notebook's kernel
+#: starts must not include the libraries only the estimation needs: the kernel imports them
+#: anyway, so in the command they cost about 1.2 CPU-s of every run for nothing.
+HEAVY = ("scipy.stats", "statsmodels", "scipy.optimize", "scipy.interpolate", "matplotlib")
+CHECK = r"""
+import sys
+PRELUDE
+from evaluation import paths
+from evaluation.run import check
+check(paths.params_dir() / "exempelstad.yaml")
+print(sorted(m for m in HEAVY if m in sys.modules))
+"""
+
+
+def _heavy_after_check(prelude: str = "") -> list[str]:
+    from evaluation.data import demo
+
+    demo.ensure_demo()  # in this session's EVALUATION_HOME, which the child inherits
+    code = CHECK.replace("PRELUDE", prelude).replace("HEAVY", repr(HEAVY))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def test_checking_a_run_imports_no_estimation_library():
+    """``evaluation run`` checks the spec and the data (:func:`evaluation.run.check`, the same
+    calls as :func:`evaluation.run.run` makes) before the kernel starts: that reads the
+    designs' registry and the panel, but the designs import scipy.stats, statsmodels and
+    scipy.optimize where they are used, not at the top of their modules."""
+    assert _heavy_after_check() == []
+
+
+def test_the_import_check_sees_a_heavy_import():
+    """The same check fails when one module on the path imports scipy.stats at its top."""
+    assert "scipy.stats" in _heavy_after_check("import scipy.stats")

@@ -73,7 +73,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evaluation.data.panel import (
     NATIONAL_CODE,
@@ -567,6 +566,8 @@ def _spread_at(spread: Mapping[int, tuple[float, float]], h: int,
                level: float) -> float | None:
     """The excess log variance at lag ``h``, scaled by ``(t_df/z)²`` for having been estimated
     from few pairs; ``None`` without history."""
+    from scipy import stats
+
     if not spread:
         return None
     if h <= 0:
@@ -583,6 +584,8 @@ def _spread_at(spread: Mapping[int, tuple[float, float]], h: int,
 
 def _count_band(baseline: float, ratio: float, var: float, level: float) -> tuple[float, float]:
     """Negative-binomial prediction interval of the count at ``t`` (module docstring)."""
+    from scipy import stats
+
     a = max(baseline, 0.0) + 0.5
     mean = ratio * a
     if not mean > 0:
@@ -596,6 +599,8 @@ def _count_band(baseline: float, ratio: float, var: float, level: float) -> tupl
 
 def _band(expected: float, baseline: float, ratio: float, var: float | None, count: bool,
           level: float) -> tuple[float, float]:
+    from scipy import stats
+
     if not math.isfinite(expected):
         return math.nan, math.nan
     if count:
@@ -701,6 +706,8 @@ def follow_up(panel: pd.DataFrame, target: Mapping[str, Any], *, treated: str,
         period is before the first value. A missing national series is *not* an error (see
         the module docstring).
     """
+    from scipy import stats
+
     spec = validate_target(target)
     treated = str(treated)
     name = spec["measure"]

@@ -47,7 +47,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.interpolate import PchipInterpolator
 
 from evaluation import paths
 from evaluation.data.panel import (
@@ -375,6 +374,8 @@ def _big_city_index(geo: _Geography) -> np.ndarray:
 
 def _national_paths(horizon: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """National unemployment rate (%) and households per 1 000 inhabitants over the horizon."""
+    from scipy.interpolate import PchipInterpolator
+
     month = np.array([int(p[5:7]) - 1 for p in horizon])
     x_u = np.array([periods_between(HORIZON_START, p) for p, _ in _UNEMPLOYMENT_ANCHORS])
     season_at = np.array([_UNEMPLOYMENT_SEASON[int(p[5:7]) - 1] for p, _ in _UNEMPLOYMENT_ANCHORS])

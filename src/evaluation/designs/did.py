@@ -56,7 +56,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from statsmodels.regression.linear_model import OLS
 
 from evaluation.designs.decomposition import rank_interval
 from evaluation.designs.wide import donor_columns
@@ -355,6 +354,8 @@ def _twfe_within(X: np.ndarray, focal: Sequence[int], n_pre: int) -> np.ndarray:
 
 def _twfe_ols(X: np.ndarray, n_pre: int) -> float:
     """statsmodels OLS of y on unit dummies, period dummies and ``treated × post`` (column 0)."""
+    from statsmodels.regression.linear_model import OLS
+
     T, M = X.shape
     t_idx, u_idx = np.nonzero(np.isfinite(X))
     y = X[t_idx, u_idx]
@@ -714,6 +715,8 @@ def did_2x2(df: pd.DataFrame, outcome: str, group: str, post: str) -> Did2x2:
     group, post
         0/1 indicators of the treated group and of the post wave.
     """
+    from statsmodels.regression.linear_model import OLS
+
     for col in (outcome, group, post):
         if col not in df.columns:
             raise _error(

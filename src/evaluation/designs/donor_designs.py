@@ -49,7 +49,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evaluation.data.memo import unit_means, unit_names, wide, wide_until
 from evaluation.data.panel import MIN_PRE_PERIODS, measure_info

@@ -15,9 +15,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from statsmodels.genmod import families
-from statsmodels.genmod.generalized_linear_model import GLM
-from scipy import stats
 
 from evaluation.errors import DesignError
 
@@ -50,6 +47,8 @@ class GlmFit:
 
     def rate_ratio(self, name: str, *, ci_level: float = 0.95) -> tuple[float, float, float]:
         """exp(coefficient) with a Wald interval on the log scale (normal quantile, as R)."""
+        from scipy import stats
+
         b = float(self.params[name])
         se = float(np.sqrt(self.cov.loc[name, name]))
         z = stats.norm.ppf(0.5 + ci_level / 2)
@@ -84,6 +83,9 @@ def fit_poisson_glm(
     -------
     GlmFit
     """
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
     if dispersion not in ("quasi", "poisson"):
         raise DesignError(
             f"Okänd dispersion {dispersion!r}: välj 'quasi' eller 'poisson'.",

@@ -22,7 +22,6 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
-from scipy import stats
 
 from evaluation.results import CI_LEVEL
 
@@ -105,6 +104,8 @@ def placebo_variance_interval(
     roughly normal (a model), which the report states when ``N`` is below 19 (no permutation
     test can reach 5 % there).
     """
+    from scipy import stats
+
     placebo = np.asarray(placebo, float)
     placebo_scale = np.asarray(placebo_scale, float)
     ok = np.isfinite(placebo) & np.isfinite(placebo_scale) & (placebo_scale > 0)
@@ -192,6 +193,8 @@ def in_time_floor(
 
     Returns ``(ci, p, widened)``; unchanged when there is no interval or no in-time estimate.
     """
+    from scipy import stats
+
     values = np.asarray(in_time, float)
     values = values[np.isfinite(values)]
     if ci is None or p is None or len(values) == 0 or not np.isfinite(estimate):

@@ -100,7 +100,6 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.linalg import solve_triangular
 
 from evaluation.data.panel import (
@@ -987,6 +986,8 @@ def its(
     DesignError
         Intervention outside the data, too short pre-period, no post-period data.
     """
+    from scipy import stats
+
     if not 0 < ci_level < 1:
         raise DesignError(
             f"Konfidensnivån {ci_level} måste ligga mellan 0 och 1, t.ex. 0.95.",

@@ -68,7 +68,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.linalg import lapack
 
 from evaluation.designs.wide import donor_columns
@@ -963,6 +962,8 @@ def placebo_interval(
     it is too narrow; a rank interval from the placebo estimates avoids the normal shape but
     not that assumption.
     """
+    from scipy import stats
+
     if not 0.0 < level < 1.0:
         raise ValueError("level must be in (0, 1)")
     if isinstance(placebo, PlaceboResult):

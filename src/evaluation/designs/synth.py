@@ -29,7 +29,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 
 from evaluation.designs.simplex import polish_on_support, solve_simplex_qp
 from evaluation.designs.wide import donor_columns
@@ -490,6 +489,8 @@ def _search_v(problem: _VProblem, X: np.ndarray, Z: np.ndarray, v_search: str,
     if v_search == "multistart":
         rng = np.random.default_rng(seed)
         starts += list(rng.dirichlet(np.ones(k), size=_N_RANDOM_STARTS))
+    from scipy.optimize import minimize
+
     best_phi, best_value = _to_phi(equal), np.inf
     for start in starts:
         problem.w = None
