@@ -129,3 +129,30 @@ def test_change_notes_name_a_moved_estimate_in_the_reports_precision():
         {"outcome": "households_assistance", "period": "2025-10", "old": 150.2, "new": 150.0}]),
         "sv")
     assert "oktober 2025 (150)" in final
+
+
+def test_a_page_figure_is_drawn_once_at_the_page_resolution(monkeypatch):
+    """The appendix's figures (drawn for the page alone) take one draw, not savefig's layout
+    draw, tight-box pass and output draw; the PNG is the figure's size at the page's dpi (no
+    cropping, as the design figures on the page)."""
+    import base64
+    import io
+
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from evaluation.report.figure_files import PAGE_DPI
+
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: (draws.append(renderer),
+                                                                original(self, renderer)))
+    fig = _figure()
+    fig.set_layout_engine("constrained")  # as the report's figures
+    width, height = (int(v * PAGE_DPI) for v in fig.get_size_inches())
+    out = show.figure_html(_Report("sv"), fig, "x")
+    assert len(draws) == 1
+    png = base64.b64decode(re.search(r"base64,([^\"]+)\"", out).group(1))
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == (width, height)
+        assert round(image.info["dpi"][0]) == PAGE_DPI

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 import struct
 import weakref
@@ -165,16 +164,15 @@ def describe_figure(fig, language: str = "sv", *, categories: bool = False) -> s
 
 
 def figure_html(ev: Evaluation, fig, caption: str, *, categories: bool = False) -> str:
-    """A figure as an HTML ``<figure>``: the PNG embedded, an ``alt`` text (the caption and
+    """A figure as an HTML ``<figure>``: the PNG embedded (drawn once at the page's
+    resolution, :func:`~evaluation.report.figures.drawn_png`), an ``alt`` text (the caption and
     :func:`describe_figure`) and a numbered caption ("Figur 3. …")."""
     from evaluation.report.figure_files import PAGE_DPI
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=PAGE_DPI, bbox_inches="tight",
-                metadata={"Software": None})
+    data = figures.drawn_png(fig, PAGE_DPI)
     description = describe_figure(fig, ev.language, categories=categories)
     plt.close(fig)
-    return png_figure_html(ev, buffer.getvalue(), caption, description)
+    return png_figure_html(ev, data, caption, description)
 
 
 def png_figure_html(ev: Evaluation, data: bytes, caption: str, description: str) -> str:
