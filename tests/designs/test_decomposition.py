@@ -373,9 +373,10 @@ def test_size_scales_from_arrays_equal_the_pandas_expressions():
 
 def _unit_deviations_pandas(pool, units, member, periods, n0, kind):
     """The units' deviations as the pandas expressions on the pool's tables gave them before
-    they were read from arrays (the reference of the test below; the comparison of each unit,
-    ``member``, is the library's)."""
-    from evaluation.designs.decomposition import _predict
+    they were read from arrays (the reference of the test below): the sums and values read by
+    label with pandas; the comparison of each unit (``member``) and the window means and the
+    prediction made from those sums (``_window_deviations``) are the library's."""
+    from evaluation.designs.decomposition import _window_deviations
 
     Y = pool.values.loc[periods]
     W = pool.weight_of(list(Y.columns)).loc[periods]
@@ -384,21 +385,12 @@ def _unit_deviations_pandas(pool, units, member, periods, n0, kind):
     num = member @ contrib.to_numpy().T
     den = member @ W.where(ok, 0.0).to_numpy().T
 
-    def ends(a):
-        return np.column_stack([a[:, :n0].mean(axis=1), a[:, n0:].mean(axis=1)])
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        comp = ends(pool.ratio(num, den))
-    yj = ends(Y[units].to_numpy().T)
+    y = Y[units].to_numpy().T
+    pop = None
     if kind == "count" and pool.population is not None and all(
             u in pool.population.columns for u in units):
-        pop = ends(pool.population.loc[periods, units].to_numpy().T)
-        p0, p1 = pop[:, 0], pop[:, 1]
-    else:
-        p0 = p1 = None
-    pred = _predict(kind, y0=yj[:, 0], c0=comp[:, 0], c1=comp[:, 1], p0=p0, p1=p1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return yj[:, 1] - pred if kind != "count" else (yj[:, 1] - pred) / pred
+        pop = pool.population.loc[periods, units].to_numpy().T
+    return _window_deviations(pool, kind, num, den, y, pop, n0)
 
 
 @pytest.mark.parametrize("outcome", ["unemployment_rate", "households_assistance"])

@@ -508,20 +508,31 @@ def _unit_deviations(pool: _Pool, units: list[str], member: np.ndarray, periods:
     num = member @ contrib.T  # units × periods
     den = member @ wts.T
 
+    y = Y[:, positions(pool.values.columns, units)].T
+    pop = None
+    if kind == "count" and pool.population is not None and all(
+            u in pool.population.columns for u in units):
+        population = pool.population
+        pop = pool.array("population")[np.ix_(
+            positions(population.index, periods), positions(population.columns, units))].T
+    return _window_deviations(pool, kind, num, den, y, pop, n0)
+
+
+def _window_deviations(pool: _Pool, kind: str, num: np.ndarray, den: np.ndarray, y: np.ndarray,
+                       pop: np.ndarray | None, n0: int) -> np.ndarray:
+    """The units' deviations from the per-period sums of their comparisons (``num``, ``den``),
+    their own values ``y`` and, for a count, their populations ``pop`` (all units × periods):
+    each averaged over the base window (the first ``n0`` periods) and the compared window,
+    then the design's prediction from the comparison's change (:func:`_predict`)."""
     def ends(a: np.ndarray) -> np.ndarray:  # units × periods -> units × 2 (window means)
         return np.column_stack([a[:, :n0].mean(axis=1), a[:, n0:].mean(axis=1)])
 
     with np.errstate(divide="ignore", invalid="ignore"):
         comp = ends(pool.ratio(num, den))
-    yj = ends(Y[:, positions(pool.values.columns, units)].T)
-    if kind == "count" and pool.population is not None and all(
-            u in pool.population.columns for u in units):
-        population = pool.population
-        pop = ends(pool.array("population")[np.ix_(
-            positions(population.index, periods), positions(population.columns, units))].T)
-        p0, p1 = pop[:, 0], pop[:, 1]
-    else:
-        p0 = p1 = None
+    yj = ends(y)
+    p0 = p1 = None
+    if pop is not None:
+        p0, p1 = ends(pop).T
     pred = _predict(kind, y0=yj[:, 0], c0=comp[:, 0], c1=comp[:, 1], p0=p0, p1=p1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return yj[:, 1] - pred if kind != "count" else (yj[:, 1] - pred) / pred
