@@ -37,6 +37,7 @@ import pandas as pd
 
 from evaluation.data.memo import per_frame, unit_names, wide
 from evaluation.data.panel import NATIONAL_CODE, first_of_each_unit, measure_info, unit_type_of
+from evaluation.designs.wide import positions
 from evaluation.errors import DataError, DesignError
 
 ComparisonSet = Literal["riket", "lan"] | Sequence[str]
@@ -897,15 +898,15 @@ def _similar(pool: _Pool, *, treated: str, n: int,
     candidates = _outside(peers, [treated, *exclude])
     # by position (label lookups of a few hundred units were most of the cost)
     values = pool.values
-    block = pool.array("values")[np.ix_(values.index.get_indexer(periods),
-                                        values.columns.get_indexer(candidates))]
+    block = pool.array("values")[np.ix_(positions(values.index, periods),
+                                        positions(values.columns, candidates))]
     complete = ~np.isnan(block).any(axis=0)  # in the order of ``candidates``
     sized = set(size.columns)
     candidates = [u for u, ok in zip(candidates, complete.tolist(), strict=True)
                   if ok and u in sized]
     log_sizes = _log_mean_size(pool, size)
     target = float(log_sizes[treated])
-    dist = np.abs(log_sizes.to_numpy()[log_sizes.index.get_indexer(candidates)] - target)
+    dist = np.abs(log_sizes.to_numpy()[positions(log_sizes.index, candidates)] - target)
     # nearest in size first, ties by code (units without a size left out before sorting)
     known = [(d, u) for d, u in zip(dist.tolist(), candidates, strict=True) if d == d]
     return [u for _, u in sorted(known)][: max(int(n), 0)]

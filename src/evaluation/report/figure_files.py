@@ -19,7 +19,8 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
-#: Resolution of the figures drawn for the page alone (sensitivity, target, pooled figures).
+#: Resolution of the figures drawn for the page alone (the appendix's data figures,
+#: :func:`evaluation.report.show.figure_html`); the figures that are also files are reduced.
 PAGE_DPI = 110
 #: The design figures on the page are the files' 300-dpi PNG reduced by this factor (100 dpi).
 PAGE_REDUCE = 3
