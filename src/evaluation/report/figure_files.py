@@ -107,11 +107,9 @@ def page_png(png: bytes) -> bytes:
 
 def _reduced(image: Any) -> bytes:
     """The page's PNG of a figure's 300-dpi pixels (see :func:`page_png`)."""
-    from evaluation.report.figures import PNG_COMPRESS_LEVEL
+    from evaluation.report import png
 
-    out = io.BytesIO()
-    image.reduce(PAGE_REDUCE).save(out, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
-    return out.getvalue()
+    return png.encode(image.reduce(PAGE_REDUCE))
 
 
 # ------------------------------------------------------------------ the sections' figures

@@ -907,12 +907,6 @@ def decomposition_bars(
 
 
 # --------------------------------------------------------------------------- saving
-#: zlib level of the PNG files. The demo's 23 figures at 300 dpi, encoded from their pixels:
-#: level 1 in 1.0–1.2 CPU-s, 5.9 MB; level 3 in 1.2–1.4 s, 5.75 MB; Pillow's default 6 in 1.7 s,
-#: 5.4 MB. RGB instead of RGBA (the figures are opaque) keeps the files smaller still.
-PNG_COMPRESS_LEVEL = 1
-
-
 def render_figure(fig: Figure, *, dpi: int = DPI,
                   formats: Sequence[str] = ("png", "svg")) -> dict[str, bytes]:
     """The figure as file contents per format (PNG at ``dpi``, default 300, at least 200; SVG),
@@ -1011,10 +1005,10 @@ def drawn_png(fig: Figure, dpi: int) -> bytes:
 
 def _png_of_pixels(image: Any, dpi: int) -> bytes:
     """PNG bytes of a drawn figure: the resolution recorded, no software or date stamp
-    (byte-identical reruns)."""
-    out = io.BytesIO()
-    image.save(out, format="png", dpi=(dpi, dpi), compress_level=PNG_COMPRESS_LEVEL)
-    return out.getvalue()
+    (byte-identical reruns), rows unfiltered (:mod:`evaluation.report.png`)."""
+    from evaluation.report import png
+
+    return png.encode(image, dpi)
 
 
 def write_figure_files(files: dict[str, bytes], folder: str | Path, stem: str) -> list[Path]:
