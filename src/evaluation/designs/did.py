@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.designs.decomposition import rank_interval
-from evaluation.designs.wide import donor_columns
+from evaluation.designs.wide import donor_columns, float_columns
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL
 
@@ -234,9 +234,7 @@ def _prepare(
             "There is no period after the reform start in the data: choose an earlier start or "
             "load more recent data.",
         )
-    frame = Y.copy()
-    frame.columns = columns
-    X = frame[[treated, *donors]].to_numpy(dtype=float, copy=True)
+    X = float_columns(Y, [treated, *donors], index=pd.Index(columns, dtype=object))
     X[~np.isfinite(X)] = np.nan
     _check_observed(X, [treated, *donors], n_pre)
     return X, donors, periods

@@ -61,7 +61,7 @@ from evaluation.designs.inference import (  # noqa: F401  (re-exported)
     size_scale_fit,
     studentized_interval,
 )
-from evaluation.designs.wide import donor_columns, mean_skipping_nan
+from evaluation.designs.wide import donor_columns, float_columns, mean_skipping_nan
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL, EffectResult
 
@@ -260,7 +260,7 @@ def point_estimate(Y: pd.DataFrame, treated: str, donors: Sequence[str], n_pre: 
     if design == "sdid":
         from evaluation.designs.sdid import synthdid_estimate
 
-        M = Y[[*donors, treated]].to_numpy().T
+        M = float_columns(Y, [*donors, treated]).T
         return float(synthdid_estimate(M, len(donors), n_pre, solver="exact").tau)
     raise ValueError(f"unknown design {design!r}")
 

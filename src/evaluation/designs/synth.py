@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.designs.simplex import polish_on_support, solve_simplex_qp
-from evaluation.designs.wide import donor_columns
+from evaluation.designs.wide import donor_columns, float_columns
 from evaluation.errors import DesignError
 
 __all__ = [
@@ -213,10 +213,11 @@ def _prepare(Y: pd.DataFrame, treated: Hashable, n_pre: int,
             f"Synthetic control needs at least {min_donors} donor units but has {len(pool)}; "
             "add more units to the donor pool.",
         )
-    used = Y[[treated, *pool]]
-    values = used.to_numpy(dtype=float)
+    used = [treated, *pool]
+    values = float_columns(Y, used)
     if not np.all(np.isfinite(values)):
-        bad = [str(c) for c in used.columns[~np.isfinite(values).all(axis=0)]][:5]
+        bad = [str(c) for c, ok in zip(used, np.isfinite(values).all(axis=0), strict=True)
+               if not ok][:5]
         raise DesignError(
             f"Utfallsmatrisen saknar värden för {', '.join(bad)}; fyll i värdena eller ta bort "
             "enheterna ur donatorpoolen.",
