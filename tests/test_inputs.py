@@ -261,3 +261,52 @@ def test_the_whole_panel_is_read_once_and_kept_as_read(tmp_path, monkeypatch):
     assert full is inputs.as_read
     assert "0112" in set(full["unit"]) and "0112" not in set(inputs.panel["unit"])
     assert len(full) == len(panel)
+
+
+# ------------------------------------------------------------ inputs handed to the kernel
+def _handed(tmp_path, **kw):
+    """Inputs read and handed over, marked so that a taken-over copy can be told from a new
+    read (a new read never has the marker)."""
+    from evaluation.inputs import hand_over
+
+    inputs = _inputs(tmp_path, small_panel(), **kw)
+    inputs.dropped["MARK"] = "handed over"
+    return inputs, hand_over(inputs, tmp_path / ".checked-inputs.pickle")
+
+
+def test_the_kernel_takes_over_the_inputs_the_command_checked(tmp_path):
+    from evaluation.inputs import take_over
+    from evaluation.spec import validate_values
+
+    inputs, path = _handed(tmp_path)
+    # the kernel's spec is rebuilt from the notebook's parameters, as from_parameters does
+    spec = validate_values(inputs.spec.parameters(), path=inputs.spec.path)
+    got = take_over(spec, path)
+    assert got.dropped.get("MARK") == "handed over" and got.spec is spec
+    assert got.panel.equals(inputs.panel) and got.data_sha256 == inputs.data_sha256
+
+
+@pytest.mark.parametrize("change", ["parameters", "spec_path", "data", "no_file"])
+def test_the_kernel_reads_the_data_itself_when_the_handed_inputs_are_not_its_own(tmp_path,
+                                                                                 change):
+    """Another spec, another spec file, a data file changed since it was checked, or nothing
+    handed over: the inputs are read and checked again, never taken from the file."""
+    from evaluation.inputs import take_over
+    from evaluation.spec import validate_values
+
+    inputs, path = _handed(tmp_path)
+    parameters, spec_path = inputs.spec.parameters(), inputs.spec.path
+    if change == "parameters":
+        parameters = {**parameters, "seed": "7"}
+    elif change == "spec_path":
+        spec_path = str(tmp_path / "other.yaml")
+    elif change == "data":
+        frame = small_panel()
+        frame.loc[0, "value"] = frame.loc[0, "value"] + 1.0
+        frame.to_csv(tmp_path / "panel.csv", index=False)
+    else:
+        path.unlink()
+    got = take_over(validate_values(parameters, path=spec_path), path)
+    assert "MARK" not in got.dropped
+    assert take_over(validate_values(inputs.spec.parameters(), path=inputs.spec.path),
+                     "").dropped.get("MARK") is None  # an empty path: read here

@@ -37,7 +37,7 @@ def test_one_parameters_cell_of_literals_equal_to_the_demo_spec():
         values[node.targets[0].id] = ast.literal_eval(node.value)  # typed literals only
     spec = load_spec(paths.params_dir() / "exempelstad.yaml").parameters()
     assert {k: values[k] for k in spec} == spec
-    assert set(values) - set(spec) == {"output_dir", "spec_path"}
+    assert set(values) - set(spec) == {"output_dir", "spec_path", "checked_inputs"}
 
 
 def test_no_computation_in_the_notebook():
@@ -83,7 +83,7 @@ def test_papermill_reads_every_parameter():
 
     found = pm.inspect_notebook(str(paths.evaluate_notebook()))
     spec = load_spec(paths.params_dir() / "exempelstad.yaml").parameters()
-    assert set(found) == set(spec) | {"output_dir", "spec_path"}
+    assert set(found) == set(spec) | {"output_dir", "spec_path", "checked_inputs"}
     assert all(p["help"] for p in found.values())  # every parameter is explained
 
 

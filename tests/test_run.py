@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from evaluation import paths
 from evaluation.evaluate import DESIGNS
 from evaluation.report import text
-from evaluation.run import RunError, run
+from evaluation.run import CHECKED_INPUTS, RunError, run
 
 pytestmark = pytest.mark.slow
 
@@ -44,6 +45,7 @@ def test_report_folder_layout(report):
     assert pngs and len(pngs) == len(svgs)
     assert sorted((report / "tabeller").glob("*.xlsx")) and sorted((report / "tabeller").glob("*.csv"))
     assert not list(root.glob(".staging-*"))
+    assert not list(root.rglob(CHECKED_INPUTS))  # the kernel's copy of the inputs is gone
 
 
 def test_report_folders_honour_the_umask(report):
@@ -249,8 +251,13 @@ def test_interrupted_run_is_moved_aside_and_stale_staging_is_cleaned(report, mon
     before = len(list((report.parent / "failed").glob("*"))) if (
         report.parent / "failed").exists() else 0
 
-    def interrupted(*args, **kwargs):
+    handed = []
+
+    def interrupted(*args, parameters, **kwargs):
         assert not stale.exists()  # cleaned before this run's staging was made
+        handed.append(Path(parameters["checked_inputs"]))  # the inputs the command checked,
+        assert handed[0].is_file()  # left in the staging folder for the kernel
+        assert handed[0].parent == Path(parameters["output_dir"])
         raise KeyboardInterrupt
 
     monkeypatch.setattr(papermill, "execute_notebook", interrupted)
@@ -259,6 +266,8 @@ def test_interrupted_run_is_moved_aside_and_stale_staging_is_cleaned(report, mon
     assert (report / "report.html").read_bytes() == good
     assert len(list((report.parent / "failed").iterdir())) == before + 1
     assert not [p for p in report.parent.glob(".staging-*") if str(os.getpid()) in p.name]
+    assert handed and not handed[0].exists()  # removed, also from the attempt set aside
+    assert not list((report.parent / "failed").rglob(CHECKED_INPUTS))
 
 
 def test_yearly_spec_runs_end_to_end(yearly_report):

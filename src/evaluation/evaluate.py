@@ -20,7 +20,7 @@ from evaluation import paths
 from evaluation.data.panel import declare_measures, measure_info
 from evaluation.designs.registry import names as design_names
 from evaluation.errors import DesignError
-from evaluation.inputs import Inputs, load_inputs
+from evaluation.inputs import Inputs, load_inputs, take_over
 from evaluation.results import CI_LEVEL, EffectResult, clean_json, pre_period_mean
 from evaluation.spec import KEYS as SPEC_KEYS
 from evaluation.spec import Spec, validate_values
@@ -64,8 +64,12 @@ class Evaluation:
         return cls(inputs=load_inputs(spec))
 
     @classmethod
-    def from_parameters(cls, **parameters: Any) -> "Evaluation":
-        return cls.from_spec(spec_from_parameters(**parameters))
+    def from_parameters(cls, *, checked_inputs: str = "", **parameters: Any) -> "Evaluation":
+        """The notebook's parameters; ``checked_inputs`` is where ``evaluation run`` left the
+        data it read and checked (:func:`~evaluation.inputs.take_over`), empty when the
+        notebook is run by hand."""
+        spec = spec_from_parameters(**parameters)
+        return cls(inputs=take_over(spec, checked_inputs))
 
     @property
     def spec(self) -> Spec:

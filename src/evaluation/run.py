@@ -25,12 +25,16 @@ from typing import Any
 
 from evaluation import history, paths, plan
 from evaluation.errors import EvaluationError, RunFailure
-from evaluation.inputs import Inputs, data_last_period, load_inputs, sha256_file
+from evaluation.inputs import (Inputs, data_last_period, hand_over, load_inputs,
+                               sha256_file)
 from evaluation.results import clean_json
 from evaluation.spec import Spec, load_spec, settings_key
 
 LATEST = "senaste"
 FAILED = "failed"
+#: The inputs the command read and checked, left in the staging folder for the kernel
+#: (:func:`~evaluation.inputs.hand_over`) and removed when the kernel is done.
+CHECKED_INPUTS = ".checked-inputs.pickle"
 PACKAGES = (
     "evaluation", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill",
     "nbconvert", "nbformat", "pyarrow", "openpyxl", "PyYAML", "babel",
@@ -83,18 +87,23 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
     root = paths.reports_dir() / spec.evaluation_id
     staging = _start(root)
     notebook_out = staging / "evaluate.ipynb"
+    checked = staging / CHECKED_INPUTS
     parameters = {**spec.parameters(), "output_dir": str(staging),
-                  "spec_path": spec.path or ""}
+                  "spec_path": spec.path or "", "checked_inputs": str(checked)}
     try:
-        pm.execute_notebook(
-            str(paths.evaluate_notebook()), str(notebook_out), parameters=parameters,
-            kernel_name=kernel, cwd=str(staging), progress_bar=progress_bar(spec.language),
-            log_output=False,
-            request_save_on_cell_execute=False,
-            # no kernel chatter on the terminal: the kernel's shutdown logs a caught
-            # KeyboardInterrupt at ERROR level after a successful run
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-        )
+        try:
+            hand_over(inputs, checked)  # the kernel takes these instead of reading them again
+            pm.execute_notebook(
+                str(paths.evaluate_notebook()), str(notebook_out), parameters=parameters,
+                kernel_name=kernel, cwd=str(staging), progress_bar=progress_bar(spec.language),
+                log_output=False,
+                request_save_on_cell_execute=False,
+                # no kernel chatter on the terminal: the kernel's shutdown logs a caught
+                # KeyboardInterrupt at ERROR level after a successful run
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            )
+        finally:
+            checked.unlink(missing_ok=True)
         summary = json.loads((staging / "summary.json").read_text(encoding="utf-8"))
         title = summary.get("title") or spec.evaluation_id
         export_html(notebook_out, staging / "report.html", title=title, language=spec.language)
