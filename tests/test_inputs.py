@@ -286,7 +286,7 @@ def test_the_kernel_takes_over_the_inputs_the_command_checked(tmp_path):
     assert got.panel.equals(inputs.panel) and got.data_sha256 == inputs.data_sha256
 
 
-@pytest.mark.parametrize("change", ["parameters", "spec_path", "data", "no_file"])
+@pytest.mark.parametrize("change", ["parameters", "spec_path", "data", "no_file", "cut_short"])
 def test_the_kernel_reads_the_data_itself_when_the_handed_inputs_are_not_its_own(tmp_path,
                                                                                  change):
     """Another spec, another spec file, a data file changed since it was checked, or nothing
@@ -304,9 +304,28 @@ def test_the_kernel_reads_the_data_itself_when_the_handed_inputs_are_not_its_own
         frame = small_panel()
         frame.loc[0, "value"] = frame.loc[0, "value"] + 1.0
         frame.to_csv(tmp_path / "panel.csv", index=False)
+    elif change == "cut_short":
+        path.write_bytes(path.read_bytes()[:1000])
     else:
         path.unlink()
     got = take_over(validate_values(parameters, path=spec_path), path)
     assert "MARK" not in got.dropped
     assert take_over(validate_values(inputs.spec.parameters(), path=inputs.spec.path),
                      "").dropped.get("MARK") is None  # an empty path: read here
+
+
+def test_inputs_that_cannot_be_written_are_not_handed_over(tmp_path, monkeypatch):
+    """No room for the file: nothing is left behind, and the kernel reads the data itself."""
+    from pathlib import Path
+
+    from evaluation.inputs import hand_over
+
+    inputs = _inputs(tmp_path, small_panel())
+
+    def full(self, data):
+        self.open("wb").write(data[:10])  # a part written, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    path = hand_over(inputs, tmp_path / ".checked-inputs.pickle")
+    assert not path.exists()
