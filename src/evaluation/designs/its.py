@@ -819,15 +819,21 @@ def _ar1_noise_filter(
     G = phi.size
     gaps = np.diff(np.asarray(times, dtype=float)).astype(int)
     noise = 1.0 - rho
+    # the transition of each gap length (monthly data: one), computed once: φ^g, φ^2g and the
+    # variance the state gains, ρ(1 − φ^2g), as the loop would compute them at every period
+    moves = {}
+    for g in set(gaps.tolist()):
+        step = phi ** g
+        moves[g] = (step[:, None], step**2, rho * (1.0 - step**2))
     Z = np.empty((G, n, c))
     logdet = np.zeros(G)
     state = np.zeros((G, c))
     var = rho.astype(float).copy()
     for t in range(n):
         if t:
-            step = phi ** gaps[t - 1]
-            state = step[:, None] * state
-            var = step**2 * var + rho * (1.0 - step**2)
+            step_c, step2, gained = moves[int(gaps[t - 1])]
+            state = step_c * state
+            var = step2 * var + gained
         f = var + noise
         err = M[t][None, :] - state
         Z[:, t, :] = err / np.sqrt(f)[:, None]
