@@ -51,11 +51,13 @@ appendix's page figures drawn once), best of 3: numeric 41.3 → 9.2, report and
 total 55.0 → 16.5 (0.30); 667 numbers equal, every count as before once scipy.stats is imported
 before the counting starts (its import draws 18 variates of its own). A sixth session that day
 (figure PNGs written without Pillow's per-row filter choice, the designs' columns read by
-position), best of 3: numeric 39.6 → 10.2, report and files 13.6 → 7.0, total 53.2 → 17.1 (0.32);
-667 numbers equal, every count as before; against the session's start (d6ae227), three runs
-alternating on one core, medians: numeric 9.5 → 9.7 (within the noise), report and files 8.2 →
-7.3. (The inputs handed from the command to the kernel, that session's third change, are not
-measured here: this script runs the cells in-process, without the command.)
+position, the ITS filter's transitions computed once per gap length), best of 3: numeric
+45.6 → 9.0, report and files 13.2 → 7.2, total 58.8 → 16.2 (0.28); 667 numbers equal, every
+count as before. Against the session's start (d6ae227), four runs alternating on one core:
+the numeric cell lower in all four (by 0.1–1.4 CPU-s, median 0.6), the report's cells lower in
+all four (by 1.0–1.5, median 1.3). The inputs handed from the command to the kernel, that
+session's other change, are not measured here: this script runs the cells in-process, without
+the command.
 """
 
 from __future__ import annotations
