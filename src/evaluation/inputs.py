@@ -233,10 +233,8 @@ def hand_over(inputs: Inputs, path: str | Path) -> Path:
     import pickle
 
     path = Path(path)
-    record = {"parameters": inputs.spec.parameters(), "spec_path": inputs.spec.path,
-              "inputs": inputs}
     try:
-        path.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        path.write_bytes(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:  # no room for it: the kernel reads the data itself, as before
         path.unlink(missing_ok=True)
     return path
@@ -252,12 +250,11 @@ def take_over(spec: Spec, path: str | Path | None) -> Inputs:
     if not path or not Path(path).is_file():
         return load_inputs(spec)
     try:
-        record = pickle.loads(Path(path).read_bytes())
+        inputs = pickle.loads(Path(path).read_bytes())
     except Exception:  # noqa: BLE001  (a file cut short or unreadable: read the data here)
-        record = None
-    inputs = record.get("inputs") if isinstance(record, dict) else None
-    if (not isinstance(inputs, Inputs) or record.get("parameters") != spec.parameters()
-            or (record.get("spec_path") or None) != (spec.path or None)
+        inputs = None
+    if (not isinstance(inputs, Inputs) or inputs.spec.parameters() != spec.parameters()
+            or (inputs.spec.path or None) != (spec.path or None)
             or not inputs.data_path.is_file()
             or sha256_file(inputs.data_path) != inputs.data_sha256):
         return load_inputs(spec)

@@ -485,3 +485,22 @@ def test_similar_units_from_arrays_equal_the_pandas_choice():
             assert got == want and len(got) > 0, (outcome, case)
             cases += 1
     assert cases == 30
+
+
+def test_a_pool_cut_for_units_a_table_lacks_is_a_key_error_not_another_units_column(sim):
+    """``pool_of_units`` reads each unit's column of the whole pool's tables by position: a
+    unit missing from one of them (here the population) must fail, as ``table[units]`` did,
+    instead of reading the last column in its place."""
+    import dataclasses
+
+    from evaluation.designs.comparison import _pool, pool_of_units
+
+    panel = sim.panel
+    outcome = "unemployment_rate"
+    units = [_kommuner(panel)[0], _kommuner(panel)[1]]
+    whole = _pool(panel, outcome)
+    assert pool_of_units(panel, outcome, units, whole=whole) is not None
+    broken = dataclasses.replace(whole, population=whole.population.drop(columns=[units[0]]),
+                                 _arrays={})
+    with pytest.raises(KeyError, match=units[0]):
+        pool_of_units(panel, outcome, units, whole=broken)

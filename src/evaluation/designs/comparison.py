@@ -28,7 +28,7 @@ What an outcome is (rate, count or level) comes from
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -326,20 +326,20 @@ class _Pool:
         table = getattr(self, name)
         if table is None:
             return None
-        found = self._arrays.get(name)
-        if found is None or found[0] is not table:
-            found = self._arrays[name] = (table, table.to_numpy(dtype=float))
-        return found[1]
+        return self._kept(name, table, lambda t: t.to_numpy(dtype=float))
 
     def weight_array(self) -> np.ndarray:
         """:meth:`weight_of` every column of ``values``, as an array (ones without weights)."""
         if self.weights is None:
             return np.ones(self.values.shape)
-        key = "weights_aligned"
+        return self._kept("weights_aligned", self.weights, lambda t: t.reindex(
+            index=self.values.index, columns=self.values.columns).to_numpy(dtype=float))
+
+    def _kept(self, key: str, table: Any, make: Callable[[Any], np.ndarray]) -> np.ndarray:
+        """``make(table)``, kept under ``key`` while ``table`` is the same object."""
         found = self._arrays.get(key)
-        if found is None or found[0] is not self.weights:
-            aligned = self.weights.reindex(index=self.values.index, columns=self.values.columns)
-            found = self._arrays[key] = (self.weights, aligned.to_numpy(dtype=float))
+        if found is None or found[0] is not table:
+            found = self._arrays[key] = (table, make(table))
         return found[1]
 
     def weight_of(self, units: Sequence[str]) -> pd.DataFrame:
@@ -482,7 +482,7 @@ def pool_of_units(panel: pd.DataFrame, outcome: str, units: Sequence[str], *,
         table = getattr(whole, field_name)
         if table is None:
             return None
-        at = table.columns.get_indexer(columns)
+        at = positions(table.columns, columns)  # a unit not in the table is a KeyError
         return pd.DataFrame(whole.array(field_name)[:, at], index=table.index,
                             columns=columns.rename(table.columns.name))
 
