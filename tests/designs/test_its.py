@@ -273,6 +273,41 @@ def test_kalman_reml_equals_the_cholesky_reml_and_is_linear():
         np.testing.assert_allclose(kalman[1], dense[1], rtol=1e-9)
 
 
+def test_reml_terms_from_gram_matrices_equal_those_from_qr():
+    """The REML criterion's two data terms — log det of the whitened design's cross-product
+    and the residual sum of squares — from the Cholesky factor of each (k + 1)² Gram matrix
+    equal those from a QR of each whitened design, to 1e-9, for the ITS's own design (level,
+    trend, step, slope change, month dummies) at 60 and 480 months whitened by the AR(1)+noise
+    filter over its grid; a design with a column of zeros (no positive definite Gram matrix)
+    is handed to the QR, whose terms come back unchanged."""
+    import importlib
+
+    its_module = importlib.import_module("evaluation.designs.its")
+    rng = np.random.default_rng(7)
+    for n in (60, 480):
+        t = np.arange(n, dtype=float)
+        after = (t >= n - 12).astype(float)
+        months = [(t % 12 == m).astype(float) for m in range(1, 12)]
+        design = np.column_stack([np.ones(n), t, after, after * (t - (n - 12)), *months])
+        resid = np.zeros(n)
+        for i in range(1, n):
+            resid[i] = 0.9 * resid[i - 1] + rng.normal()
+        phi = np.tile(np.linspace(0.0, 0.995, 30), 10)
+        rho = np.repeat(np.linspace(0.1, 1.0, 10), 30)
+        Z, _, _, _ = its_module._ar1_noise_filter(phi, rho, np.column_stack([resid, design]), t)
+        gram, qr = its_module._gram_terms(Z), its_module._qr_terms(Z)
+        np.testing.assert_allclose(gram[0], qr[0], rtol=1e-9)
+        np.testing.assert_allclose(gram[1], qr[1], rtol=1e-9)
+    Z[:, :, 3] = 0.0
+    with pytest.raises(np.linalg.LinAlgError):
+        its_module._gram_terms(Z)
+    with np.errstate(divide="ignore"):
+        criterion, quad = its_module._reml_from_whitened(Z, np.zeros(len(Z)))
+        expected = its_module._qr_terms(Z)
+    np.testing.assert_array_equal(quad, np.maximum(expected[1], 1e-300))
+    assert np.isneginf(criterion).all()
+
+
 def test_linear_time_forecast_equals_the_dense_correlation_form():
     """The AR(1) + noise fit keeps no n × n matrices: its covariances by forward/backward
     recursions and its forecasts from the filtered state at the last pre-period. Both equal

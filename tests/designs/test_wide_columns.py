@@ -56,3 +56,24 @@ def test_a_column_left_out_may_hold_text_but_a_column_read_may_not():
                                   table[["1480", "0180"]].to_numpy(dtype=float))
     with pytest.raises(ValueError):
         float_columns(table, ["namn"])
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_positions_equal_get_indexer_and_refuse_what_it_refuses(dtype):
+    """Looked up in a dict, the positions are ``get_indexer``'s for every kind of label the
+    designs pass (a list, numpy strings, an Index, a period index, nothing); a label not there
+    is a KeyError naming it, and an index with a label twice is ``get_indexer``'s error."""
+    units = pd.Index(["0180", "1480", "1987", "2480", "0114"], dtype=dtype)
+    periods = pd.Index([f"2021-{m:02d}" for m in range(1, 13)], dtype=dtype)
+    for index, labels in ((units, ["1987", "0114", "1480"]),
+                          (units, np.array(["2480", "0180"])),
+                          (units, pd.Index(["0114"], dtype=dtype)),
+                          (periods, [f"2021-{m:02d}" for m in (12, 3, 4)]),
+                          (units, [])):
+        got = positions(index, labels)
+        np.testing.assert_array_equal(got, index.get_indexer(labels))
+        assert got.dtype == np.intp
+    with pytest.raises(KeyError, match="'9999', '0000'"):
+        positions(units, ["0180", "9999", "0000"])
+    with pytest.raises(pd.errors.InvalidIndexError):
+        positions(pd.Index(["0180", "1480", "0180"], dtype=dtype), ["1480"])

@@ -12,12 +12,22 @@ from evaluation.errors import DesignError
 
 def positions(index: Any, labels: Sequence[Hashable]) -> np.ndarray:
     """Where ``labels`` are in ``index`` (a pandas Index with unique labels), for reading a
-    table's array by position; a label not there is a KeyError, as with ``.loc``."""
-    at = index.get_indexer(labels)
-    if (at < 0).any():
-        missing = [label for label, i in zip(labels, at, strict=True) if i < 0]
-        raise KeyError(f"{missing} not in index")
-    return at
+    table's array by position; a label not there is a KeyError, as with ``.loc``, and an index
+    with a label twice is an error, as for ``get_indexer``.
+
+    Looked up in a dict of the index's labels: ``index.get_indexer(labels)`` first makes an
+    Index of a list of labels (with pandas' Arrow strings, 0.15–0.2 ms for the demo's 290
+    kommuner); the dict costs a third of that, built included."""
+    names = index.tolist()
+    lookup = dict(zip(names, range(len(names))))
+    if len(lookup) != len(names):
+        return index.get_indexer(labels)  # raises: the labels are not unique
+    try:
+        return np.fromiter((lookup[label] for label in labels), dtype=np.intp,
+                           count=len(labels))
+    except KeyError:
+        missing = [label for label in labels if label not in lookup]
+        raise KeyError(f"{missing} not in index") from None
 
 
 def float_columns(frame: Any, labels: Sequence[Hashable], index: Any = None) -> np.ndarray:
