@@ -66,6 +66,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -225,12 +226,46 @@ def install_counters(counts):
 
 
 def _run(src: Path, home: Path, out: Path) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(src), "EVALUATION_HOME": str(home),
-           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "MPLBACKEND": "Agg"}
-    done = subprocess.run([sys.executable, "-c", COUNTERS + RUNNER, str(out)], env=env,
-                          cwd=src.parent, capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", COUNTERS + RUNNER, str(out)],
+                          env=_env(src, home), cwd=src.parent, capture_output=True, text=True,
+                          check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+#: ``evaluation run`` of the demo spec in one process of its own (the command, and the notebook's
+#: kernel that papermill starts), for ``--end-to-end``.
+COMMAND = ("import sys; from evaluation.cli import main; "
+           "sys.exit(main(sys.argv[1:]))")
+
+
+def _env(src: Path, home: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(src), "EVALUATION_HOME": str(home),
+            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "MPLBACKEND": "Agg"}
+
+
+def _run_command(src: Path, home: Path) -> float:
+    """CPU seconds (user + system) of ``evaluation run notebooks/params/exempelstad.yaml`` with
+    its kernel, in a new ``EVALUATION_HOME`` whose demo data are built first (not timed): the
+    command, the kernel and everything they start, as a user's run costs."""
+    env = _env(src, home)
+    subprocess.run([sys.executable, "-c", COMMAND, "demo"], env=env, cwd=src.parent,
+                   capture_output=True, text=True, check=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", COMMAND, "run", "notebooks/params/exempelstad.yaml"],
+                   env=env, cwd=src.parent, capture_output=True, text=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def end_to_end(trees: dict[str, Path], tmp: Path, repeat: int) -> dict[str, list[float]]:
+    """``evaluation run`` of the demo spec, the versions alternating, ``repeat`` times each,
+    every run in a new ``EVALUATION_HOME`` (nothing remembered from an earlier run)."""
+    runs: dict[str, list[float]] = {label: [] for label in trees}
+    for i in range(repeat):
+        for label, tree in trees.items():
+            runs[label].append(_run_command(tree / "src", tmp / f"e2e-{label}-{i}"))
+    return runs
 
 
 def _flat_counts(t: dict) -> dict[str, int]:
@@ -285,6 +320,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default=BASE)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--end-to-end", type=int, default=0, metavar="N",
+                        help="also time N runs of `evaluation run` of each version (command "
+                             "and kernel, alternating)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp:
         tmp = Path(tmp)
@@ -316,6 +354,12 @@ def main() -> None:
                   f"{len(differ)} differ by more than 1e-6")
             for line in differ[:20]:
                 print("  ", line)
+            if args.end_to_end:
+                runs = end_to_end({"before": before_tree, "now": ROOT}, tmp, args.end_to_end)
+                print("evaluation run (command + kernel, CPU s, runs in order; best):")
+                for label, times in runs.items():
+                    print(f"{label:8s} " + " ".join(f"{t:6.2f}" for t in times)
+                          + f"   best {min(times):6.2f}")
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(before_tree)],
                            cwd=ROOT, check=False, capture_output=True)
