@@ -312,3 +312,52 @@ def test_pre_period_means_equal_the_long_panels_means_by_unit():
             assert (np.isnan(a) and np.isnan(b)) or a == pytest.approx(b, rel=1e-12), (u, a, b)
         assert all(u in got and got[u] > 0 for u in chosen) == all(
             u in reference and reference[u] > 0 for u in chosen)
+
+
+def test_sdid_weights_carried_to_the_next_placebo_date_change_no_number(data, monkeypatch):
+    """SDID's unit weights of each unit at one placebo date start its fits at the next
+    (``starts``): the runs equal those made without, to the last bit; the starts hold every
+    unit fitted against its pool, the second date's fits start from them, and the reliability
+    check hands one dict to all its dates."""
+    from evaluation.checks import reliability as reliability_module
+    from evaluation.data.panel import shift_period
+    from evaluation.designs import donor_designs, sdid
+
+    panel = data.monthly[data.monthly["unit"] != demo.TREATED_UNIT]
+    pool = sorted(u for u in panel["unit"].unique() if len(u) == 4 and u != demo.PLACEBO_UNIT)
+    donors = donor_designs.nearest_in_size(panel, demo.PLACEBO_UNIT, pool, 40)
+    units = [demo.PLACEBO_UNIT, *donors[:3]]
+    started = []
+    plain = sdid.synthdid_estimate
+
+    def recording(*args, omega_start=None, **kwargs):
+        started.append(omega_start is not None)
+        return plain(*args, omega_start=omega_start, **kwargs)
+
+    monkeypatch.setattr(sdid, "synthdid_estimate", recording)
+    starts: dict = {}
+    for date in ("2020-04", "2021-04"):
+        end = shift_period(date, 11)
+        cut = panel[panel["period"] <= end]
+        kwargs = dict(design="sdid", outcome="unemployment_rate", treated=demo.PLACEBO_UNIT,
+                      units=units, donors=donors, intervention=date, post_end=end)
+        started.clear()
+        with_starts = donor_designs.placebo_date_runs(cut, starts=starts, **kwargs)
+        if date == "2021-04":
+            assert np.mean(started) > 0.9  # the first date's weights start the second's fits
+        without = donor_designs.placebo_date_runs(cut, **kwargs)
+        pd.testing.assert_frame_equal(with_starts, without, check_exact=True)
+    assert {u for u, _ in starts} >= set(units)
+    assert all(len(w) == len(p) and u not in p for (u, p), w in starts.items())
+
+    handed = []
+    runs = donor_designs.placebo_date_runs
+    monkeypatch.setattr(donor_designs, "placebo_date_runs",
+                        lambda *a, starts=None, **k: handed.append(starts) or runs(
+                            *a, starts=starts, **k))
+    res = comparison_group_design(panel, design="sdid", outcome="unemployment_rate",
+                                  treated=demo.PLACEBO_UNIT, intervention="2022-04",
+                                  post_end="2023-03", donors=donors)
+    reliability_module.reliability(panel, res, n_units=4, n_dates=3)
+    assert len(handed) == 3 and isinstance(handed[0], dict)
+    assert all(h is handed[0] for h in handed)

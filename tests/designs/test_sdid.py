@@ -413,3 +413,26 @@ def test_kkt_solve_falls_back_when_the_free_block_is_singular():
     sol = np.append(x, mu)
     np.testing.assert_allclose(M.T @ (M @ sol - np.append(c, 1.0)), 0.0, atol=1e-9)
     assert np.isfinite(residual).all()
+
+
+def test_a_start_shortens_the_path_to_the_same_unit_weights():
+    """The exact solver started at a unit's weights from a shorter pre-period — what a placebo
+    date or an earlier window gives the next fit of the same unit and donors — ends at the
+    same weights and effect, to the last bit (the optimum is unique and computed from the
+    final free set alone), in fewer exchanges over 20 factor panels of 200 controls; a start
+    of the wrong length is ignored. Frank–Wolfe takes no start: its answer depends on it."""
+    cold_steps = warm_steps = 0
+    for Y in factor_panels(seed=11, reps=20, n=201, t=70):
+        earlier = synthdid_estimate(Y[:, :58], 200, 46, solver="exact")
+        cold = synthdid_estimate(Y, 200, 58, solver="exact")
+        warm = synthdid_estimate(Y, 200, 58, solver="exact", omega_start=earlier.omega)
+        assert np.array_equal(warm.omega, cold.omega) and warm.tau == cold.tau
+        assert np.array_equal(warm.lambda_, cold.lambda_)
+        wrong = synthdid_estimate(Y, 200, 58, solver="exact", omega_start=earlier.omega[:-1])
+        assert np.array_equal(wrong.omega, cold.omega)
+        assert wrong.iterations["omega"] == cold.iterations["omega"]
+        cold_steps += cold.iterations["omega"]
+        warm_steps += warm.iterations["omega"]
+    assert warm_steps < 0.8 * cold_steps
+    with pytest.raises(ValueError, match="exact solver"):
+        synthdid_estimate(Y, 200, 58, solver="fw", omega_start=earlier.omega)

@@ -142,8 +142,9 @@ def reliability(
     units = _units(panel, result, n_units)
     rows = []
     if runner is None and _declared(result) is not None and _declared(result).needs_donors:
+        starts: dict = {}  # SDID's weights of a unit at one date start its search at the next
         for shift in shifts:
-            rows += _group_rows(panel, result, units, shift, kind, step)
+            rows += _group_rows(panel, result, units, shift, kind, step, starts)
     else:
         run = runner or _design_runner(result, comparison)
         for shift in shifts:
@@ -274,9 +275,10 @@ def _design_runner(result: EffectResult, comparison: Any) -> Runner:
 
 
 def _group_rows(panel: pd.DataFrame, result: EffectResult, units: list[str], shift: int,
-                kind: str, step: float) -> list[dict[str, Any]]:
+                kind: str, step: float, starts: dict | None = None) -> list[dict[str, Any]]:
     """One placebo date of a comparison-group design: every unit's run from one set of fits
-    (:func:`~evaluation.designs.donor_designs.placebo_date_runs`), on the fitting scale."""
+    (:func:`~evaluation.designs.donor_designs.placebo_date_runs`, with ``starts``), on the
+    fitting scale."""
     from evaluation.designs.donor_designs import placebo_date_runs
 
     start, end = (shift_period(p, -shift) for p in _window(result))
@@ -286,7 +288,8 @@ def _group_rows(panel: pd.DataFrame, result: EffectResult, units: list[str], shi
     try:
         runs = placebo_date_runs(data, design=result.design, outcome=result.outcome,
                                  treated=result.treated, units=units, donors=donors,
-                                 intervention=start, post_end=end, ci_level=result.ci_level)
+                                 intervention=start, post_end=end, ci_level=result.ci_level,
+                                 starts=starts)
     except EvaluationError as exc:
         return [{"unit": u, "date": date, "testable": False, "rejected": False,
                  "error": exc.en, "error_sv": exc.sv} for u in units]

@@ -187,6 +187,28 @@ def nearest_in_size(panel: pd.DataFrame, treated: str, donors: Sequence[str],
     return donors
 
 
+#: SDID's unit weights by (treated unit, its donors in order), kept by a caller that fits the
+#: same units against the same donors again — at other placebo dates, in earlier windows — as
+#: the start of the next search (:func:`~evaluation.designs.sdid.synthdid_estimate`'s
+#: ``omega_start``: a shorter path to the same weights). A caller's own dict, never a module's:
+#: what one evaluation fitted never steers another's path.
+WeightStarts = dict[tuple[str, tuple[str, ...]], np.ndarray]
+
+
+def _sdid_fit(M: np.ndarray, focal: str, pool: Sequence[str], n_pre: int,
+              starts: WeightStarts | None) -> Any:
+    """SDID (exact weights) of ``M`` (the donors' rows in ``pool``'s order, then ``focal``'s),
+    started from and recorded in ``starts`` when given."""
+    from evaluation.designs.sdid import synthdid_estimate
+
+    if starts is None:
+        return synthdid_estimate(M, len(pool), n_pre, solver="exact")
+    key = (focal, tuple(pool))
+    fit = synthdid_estimate(M, len(pool), n_pre, solver="exact", omega_start=starts.get(key))
+    starts[key] = fit.omega
+    return fit
+
+
 def placebo_date_runs(
     panel: pd.DataFrame,
     *,
@@ -198,6 +220,7 @@ def placebo_date_runs(
     intervention: str,
     post_end: str,
     ci_level: float = CI_LEVEL,
+    starts: WeightStarts | None = None,
 ) -> pd.DataFrame:
     """The design as the report runs it, with each of ``units`` in turn as the treated unit, at
     a (placebo) date: one row per unit with ``estimate``, ``low``, ``high`` and ``level`` (the
@@ -209,7 +232,8 @@ def placebo_date_runs(
     report's placebo inference; its placebo units are the report's (and ``treated``, whose fit
     against all donors then plays a placebo). At a placebo date nothing happened, so whether
     the unit under test sits in a placebo's pool does not change the null distribution; with a
-    real effect it never does (the treated unit is never in a placebo pool).
+    real effect it never does (the treated unit is never in a placebo pool). ``starts``: SDID's
+    weights of earlier fits of the same units, to start from (:data:`WeightStarts`).
     """
     data = wide_data(panel, outcome=outcome, treated=treated, intervention=intervention,
                      post_end=post_end, donors=list(donors))
@@ -220,7 +244,7 @@ def placebo_date_runs(
     base = [treated, *data.placebo_units]
     near = {u: [v for v in base if v != u] if u != treated else list(data.placebo_units)
             for u in units}
-    fit = _fit(data, design, robustness=False)
+    fit = _fit(data, design, robustness=False, starts=starts)
     estimates = {treated: float(fit["estimate"]),
                  **{u: float(v) for u, v in zip(fit["placebo_units"], fit["placebo"],
                                                 strict=True)}}
@@ -235,7 +259,8 @@ def placebo_date_runs(
             estimates[u], scales[u], np.array([estimates[v] for v in others]),
             np.array([scales[v] for v in others]), ci_level)
         pool = list(data.donors) if u == treated else [d for d in data.donors if d != u]
-        own = in_time_estimates(data.Y, u, pool, data.n_pre, design, data.frequency)
+        own = in_time_estimates(data.Y, u, pool, data.n_pre, design, data.frequency,
+                                starts=starts)
         ci, p, _ = in_time_floor(estimates[u], ci, p, *_in_time_arrays(own), len(others),
                                  ci_level)
         rows.append({"unit": u, "estimate": estimates[u],
@@ -246,8 +271,9 @@ def placebo_date_runs(
 
 
 def point_estimate(Y: pd.DataFrame, treated: str, donors: Sequence[str], n_pre: int,
-                   design: str) -> float:
-    """The design's average effect for ``treated`` on ``Y`` (fitting scale), nothing else."""
+                   design: str, starts: WeightStarts | None = None) -> float:
+    """The design's average effect for ``treated`` on ``Y`` (fitting scale), nothing else
+    (``starts``: see :data:`WeightStarts`)."""
     donors = list(donors)
     if design == "synthetic_control":
         from evaluation.designs.synth import fit_synth
@@ -258,15 +284,14 @@ def point_estimate(Y: pd.DataFrame, treated: str, donors: Sequence[str], n_pre: 
 
         return float(twfe_did(Y, treated, n_pre, donors=donors).att)
     if design == "sdid":
-        from evaluation.designs.sdid import synthdid_estimate
-
         M = float_columns(Y, [*donors, treated]).T
-        return float(synthdid_estimate(M, len(donors), n_pre, solver="exact").tau)
+        return float(_sdid_fit(M, treated, donors, n_pre, starts).tau)
     raise ValueError(f"unknown design {design!r}")
 
 
 def in_time_estimates(Y: pd.DataFrame, treated: str, donors: Sequence[str], n_pre: int,
-                      design: str, frequency: str) -> dict[str, tuple[float, float]]:
+                      design: str, frequency: str, starts: WeightStarts | None = None
+                      ) -> dict[str, tuple[float, float]]:
     """The design's estimates for ``treated`` at placebo dates before the intervention, and the
     factor that carries each forward to the report's distance from the pre-period.
 
@@ -291,7 +316,8 @@ def in_time_estimates(Y: pd.DataFrame, treated: str, donors: Sequence[str], n_pr
         if pre_k < min_pre:
             break
         try:
-            est = point_estimate(Y.iloc[:pre_k + n_post], treated, donors, pre_k, design)
+            est = point_estimate(Y.iloc[:pre_k + n_post], treated, donors, pre_k, design,
+                                 starts)
         except (DesignError, ValueError, np.linalg.LinAlgError):
             continue
         if np.isfinite(est):
@@ -352,10 +378,11 @@ def _pre_sd(path: np.ndarray, n_pre: int) -> float:
 
 
 # ---------------------------------------------------------------------------- the three designs
-def _fit(data: WideData, design: str, robustness: bool = True) -> dict[str, Any]:
+def _fit(data: WideData, design: str, robustness: bool = True,
+         starts: WeightStarts | None = None) -> dict[str, Any]:
     """Point estimate, effect path, scale, placebo estimates/scales and design extras
     (``robustness=False`` skips the extras that do not enter the interval: leave-one-out,
-    placebo in time, the event study)."""
+    placebo in time, the event study; ``starts``: see :data:`WeightStarts`)."""
     Y, tr, donors, n_pre = data.Y, data.treated, data.donors, data.n_pre
     if design == "synthetic_control":
         from evaluation.designs.synth import fit_synth, leave_one_out, placebo_in_space
@@ -416,14 +443,12 @@ def _fit(data: WideData, design: str, robustness: bool = True) -> dict[str, Any]
                        "pretrend_p_value": pretrend_p},
         }
     if design == "sdid":
-        from evaluation.designs.sdid import synthdid_estimate
-
         values = Y.to_numpy().T  # units × periods, looked up by position (one per fit)
         at = {u: i for i, u in enumerate(Y.columns)}
 
         def one(focal: str, pool: list[str]):
-            M = values[[*(at[u] for u in pool), at[focal]]]
-            return synthdid_estimate(M, len(pool), n_pre, solver="exact")
+            return _sdid_fit(values[[*(at[u] for u in pool), at[focal]]], focal, pool, n_pre,
+                             starts)
 
         fit = one(tr, donors)
         placebo, scales = [], []
@@ -494,7 +519,8 @@ def comparison_group_design(
             f"The comparison group has {len(data.donors)} units: at least 2 are needed; choose a "
             "larger pool (donors: pool: all).",
         )
-    fit = _fit(data, design)
+    starts: WeightStarts = {}  # the treated unit's SDID weights start its earlier windows
+    fit = _fit(data, design, starts=starts)
     need = min_units_for_level(ci_level)
     placebo = np.asarray(fit["placebo"], float)
     n_placebo = int(np.isfinite(placebo).sum())
@@ -506,7 +532,7 @@ def comparison_group_design(
                                                    placebo_scale, ci_level)
     # never narrower than the treated unit's own placebo estimates at earlier dates allow
     in_time = in_time_estimates(data.Y, data.treated, data.donors, data.n_pre, design,
-                                data.frequency)
+                                data.frequency, starts)
     ci_space = ci_scaled
     ci_scaled, p_value, widened = in_time_floor(fit["estimate"], ci_scaled, p_value,
                                                 *_in_time_arrays(in_time), n_placebo, ci_level)

@@ -321,7 +321,8 @@ def _fw_round(
     return out_x, out_iter
 
 
-def _simplex_qp(Q: np.ndarray, c: np.ndarray, tol: float = 1e-11) -> tuple[np.ndarray, np.ndarray]:
+def _simplex_qp(Q: np.ndarray, c: np.ndarray, tol: float = 1e-11,
+                x0: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Exact minimiser of ``½ x'Qx − c'x`` over the unit simplex, for a batch of problems.
 
     Primal active-set method (Nocedal & Wright 2006, Algorithm 16.3) run on all problems at
@@ -337,6 +338,10 @@ def _simplex_qp(Q: np.ndarray, c: np.ndarray, tol: float = 1e-11) -> tuple[np.nd
     c : ndarray, shape (B, k)
     tol : float
         Optimality tolerance on the multipliers, relative to the scale of ``Q`` and ``c``.
+    x0 : ndarray, shape (1, k), optional
+        A start for a single problem (:func:`_simplex_qp_one` starts at its support): the
+        weights of a similar problem shorten the path, not change the answer. Batches start
+        at the best vertex.
 
     Returns
     -------
@@ -346,7 +351,7 @@ def _simplex_qp(Q: np.ndarray, c: np.ndarray, tol: float = 1e-11) -> tuple[np.nd
     """
     n_batch, k, _ = Q.shape
     if n_batch == 1:  # the common case (one fit, a placebo re-fit): no padding, no batching
-        x1, it1 = _simplex_qp_one(Q[0], c[0], tol)
+        x1, it1 = _simplex_qp_one(Q[0], c[0], tol, None if x0 is None else x0[0])
         return x1[None], np.array([it1])
     diag = np.einsum("bkk->bk", Q)
     scale = np.abs(diag).max(axis=1) + np.abs(c).max(axis=1)
@@ -603,8 +608,9 @@ def _solve_weights(
     n rows first. ``solver="fw"`` is synthdid's estimator (``sc.weight.fw`` for at most
     ``max_iter_pre_sparsify`` iterations from ``x0``, :func:`sparsify`, then ``sc.weight.fw``
     again for at most ``max_iter``); ``solver="exact"`` the exact minimiser
-    (:func:`_simplex_qp`, which needs no start: the optimum is unique). Returns the weights
-    (B, k) and the iterations of the (final) round.
+    (:func:`_simplex_qp`, which needs no start: the optimum is unique; a single problem's
+    ``x0`` is where its path starts). Returns the weights (B, k) and the iterations of the
+    (final) round.
     """
     if intercept:
         A = A - A.mean(axis=1, keepdims=True)
@@ -615,7 +621,7 @@ def _solve_weights(
         At = np.swapaxes(A, 1, 2)  # matmul (BLAS), not einsum: a 288-donor Gram matrix is
         Q = At @ A                 # 12 times faster (same products, other summation order)
         Q[:, np.arange(k), np.arange(k)] += (n_rows * zeta**2)[:, None]
-        return _simplex_qp(Q, (At @ b[:, :, None])[:, :, 0])
+        return _simplex_qp(Q, (At @ b[:, :, None])[:, :, 0], x0=x0)
     if solver != "fw":
         raise ValueError(f"unknown solver {solver!r}; use 'fw' or 'exact'")
     if x0 is None:
@@ -665,8 +671,8 @@ def _batch_weights(
     Collapsed form as in synthdid: λ fits the controls' post-period means from their
     pre-periods (rows = control units); ω fits the treated units' mean pre-period path from the
     controls' (rows = pre-periods). ``omega0`` / ``lambda0`` are the fixed weights when the
-    method does not update them, else starting values (``None``: synthdid's uniform start; the
-    exact solver ignores starting values).
+    method does not update them, else starting values (``None``: synthdid's uniform start; for
+    the exact solver a start shortens the path to the same weights).
     """
     controls_pre = Yb[:, :N0, :T0]
     treated_mean = Yb[:, N0:, :].mean(axis=1)  # (B, T)
@@ -687,10 +693,14 @@ def _batch_weights(
     return tau, omega, lam, iterations
 
 
-def _fit(Y: np.ndarray | pd.DataFrame, N0: int, T0: int, method: str, solver: str) -> SdidFit:
+def _fit(Y: np.ndarray | pd.DataFrame, N0: int, T0: int, method: str, solver: str,
+         omega_start: np.ndarray | None = None) -> SdidFit:
     """Shared body of the three estimators."""
     if solver not in ("fw", "exact"):
         raise ValueError(f"unknown solver {solver!r}; use 'fw' or 'exact'")
+    if omega_start is not None and solver != "exact":
+        raise ValueError("omega_start is a start for the exact solver; Frank–Wolfe's result "
+                         "depends on where it starts")
     arr = _as_matrix(Y, N0, T0)
     N, T = arr.shape
     N1, T1 = N - N0, T - T0
@@ -707,6 +717,8 @@ def _fit(Y: np.ndarray | pd.DataFrame, N0: int, T0: int, method: str, solver: st
     zeta_omega, zeta_lambda = eta_omega * sigma, ETA_LAMBDA * sigma
     min_decrease = MIN_DECREASE_FACTOR * sigma
     omega0 = None if opts.update_omega else np.full((1, N0), 1.0 / N0)
+    if omega_start is not None and opts.update_omega:
+        omega0 = np.asarray(omega_start, dtype=float).reshape(1, -1)
     lambda0 = None
     if not opts.update_lambda:
         lambda0 = np.zeros((1, T0)) if method == "sc" else np.full((1, T0), 1.0 / T0)
@@ -747,7 +759,8 @@ def _fit(Y: np.ndarray | pd.DataFrame, N0: int, T0: int, method: str, solver: st
 
 
 def synthdid_estimate(
-    Y: np.ndarray | pd.DataFrame, N0: int, T0: int, solver: Solver = "fw"
+    Y: np.ndarray | pd.DataFrame, N0: int, T0: int, solver: Solver = "fw",
+    omega_start: np.ndarray | None = None,
 ) -> SdidFit:
     """Synthetic difference-in-differences (Arkhangelsky et al. 2021, Algorithm 1).
 
@@ -764,6 +777,11 @@ def synthdid_estimate(
         ``"fw"``: synthdid's Frank–Wolfe with its stopping rule and sparsify step (reproduces
         the R package); ``"exact"``: the exact minimiser of the same objectives (faster, see
         the module docstring).
+    omega_start : array of N0 weights, optional
+        Where the exact solver's search for the unit weights starts (the support of, say, the
+        same unit's weights at another date). The optimum is unique and computed from the
+        final free set alone, so the start shortens the path and leaves the weights as they
+        are. Only with ``solver="exact"``.
 
     Returns
     -------
@@ -776,7 +794,7 @@ def synthdid_estimate(
         Fewer than two controls or pre-periods, no treated unit or post-period, missing
         values, or constant control outcomes.
     """
-    return _fit(Y, N0, T0, "sdid", solver)
+    return _fit(Y, N0, T0, "sdid", solver, omega_start)
 
 
 def sc_estimate(Y: np.ndarray | pd.DataFrame, N0: int, T0: int, solver: Solver = "fw") -> SdidFit:
