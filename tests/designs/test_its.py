@@ -271,6 +271,12 @@ def test_kalman_reml_equals_the_cholesky_reml_and_is_linear():
         kalman = its_module._reml_neg_ar1_noise(phi, rho, resid, design, times)
         np.testing.assert_allclose(kalman[0], dense[0], rtol=0, atol=1e-9)
         np.testing.assert_allclose(kalman[1], dense[1], rtol=1e-9)
+        # each grid point filtered on its own: the last states of a subset of the points (the
+        # fit keeps the heaviest) are, to the last bit, those the whole grid's filter gave
+        some = np.sort(rng.choice(len(phi), 40, replace=False))
+        _, _, state, var = its_module._ar1_noise_filter(
+            phi[some], rho[some], np.column_stack([resid, design]), times)
+        assert np.array_equal(kalman[2][some], state) and np.array_equal(kalman[3][some], var)
 
 
 def test_reml_terms_from_gram_matrices_equal_those_from_qr():

@@ -509,7 +509,7 @@ class AR1NoiseErrors:
             return _grid_corr(P[idx], R[idx], P2[idx], times)
 
         if integer_lags and not P2.any():  # AR(1) + white noise: Kalman filter, O(n)
-            neg, quad = _reml_neg_ar1_noise(P, R, resid, design, times)
+            neg, quad, last, last_var = _reml_neg_ar1_noise(P, R, resid, design, times)
         else:  # evaluate the grid in chunks to bound memory for long pre-periods
             chunk = max(1, int(4e6 // (n * n)))
             parts = [_reml_neg(corr(np.arange(a, min(a + chunk, len(P)))), resid, design)
@@ -550,8 +550,9 @@ class AR1NoiseErrors:
             Ck = np.zeros((0, 0, 0))
             CX = _ar1_noise_times(P[keep], R[keep], xw, times)
             covs = bread[None] @ (s2[:, None, None] * (xw.T[None] @ CX)) @ bread[None]
-            _, _, filtered, filtered_var = _ar1_noise_filter(
-                P[keep], R[keep], np.column_stack([resid, design]), times)
+            # the filter ran on every grid point for the criterion already, each point on
+            # its own: the kept points' last states are those a filter of them alone gives
+            filtered, filtered_var = last[keep], last_var[keep]
         else:
             Ck = corr(np.flatnonzero(keep))
             covs = bread[None] @ (xw.T[None] @ (s2[:, None, None] * Ck) @ xw[None]) @ bread[None]
@@ -871,9 +872,10 @@ def _ar1_noise_filter(
 
 def _reml_neg_ar1_noise(
     phi: np.ndarray, rho: np.ndarray, resid: np.ndarray, design: np.ndarray, times: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_reml_neg` for the correlation ``ρ·φ^|s−t| + (1 − ρ)·1{s = t}`` of every grid
-    point at once, in time linear in the number of periods.
+    point at once, in time linear in the number of periods; then the filter's last state and
+    its variance per grid point (:func:`_ar1_noise_filter`'s, for the forecasts).
 
     The Cholesky factor ``L`` of a covariance turns data into standardised one-step prediction
     errors: ``L⁻¹ M`` and ``log det C`` are exactly what a Kalman filter gives
@@ -881,8 +883,8 @@ def _reml_neg_ar1_noise(
     together replaces an O(n³) Cholesky per grid point by O(n·k) work; the criterion is the
     same to rounding.
     """
-    Z, logdet, _, _ = _ar1_noise_filter(phi, rho, np.column_stack([resid, design]), times)
-    return _reml_from_whitened(Z, logdet)
+    Z, logdet, state, var = _ar1_noise_filter(phi, rho, np.column_stack([resid, design]), times)
+    return (*_reml_from_whitened(Z, logdet), state, var)
 
 
 def _ar1_noise_times(phi: np.ndarray, rho: np.ndarray, V: np.ndarray,
