@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.designs.wide import float_columns, positions
+from evaluation.designs.wide import float_columns, positions, positions_or_missing
 
 
 def _table(labels) -> pd.DataFrame:
@@ -77,3 +77,15 @@ def test_positions_equal_get_indexer_and_refuse_what_it_refuses(dtype):
         positions(units, ["0180", "9999", "0000"])
     with pytest.raises(pd.errors.InvalidIndexError):
         positions(pd.Index(["0180", "1480", "0180"], dtype=dtype), ["1480"])
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_positions_or_missing_equal_get_indexer(dtype):
+    """−1 where a label is not in the index, as ``get_indexer`` (what the ITS's grid and the
+    decomposition's gap check read); a label twice in the index is its error."""
+    periods = pd.Index([f"2021-{m:02d}" for m in (1, 2, 4, 5)], dtype=dtype)
+    for labels in ([f"2021-{m:02d}" for m in range(1, 7)], ["2020-12"], []):
+        got = positions_or_missing(periods, labels)
+        np.testing.assert_array_equal(got, periods.get_indexer(labels))
+    with pytest.raises(pd.errors.InvalidIndexError):
+        positions_or_missing(pd.Index(["2021-01", "2021-01"], dtype=dtype), ["2021-01"])

@@ -62,7 +62,7 @@ from evaluation.designs.inference import (  # noqa: F401  (rank_interval re-expo
     rank_interval,
     size_scale_fit,
 )
-from evaluation.designs.wide import mean_skipping_nan, positions
+from evaluation.designs.wide import mean_skipping_nan, positions, positions_or_missing
 from evaluation.errors import DataError, DesignError
 from evaluation.windows import (  # noqa: F401  (re-exported)
     COMPARE_WINDOW,
@@ -324,7 +324,7 @@ def _mean_at(series: pd.Series, labels: list[str]) -> float:
 def _without_value(series: pd.Series, labels: list[str]) -> list[str]:
     """The ``labels`` that ``series`` lacks or holds NaN at, in order (for a series with
     unique labels; one index lookup instead of a pandas ``get`` per label)."""
-    at = series.index.get_indexer(labels)
+    at = positions_or_missing(series.index, labels)
     values = series.to_numpy(dtype=float)
     return [p for p, i in zip(labels, at, strict=True) if i < 0 or np.isnan(values[i])]
 

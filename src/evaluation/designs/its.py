@@ -119,6 +119,7 @@ from evaluation.designs.comparison import (
     treated_window,
 )
 from evaluation.designs.glm import fit_poisson_glm, harmonics
+from evaluation.designs.wide import positions_or_missing
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL, EffectResult
 
@@ -958,7 +959,7 @@ def _month_columns(periods: Sequence[str]) -> dict[str, np.ndarray]:
 def _on_grid(series: pd.Series, periods: Sequence[str]) -> np.ndarray:
     """``series.reindex(periods).to_numpy(float)`` without a Series (NaN where a period is
     missing; a period twice in ``series`` is an error, as for ``reindex``)."""
-    at = series.index.get_indexer(periods)  # raises on duplicate labels, as reindex does
+    at = positions_or_missing(series.index, periods)  # raises on a label twice, as reindex
     values = series.to_numpy(dtype=float)
     return np.where(at >= 0, values[np.maximum(at, 0)] if len(values) else np.nan, np.nan)
 

@@ -18,16 +18,23 @@ def positions(index: Any, labels: Sequence[Hashable]) -> np.ndarray:
     Looked up in a dict of the index's labels: ``index.get_indexer(labels)`` first makes an
     Index of a list of labels (with pandas' Arrow strings, 0.15–0.2 ms for the demo's 290
     kommuner); the dict costs a third of that, built included."""
+    at = positions_or_missing(index, labels)
+    if (at < 0).any():
+        missing = [label for label, i in zip(labels, at, strict=True) if i < 0]
+        raise KeyError(f"{missing} not in index")
+    return at
+
+
+def positions_or_missing(index: Any, labels: Sequence[Hashable]) -> np.ndarray:
+    """``index.get_indexer(labels)`` — each label's position in ``index``, −1 where it is not
+    there — by a dict of the index's labels (see :func:`positions`); an index with a label
+    twice is ``get_indexer``'s error."""
     names = index.tolist()
     lookup = dict(zip(names, range(len(names))))
     if len(lookup) != len(names):
         return index.get_indexer(labels)  # raises: the labels are not unique
-    try:
-        return np.fromiter((lookup[label] for label in labels), dtype=np.intp,
-                           count=len(labels))
-    except KeyError:
-        missing = [label for label in labels if label not in lookup]
-        raise KeyError(f"{missing} not in index") from None
+    return np.fromiter((lookup.get(label, -1) for label in labels), dtype=np.intp,
+                       count=len(labels))
 
 
 def float_columns(frame: Any, labels: Sequence[Hashable], index: Any = None) -> np.ndarray:
