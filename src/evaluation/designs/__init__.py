@@ -13,6 +13,10 @@ Every design returns an :class:`evaluation.results.EffectResult`.
   it reads the spec's validation), with studentised placebo-in-space inference; their
   numerical cores on wide matrices are :mod:`~evaluation.designs.synth`,
   :mod:`~evaluation.designs.did` and :mod:`~evaluation.designs.sdid`.
+
+``evaluation run`` reads the designs' registry before the notebook's kernel starts, so no module
+of this package imports SciPy or statsmodels at its top: each function imports what it uses
+(``tests/test_imports.py`` checks it).
 """
 
 from evaluation.designs.comparison import (

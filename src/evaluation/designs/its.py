@@ -100,7 +100,6 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import solve_triangular
 
 from evaluation.data.panel import (
     MIN_PRE_PERIODS,
@@ -761,6 +760,8 @@ def _lower_solve(L: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``L⁻¹ B`` for a stack of lower-triangular ``L`` (batched triangular solve when SciPy
     supports it, ≈ 2× faster than a general solve; else the general solve)."""
     try:
+        from scipy.linalg import solve_triangular
+
         return solve_triangular(L, B, lower=True, check_finite=False)
     except ValueError:  # SciPy without batched triangular solves
         return np.linalg.solve(L, B)
@@ -769,6 +770,8 @@ def _lower_solve(L: np.ndarray, B: np.ndarray) -> np.ndarray:
 def _spd_solve(C: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``C⁻¹ B`` for a stack of symmetric positive definite ``C`` (Cholesky, two triangular
     solves)."""
+    from scipy.linalg import solve_triangular
+
     L = np.linalg.cholesky(C)
     Z = _lower_solve(L, B)
     try:

@@ -68,7 +68,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import lapack
 
 from evaluation.designs.wide import donor_columns
 from evaluation.errors import DesignError
@@ -543,6 +542,8 @@ def _active_set_one(Q: np.ndarray, c: np.ndarray, tol: float,
 def _kkt_on(Q: np.ndarray, rhs: np.ndarray, F: np.ndarray) -> tuple[np.ndarray, float]:
     """``x_F`` and the multiplier μ of ``min ½x'Qx − c'x`` s.t. ``Σx = 1``, ``x = 0`` off F;
     ``rhs`` holds the columns ``c`` and ``1``."""
+    from scipy.linalg import lapack  # here, not at the top: see evaluation.designs
+
     _, yz, info = lapack.dposv(Q.take(F, 0).take(F, 1), rhs.take(F, 0), lower=0,
                                overwrite_a=1, overwrite_b=1)
     if info == 0:

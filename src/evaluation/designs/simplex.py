@@ -34,7 +34,6 @@ Gram matrix and differ only in which column is the target and which are eligible
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg.lapack import dgesv as _dgesv
 
 from evaluation.errors import DesignError
 
@@ -271,7 +270,9 @@ def _equality_solution(Q: np.ndarray, q: np.ndarray, passive: np.ndarray) -> np.
     rhs = np.empty(k + 1)
     rhs[:k] = q.take(passive)
     rhs[k] = 1.0
-    _, _, sol, info = _dgesv(kkt, rhs)
+    from scipy.linalg.lapack import dgesv  # here, not at the top: see evaluation.designs
+
+    _, _, sol, info = dgesv(kkt, rhs)
     if info != 0 or not np.all(np.isfinite(sol)):
         sol = np.linalg.lstsq(kkt, rhs, rcond=None)[0]
     return sol[:k]

@@ -103,7 +103,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from evaluation.errors import DesignError
 
@@ -701,6 +700,8 @@ def _pretest(att: np.ndarray, inf: np.ndarray, pre: np.ndarray) -> Pretest | Non
         return None
     b = att[keep]
     W = float(n * b @ np.linalg.solve(V, b))
+    from scipy import special
+
     return Pretest(W, len(keep), float(special.chdtrc(len(keep), W)))
 
 
