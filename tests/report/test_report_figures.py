@@ -308,3 +308,32 @@ def test_each_format_is_drawn_once_and_the_files_equal_savefigs(language, constr
             assert png.convert("RGBA").tobytes() == reference["rgba"]
         assert fig.canvas is canvas and fig.dpi == dpi
         assert fig.get_layout_engine() is engine and fig.patch.get_facecolor()[3] == 0
+
+
+def test_placebo_gaps_draw_every_placebo_behind_the_treated_gap():
+    """Synthetic control's placebo figure: one line per placebo unit's gap (drawn as one
+    collection of lines, the values as given), behind the treated unit's gap, both in the
+    legend (the placebos once, with their number), and the axes span every gap."""
+    import dataclasses
+
+    base = _result()
+    n = len(base.frame)
+    rng = np.random.default_rng(2)
+    gaps = {f"{u:04d}": rng.normal(0, 0.2, n) for u in range(5)}
+    gaps["0004"][10] = 3.0  # the largest gap belongs to a placebo
+    result = dataclasses.replace(base, design="synthetic_control", diagnostics={
+        "placebo_gaps": {u: g.tolist() for u, g in gaps.items()},
+        "gap": base.frame["effect"].tolist()})
+    fig = F.placebo_gaps(result)
+    ax = fig.axes[0]
+    (lines,) = [c for c in ax.collections if c.get_label().startswith("Jämförelsekommuner")]
+    drawn = lines.get_segments()
+    assert len(drawn) == 5 and "5 st" in lines.get_label()
+    for segment, gap in zip(drawn, gaps.values(), strict=True):
+        np.testing.assert_array_equal(segment[:, 1], gap)
+    treated = [line for line in ax.lines if line.get_label() == "Exempelstad"]
+    assert len(treated) == 1 and treated[0].get_zorder() > lines.get_zorder()
+    np.testing.assert_array_equal(treated[0].get_ydata(), base.frame["effect"].to_numpy())
+    _, labels = ax.get_legend_handles_labels()
+    assert labels.count(lines.get_label()) == 1
+    assert ax.get_ylim()[1] >= 3.0
