@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import matplotlib.pyplot as plt
 
 #: Resolution of the figures drawn for the page alone (the appendix's data figures,
 #: :func:`evaluation.report.show.figure_html`); the figures that are also files are reduced.
@@ -66,7 +65,7 @@ def _draw(pairs: Iterable[tuple[str, Any]], language: str,
             files, pixels = figures.render_figure_pixels(fig)
             description = describe_figure(fig, language, categories=categories(suffix))
         finally:
-            plt.close(fig)
+            figures.close(fig)
         drawn.append(FigureFiles(suffix, files, description, _reduced(pixels)))
     return drawn
 

@@ -21,6 +21,7 @@ watermark "SIMULERADE DATA – fiktiv kommun".
 from __future__ import annotations
 
 import io
+import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +30,6 @@ from typing import Any
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib import pyplot as plt
 from matplotlib import ticker as mticker
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -965,6 +965,16 @@ def render_figure_pixels(fig: Figure, *, dpi: int = DPI, formats: Sequence[str] 
     return out, pixels
 
 
+def close(fig: Figure) -> None:
+    """Let go of a drawn figure: pyplot's ``close`` when pyplot is in use (a figure made with
+    pyplot is held by it until closed), nothing otherwise. This package makes its figures
+    without pyplot and does not import it: that would cost the kernel 0.2–0.25 CPU-s of
+    start-up for a figure manager no report uses."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close(fig)
+
+
 class _SavingCanvas(FigureCanvasAgg):
     """An Agg canvas that says it is saving, as ``savefig``'s canvas does: pyplot's stale-figure
     callback then does not start a draw of its own in the middle of this one."""
@@ -1047,5 +1057,5 @@ def save_figure(
     try:
         files = render_figure(fig, dpi=dpi, formats=formats)
     finally:
-        plt.close(fig)
+        close(fig)
     return write_figure_files(files, folder, stem)

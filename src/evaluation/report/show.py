@@ -28,7 +28,6 @@ import struct
 import weakref
 from typing import TYPE_CHECKING, Any
 
-import matplotlib.pyplot as plt
 import mistune
 from IPython.display import HTML, Markdown, display
 
@@ -171,7 +170,7 @@ def figure_html(ev: Evaluation, fig, caption: str, *, categories: bool = False) 
 
     data = figures.drawn_png(fig, PAGE_DPI)
     description = describe_figure(fig, ev.language, categories=categories)
-    plt.close(fig)
+    figures.close(fig)
     return png_figure_html(ev, data, caption, description)
 
 
