@@ -337,6 +337,11 @@ def main() -> None:
         subprocess.run(["git", "worktree", "add", "--detach", str(before_tree), args.base],
                        cwd=ROOT, check=True, capture_output=True)
         try:
+            # both versions from bytecode, as after their install (where PYTHONDONTWRITEBYTECODE
+            # is set, each process would otherwise compile the package's sources)
+            for tree in (before_tree, ROOT):
+                subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "src")],
+                               check=True, capture_output=True)
             home = tmp / "home"
             timings: dict[str, dict[str, float]] = {}
             summaries = {}
