@@ -61,10 +61,11 @@ the command. A seventh session that day (the ITS's REML terms from Gram matrices
 states from the REML filter, SDID's weight searches started at the previous date's weights,
 label lookups by dict, no SciPy in the command) added ``--end-to-end N``: ``evaluation run``
 itself, the command and its kernel, N runs per version, alternating, each in a fresh
-``EVALUATION_HOME`` with its demo data built first (not timed). ``--repeat 3 --end-to-end 3``:
-numeric 45.3 → 8.7, report and files 14.4 → 8.6, total 59.7 → 17.3 (0.29); ``evaluation run``
-73.1 / 73.6 / 64.0 → 26.1 / 19.8 / 22.5 CPU-s (best 64.0 → 19.8, 0.31); 667 numbers equal,
-every count as before.
+``EVALUATION_HOME`` with its demo data built first (not timed). ``--repeat 3 --end-to-end 3``
+at that session's end (with the placebo figure's lines as one collection, no pyplot in the
+kernel, and both versions run from bytecode): numeric 44.1 → 7.7, report and files
+13.7 → 6.9, total 57.8 → 14.6 (0.25); ``evaluation run`` 72.2 / 65.4 / 71.4 →
+22.4 / 19.8 / 18.8 CPU-s (best 65.4 → 18.8, 0.29); 667 numbers equal, every count as before.
 """
 
 from __future__ import annotations
