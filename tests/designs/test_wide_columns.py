@@ -77,6 +77,10 @@ def test_positions_equal_get_indexer_and_refuse_what_it_refuses(dtype):
         positions(units, ["0180", "9999", "0000"])
     with pytest.raises(pd.errors.InvalidIndexError):
         positions(pd.Index(["0180", "1480", "0180"], dtype=dtype), ["1480"])
+    # a plain list of labels serves as the index too (DiD's checked column labels)
+    np.testing.assert_array_equal(positions(units.tolist(), ["2480", "0180"]), [3, 0])
+    with pytest.raises(pd.errors.InvalidIndexError):
+        positions(["0180", "1480", "0180"], ["1480"])
 
 
 @pytest.mark.parametrize("dtype", [object, "str"])

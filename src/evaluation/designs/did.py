@@ -234,7 +234,7 @@ def _prepare(
             "There is no period after the reform start in the data: choose an earlier start or "
             "load more recent data.",
         )
-    X = float_columns(Y, [treated, *donors], index=pd.Index(columns, dtype=object))
+    X = float_columns(Y, [treated, *donors], index=columns)  # labels checked unique above
     X[~np.isfinite(X)] = np.nan
     _check_observed(X, [treated, *donors], n_pre)
     return X, donors, periods

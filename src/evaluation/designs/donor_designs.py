@@ -201,11 +201,11 @@ def _sdid_fit(M: np.ndarray, focal: str, pool: Sequence[str], n_pre: int,
     started from and recorded in ``starts`` when given."""
     from evaluation.designs.sdid import synthdid_estimate
 
-    if starts is None:
-        return synthdid_estimate(M, len(pool), n_pre, solver="exact")
     key = (focal, tuple(pool))
-    fit = synthdid_estimate(M, len(pool), n_pre, solver="exact", omega_start=starts.get(key))
-    starts[key] = fit.omega
+    start = None if starts is None else starts.get(key)
+    fit = synthdid_estimate(M, len(pool), n_pre, solver="exact", omega_start=start)
+    if starts is not None:
+        starts[key] = fit.omega
     return fit
 
 

@@ -6,13 +6,14 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from evaluation.errors import DesignError
 
 
 def positions(index: Any, labels: Sequence[Hashable]) -> np.ndarray:
-    """Where ``labels`` are in ``index`` (a pandas Index with unique labels), for reading a
-    table's array by position; a label not there is a KeyError, as with ``.loc``, and an index
+    """Where ``labels`` are in ``index`` (a pandas Index or a list, of unique labels), for
+    reading a table's array by position; a label not there is a KeyError, as with ``.loc``, and an index
     with a label twice is an error, as for ``get_indexer``.
 
     Looked up in a dict of the index's labels: ``index.get_indexer(labels)`` first makes an
@@ -29,10 +30,10 @@ def positions_or_missing(index: Any, labels: Sequence[Hashable]) -> np.ndarray:
     """``index.get_indexer(labels)`` — each label's position in ``index``, −1 where it is not
     there — by a dict of the index's labels (see :func:`positions`); an index with a label
     twice is ``get_indexer``'s error."""
-    names = index.tolist()
+    names = index.tolist() if hasattr(index, "tolist") else list(index)
     lookup = dict(zip(names, range(len(names))))
     if len(lookup) != len(names):
-        return index.get_indexer(labels)  # raises: the labels are not unique
+        return pd.Index(names).get_indexer(labels)  # raises: the labels are not unique
     return np.fromiter((lookup.get(label, -1) for label in labels), dtype=np.intp,
                        count=len(labels))
 

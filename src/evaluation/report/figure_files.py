@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-
 #: Resolution of the figures drawn for the page alone (the appendix's data figures,
 #: :func:`evaluation.report.show.figure_html`); the figures that are also files are reduced.
 PAGE_DPI = 110

@@ -6,9 +6,10 @@ smallest sum (its ``ZipEncode.c``; there is no option to turn that off), which c
 the compression itself: 41 ms a figure even at zlib level 0. For such pictures the filter buys
 nothing — with no filter the demo's design figures come out a tenth *smaller* — so
 :func:`encode` writes the file itself: every row with filter type 0, deflated by zlib at
-:data:`LEVEL` (a third of Pillow's time; the measurements are beside it). The format is the PNG specification's (W3C, 2nd edition, 2003): the signature, IHDR,
-pHYs when a resolution is given, one IDAT, IEND, each chunk with its CRC-32. Reading is left to
-Pillow, and the tests read every file written here with it.
+:data:`LEVEL` (a third of Pillow's time; the measurements are beside it). The format is the PNG
+specification's (W3C, 2nd edition, 2003): the signature, IHDR, pHYs when a resolution is given,
+one IDAT, IEND, each chunk with its CRC-32. Reading is left to Pillow, and the tests read every
+file written here with it.
 """
 
 from __future__ import annotations
