@@ -263,38 +263,51 @@ def test_the_whole_panel_is_read_once_and_kept_as_read(tmp_path, monkeypatch):
     assert len(full) == len(panel)
 
 
-# ------------------------------------------------------------ inputs handed to the kernel
-def _handed(tmp_path, **kw):
+# ---------------------------------------------------------- inputs handed to the notebook
+def _handed(tmp_path, *, in_process=False, **kw):
     """Inputs read and handed over, marked so that a taken-over copy can be told from a new
     read (a new read never has the marker)."""
     from evaluation.inputs import hand_over
 
     inputs = _inputs(tmp_path, small_panel(), **kw)
     inputs.dropped["MARK"] = "handed over"
-    return inputs, hand_over(inputs, tmp_path / ".checked-inputs.pickle")
+    return inputs, hand_over(inputs, tmp_path / ".checked-inputs.pickle", in_process=in_process)
 
 
-def test_the_kernel_takes_over_the_inputs_the_command_checked(tmp_path):
-    from evaluation.inputs import take_over
+@pytest.mark.parametrize("in_process", [False, True], ids=["file", "memory"])
+def test_the_notebook_takes_over_the_inputs_the_command_checked(tmp_path, in_process):
+    """In a file for a kernel, in memory for a notebook run in the command's process; in
+    memory the notebook gets a copy, so what it changes is not what the command keeps."""
+    from evaluation.inputs import handed_over, release, take_over
     from evaluation.spec import validate_values
 
-    inputs, path = _handed(tmp_path)
-    # the kernel's spec is rebuilt from the notebook's parameters, as from_parameters does
+    inputs, path = _handed(tmp_path, in_process=in_process)
+    assert handed_over(path) and path.is_file() is not in_process
+    # the notebook's spec is rebuilt from its parameters, as from_parameters does
     spec = validate_values(inputs.spec.parameters(), path=inputs.spec.path)
     got = take_over(spec, path)
     assert got.dropped.get("MARK") == "handed over" and got.spec is spec
     assert got.panel.equals(inputs.panel) and got.data_sha256 == inputs.data_sha256
+    got.dropped["NOTEBOOK"] = "added"
+    got.design_notes.append({"design": "x"})
+    assert "NOTEBOOK" not in inputs.dropped and {"design": "x"} not in inputs.design_notes
+    assert inputs.spec is not spec  # the command's own spec stays its own
+    release(path)
+    assert not handed_over(path) and "MARK" not in take_over(spec, path).dropped
 
 
+@pytest.mark.parametrize("in_process", [False, True], ids=["file", "memory"])
 @pytest.mark.parametrize("change", ["parameters", "spec_path", "data", "no_file", "cut_short"])
-def test_the_kernel_reads_the_data_itself_when_the_handed_inputs_are_not_its_own(tmp_path,
-                                                                                 change):
+def test_the_notebook_reads_the_data_itself_when_the_handed_inputs_are_not_its_own(
+        tmp_path, change, in_process):
     """Another spec, another spec file, a data file changed since it was checked, or nothing
     handed over: the inputs are read and checked again, never taken from the file."""
-    from evaluation.inputs import take_over
+    from evaluation.inputs import release, take_over
     from evaluation.spec import validate_values
 
-    inputs, path = _handed(tmp_path)
+    if in_process and change == "cut_short":
+        pytest.skip("no file to cut short in memory")
+    inputs, path = _handed(tmp_path, in_process=in_process)
     parameters, spec_path = inputs.spec.parameters(), inputs.spec.path
     if change == "parameters":
         parameters = {**parameters, "seed": "7"}
@@ -307,8 +320,9 @@ def test_the_kernel_reads_the_data_itself_when_the_handed_inputs_are_not_its_own
     elif change == "cut_short":
         path.write_bytes(path.read_bytes()[:1000])
     else:
-        path.unlink()
+        release(path)
     got = take_over(validate_values(parameters, path=spec_path), path)
+    release(path)
     assert "MARK" not in got.dropped
     assert take_over(validate_values(inputs.spec.parameters(), path=inputs.spec.path),
                      "").dropped.get("MARK") is None  # an empty path: read here

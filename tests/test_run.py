@@ -12,6 +12,8 @@ import pytest
 from evaluation import paths
 from evaluation.evaluate import DESIGNS
 from evaluation.report import text
+from evaluation.inputs import handed_over
+from evaluation.notebook_engine import ENGINE
 from evaluation.run import CHECKED_INPUTS, RunError, run
 
 pytestmark = pytest.mark.slow
@@ -256,7 +258,8 @@ def test_interrupted_run_is_moved_aside_and_stale_staging_is_cleaned(report, mon
     def interrupted(*args, parameters, **kwargs):
         assert not stale.exists()  # cleaned before this run's staging was made
         handed.append(Path(parameters["checked_inputs"]))  # the inputs the command checked,
-        assert handed[0].is_file()  # left in the staging folder for the kernel
+        assert handed_over(handed[0])  # left for the notebook, in memory: it runs here
+        assert kwargs["engine_name"] == ENGINE and not handed[0].exists()
         assert handed[0].parent == Path(parameters["output_dir"])
         raise KeyboardInterrupt
 
@@ -266,7 +269,7 @@ def test_interrupted_run_is_moved_aside_and_stale_staging_is_cleaned(report, mon
     assert (report / "report.html").read_bytes() == good
     assert len(list((report.parent / "failed").iterdir())) == before + 1
     assert not [p for p in report.parent.glob(".staging-*") if str(os.getpid()) in p.name]
-    assert handed and not handed[0].exists()  # removed, also from the attempt set aside
+    assert handed and not handed_over(handed[0])  # removed, also from the attempt set aside
     assert not list((report.parent / "failed").rglob(CHECKED_INPUTS))
 
 

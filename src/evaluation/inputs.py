@@ -221,18 +221,28 @@ def load_inputs(spec: Spec) -> Inputs:
     return inputs
 
 
-def hand_over(inputs: Inputs, path: str | Path) -> Path:
-    """Write ``inputs``, read and checked, for the notebook's kernel (:func:`take_over`).
+#: Inputs handed to a notebook that runs in this process (:mod:`evaluation.notebook_engine`),
+#: by the path their file would have: no pickle to write and read (57 MB on the demo,
+#: 0.15–0.3 CPU-s both ways). :func:`release` removes the entry when the notebook is done.
+_HANDED: dict[str, Inputs] = {}
+
+
+def hand_over(inputs: Inputs, path: str | Path, *, in_process: bool = False) -> Path:
+    """Leave ``inputs``, read and checked, for the notebook (:func:`take_over`) at ``path``.
 
     ``evaluation run`` checks the spec and the data in its own process before it starts the
-    kernel, so that a run that cannot succeed fails at once, with one sentence; the kernel then
-    read and checked the same files again (0.7 CPU-s on the demo: the parquet files, the
+    notebook, so that a run that cannot succeed fails at once, with one sentence; the notebook
+    then read and checked the same files again (0.7 CPU-s on the demo: the parquet files, the
     panel's checks, the donor pools). The command leaves what it read in its run's staging
-    folder instead, and removes it when the kernel is done: a pickle, written and read by the
-    same code in the same run (0.1 CPU-s both ways on the demo)."""
+    folder instead, and removes it when the notebook is done (:func:`release`): a pickle,
+    written and read by the same code in the same run, for a kernel; for a notebook run in
+    this process (``in_process``) the inputs themselves, kept in memory under ``path``."""
     import pickle
 
     path = Path(path)
+    if in_process:
+        _HANDED[str(path)] = inputs
+        return path
     try:
         path.write_bytes(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:  # no room for it: the kernel reads the data itself, as before
@@ -240,19 +250,39 @@ def hand_over(inputs: Inputs, path: str | Path) -> Path:
     return path
 
 
+def handed_over(path: str | Path) -> bool:
+    """Whether inputs wait at ``path``, in a file or in memory."""
+    return str(Path(path)) in _HANDED or Path(path).is_file()
+
+
+def release(path: str | Path) -> None:
+    """Remove the inputs handed over at ``path`` (the file, or the entry in memory)."""
+    _HANDED.pop(str(Path(path)), None)
+    Path(path).unlink(missing_ok=True)
+
+
 def take_over(spec: Spec, path: str | Path | None) -> Inputs:
     """The inputs :func:`hand_over` left at ``path`` when they are this spec's — the same
     parameters and spec file, the data file unchanged since it was read (its SHA-256) — and
-    else, or when there is no such file, ``load_inputs(spec)``: a notebook run by hand reads
-    its data itself."""
+    else, or when there are none, ``load_inputs(spec)``: a notebook run by hand reads its data
+    itself. Inputs handed over in memory are taken as a shallow copy (the command keeps its
+    own for the manifest; the panels in them are never changed in place)."""
+    import copy
     import pickle
 
-    if not path or not Path(path).is_file():
+    if not path or not handed_over(path):
         return load_inputs(spec)
-    try:
-        inputs = pickle.loads(Path(path).read_bytes())
-    except Exception:  # noqa: BLE001  (a file cut short or unreadable: read the data here)
-        inputs = None
+    inputs: Any = _HANDED.get(str(Path(path)))
+    if inputs is not None:
+        inputs = copy.copy(inputs)
+        inputs.dropped, inputs.measures = dict(inputs.dropped), dict(inputs.measures)
+        inputs.conversions, inputs.design_notes = (list(inputs.conversions),
+                                                   [dict(n) for n in inputs.design_notes])
+    else:
+        try:
+            inputs = pickle.loads(Path(path).read_bytes())
+        except Exception:  # noqa: BLE001  (a file cut short or unreadable: read the data here)
+            inputs = None
     if (not isinstance(inputs, Inputs) or inputs.spec.parameters() != spec.parameters()
             or (inputs.spec.path or None) != (spec.path or None)
             or not inputs.data_path.is_file()

@@ -25,15 +25,16 @@ from typing import Any
 
 from evaluation import history, paths, plan
 from evaluation.errors import EvaluationError, RunFailure
-from evaluation.inputs import (Inputs, data_last_period, hand_over, load_inputs,
+from evaluation.inputs import (Inputs, data_last_period, hand_over, load_inputs, release,
                                sha256_file)
 from evaluation.results import clean_json
 from evaluation.spec import Spec, load_spec, settings_key
 
 LATEST = "senaste"
 FAILED = "failed"
-#: The inputs the command read and checked, left in the staging folder for the kernel
-#: (:func:`~evaluation.inputs.hand_over`) and removed when the kernel is done.
+#: The inputs the command read and checked, left in the staging folder for a kernel (in memory
+#: under this name for a notebook run in this process: :func:`~evaluation.inputs.hand_over`)
+#: and removed when the notebook is done.
 CHECKED_INPUTS = ".checked-inputs.pickle"
 PACKAGES = (
     "evaluation", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill",
@@ -51,7 +52,7 @@ def check(spec_path: str | Path) -> tuple[Spec, Inputs]:
     return spec, load_inputs(spec)
 
 
-def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
+def run(spec_path: str | Path, *, kernel: str | None = None) -> Path:
     """Validate, execute the notebook into a staging folder and publish it on success.
 
     Returns the published report folder ``reports/<id>/<vintage>-<settings>/``.
@@ -64,9 +65,13 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
     possible) and one sentence says what happened (:class:`RunError`, or
     :class:`~evaluation.errors.WriteFailure` for the disk). Staging folders of killed runs are
     removed by the next run.
+
+    The notebook runs in this process (:mod:`evaluation.notebook_engine`), or in a Jupyter
+    kernel when ``kernel`` names one (or an IPython shell already runs here).
     """
     import papermill as pm
 
+    from evaluation.notebook_engine import engine_for
     from evaluation.report.html import export_html
 
     spec = load_spec(spec_path)
@@ -92,18 +97,16 @@ def run(spec_path: str | Path, *, kernel: str = "python3") -> Path:
                   "spec_path": spec.path or "", "checked_inputs": str(checked)}
     try:
         try:
-            hand_over(inputs, checked)  # the kernel takes these instead of reading them again
+            engine, engine_arguments = engine_for(kernel)
+            # the notebook takes these instead of reading them again
+            hand_over(inputs, checked, in_process=engine is not None)
             pm.execute_notebook(
                 str(paths.evaluate_notebook()), str(notebook_out), parameters=parameters,
-                kernel_name=kernel, cwd=str(staging), progress_bar=progress_bar(spec.language),
-                log_output=False,
-                request_save_on_cell_execute=False,
-                # no kernel chatter on the terminal: the kernel's shutdown logs a caught
-                # KeyboardInterrupt at ERROR level after a successful run
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                engine_name=engine, cwd=str(staging), progress_bar=progress_bar(spec.language),
+                log_output=False, request_save_on_cell_execute=False, **engine_arguments,
             )
         finally:
-            checked.unlink(missing_ok=True)
+            release(checked)
         summary = json.loads((staging / "summary.json").read_text(encoding="utf-8"))
         title = summary.get("title") or spec.evaluation_id
         export_html(notebook_out, staging / "report.html", title=title, language=spec.language)

@@ -1,0 +1,158 @@
+"""The in-process papermill engine (evaluation.notebook_engine) against a Jupyter kernel.
+
+Reference: papermill's own engine (nbclient with the ``python3`` kernel) run on the same
+notebook. Outputs must be the kernel's — the same output types in the same order with the
+same MIME bundles; streams compared as their text per cell (a kernel may split a stream
+into several messages) and file names in warnings and tracebacks aside, since those name
+the kernel's temporary files —, an error must end the run as papermill reports it, and a
+run must leave the process as it found it.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+
+import nbformat
+import papermill as pm
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from evaluation import notebook_engine
+from evaluation.notebook_engine import ENGINE, engine_for
+
+CELLS = [
+    "x = 40",
+    "print('a'); print('b', file=__import__('sys').stderr); print('c')",
+    "from IPython.display import HTML, Markdown, display\n"
+    "display(HTML('<b>fet</b>')); display(Markdown('*kursiv*'), metadata={'m': 1})",
+    "x + 2",
+    "x + 2;",
+    "import warnings\nwarnings.warn('se upp')",
+    "h = display(HTML('före'), display_id='d')\nh.update(HTML('efter'))\nprint('slut')",
+    "from IPython.display import clear_output\nprint('bort')\nclear_output(wait=True)\n"
+    "print('kvar')",
+    "import pandas as pd\npd.DataFrame({'a': [1, 2]})",
+]
+
+
+def _notebook(path, cells):
+    nb = new_notebook(cells=[new_markdown_cell("# Test")] + [new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+def _execute(tmp_path, cells, engine, name="out.ipynb"):
+    source = _notebook(tmp_path / f"in-{name}", cells)
+    kwargs = {"engine_name": ENGINE} if engine == "inprocess" else {
+        "kernel_name": "python3", "extra_arguments": ["--IPKernelApp.log_level=CRITICAL"]}
+    if engine == "inprocess":
+        notebook_engine.register()
+    return pm.execute_notebook(str(source), str(tmp_path / name), progress_bar=False,
+                               cwd=str(tmp_path), **kwargs)
+
+
+def _comparable(output):
+    """An output as compared across engines: streams by name and text, the rest whole, with
+    file names (kernel temporary files, IPython cell names) and ANSI colours removed."""
+    out = dict(output)
+    out.pop("execution_count", None)
+    if out["output_type"] == "error":
+        return ("error", out["ename"], out["evalue"])
+    return out
+
+
+def _per_cell(nb):
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        streams: dict[str, str] = {}
+        rest = []
+        for output in cell.outputs:
+            if output["output_type"] == "stream":
+                streams[output["name"]] = streams.get(output["name"], "") + output["text"]
+            else:
+                rest.append(_comparable(output))
+        if "stderr" in streams:  # a warning names the file it came from: keep what it says
+            streams["stderr"] = re.sub(r"^.*?:\d+: ", "", streams["stderr"], flags=re.M)
+        cells.append((cell.execution_count, streams, rest))
+    return cells
+
+
+def test_outputs_equal_those_of_a_jupyter_kernel(tmp_path):
+    kernel = _per_cell(_execute(tmp_path, CELLS, "kernel", "kernel.ipynb"))
+    here = _per_cell(_execute(tmp_path, CELLS, "inprocess", "here.ipynb"))
+    assert here == kernel
+    # what the cells show, spelled out (so that the comparison cannot pass on two empty runs)
+    counts, streams, rest = zip(*here)
+    assert list(counts) == list(range(1, len(CELLS) + 1))
+    assert streams[1] == {"stdout": "a\nc\n", "stderr": "b\n"}
+    assert [o["data"]["text/html"] for o in rest[2][:1]] == ["<b>fet</b>"]
+    assert rest[2][1]["metadata"] == {"m": 1}
+    assert rest[3] == [{"output_type": "execute_result", "metadata": {},
+                        "data": {"text/plain": "42"}}]
+    assert rest[4] == []  # a trailing semicolon shows nothing
+    assert "UserWarning: se upp" in streams[5]["stderr"]
+    assert rest[6][0]["data"]["text/html"] == "efter" and streams[6] == {"stdout": "slut\n"}
+    assert streams[7] == {"stdout": "kvar\n"}
+    assert "text/html" in rest[8][0]["data"]
+
+
+def test_an_error_ends_the_run_as_papermill_reports_it(tmp_path):
+    cells = ["print('före')", "raise ValueError('avsiktligt')", "print('aldrig')"]
+    with pytest.raises(pm.PapermillExecutionError) as raised:
+        _execute(tmp_path, cells, "inprocess")
+    assert (raised.value.ename, raised.value.evalue) == ("ValueError", "avsiktligt")
+    nb = nbformat.read(str(tmp_path / "out.ipynb"), 4)
+    code = [c for c in nb.cells if c.cell_type == "code"
+            and "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    assert code[1].outputs[-1]["output_type"] == "error"
+    assert any("avsiktligt" in line for line in code[1].outputs[-1]["traceback"])
+    assert code[1].metadata["papermill"]["exception"] is True
+    assert code[2].outputs == [] and code[2].execution_count is None  # never run
+
+
+def test_a_syntax_error_is_an_error_too(tmp_path):
+    with pytest.raises(pm.PapermillExecutionError) as raised:
+        _execute(tmp_path, ["x = (1,"], "inprocess")
+    assert raised.value.ename == "SyntaxError"
+
+
+def test_an_interrupt_in_a_cell_is_raised_on_and_the_process_is_put_back(tmp_path):
+    stdout, stderr, main = sys.stdout, sys.stderr, sys.modules["__main__"]
+    filters = list(warnings.filters)
+    with pytest.raises(KeyboardInterrupt):
+        _execute(tmp_path, ["import warnings\nwarnings.simplefilter('ignore')\nprint('x')",
+                            "raise KeyboardInterrupt", "print('aldrig')"], "inprocess")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    assert (sys.stdout, sys.stderr, sys.modules["__main__"]) == (stdout, stderr, main)
+    assert warnings.filters == filters
+    assert not InteractiveShell.initialized()
+
+
+def test_every_run_starts_with_a_new_namespace(tmp_path):
+    _execute(tmp_path, ["hemlig = 1"], "inprocess", "first.ipynb")
+    with pytest.raises(pm.PapermillExecutionError) as raised:
+        _execute(tmp_path, ["hemlig"], "inprocess", "second.ipynb")
+    assert raised.value.ename == "NameError"
+    nb = _execute(tmp_path, ["1"], "inprocess", "third.ipynb")
+    assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1]
+
+
+def test_a_kernel_is_used_when_asked_for_or_when_ipython_already_runs():
+    assert engine_for(None) == (ENGINE, {})
+    name, arguments = engine_for("python3")
+    assert name is None and arguments["kernel_name"] == "python3"
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        name, arguments = engine_for(None)
+        assert name is None and arguments["kernel_name"] == "python3"
+    finally:
+        notebook_engine._drop(shell)
