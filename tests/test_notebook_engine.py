@@ -145,9 +145,16 @@ def test_every_run_starts_with_a_new_namespace(tmp_path):
 
 
 def test_a_kernel_is_used_when_asked_for_or_when_ipython_already_runs():
+    import threading
+
     assert engine_for(None) == (ENGINE, {})
     name, arguments = engine_for("python3")
     assert name is None and arguments["kernel_name"] == "python3"
+    in_thread = []
+    worker = threading.Thread(target=lambda: in_thread.append(engine_for(None)))
+    worker.start()
+    worker.join()
+    assert in_thread[0][0] is None  # another thread: a kernel of its own
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()

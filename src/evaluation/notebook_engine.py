@@ -4,7 +4,7 @@ papermill's default engine (nbclient) starts a Jupyter kernel for every run: a s
 process that starts ipykernel and ZeroMQ (0.5 CPU-s), imports pandas, this package and the
 libraries under it a second time (the command has already imported them to check the spec
 and the data) and sends every output back as a message. On the demo that is 2–3 CPU-s of
-the 20–24 an ``evaluation run`` costs (alternating runs, ``bench_speed --end-to-end``).
+the 20–25 an ``evaluation run`` cost (alternating runs of the same tree with either engine).
 
 This engine executes the same notebook — the parameters cell papermill injects, then every
 cell in order — with IPython's :class:`~IPython.core.interactiveshell.InteractiveShell`,
@@ -22,9 +22,10 @@ the shell ipykernel is built on, in the calling process:
 
 Every notebook gets a new shell and namespace, dropped afterwards; the process's
 ``sys.stdout``/``stderr``, ``__main__`` module and warning filters are put back, so runs in
-one process (``evaluation update``, the tests) do not see each other. When an IPython shell
-already runs in the process (``run`` called from a notebook or IPython), this engine is not
-used: the run starts a kernel, as papermill does by default (:func:`engine_for`).
+one process (``evaluation update``, the tests) do not see each other's variables. When an
+IPython shell already runs in the process (``run`` called from a notebook or IPython), or the
+run is not in the main thread, this engine is not used: the run starts a kernel, as papermill
+does by default (:func:`engine_for`).
 """
 
 from __future__ import annotations
@@ -57,11 +58,15 @@ LANGUAGE_INFO = {
 
 def engine_for(kernel: str | None) -> tuple[str | None, dict[str, Any]]:
     """papermill's ``engine_name`` and extra arguments for a run: this engine when no kernel is
-    asked for and no IPython shell runs in the process, else papermill's kernel engine with
-    ``kernel`` (default ``python3``), its start-up log silenced."""
+    asked for, no IPython shell runs in the process and the run is in the main thread (the
+    shell is one per process, and ``sys.stdout`` is the process's), else papermill's kernel
+    engine with ``kernel`` (default ``python3``), its start-up log silenced."""
+    import threading
+
     from IPython.core.interactiveshell import InteractiveShell
 
-    if kernel is None and not InteractiveShell.initialized():
+    if (kernel is None and not InteractiveShell.initialized()
+            and threading.current_thread() is threading.main_thread()):
         register()
         return ENGINE, {}
     # no kernel chatter on the terminal: the kernel's shutdown logs a caught KeyboardInterrupt
@@ -71,9 +76,8 @@ def engine_for(kernel: str | None) -> tuple[str | None, dict[str, Any]]:
 
 
 def register() -> None:
-    """Make the engine known to papermill (idempotent)."""
-    if ENGINE not in papermill_engines._engines:
-        papermill_engines.register(ENGINE, InProcessEngine)
+    """Make the engine known to papermill under :data:`ENGINE` (again: the same entry)."""
+    papermill_engines.register(ENGINE, InProcessEngine)
 
 
 class _Outputs:
