@@ -34,6 +34,7 @@ CELLS = [
     "from IPython.display import clear_output\nprint('bort')\nclear_output(wait=True)\n"
     "print('kvar')",
     "import pandas as pd\npd.DataFrame({'a': [1, 2]})",
+    "from IPython.display import update_display\nupdate_display(HTML('senare'), display_id='d')",
 ]
 
 
@@ -97,7 +98,9 @@ def test_outputs_equal_those_of_a_jupyter_kernel(tmp_path):
                         "data": {"text/plain": "42"}}]
     assert rest[4] == []  # a trailing semicolon shows nothing
     assert "UserWarning: se upp" in streams[5]["stderr"]
-    assert rest[6][0]["data"]["text/html"] == "efter" and streams[6] == {"stdout": "slut\n"}
+    # updated in its cell, then by a later one
+    assert rest[6][0]["data"]["text/html"] == "senare" and streams[6] == {"stdout": "slut\n"}
+    assert rest[9] == [] and streams[9] == {}
     assert streams[7] == {"stdout": "kvar\n"}
     assert "text/html" in rest[8][0]["data"]
 

@@ -84,12 +84,13 @@ class _Outputs:
     """The outputs of the cell being run, as nbformat output nodes, in order."""
 
     def __init__(self) -> None:
+        #: outputs shown under a display id, in any cell so far (a later cell may update them)
+        self.by_display_id: dict[str, list[Any]] = {}
         self.reset()
 
     def reset(self) -> None:
         """Start a new cell."""
         self.items: list[Any] = []
-        self.by_display_id: dict[str, list[Any]] = {}
         self._clear_on_next = False
 
     def _add(self, output: Any) -> None:
@@ -160,7 +161,8 @@ class _Stream(io.TextIOBase):
         return len(text)
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ARG001
+def _show_warning(message, category, filename, lineno, file=None,  # noqa: ARG001
+                  line=None) -> None:
     """``warnings.showwarning`` while the cells run: the warning on ``sys.stderr`` (the cell's
     stream), whoever recorded or redirected warnings in the process before."""
     sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
