@@ -83,10 +83,11 @@ def test_reading_a_spec_does_not_import_the_designs():
     assert result.stdout.strip() == "[]"
 
 
-#: What the command itself imports for checking a spec and its data before the notebook's kernel
-#: starts must not include the libraries only the estimation needs: the kernel imports them
-#: anyway, so in the command they cost about 0.7 CPU-s of every run for nothing (the command
-#: took 2.8–3.3 CPU-s with them, 2.2–2.4 without). SciPy's linear algebra and special functions
+#: What the command imports for checking a spec and its data (``evaluation check``, and
+#: ``evaluation run`` before its notebook starts) must not include the libraries only the
+#: estimation needs: a check, or a run whose data fail it, would pay about 0.7 CPU-s for them
+#: (the command took 2.8–3.3 CPU-s with them, 2.2–2.4 without, when the notebook still ran
+#: in a kernel of its own). SciPy's linear algebra and special functions
 #: too: the designs import them where they use them (the check 0.1–0.25 CPU-s faster).
 HEAVY = ("scipy.stats", "statsmodels", "scipy.optimize", "scipy.interpolate", "matplotlib",
          "scipy.linalg", "scipy.special")

@@ -57,8 +57,9 @@ def _execute(tmp_path, cells, engine, name="out.ipynb"):
 
 
 def _comparable(output):
-    """An output as compared across engines: streams by name and text, the rest whole, with
-    file names (kernel temporary files, IPython cell names) and ANSI colours removed."""
+    """An output as compared across engines: whole, without its execution count (given per
+    cell); an error by its name and value, since its traceback names the kernel's temporary
+    files or IPython's cell names and carries their colours."""
     out = dict(output)
     out.pop("execution_count", None)
     if out["output_type"] == "error":

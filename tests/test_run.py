@@ -47,7 +47,7 @@ def test_report_folder_layout(report):
     assert pngs and len(pngs) == len(svgs)
     assert sorted((report / "tabeller").glob("*.xlsx")) and sorted((report / "tabeller").glob("*.csv"))
     assert not list(root.glob(".staging-*"))
-    assert not list(root.rglob(CHECKED_INPUTS))  # the kernel's copy of the inputs is gone
+    assert not list(root.rglob(CHECKED_INPUTS))  # no file of handed-over inputs is left
 
 
 def test_report_folders_honour_the_umask(report):

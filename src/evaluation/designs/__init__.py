@@ -14,9 +14,10 @@ Every design returns an :class:`evaluation.results.EffectResult`.
   numerical cores on wide matrices are :mod:`~evaluation.designs.synth`,
   :mod:`~evaluation.designs.did` and :mod:`~evaluation.designs.sdid`.
 
-``evaluation run`` reads the designs' registry before the notebook's kernel starts, so no module
-of this package imports SciPy or statsmodels at its top: each function imports what it uses
-(``tests/test_imports.py`` checks it).
+``evaluation check`` (and ``evaluation run`` before its notebook starts) reads the designs'
+registry to check a spec, so no module of this package imports SciPy or statsmodels at its top:
+each function imports what it uses, and a check, or a run whose data fail it, never pays for
+them (``tests/test_imports.py`` checks it).
 """
 
 from evaluation.designs.comparison import (

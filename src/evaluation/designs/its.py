@@ -504,11 +504,14 @@ class AR1NoiseErrors:
             ok &= (R < 1.0) | (P2 == 0.0)
             P, R, P2 = P[ok], R[ok], P2[ok]
         integer_lags = bool(np.all(np.diff(times) == np.round(np.diff(times))))
+        # AR(1) + white noise on whole-period lags: the Kalman filter, linear in n (no n × n
+        # matrix), for the criterion and for the forecasts
+        kalman = integer_lags and not P2.any()
 
         def corr(idx: np.ndarray) -> np.ndarray:
             return _grid_corr(P[idx], R[idx], P2[idx], times)
 
-        if integer_lags and not P2.any():  # AR(1) + white noise: Kalman filter, O(n)
+        if kalman:
             neg, quad, last, last_var = _reml_neg_ar1_noise(P, R, resid, design, times)
         else:  # evaluate the grid in chunks to bound memory for long pre-periods
             chunk = max(1, int(4e6 // (n * n)))
@@ -546,7 +549,7 @@ class AR1NoiseErrors:
         bread = _bread(design, weights)
         xw = design * weights[:, None]
         filtered = filtered_var = np.zeros(0)
-        if integer_lags and not P2.any():  # linear in n: no n × n matrix is formed
+        if kalman:
             Ck = np.zeros((0, 0, 0))
             CX = _ar1_noise_times(P[keep], R[keep], xw, times)
             covs = bread[None] @ (s2[:, None, None] * (xw.T[None] @ CX)) @ bread[None]

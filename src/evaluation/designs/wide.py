@@ -13,8 +13,8 @@ from evaluation.errors import DesignError
 
 def positions(index: Any, labels: Sequence[Hashable]) -> np.ndarray:
     """Where ``labels`` are in ``index`` (a pandas Index or a list, of unique labels), for
-    reading a table's array by position; a label not there is a KeyError, as with ``.loc``, and an index
-    with a label twice is an error, as for ``get_indexer``.
+    reading a table's array by position; a label not there is a KeyError, as with ``.loc``,
+    and an index with a label twice is an error, as for ``get_indexer``.
 
     Looked up in a dict of the index's labels: ``index.get_indexer(labels)`` first makes an
     Index of a list of labels (with pandas' Arrow strings, 0.15–0.2 ms for the demo's 290

@@ -968,8 +968,8 @@ def render_figure_pixels(fig: Figure, *, dpi: int = DPI, formats: Sequence[str] 
 def close(fig: Figure) -> None:
     """Let go of a drawn figure: pyplot's ``close`` when pyplot is in use (a figure made with
     pyplot is held by it until closed), nothing otherwise. This package makes its figures
-    without pyplot and does not import it: that would cost the kernel 0.2–0.25 CPU-s of
-    start-up for a figure manager no report uses."""
+    without pyplot and does not import it: that would cost every run 0.2–0.25 CPU-s of
+    imports for a figure manager no report uses."""
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close(fig)
