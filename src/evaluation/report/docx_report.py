@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ import pandas as pd
 
 from evaluation.report import format as fmt
 from evaluation.report.format import Language, check_language
+from evaluation.report.zipfiles import fixed_dates
 
 __all__ = ["FIGURE_WIDTH_CM", "bilaga_arguments", "figure_entries", "source_entries",
            "table_entries", "write_bilaga"]
@@ -44,7 +44,6 @@ FIGURE_WIDTH_CM = 16.0
 FIGURE_MAX_HEIGHT_CM = 21.0
 _PAGE_CM = (21.0, 29.7)
 _MARGIN_CM = 2.5
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _BANNER_RGB = (0xC0, 0x00, 0x00)
 _TABLE_STYLE = "Table Grid"
 _LANG_TAG = {"sv": "sv-SE", "en": "en-GB"}
@@ -342,7 +341,7 @@ def write_bilaga(
     raw = io.BytesIO()
     doc.save(raw)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_normalise_zip(raw.getvalue()))
+    path.write_bytes(fixed_dates(raw.getvalue(), mode=0o644))
     return path
 
 
@@ -636,18 +635,6 @@ def _plain(text: str) -> str:
         else:
             out.append(part)
     return "".join(out)
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """The same zip with fixed entry dates (python-docx stamps the current time)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
 
 
 # --------------------------------------------------------------------------- from a run

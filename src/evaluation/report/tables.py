@@ -62,10 +62,10 @@ from evaluation.report.text import (
     verdict,
     verdict_text,
 )
+from evaluation.report.zipfiles import fixed_dates
 
 #: Fixed timestamp written into XLSX files so that reruns give identical bytes.
 FIXED_TIMESTAMP = _dt.datetime(2000, 1, 1, 0, 0, 0)
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 #: Excel's limit on the length of a sheet name.
 SHEET_MAX = 31
 _MINUS = "\u2212"
@@ -908,17 +908,4 @@ def _xlsx_bytes(
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
-    return _normalise_zip(raw.getvalue())
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed entry timestamps and order, so equal content gives equal bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
-
+    return fixed_dates(raw.getvalue(), mode=0o600)
