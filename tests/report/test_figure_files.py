@@ -58,15 +58,16 @@ def test_a_section_figure_is_drawn_once_per_state_of_the_evaluation():
 
 def test_the_png_file_has_the_pixels_matplotlib_draws_and_the_page_is_reduced_from_them():
     """The PNG file is encoded from Agg's drawing, not through ``savefig(format="png")``: the
-    same pixels as matplotlib's own PNG (RGB, since the figure is opaque), 300 dpi recorded, no
-    software stamp; the page's PNG reduced from those pixels equals the file's PNG reduced."""
+    same pixels as matplotlib's own PNG under the files' settings (RGB, since the figure is
+    opaque), 300 dpi recorded, no software stamp; the page's PNG reduced from those pixels
+    equals the file's PNG reduced."""
     import io
 
     import numpy as np
     from PIL import Image
 
     from evaluation.report.figure_files import page_png
-    from evaluation.report.figures import DPI
+    from evaluation.report.figures import DPI, FILE_RC
 
     fig, ax = plt.subplots(figsize=(6.3, 3.7), layout="constrained")
     ax.plot(np.arange(40), np.sin(np.arange(40) / 4), label="utfall")
@@ -74,8 +75,9 @@ def test_the_png_file_has_the_pixels_matplotlib_draws_and_the_page_is_reduced_fr
     ax.set_title("Arbetslöshet i Exempelstad")
     ax.legend()
     reference = io.BytesIO()
-    fig.savefig(reference, format="png", dpi=DPI, metadata={"Software": None},
-                facecolor="white")
+    with plt.rc_context(FILE_RC):  # the files' settings (unhinted text)
+        fig.savefig(reference, format="png", dpi=DPI, metadata={"Software": None},
+                    facecolor="white")
     (drawn,) = section_figure_files(_Ev(), "pixels", lambda: [("x", fig)])
     with Image.open(io.BytesIO(drawn.files["png"])) as got, \
             Image.open(io.BytesIO(reference.getvalue())) as ref:
