@@ -20,58 +20,11 @@ share under ``results``, ``checks``, ``sensitivity`` and ``verdict`` (relative t
 One BLAS thread for both (``OMP_NUM_THREADS=1``), the best of ``--repeat`` runs for both,
 the runs alternating between the two versions.
 
-The numeric work is the floor: what remains when nothing is drawn or written. Measured
-2026-11-30 on 2 otherwise idle cores (best of 2): numeric 47.7 → 22.6 CPU-s, report and files
-16.7 → 12.6, total 64.4 → 35.1; all counts equal; 667 numbers compared, none differ.
-2026-12-01, same machine (the older version itself took 66.9 instead of 64.4: compare the
-columns, not days): numeric 52.0 → 20.4, report and files 14.9 → 11.2, total 66.9 → 31.6
-(0.47 of the older version's time, 0.55 the day before); 667 numbers equal; every fit count
-equal, and the synthetic-control weight problems 2543 → 863 (marked ``*``): the placebo run now
-fits only the placebo units its inference reads (the other 1 680 problems were solved and thrown
-away). Later that day (best of 3, the runs alternating): numeric 55.4 → 19.9, report and files
-15.2 → 9.9, total 70.6 → 29.8 (0.42); the same code, run before the runs alternated (best of 2,
-all of one version first): 61.6 → 34.1 (0.55) — the drift of this VM is the size of the
-day's gains, so only alternating runs are compared. A second session that day, after SDID's
-weights by block principal pivoting (best of 2, alternating; the machine faster that hour, the
-older version too): numeric 37.8 → 11.2, report and files 12.5 → 8.2, total 50.3 → 19.4
-(0.39); at the end of that session (the ITS's forecast covariance without a matrix per grid
-point): numeric 39.0 → 10.6, report and files 12.5 → 8.2, total 51.5 → 18.8 (0.36); 667
-numbers equal, every count as before. A third session that day (comparison series remembered
-per panel, outcome and population series from arrays): numeric 38.9 → 10.6, report and files
-12.6 → 7.9, total 51.5 → 18.5 (0.36); against the session's start (79dd854, best of 2) numeric
-11.6 → 10.6. A fourth session that day (each figure format drawn once; the panel cut once per
-placebo date and shared by every design's re-fits; the donor designs' pre-period sizes, the
-decomposition's similar units, deviations and size scales, and the ITS's design matrix on
-arrays), best of 3: numeric 43.9 → 9.6, report and files 14.5 → 7.8, total 58.4 → 17.3 (0.30;
-the older version took 58.4 instead of 51.5 that hour); 667 numbers equal, every count as
-before. Against that session's start (88c785f), six runs alternating on one core (medians):
-numeric 12.9 → 9.9, report and files 9.7 → 8.4, total 22.5 → 18.4. A fifth session that day (the
-command checks a run without importing the estimation libraries, PNG files at zlib level 1, the
-appendix's page figures drawn once), best of 3: numeric 41.3 → 9.2, report and files 13.7 → 7.3,
-total 55.0 → 16.5 (0.30); 667 numbers equal, every count as before once scipy.stats is imported
-before the counting starts (its import draws 18 variates of its own). A sixth session that day
-(figure PNGs written without Pillow's per-row filter choice, the designs' columns read by
-position, the ITS filter's transitions computed once per gap length), best of 3: numeric
-45.6 → 9.0, report and files 13.2 → 7.2, total 58.8 → 16.2 (0.28); 667 numbers equal, every
-count as before. Against the session's start (d6ae227), four runs alternating on one core:
-the numeric cell lower in all four (by 0.1–1.4 CPU-s, median 0.6), the report's cells lower in
-all four (by 1.0–1.5, median 1.3). The inputs handed from the command to the kernel, that
-session's other change, are not measured here: this script runs the cells in-process, without
-the command. A seventh session that day (the ITS's REML terms from Gram matrices, its forecasts'
-states from the REML filter, SDID's weight searches started at the previous date's weights,
-label lookups by dict, no SciPy in the command) added ``--end-to-end N``: ``evaluation run``
-itself, the command and its kernel, N runs per version, alternating, each in a fresh
-``EVALUATION_HOME`` with its demo data built first (not timed). ``--repeat 3 --end-to-end 3``
-at that session's end (with the placebo figure's lines as one collection, no pyplot in the
-kernel, and both versions run from bytecode): numeric 44.1 → 7.7, report and files
-13.7 → 6.9, total 57.8 → 14.6 (0.25); ``evaluation run`` 72.2 / 65.4 / 71.4 →
-22.4 / 19.8 / 18.8 CPU-s (best 65.4 → 18.8, 0.29); 667 numbers equal, every count as before.
-An eighth session (2026-12-01) runs the notebook in the command's own process
-(:mod:`evaluation.notebook_engine`: no kernel to start, nothing imported twice, the checked
-inputs handed over in memory); ``--repeat 3 --end-to-end 3``: numeric 46.7 → 8.2, report and
-files 13.6 → 7.7, total 60.3 → 15.9 (the in-process cells, unchanged, 9 % slower than the
-session before on this VM that day); ``evaluation run`` 71.4 / 66.0 / 69.7 → 16.3 / 20.3 /
-19.2 CPU-s (best 66.0 → 16.3, 0.25).
+The numeric work is the floor: what remains when nothing is drawn or written.
+``--end-to-end N`` also times ``evaluation run`` itself, the command and its notebook, N runs
+per version, alternating, each in a fresh ``EVALUATION_HOME`` with its demo data built first
+(not timed). The measurements, session by session, and where the time goes are in
+``docs/speed.md``.
 """
 
 from __future__ import annotations
