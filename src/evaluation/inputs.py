@@ -408,9 +408,11 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
         raise spec_error(
             "intervention", spec.line("intervention"),
             f"'{spec.intervention}' har inte samma periodformat som data "
-            f"({panel['period'].iloc[0]}): skriv {'ÅÅÅÅ-MM' if freq_of_data == 'monthly' else 'ÅÅÅÅ'}.",
+            f"({panel['period'].iloc[0]}): skriv "
+            f"{'ÅÅÅÅ-MM' if freq_of_data == 'monthly' else 'ÅÅÅÅ'}.",
             f"'{spec.intervention}' does not match the data's period format "
-            f"({panel['period'].iloc[0]}): write {'YYYY-MM' if freq_of_data == 'monthly' else 'YYYY'}.",
+            f"({panel['period'].iloc[0]}): write "
+            f"{'YYYY-MM' if freq_of_data == 'monthly' else 'YYYY'}.",
         )
     treated = resolve_unit(spec, panel)
     names = unit_names(panel)

@@ -322,7 +322,8 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
     outcomes = raw.get("outcomes", default_outcomes)
     if isinstance(outcomes, str):
         outcomes = [outcomes]
-    if not isinstance(outcomes, list) or not outcomes or not all(isinstance(o, str) for o in outcomes):
+    if not isinstance(outcomes, list) or not outcomes or not all(
+            isinstance(o, str) for o in outcomes):
         raise spec_error("outcomes", ln("outcomes"), "ska vara en lista med måttnamn, t.ex. "
                          "[unemployment_rate, households_assistance].",
                          "must be a list of measure names, e.g. "
@@ -365,7 +366,8 @@ def validate_values(raw: dict[str, Any], *, lines: dict[str, int] | None = None,
         _check_period(str(p), "compare_periods", ln, frequency)
     if compare_periods[0] >= compare_periods[1]:
         raise spec_error("compare_periods", ln("compare_periods"),
-                         "ska ha den tidigare perioden först.", "must list the earlier period first.")
+                         "ska ha den tidigare perioden först.",
+                         "must list the earlier period first.")
     if shift_period(str(compare_periods[0]), compare_window) > str(compare_periods[1]):
         raise spec_error("compare_periods", ln("compare_periods"),
                          f"ligger närmare varandra än compare_window ({compare_window} perioder), "
@@ -552,7 +554,8 @@ def validate_cost(value: Any, outcomes: list[str], line: int | None = None) -> d
     kr_per_unit_month: 9500, programme_cost_per_year: 2400000}``; empty: no cost."""
     if value is None or value == {}:
         return {}
-    if not isinstance(value, dict) or set(value) - set(COST_KEYS) or "kr_per_unit_month" not in value:
+    if not isinstance(value, dict) or set(value) - set(COST_KEYS) or (
+            "kr_per_unit_month" not in value):
         raise spec_error("cost", line,
                          "ska ha kr_per_unit_month (och gärna outcome och "
                          "programme_cost_per_year), t.ex. {outcome: households_assistance, "

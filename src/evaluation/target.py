@@ -28,9 +28,10 @@ December sits, and a monthly interim target on yearly data lies between two year
 2021 is a quarter of the way from 2020 to 2021). The path is linear in that time between its
 anchors (baseline, interims, goal). The follow-up ends at the goal period, the date the target
 was set for (the band's spread comes from the pre-baseline periods and has no basis far beyond
-it); the last value after it is reported as it is (``after_goal``), without a band. On monthly data a yearly
-baseline is read at December of that year; a monthly baseline on yearly data must be a December
-(it is then that year) — any other month is an error, since no yearly value belongs to it.
+it); the last value after it is reported as it is (``after_goal``), without a band. On monthly
+data a yearly baseline is read at December of that year; a monthly baseline on yearly data must
+be a December (it is then that year) — any other month is an error, since no yearly value
+belongs to it.
 
 The band
 --------

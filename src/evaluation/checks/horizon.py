@@ -92,8 +92,9 @@ def horizon(panel: pd.DataFrame, result: EffectResult, relevant: float, *,
     Returns a dict with ``status`` — "enough" (the report's window already suffices), "months"
     (``needed`` periods in all, ``extra`` more), "beyond" (more than ``MAX_FACTOR`` × the
     window), "never" (more periods will not help: ``floor`` > ``relevant``) or "unknown" (too
-    few MDEs to fit) — and the measured ``lengths``/``mdes``, ``a``, ``b``, ``c``, ``floor`` (the fitted curve's
-    minimum over the longer windows) and ``projected`` (the fitted MDE a few periods on).
+    few MDEs to fit) — and the measured ``lengths``/``mdes``, ``a``, ``b``, ``c``, ``floor``
+    (the fitted curve's minimum over the longer windows) and ``projected`` (the fitted MDE a
+    few periods on).
     """
     from evaluation.checks.reliability import reliability
 

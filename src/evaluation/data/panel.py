@@ -125,7 +125,8 @@ MEASURES: dict[str, Measure] = {
         "labour_force", "count", "Arbetskraft", "Labour force", "personer", "persons",
     ),
     "unemployed": Measure(
-        "unemployed", "count", "Inskrivna arbetslösa", "Registered unemployed", "personer", "persons",
+        "unemployed", "count", "Inskrivna arbetslösa", "Registered unemployed", "personer",
+        "persons",
     ),
 }
 

@@ -140,7 +140,8 @@ def wide_data(
     observed = Y[treated].copy()
     population = None
     if kind == "count":
-        pop = wide_until(panel, "population", post_end).reindex(index=Y.index, columns=Y.columns).ffill().bfill()
+        pop = wide_until(panel, "population", post_end).reindex(
+            index=Y.index, columns=Y.columns).ffill().bfill()
         if pop.isna().any().any() or (pop <= 0).any().any():
             bad = [u for u in Y.columns if pop[u].isna().any() or (pop[u] <= 0).any()]
             raise DesignError(
@@ -398,7 +399,8 @@ def _fit(data: WideData, design: str, robustness: bool = True,
         ratio_rank = int(1 + (placebos["rmspe_ratio"] >= fit.rmspe_ratio).sum())
         return {
             "estimate": fit.att, "effect": fit.gap.to_numpy(), "scale": fit.pre_rmspe,
-            "placebo": placebos["att"].to_numpy(), "placebo_scale": placebos["pre_rmspe"].to_numpy(),
+            "placebo": placebos["att"].to_numpy(),
+            "placebo_scale": placebos["pre_rmspe"].to_numpy(),
             "placebo_units": list(placebos.index),
             "weights": {str(k): float(v) for k, v in fit.weights.items() if v > 1e-6},
             "extras": {
@@ -418,7 +420,8 @@ def _fit(data: WideData, design: str, robustness: bool = True,
             },
         }
     if design == "did":
-        from evaluation.designs.did import event_study, permutation_inference, pretrend_test, twfe_did
+        from evaluation.designs.did import (event_study, permutation_inference, pretrend_test,
+                                            twfe_did)
 
         fit = twfe_did(Y, tr, n_pre, donors=donors)
         perm = permutation_inference(Y, tr, n_pre, donors=donors, scale="pre_sd")

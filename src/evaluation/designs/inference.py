@@ -184,9 +184,10 @@ def in_time_floor(
     is no larger than the pre-period ones) — the interval becomes the hull of ``ci`` and
     ``estimate ± z·rms(in_time)`` (a bound on the drift, not a variance estimated from the N
     placebos, hence the normal quantile; ``df_time`` gives a t quantile instead, for callers
-    whose in-time values are a spread with that many degrees of freedom), and the p-value ``max(p, p_time)`` with ``p_time``
-    the matching normal test. Both intervals contain the estimate, so the hull excludes zero
-    exactly when both do: the p-value and the interval cannot disagree. The median, not 5 %:
+    whose in-time values are a spread with that many degrees of freedom), and the p-value
+    ``max(p, p_time)`` with ``p_time`` the matching normal test. Both intervals contain the
+    estimate, so the hull excludes zero exactly when both do: the p-value and the interval
+    cannot disagree. The median, not 5 %:
     with three windows the test has little power, and a drift it cannot rule out is one it
     must allow for (the calibration study's "unlike" cell: DiD's false alarms 37 % → about
     5 %, at the cost of somewhat wider intervals where nothing drifts).

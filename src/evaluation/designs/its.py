@@ -720,7 +720,8 @@ class DampedTrendNoiseErrors:
                    "tau_reml": float(grid[i, 2]), "phi_b_reml": float(grid[i, 3]),
                    "tau_mean": float(w @ points[:, 2]), "grid_points": int(len(keep))}
         return _TrendGridFit(
-            name=self.name, df=float(n - k - self.df_lost), cov_beta=np.einsum("m,mij->ij", w, covs),
+            name=self.name, df=float(n - k - self.df_lost),
+            cov_beta=np.einsum("m,mij->ij", w, covs),
             phi=float(grid[i, 0]), scale=float(w @ s2), details=details, times=times,
             resid=resid, design=design, points=points, sigma2s=s2, probs=w, covs=covs,
         )

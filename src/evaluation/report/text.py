@@ -862,9 +862,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "sv": "Skillnad-i-skillnader jämför kommunens förändring från förperioden till "
               "efterperioden med jämförelsekommunernas genomsnittliga förändring under samma tid; "
               "jämförelsekommunernas gemensamma utveckling period för period fångar det som "
-              "händer i hela landet. Metoden förutsätter parallella trender: utan insatsen hade kommunen "
-              "och jämförelsegruppen utvecklats lika. Eventstudien visar skillnaden {per}, så att "
-              "man kan se om kurvorna gick isär redan före insatsen. Med en enda "
+              "händer i hela landet. Metoden förutsätter parallella trender: utan insatsen hade "
+              "kommunen och jämförelsegruppen utvecklats lika. Eventstudien visar skillnaden "
+              "{per}, så att man kan se om kurvorna gick isär redan före insatsen. Med en enda "
               "kommun som genomfört förändringen går det inte att använda vanliga "
               "klusterrobusta standardfel, eftersom det bara finns ett kluster med insatsen; "
               "i stället görs samma beräkning för varje jämförelsekommun som om den hade "
@@ -2477,7 +2477,8 @@ def changes_text(changes: Mapping[str, Any] | None, language: Language = "sv") -
         if not listed:
             continue
         items = ", ".join(
-            f"{_lower(outcome_label(r['outcome'], language))} {fmt.period_label(r['period'], language)} "
+            f"{_lower(outcome_label(r['outcome'], language))} "
+            f"{fmt.period_label(r['period'], language)} "
             f"({a if a == b else f'{a} → {b}'})"
             for r, a, b in listed[:10])
         more = len(listed) - 10

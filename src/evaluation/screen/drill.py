@@ -3,11 +3,12 @@
 :func:`drill_values` writes the screen's settings as the values of an ordinary spec — the same
 data, date, outcomes, designs, end of the post window, decomposition periods and window, seed,
 smallest relevant effects and the kommuner the screen left out of the comparisons (the other
-flagged ones, as ``donors.similar_reforms``) — so that :func:`evaluation.evaluate.Evaluation.estimate` on that
-spec gives the screen's numbers for the kommun (``tests/screen/test_screen.py`` asserts the
-estimate, the interval and the verdict). :func:`drill_down` writes the spec next to the screen's
-table and runs it through the ordinary run path (:func:`evaluation.run.run`: the notebook, the
-report, the reliability checks and the sensitivity grid the screen leaves out).
+flagged ones, as ``donors.similar_reforms``) — so that
+:func:`evaluation.evaluate.Evaluation.estimate` on that spec gives the screen's numbers for the
+kommun (``tests/screen/test_screen.py`` asserts the estimate, the interval and the verdict).
+:func:`drill_down` writes the spec next to the screen's table and runs it through the ordinary
+run path (:func:`evaluation.run.run`: the notebook, the report, the reliability checks and the
+sensitivity grid the screen leaves out).
 """
 
 from __future__ import annotations

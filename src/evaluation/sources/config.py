@@ -16,10 +16,11 @@ per-capita scale of counts); each value names a source and its id::
 Kinds and their keys (``*`` = required):
 
 ``kolada``  (yearly; in a monthly spec only for ``population``, which is interpolated per
-            month between its 31 December values when the panel is built) ``kpi``\\* (checked against Kolada's fetched KPI catalogue: unknown and ended ids
-            fail); ``title`` (text the KPI's title must contain, which catches an id Kolada has
-            re-used); ``units`` (kommun/län codes, default every kommun, län and riket in
-            Kolada's municipality list); ``years`` (``[2010, 2024]`` as first and last year).
+            month between its 31 December values when the panel is built) ``kpi``\\* (checked
+            against Kolada's fetched KPI catalogue: unknown and ended ids fail); ``title``
+            (text the KPI's title must contain, which catches an id Kolada has re-used);
+            ``units`` (kommun/län codes, default every kommun, län and riket in Kolada's
+            municipality list); ``years`` (``[2010, 2024]`` as first and last year).
 ``scb``     ``table``\\*, ``contents``\\* (ContentsCode); ``region`` (codes, default ``*``:
             every region in the table); ``codelist`` (region codelist, e.g.
             ``vs_RegionKommun07``); ``time`` (default ``*``); ``filters`` ({variable: code}

@@ -137,17 +137,20 @@ def _mapping_error(origin: str, sv: str, en: str) -> DataError:
 def _check_mapping(m: dict[str, Any], origin: str) -> None:
     unknown = sorted(set(m) - _KEYS)
     if unknown:
-        raise _mapping_error(origin, f"okänd nyckel {unknown[0]!r}; tillåtna: {', '.join(sorted(_KEYS))}.",
+        raise _mapping_error(origin,
+                             f"okänd nyckel {unknown[0]!r}; tillåtna: {', '.join(sorted(_KEYS))}.",
                              f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(_KEYS))}.")
     period, unit, measures = m.get("period"), m.get("unit"), m.get("measures")
     if isinstance(period, str):
         m["period"] = period = {"column": period}
     if not isinstance(period, Mapping) or not (set(period) & {"column", "year_column"}) or (
-            set(period) - _PERIOD_KEYS) or ("month_column" in period and "year_column" not in period):
+            set(period) - _PERIOD_KEYS) or (
+            "month_column" in period and "year_column" not in period):
         raise _mapping_error(origin, "'period' ska vara {column: …} eller {year_column: …, "
                              "month_column: …}.",
                              "'period' must be {column: …} or {year_column: …, month_column: …}.")
-    if not isinstance(unit, Mapping) or not (set(unit) & {"column", "code"}) or set(unit) - _UNIT_KEYS:
+    if not isinstance(unit, Mapping) or not (set(unit) & {"column", "code"}) or (
+            set(unit) - _UNIT_KEYS):
         raise _mapping_error(origin, "'unit' ska ha 'column' (kolumn med kommunkod) eller 'code' "
                              "(fast kod), och valfritt name_column, name, pad.",
                              "'unit' needs 'column' (column with the unit code) or 'code' (a fixed "
@@ -167,7 +170,8 @@ def _check_mapping(m: dict[str, Any], origin: str) -> None:
         raise _mapping_error(origin, "'duplicates' ska vara error, first eller last.",
                              "'duplicates' must be error, first or last.")
     if m.get("decimal", ".") not in (".", ","):
-        raise _mapping_error(origin, "'decimal' ska vara '.' eller ','.", "'decimal' must be '.' or ','.")
+        raise _mapping_error(origin, "'decimal' ska vara '.' eller ','.",
+                             "'decimal' must be '.' or ','.")
     header_row = m.get("header_row", 1)
     if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
         raise _mapping_error(origin, "'header_row' ska vara ett radnummer från 1.",
@@ -190,7 +194,8 @@ def _text(cell: Any) -> str:
     return str(cell).strip()
 
 
-def read_table(path: str | Path, mapping: Mapping[str, Any]) -> tuple[list[Any], list[list[Any]], str]:
+def read_table(path: str | Path,
+               mapping: Mapping[str, Any]) -> tuple[list[Any], list[list[Any]], str]:
     """Read all rows of the file: (header row, data rows, place) with ``place`` naming the file
     and sheet for messages. Data rows are the rows below ``header_row``."""
     path = Path(path)
@@ -208,8 +213,10 @@ def read_table(path: str | Path, mapping: Mapping[str, Any]) -> tuple[list[Any],
     header_row = int(mapping.get("header_row", 1))
     if len(rows) < header_row or not any(_text(c) for c in rows[header_row - 1]):
         raise DataError(
-            f"{place} har ingen rubrikrad på rad {header_row}: filen är tom eller header_row är fel.",
-            f"{place} has no header on row {header_row}: the file is empty or header_row is wrong.",
+            f"{place} har ingen rubrikrad på rad {header_row}: filen är tom eller header_row "
+            "är fel.",
+            f"{place} has no header on row {header_row}: the file is empty or header_row is "
+            "wrong.",
         )
     return list(rows[header_row - 1]), [list(r) for r in rows[header_row:]], place
 
@@ -269,8 +276,9 @@ def _read_csv(path: Path, mapping: Mapping[str, Any]) -> tuple[list[list[str]], 
             "'encoding: cp1252' (Excel on Windows) or 'latin-1' in the mapping.",
         ) from exc
     except LookupError as exc:
-        raise DataError(f"Teckenkodningen {encoding!r} är okänd: använd utf-8, cp1252 eller latin-1.",
-                        f"The encoding {encoding!r} is unknown: use utf-8, cp1252 or latin-1.") from exc
+        raise DataError(
+            f"Teckenkodningen {encoding!r} är okänd: använd utf-8, cp1252 eller latin-1.",
+            f"The encoding {encoding!r} is unknown: use utf-8, cp1252 or latin-1.") from exc
     if not text.strip():
         raise DataError(f"Filen {path.name} är tom: exportera den igen.",
                         f"The file {path.name} is empty: export it again.")

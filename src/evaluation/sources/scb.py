@@ -135,7 +135,8 @@ def _cells(raw: Any, n: int, what: str) -> list[Any]:
         return dense
     if isinstance(raw, str) and what == "status":
         return [raw] * n
-    raise _schema_error(f"'{what}' är varken lista eller objekt", f"'{what}' is neither list nor object")
+    raise _schema_error(f"'{what}' är varken lista eller objekt",
+                        f"'{what}' is neither list nor object")
 
 
 def _cell_values(values: list[Any], ids: list[str], codes: list[list[str]], sizes: list[int],
@@ -259,7 +260,8 @@ def parse_metadata(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         out[dim_id] = {
             "label": str(dim.get("label", dim_id)), "codes": codes, "labels": labels,
             "elimination": bool(ext.get("elimination", True)),
-            "codelists": [c.get("id") for c in ext.get("codelists") or [] if isinstance(c, Mapping)],
+            "codelists": [c.get("id") for c in ext.get("codelists") or []
+                          if isinstance(c, Mapping)],
         }
     return out
 
@@ -385,7 +387,8 @@ def to_panel(
         frame = frame[frame[dim] == str(code)]
         if frame.empty:
             raise DataError(
-                f"SCB-tabellen har ingen kategori {code!r} i {dim!r}: välj en kod som finns i svaret.",
+                f"SCB-tabellen har ingen kategori {code!r} i {dim!r}: välj en kod som finns i "
+                "svaret.",
                 f"The SCB table has no category {code!r} in {dim!r}: choose a code in the answer.",
             )
     if isinstance(measure, Mapping):
