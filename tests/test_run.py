@@ -11,9 +11,9 @@ import pytest
 
 from evaluation import paths
 from evaluation.evaluate import DESIGNS
-from evaluation.report import text
 from evaluation.inputs import handed_over
 from evaluation.notebook_engine import ENGINE
+from evaluation.report import text
 from evaluation.run import CHECKED_INPUTS, RunError, run
 
 pytestmark = pytest.mark.slow

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import build_demo  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,12 +112,7 @@ print(json.dumps(spent))
 def one_run(spec: Path) -> dict[str, float]:
     """One run in a fresh process and ``EVALUATION_HOME``: CPU seconds per part."""
     with tempfile.TemporaryDirectory(prefix="bench-parts-") as home:
-        env = {**os.environ, "EVALUATION_HOME": home, "OMP_NUM_THREADS": "1",
-               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "PYTHONPATH": str(ROOT / "src")}
-        subprocess.run([sys.executable, "-c",
-                        "from evaluation.data import demo; demo.ensure_demo()"],
-                       env=env, cwd=ROOT, check=True)
+        env = build_demo(ROOT / "src", Path(home))
         source = f"LATER = {LATER!r}\nPARTS = {PARTS!r}\n" + CHILD
         done = subprocess.run([sys.executable, "-c", source, str(spec)], env=env, cwd=ROOT,
                               check=True, capture_output=True, text=True)

@@ -32,12 +32,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import resource
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import CLI, build_demo, child_env  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The last commit before the speed work of issue 15 (Kalman REML, memoised panel tables,
@@ -194,21 +197,9 @@ def install_counters(counts):
 
 def _run(src: Path, home: Path, out: Path) -> dict[str, float]:
     done = subprocess.run([sys.executable, "-c", COUNTERS + RUNNER, str(out)],
-                          env=_env(src, home), cwd=src.parent, capture_output=True, text=True,
-                          check=True)
+                          env=child_env(src, home), cwd=src.parent, capture_output=True,
+                          text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-#: ``evaluation run`` of the demo spec in one process of its own (the command, and the notebook's
-#: kernel when that version starts one), for ``--end-to-end``.
-COMMAND = ("import sys; from evaluation.cli import main; "
-           "sys.exit(main(sys.argv[1:]))")
-
-
-def _env(src: Path, home: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(src), "EVALUATION_HOME": str(home),
-            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "MPLBACKEND": "Agg"}
 
 
 def _run_command(src: Path, home: Path) -> float:
@@ -216,11 +207,9 @@ def _run_command(src: Path, home: Path) -> float:
     new ``EVALUATION_HOME`` whose demo data are built first (not timed): the command, the
     notebook (in a kernel, for versions that start one) and everything they start, as a user's
     run costs."""
-    env = _env(src, home)
-    subprocess.run([sys.executable, "-c", COMMAND, "demo"], env=env, cwd=src.parent,
-                   capture_output=True, text=True, check=True)
+    env = build_demo(src, home)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-c", COMMAND, "run", "notebooks/params/exempelstad.yaml"],
+    subprocess.run([sys.executable, "-c", CLI, "run", "notebooks/params/exempelstad.yaml"],
                    env=env, cwd=src.parent, capture_output=True, text=True, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -81,3 +81,39 @@ def test_a_central_directory_that_points_nowhere_is_an_error():
     data[central + 42:central + 46] = (7).to_bytes(4, "little")  # a local header at byte 7
     with pytest.raises(ValueError, match="no local header"):
         fixed_dates(bytes(data))
+
+
+def _end(data: bytes) -> int:
+    return data.rindex(b"PK\x05\x06")
+
+
+def _with(data: bytes, at: int, value: bytes) -> bytes:
+    return data[:at] + value + data[at + len(value):]
+
+
+def _shifted(data: bytes, by: int) -> bytes:
+    """The end record's central directory moved ``by`` bytes on, its size ``by`` bytes less."""
+    end = _end(data)
+    size = int.from_bytes(data[end + 12:end + 16], "little") - by
+    start = int.from_bytes(data[end + 16:end + 20], "little") + by
+    return _with(data, end + 12, size.to_bytes(4, "little") + start.to_bytes(4, "little"))
+
+
+@pytest.mark.parametrize("corrupt, message", [
+    # the end record says the central directory runs past it
+    (lambda d: _with(d, _end(d) + 12, (10 ** 6).to_bytes(4, "little")), "does not fit"),
+    # a zip64 archive's marker in the entry count
+    (lambda d: _with(d, _end(d) + 10, b"\xff\xff"), "zip64"),
+    # the end record points one byte past the central directory's start (and ends it where
+    # it ends)
+    (lambda d: _shifted(d, 1), "no central-directory header"),
+    # one entry fewer than the directory holds: its headers do not fill it
+    (lambda d: _with(d, _end(d) + 10, (len(ENTRIES) - 1).to_bytes(2, "little")),
+     "do not fill it"),
+])
+def test_an_end_record_that_does_not_match_the_directory_is_an_error(corrupt, message):
+    """Every check of the end record and the central directory refuses what it should: the
+    dates are never written at an offset the archive does not vouch for."""
+    data = corrupt(_archive((2026, 12, 1, 21, 14, 38)))
+    with pytest.raises(ValueError, match=message):
+        fixed_dates(data)

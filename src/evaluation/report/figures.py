@@ -23,8 +23,9 @@ from __future__ import annotations
 import io
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import matplotlib
@@ -80,8 +81,10 @@ SVG_HASHSALT = "evaluation-report"
 #: FreeType's hinter is a third of the cost of drawing text — measured on the demo's 18
 #: design figures, the Agg draws 1.71–1.92 → 1.29–1.31 CPU-s. The SVG's text is never
 #: hinted anyway.
-FILE_RC: dict[str, Any] = {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "none",
-                           "text.hinting": "no_hinting"}
+#: Read-only: every figure file depends on it.
+FILE_RC: Mapping[str, Any] = MappingProxyType({"svg.hashsalt": SVG_HASHSALT,
+                                               "svg.fonttype": "none",
+                                               "text.hinting": "no_hinting"})
 #: ``source=`` not given to :func:`_finish`: no source line (figures of other modules).
 _NO_LINE = object()
 
