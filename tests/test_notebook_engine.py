@@ -161,6 +161,55 @@ def test_dropping_the_shell_collects_no_garbage(tmp_path, monkeypatch):
     assert nb.cells[1].outputs[0]["data"]["text/plain"] == "[1]"
 
 
+def test_what_earlier_cells_made_is_frozen_while_the_notebook_runs(tmp_path):
+    """Each cell starts with what its predecessors left frozen (the collector's full
+    collections walk only the running cell's objects: on the demo 0.75–0.8 → 0.25 CPU-s);
+    after the run nothing is frozen, and a garbage cycle an earlier cell left is freed."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    probe: list = []
+    builtins_key = "_freeze_probe"
+    import builtins
+
+    setattr(builtins, builtins_key, (probe, Node, weakref))
+    try:
+        nb = _execute(tmp_path, [
+            "probe, Node, weakref = _freeze_probe\n"
+            "a = Node(); a.self = a\n"
+            "probe.append(weakref.ref(a))\n"
+            "tracked = [object()]",
+            "import gc\n"
+            "probe.append(gc.get_freeze_count())\n"
+            "probe.append(any(o is tracked for o in gc.get_objects()))\n"
+            "del a",
+        ], "inprocess")
+    finally:
+        delattr(builtins, builtins_key)
+    assert [o.get("ename") for c in nb.cells for o in c.get("outputs", [])] == []
+    ref, frozen_in_cell, walked = probe
+    assert frozen_in_cell > 0, "the second cell started with nothing frozen"
+    assert not walked, "an object of the first cell is still walked by the collector"
+    assert gc.get_freeze_count() == 0, "the run left objects frozen"
+    gc.collect()
+    assert ref() is None, "a cycle the notebook dropped was not freed after the run"
+
+
+def test_a_process_that_froze_objects_itself_keeps_them_as_they_were(tmp_path):
+    import gc
+
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        _execute(tmp_path, ["x = [1]", "y = [x]"], "inprocess")
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
+
+
 def test_a_kernel_is_used_when_asked_for_or_when_ipython_already_runs():
     import threading
 

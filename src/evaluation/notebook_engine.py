@@ -20,6 +20,15 @@ the shell ipykernel is built on, in the calling process:
   in the command after its cell's outputs are kept;
 - execution counts 1, 2, … and papermill's per-cell metadata and progress bar, as before.
 
+What exists when a cell starts (the libraries its predecessors imported, the inputs, the
+evaluation and what it remembers) lives on in the namespace until the run ends, so the cyclic
+garbage collector stops looking at it: each cell starts with :func:`gc.freeze`, and the run
+ends with :func:`gc.unfreeze` (:func:`_long_lived`). A full collection walks every tracked
+object; on the demo, with the libraries' 240 000 objects walked again by each of seven full
+collections, that was 0.75–0.8 CPU-s, and is 0.25 with each cell's start frozen (a garbage
+cycle an earlier cell left is freed when the run ends instead; the run's peak memory grows by
+20–30 MB).
+
 Every notebook gets a new shell and namespace, dropped afterwards; the process's
 ``sys.stdout``/``stderr``, ``__main__`` module and warning filters are put back, so runs in
 one process (``evaluation update``, the tests) do not see each other's variables. When an
@@ -32,6 +41,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import io
 import platform
 import sys
@@ -218,6 +228,21 @@ def _shell(outputs: _Outputs) -> Any:
     return Shell.instance(config=config)
 
 
+@contextlib.contextmanager
+def _long_lived() -> Any:
+    """Within: :func:`gc.freeze` at each call of the yielded function (a cell's start), so that
+    the collector's full collections look only at what the running cell makes; afterwards
+    everything is unfrozen and collectable again. Nothing is frozen when the process froze
+    objects of its own before (a server that forks) or runs without the collector."""
+    if gc.get_freeze_count() or not gc.isenabled():
+        yield lambda: None
+        return
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
+
+
 def _drop(shell: Any) -> None:
     """Let go of a shell: its namespace, the process state it changed, the singleton."""
     shell.reset(new_session=False)
@@ -243,7 +268,7 @@ def execute_cells(nb_man: Any) -> None:
     shell = _shell(outputs)
     interrupted = False
     try:
-        with warnings.catch_warnings(), \
+        with warnings.catch_warnings(), _long_lived() as freeze, \
                 contextlib.redirect_stdout(_Stream(outputs, "stdout")), \
                 contextlib.redirect_stderr(_Stream(outputs, "stderr")):
             warnings.showwarning = _show_warning  # to the cell's stderr, as in a kernel
@@ -253,6 +278,7 @@ def execute_cells(nb_man: Any) -> None:
                     if cell.cell_type != "code":
                         continue
                     outputs.reset()
+                    freeze()  # what earlier cells left lives on: not walked again
                     result = shell.run_cell(cell.source, store_history=True)
                     cell.execution_count = result.execution_count
                     cell.outputs = list(outputs.items)
