@@ -6,7 +6,6 @@ comes from the results.
 
 from __future__ import annotations
 
-import copy
 import json
 import warnings
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from evaluation.data.panel import declare_measures, measure_info
 from evaluation.designs.registry import names as design_names
 from evaluation.errors import DesignError
 from evaluation.inputs import Inputs, load_inputs, take_over
-from evaluation.results import CI_LEVEL, EffectResult, clean_json, pre_period_mean
+from evaluation.results import CI_LEVEL, EffectResult, clean_json, copy_json, pre_period_mean
 from evaluation.spec import KEYS as SPEC_KEYS
 from evaluation.spec import Spec, validate_values
 from evaluation.truth import truth_for
@@ -421,7 +420,7 @@ class Evaluation:
         cached = getattr(self, "_summary_cache", None)
         if cached is None or cached[0] != key:
             self._summary_cache = cached = (key, self._build_summary())
-        return copy.deepcopy(cached[1])
+        return copy_json(cached[1])
 
     def _build_summary(self) -> dict[str, Any]:
         from evaluation.spec import settings_key

