@@ -56,6 +56,22 @@ def test_a_section_figure_is_drawn_once_per_state_of_the_evaluation():
     assert len(calls) == 5
 
 
+def test_a_figure_with_see_through_pixels_keeps_its_alpha():
+    """The drawn pixels become RGB only when every one is opaque (the alpha bytes' minimum is
+    255): a figure whose background is not drawn keeps its alpha channel."""
+    import numpy as np
+
+    from evaluation.report.figures import _drawn_pixels
+
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot([0, 1], [0, 1])
+    assert _drawn_pixels(fig, 200).mode == "RGB"
+    fig.patch.set_visible(False)
+    ax.patch.set_visible(False)
+    pixels = _drawn_pixels(fig, 200)
+    assert pixels.mode == "RGBA" and np.asarray(pixels)[..., 3].min() == 0
+
+
 def test_the_png_file_has_the_pixels_matplotlib_draws_and_the_page_is_reduced_from_them():
     """The PNG file is encoded from Agg's drawing, not through ``savefig(format="png")``: the
     same pixels as matplotlib's own PNG under the files' settings (RGB, since the figure is

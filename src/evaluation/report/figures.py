@@ -1021,7 +1021,10 @@ def _drawn_pixels(fig: Figure, dpi: int) -> Any:
     if len(raw) != 4 * width * height:
         raise RuntimeError(f"unexpected raw figure size {len(raw)} for {width}×{height} px")
     image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1)
-    return image.convert("RGB") if image.getextrema()[3][0] == 255 else image
+    # every pixel opaque: the alpha bytes' minimum (numpy: 0.7 ms, where PIL's getextrema,
+    # which scans all four bands, takes 8.5 ms of a figure's 0.2 s)
+    opaque = int(np.frombuffer(raw, dtype=np.uint8)[3::4].min()) == 255
+    return image.convert("RGB") if opaque else image
 
 
 def drawn_png(fig: Figure, dpi: int) -> bytes:
