@@ -157,7 +157,10 @@ class Inputs:
         kolada = CITATION.removeprefix("Källa: ")
         sources = sorted({kolada if s == SOURCE else s
                           for s in self.panel["source"].unique() if s})
-        rows = self.panel[self.panel["measure"].isin(self.spec.outcomes)]
+        # two columns: a selection of every column copies all of the panel's text columns
+        rows = self.panel.loc[self.panel["measure"].isin(self.spec.outcomes).to_numpy(),
+                              ["measure", "source"]]
+        names = unit_names(self.panel) if self.excluded else {}
         by_measure = {
             m: sorted({kolada if s == SOURCE else s for s in g["source"].unique() if s})
             or [str(self.data_path.name)]
@@ -169,7 +172,7 @@ class Inputs:
             "measures": {m: {"kind": info.kind, "unit_sv": info.unit_sv,
                              "unit_en": info.unit_en, "origin": info.origin}
                          for m, info in self.measures.items()},
-            "excluded": {u: unit_names(self.panel).get(u, u) for u in self.excluded},
+            "excluded": {u: names.get(u, u) for u in self.excluded},
             "has_population": bool((self.panel["measure"] == "population").any() or (
                 "population" in self.panel.columns and self.panel["population"].notna().any())),
             "path": str(self.data_path),

@@ -256,8 +256,9 @@ def _units(panel: pd.DataFrame, result: EffectResult, n: int) -> list[str]:
     if declared is not None and declared.needs_donors:
         pool = [str(u) for u in result.diagnostics.get("donors") or []]
     else:
-        sub = panel[panel["measure"] == result.outcome]
-        pool = sorted(u for u in sub["unit"].unique()
+        # the unit column alone: a selection of every column copies the panel's text columns
+        units = panel.loc[(panel["measure"] == result.outcome).to_numpy(), "unit"]
+        pool = sorted(u for u in units.unique()
                       if u != treated and len(u) == len(treated) and u != "00")
     return [treated, *nearest_in_size(panel, treated, pool, max(0, n - 1))[:max(0, n - 1)]]
 

@@ -225,8 +225,8 @@ def closest_half(panel: pd.DataFrame, outcome: str, treated: str, donors: list[s
     n = len(donors) // 2
     if n < MIN_HALF_POOL:
         return None
-    pre = panel[(panel["measure"] == outcome) & (panel["period"] < intervention)]
-    means = pre.groupby("unit")["value"].mean()
+    at = ((panel["measure"] == outcome) & (panel["period"] < intervention)).to_numpy()
+    means = panel.loc[at, ["unit", "value"]].groupby("unit")["value"].mean()
     if treated not in means.index:
         return None
     distance = {u: abs(float(means.get(u, np.inf)) - float(means[treated])) for u in donors}

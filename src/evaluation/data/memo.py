@@ -138,7 +138,8 @@ def _first_rows(frame: pd.DataFrame, measure: str) -> dict[str, str]:
 @per_frame
 def unit_means(frame: pd.DataFrame, measure: str) -> pd.Series:
     """Each unit's mean of ``measure`` over all its periods, remembered per panel."""
-    return frame[frame["measure"] == measure].groupby("unit")["value"].mean()
+    rows = frame.loc[(frame["measure"] == measure).to_numpy(), ["unit", "value"]]
+    return rows.groupby("unit")["value"].mean()
 
 
 @per_frame
