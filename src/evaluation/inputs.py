@@ -468,7 +468,9 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
     expected = period_range(first, post_end)
     where = str(data_path.name) if data_path else "Data"
     dropped: dict[str, str] = {}
-    sub = panel[panel["measure"].isin(spec.outcomes) & (panel["period"] <= post_end)]
+    at = (panel["measure"].isin(spec.outcomes) & (panel["period"] <= post_end)).to_numpy()
+    # the columns read: a selection of every column copies all of the panel's text columns
+    sub = panel.loc[at, ["unit", "measure", "period", "value", "status"]]
     treated_rows = sub[sub["unit"] == treated]
     starts: dict[str, str] = {}  # each outcome's first period for the treated unit
     for outcome in spec.outcomes:
@@ -577,7 +579,8 @@ def resolve_measures(spec: Spec, panel: pd.DataFrame) -> dict[str, Measure]:
     # the outcomes, and the other measures the spec fetches or declares (the comparison
     # group's and the target's measures are labelled the same way)
     names = list(dict.fromkeys([*spec.outcomes, *spec.sources, *spec.outcome_kinds]))
-    in_data = panel_measures(panel[panel["measure"].isin(names)])
+    in_data = (panel_measures(panel[panel["measure"].isin(names)]) if "kind" in panel.columns
+               else {})  # nothing declared: no selection of the panel
     kolada = _kolada_measures(spec, names)
     out: dict[str, Measure] = {}
     for name in names:

@@ -108,7 +108,8 @@ def check_outcome_values(panel: pd.DataFrame, *, outcomes: list[str], kinds: dic
                          source: str) -> None:
     """Refuse non-finite, impossible and invariant outcome values (module docstring)."""
     for outcome in outcomes:
-        rows = panel[(panel["measure"] == outcome) & (panel["status"] != "suppressed")]
+        at = ((panel["measure"] == outcome) & (panel["status"] != "suppressed")).to_numpy()
+        rows = panel.loc[at, ["unit", "period", "value"]]  # a copy of the columns read only
         values = rows["value"].to_numpy(dtype=float)
         kind = kinds.get(outcome, "level")
         bad = np.isinf(values)

@@ -782,8 +782,10 @@ def _complete_units(panel: pd.DataFrame, outcome: str, units: list[str], start: 
                     end: str) -> set[str]:
     """Units whose ``outcome`` has a usable (non-missing, non-suppressed) value every period."""
     window = period_range(start, end)
-    sub = panel[(panel["measure"] == outcome) & panel["unit"].isin(units)
-                & panel["period"].isin(window)]
+    at = ((panel["measure"] == outcome) & panel["unit"].isin(units)
+          & panel["period"].isin(window)).to_numpy()
+    # the columns read: a selection of every column copies all of the panel's text columns
+    sub = panel.loc[at, [c for c in ("unit", "period", "value", "status") if c in panel.columns]]
     ok = sub["value"].notna()
     if "status" in sub.columns:
         ok &= sub["status"].astype(str) != "suppressed"
