@@ -18,12 +18,13 @@ design, weight problems, ITS REML grid points, sensitivity rows and random varia
 counts mean both did the same work — and compares every number the two ``summary.json`` files
 share under ``results``, ``checks``, ``sensitivity`` and ``verdict`` (relative tolerance 1e-6).
 One BLAS thread for both (``OMP_NUM_THREADS=1``), the best of ``--repeat`` runs for both,
-the runs alternating between the two versions.
+the runs alternating between the two versions in ABBA order (before, now, now, before, …:
+with an even ``--repeat`` each version runs first as often as the other).
 
 The numeric work is the floor: what remains when nothing is drawn or written.
 ``--end-to-end N`` also times ``evaluation run`` itself, the command and its notebook, N runs
-per version, alternating, each in a fresh ``EVALUATION_HOME`` with its demo data built first
-(not timed). The measurements, session by session, and where the time goes are in
+per version, alternating in the same order, each in a fresh ``EVALUATION_HOME`` with its demo
+data built first (not timed). The measurements, session by session, and where the time goes are in
 ``docs/speed.md``.
 """
 
@@ -220,9 +221,16 @@ def end_to_end(trees: dict[str, Path], tmp: Path, repeat: int) -> dict[str, list
     every run in a new ``EVALUATION_HOME`` (nothing remembered from an earlier run)."""
     runs: dict[str, list[float]] = {label: [] for label in trees}
     for i in range(repeat):
-        for label, tree in trees.items():
+        for label, tree in _in_turn(list(trees.items()), i):
             runs[label].append(_run_command(tree / "src", tmp / f"e2e-{label}-{i}"))
     return runs
+
+
+def _in_turn(pairs: list, i: int) -> list:
+    """The versions in the order of round ``i``: ABBA (before, now, now, before, …), so that
+    neither is always the one that runs right after the other; with an even number of rounds
+    each runs first equally often."""
+    return pairs if i % 2 == 0 else pairs[::-1]
 
 
 def _flat_counts(t: dict) -> dict[str, int]:
@@ -295,10 +303,10 @@ def main() -> None:
             home = tmp / "home"
             timings: dict[str, dict[str, float]] = {}
             summaries = {}
-            # alternating (before, now, before, now, …): this VM's speed drifts over minutes,
-            # and a slow spell then costs both versions alike
+            # alternating, ABBA (before, now, now, before, …): this VM's speed drifts over
+            # minutes, and a slow spell then costs both versions alike
             for i in range(args.repeat):
-                for label, tree in (("before", before_tree), ("now", ROOT)):
+                for label, tree in _in_turn([("before", before_tree), ("now", ROOT)], i):
                     out = tmp / f"{label}-{i}"
                     t = _run(tree / "src", home, out)
                     best = timings.get(label)
