@@ -165,16 +165,15 @@ def test_what_earlier_cells_made_is_frozen_while_the_notebook_runs(tmp_path):
     """Each cell starts with what its predecessors left frozen (the collector's full
     collections walk only the running cell's objects: on the demo 0.75–0.8 → 0.25 CPU-s);
     after the run nothing is frozen, and a garbage cycle an earlier cell left is freed."""
+    import builtins
     import gc
     import weakref
 
     class Node:
         pass
 
-    probe: list = []
+    probe: list = []  # what the cells hand back, through a builtin name they can see
     builtins_key = "_freeze_probe"
-    import builtins
-
     setattr(builtins, builtins_key, (probe, Node, weakref))
     try:
         nb = _execute(tmp_path, [
@@ -205,7 +204,8 @@ def test_a_process_that_froze_objects_itself_keeps_them_as_they_were(tmp_path):
     try:
         before = gc.get_freeze_count()
         _execute(tmp_path, ["x = [1]", "y = [x]"], "inprocess")
-        assert gc.get_freeze_count() == before
+        # nothing frozen more, nothing unfrozen (frozen objects can still die of their count)
+        assert 0 < gc.get_freeze_count() <= before
     finally:
         gc.unfreeze()
 
