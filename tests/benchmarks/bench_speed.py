@@ -2,12 +2,12 @@
 
 Usage: ``python tests/benchmarks/bench_speed.py [--base COMMIT] [--repeat N]``.
 
-The version before the speed work (default :data:`BASE`) is checked out with ``git worktree``
-into a temporary folder; both versions then run the same thing in fresh processes, one after
-the other, on the same demo data in one temporary ``EVALUATION_HOME``: every code cell of
-their own ``notebooks/evaluate.ipynb`` with their own demo spec's parameters, executed
-in-process (no kernel, no papermill: what is measured is the library's work). For each the
-script prints user + system CPU seconds of
+The version before the speed work (default :data:`BASE`) and this repository's files as they
+are now are checked out with ``git worktree`` side by side into a temporary folder; both versions
+then run the same thing in fresh processes, one after the other, on the same demo data in
+one temporary ``EVALUATION_HOME``: every code cell of their own ``notebooks/evaluate.ipynb``
+with their own demo spec's parameters, executed in-process (no kernel, no papermill: what is
+measured is the library's work). For each the script prints user + system CPU seconds of
 
 * the numeric work (the cell that builds the evaluation: designs, placebo re-fits, the
   reliability section, the sensitivity grid, the horizon check),
