@@ -300,8 +300,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp:
         tmp = Path(tmp)
-        # both versions as worktrees side by side: the same code run from this repository's
-        # folder took 0.5–0.9 CPU-s more for the report than from a worktree under /tmp
+        # both versions as worktrees side by side, so that they differ in nothing but their
+        # code (not in their folder, nor in which runs second: see _in_turn)
         before_tree, now_tree = tmp / "before", tmp / "now"
         for tree, commit in ((before_tree, args.base), (now_tree, _working_tree_commit())):
             subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit],
