@@ -33,6 +33,7 @@ from evaluation.data.panel import (
     period_range,
     periods_between,
     read_panel,
+    rows_where,
     shift_period,
     undeclared,
     unit_names,
@@ -157,9 +158,8 @@ class Inputs:
         kolada = CITATION.removeprefix("Källa: ")
         sources = sorted({kolada if s == SOURCE else s
                           for s in self.panel["source"].unique() if s})
-        # two columns: a selection of every column copies all of the panel's text columns
-        rows = self.panel.loc[self.panel["measure"].isin(self.spec.outcomes).to_numpy(),
-                              ["measure", "source"]]
+        rows = rows_where(self.panel, self.panel["measure"].isin(self.spec.outcomes),
+                          ["measure", "source"])
         names = unit_names(self.panel) if self.excluded else {}
         by_measure = {
             m: sorted({kolada if s == SOURCE else s for s in g["source"].unique() if s})
@@ -468,9 +468,8 @@ def check_inputs(spec: Spec, panel: pd.DataFrame, *, data_path: Path) -> Inputs:
     expected = period_range(first, post_end)
     where = str(data_path.name) if data_path else "Data"
     dropped: dict[str, str] = {}
-    at = (panel["measure"].isin(spec.outcomes) & (panel["period"] <= post_end)).to_numpy()
-    # the columns read: a selection of every column copies all of the panel's text columns
-    sub = panel.loc[at, ["unit", "measure", "period", "value", "status"]]
+    sub = rows_where(panel, panel["measure"].isin(spec.outcomes) & (panel["period"] <= post_end),
+                     ["unit", "measure", "period", "value", "status"])
     treated_rows = sub[sub["unit"] == treated]
     starts: dict[str, str] = {}  # each outcome's first period for the treated unit
     for outcome in spec.outcomes:
@@ -579,8 +578,7 @@ def resolve_measures(spec: Spec, panel: pd.DataFrame) -> dict[str, Measure]:
     # the outcomes, and the other measures the spec fetches or declares (the comparison
     # group's and the target's measures are labelled the same way)
     names = list(dict.fromkeys([*spec.outcomes, *spec.sources, *spec.outcome_kinds]))
-    in_data = (panel_measures(panel[panel["measure"].isin(names)]) if "kind" in panel.columns
-               else {})  # nothing declared: no selection of the panel
+    in_data = {m: v for m, v in panel_measures(panel).items() if m in names}
     kolada = _kolada_measures(spec, names)
     out: dict[str, Measure] = {}
     for name in names:

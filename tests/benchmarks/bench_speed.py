@@ -303,10 +303,10 @@ def main() -> None:
         # both versions as worktrees side by side, so that they differ in nothing but their
         # code (not in their folder, nor in which runs second: see _in_turn)
         before_tree, now_tree = tmp / "before", tmp / "now"
-        for tree, commit in ((before_tree, args.base), (now_tree, _working_tree_commit())):
-            subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit],
-                           cwd=ROOT, check=True, capture_output=True)
-        try:
+        try:  # the worktrees are added inside: a failed second one leaves no first one behind
+            for tree, commit in ((before_tree, args.base), (now_tree, _working_tree_commit())):
+                subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit],
+                               cwd=ROOT, check=True, capture_output=True)
             # both versions from bytecode, as after their install (where PYTHONDONTWRITEBYTECODE
             # is set, each process would otherwise compile the package's sources)
             for tree in (before_tree, now_tree):

@@ -35,6 +35,7 @@ from evaluation.data.panel import (
     MIN_PRE_PERIODS,
     period_frequency,
     periods_between,
+    rows_where,
     shift_period,
 )
 from evaluation.errors import EvaluationError
@@ -256,8 +257,7 @@ def _units(panel: pd.DataFrame, result: EffectResult, n: int) -> list[str]:
     if declared is not None and declared.needs_donors:
         pool = [str(u) for u in result.diagnostics.get("donors") or []]
     else:
-        # the unit column alone: a selection of every column copies the panel's text columns
-        units = panel.loc[(panel["measure"] == result.outcome).to_numpy(), "unit"]
+        units = rows_where(panel, panel["measure"] == result.outcome, ["unit"])["unit"]
         pool = sorted(u for u in units.unique()
                       if u != treated and len(u) == len(treated) and u != "00")
     return [treated, *nearest_in_size(panel, treated, pool, max(0, n - 1))[:max(0, n - 1)]]

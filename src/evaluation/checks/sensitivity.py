@@ -40,7 +40,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.data.panel import MIN_PRE_PERIODS, period_frequency, periods_between, shift_period
+from evaluation.data.panel import (
+    MIN_PRE_PERIODS,
+    period_frequency,
+    periods_between,
+    rows_where,
+    shift_period,
+)
 from evaluation.errors import EvaluationError
 from evaluation.results import EffectResult
 
@@ -225,8 +231,9 @@ def closest_half(panel: pd.DataFrame, outcome: str, treated: str, donors: list[s
     n = len(donors) // 2
     if n < MIN_HALF_POOL:
         return None
-    at = ((panel["measure"] == outcome) & (panel["period"] < intervention)).to_numpy()
-    means = panel.loc[at, ["unit", "value"]].groupby("unit")["value"].mean()
+    pre = rows_where(panel, (panel["measure"] == outcome) & (panel["period"] < intervention),
+                     ["unit", "value"])
+    means = pre.groupby("unit")["value"].mean()
     if treated not in means.index:
         return None
     distance = {u: abs(float(means.get(u, np.inf)) - float(means[treated])) for u in donors}

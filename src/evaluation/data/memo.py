@@ -131,14 +131,14 @@ def wide_until(frame: pd.DataFrame, measure: str, last: str) -> pd.DataFrame:
 @per_frame
 def _first_rows(frame: pd.DataFrame, measure: str) -> dict[str, str]:
     """Each unit's first period with a row of ``measure`` (a value or not)."""
-    rows = frame.loc[frame["measure"] == measure, ["unit", "period"]]
+    rows = panel_module.rows_where(frame, frame["measure"] == measure, ["unit", "period"])
     return {str(u): str(p) for u, p in rows.groupby("unit")["period"].min().items()}
 
 
 @per_frame
 def unit_means(frame: pd.DataFrame, measure: str) -> pd.Series:
     """Each unit's mean of ``measure`` over all its periods, remembered per panel."""
-    rows = frame.loc[(frame["measure"] == measure).to_numpy(), ["unit", "value"]]
+    rows = panel_module.rows_where(frame, frame["measure"] == measure, ["unit", "value"])
     return rows.groupby("unit")["value"].mean()
 
 

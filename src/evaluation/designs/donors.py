@@ -44,6 +44,7 @@ from evaluation.data.panel import (
     NATIONAL_CODE,
     period_frequency,
     period_range,
+    rows_where,
     unit_names,
 )
 from evaluation.errors import DataError, DesignError, EvaluationError
@@ -782,10 +783,9 @@ def _complete_units(panel: pd.DataFrame, outcome: str, units: list[str], start: 
                     end: str) -> set[str]:
     """Units whose ``outcome`` has a usable (non-missing, non-suppressed) value every period."""
     window = period_range(start, end)
-    at = ((panel["measure"] == outcome) & panel["unit"].isin(units)
-          & panel["period"].isin(window)).to_numpy()
-    # the columns read: a selection of every column copies all of the panel's text columns
-    sub = panel.loc[at, [c for c in ("unit", "period", "value", "status") if c in panel.columns]]
+    sub = rows_where(panel, (panel["measure"] == outcome) & panel["unit"].isin(units)
+                     & panel["period"].isin(window),
+                     [c for c in ("unit", "period", "value", "status") if c in panel.columns])
     ok = sub["value"].notna()
     if "status" in sub.columns:
         ok &= sub["status"].astype(str) != "suppressed"
