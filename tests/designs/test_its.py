@@ -399,10 +399,11 @@ def test_forecast_envelope_from_point_totals_equals_the_dense_envelope():
 
 
 def test_a_series_on_the_period_grid_is_what_reindex_gives():
-    """The ITS reads its series on the regular period grid as arrays (``_on_grid``): the same
-    values as ``series.reindex(periods)`` — NaN for a missing period, periods outside the
-    series, an empty series — and, as for ``reindex``, a period twice is an error."""
-    from evaluation.designs.its import _on_grid
+    """The ITS and the structural model read their series on the regular period grid as
+    arrays (``designs.wide.on_grid``): the same values as ``series.reindex(periods)`` — NaN for
+    a missing period, periods outside the series, an empty series — and, as for ``reindex``, a
+    period twice is an error."""
+    from evaluation.designs.wide import on_grid as _on_grid
 
     rng = np.random.default_rng(4)
     grid = [f"20{y:02d}-{m:02d}" for y in range(18, 24) for m in range(1, 13)]

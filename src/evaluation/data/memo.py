@@ -27,7 +27,8 @@ _MEMORY: dict[int, tuple[weakref.ref, tuple, dict[tuple, Any]]] = {}
 
 
 def _fingerprint(frame: pd.DataFrame) -> tuple:
-    parts: list[Any] = [frame.shape, tuple(frame.columns)]
+    # ``tolist`` converts a text index at once (iterating it converts each label)
+    parts: list[Any] = [frame.shape, tuple(frame.columns.tolist())]
     for column in ("value", "population"):
         if column in frame.columns:
             parts.append(_column_sum(frame[column]))

@@ -259,7 +259,15 @@ def shift_period(period: str, n: int) -> str:
 
 
 def period_range(start: str, end: str) -> list[str]:
-    return [period_str(p) for p in pd.period_range(to_period(start), to_period(end))]
+    """The periods from ``start`` to ``end``, both included, as text (a new list each call)."""
+    return list(_period_range(str(start), str(end)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_range(start: str, end: str) -> tuple[str, ...]:
+    # remembered: a screen asks for the same grid once per kommun and design (1 700 calls,
+    # 0.5 ms each for pandas' range and a strftime per period), an evaluation a few hundred times
+    return tuple(period_str(p) for p in pd.period_range(to_period(start), to_period(end)))
 
 
 @functools.lru_cache(maxsize=65536)

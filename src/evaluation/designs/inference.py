@@ -18,6 +18,7 @@ estimates of the donors) make their intervals the same way:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 
@@ -28,6 +29,34 @@ from evaluation.results import CI_LEVEL
 
 #: Level of the test "the treated unit drifted from its comparison group before the change".
 DRIFT_TEST_LEVEL = 0.5
+
+
+# --------------------------------------------------------------------------- quantiles
+# SciPy's distribution objects check their arguments on every call (0.1–0.15 ms); the designs and
+# the screen ask for the same few quantiles thousands of times (a screen: one per kommun, design
+# and outcome), so they are remembered. Each is SciPy's own value.
+@functools.lru_cache(maxsize=4096)
+def t_quantile(q: float, df: float) -> float:
+    """``scipy.stats.t.ppf(q, df)``, remembered."""
+    from scipy import stats
+
+    return float(stats.t.ppf(q, df))
+
+
+@functools.lru_cache(maxsize=256)
+def normal_quantile(q: float) -> float:
+    """``scipy.stats.norm.ppf(q)``, remembered."""
+    from scipy import stats
+
+    return float(stats.norm.ppf(q))
+
+
+@functools.lru_cache(maxsize=4096)
+def f_quantile(q: float, dfn: float, dfd: float) -> float:
+    """``scipy.stats.f.ppf(q, dfn, dfd)``, remembered."""
+    from scipy import stats
+
+    return float(stats.f.ppf(q, dfn, dfd))
 
 
 def min_units_for_level(ci_level: float) -> int:
@@ -116,7 +145,7 @@ def placebo_variance_interval(
     se = float(scale * np.sqrt(np.mean(z**2)))
     if not se > 0:
         return None, None
-    q = float(stats.t.ppf(0.5 + ci_level / 2, n - 1))
+    q = t_quantile(0.5 + ci_level / 2, n - 1)
     p = float(2 * stats.t.sf(abs(estimate) / se, n - 1))
     return (estimate - q * se, estimate + q * se), p
 
@@ -201,20 +230,21 @@ def in_time_floor(
     if ci is None or p is None or len(values) == 0 or not np.isfinite(estimate):
         return ci, p, False
     df = max(int(n_placebo) - 1, 1)
-    q = float(stats.t.ppf(0.5 + ci_level / 2, df))
+    q = t_quantile(0.5 + ci_level / 2, df)
     se_space = (ci[1] - ci[0]) / (2 * q)
     raw = np.asarray(raw_in_time, float)
     raw = raw[np.isfinite(raw)]
     if se_space > 0 and len(raw):
         # are the unit's own past deviations larger than the placebo units' spread explains?
         f_stat = float(np.mean(raw**2)) / se_space**2
-        if f_stat <= float(stats.f.ppf(1 - DRIFT_TEST_LEVEL, len(raw), df)):
+        if f_stat <= f_quantile(1 - DRIFT_TEST_LEVEL, len(raw), df):
             return ci, p, False
     # the floor bounds the unit's own drift (Rambachan & Roth's relative magnitude); it is not
     # a variance estimated from the N placebo units, so it takes the normal quantile
     rms = float(np.sqrt(np.mean(values**2)))
     law = stats.norm if df_time is None else stats.t(df_time)
-    z = float(law.ppf(0.5 + ci_level / 2))
+    z = (normal_quantile(0.5 + ci_level / 2) if df_time is None
+         else t_quantile(0.5 + ci_level / 2, df_time))
     low, high = min(ci[0], estimate - z * rms), max(ci[1], estimate + z * rms)
     p_time = float(2 * law.sf(abs(estimate) / rms)) if rms > 0 else 0.0
     widened = low < ci[0] or high > ci[1]

@@ -118,7 +118,8 @@ from evaluation.designs.comparison import (
     treated_window,
 )
 from evaluation.designs.glm import fit_poisson_glm, harmonics
-from evaluation.designs.wide import positions_or_missing
+from evaluation.designs.inference import normal_quantile, t_quantile
+from evaluation.designs.wide import on_grid
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL, EffectResult
 
@@ -963,14 +964,6 @@ def _month_columns(periods: Sequence[str]) -> dict[str, np.ndarray]:
     return {f"m{m:02d}": (months == m).astype(float) for m in range(2, 13)}
 
 
-def _on_grid(series: pd.Series, periods: Sequence[str]) -> np.ndarray:
-    """``series.reindex(periods).to_numpy(float)`` without a Series (NaN where a period is
-    missing; a period twice in ``series`` is an error, as for ``reindex``)."""
-    at = positions_or_missing(series.index, periods)  # raises on a label twice, as reindex
-    values = series.to_numpy(dtype=float)
-    return np.where(at >= 0, values[np.maximum(at, 0)] if len(values) else np.nan, np.nan)
-
-
 def its(
     panel: pd.DataFrame,
     *,
@@ -1045,8 +1038,8 @@ def its(
     c_all = comp.series
     periods = period_range(first, post_end)  # regular grid: missing months stay as NaN rows
     # the series on the grid as arrays (what ``reindex(periods)`` gives, without a Series)
-    y_values = _on_grid(y_raw, periods)
-    c_values = _on_grid(c_all, periods)
+    y_values = on_grid(y_raw, periods)
+    c_values = on_grid(c_all, periods)
     pre_mask = np.array([p < intervention for p in periods])
     usable = ~np.isnan(y_values) & ~np.isnan(c_values)
     if is_count:
@@ -1141,8 +1134,8 @@ def its(
     df_final = bool(getattr(ef, "df_final", False))
     df = ef.df if df_final else effective_df(ef.df, n_pre=n_pre, n_post=len(post_idx),
                                              persistent=persistent)
-    tq = float(stats.t.ppf(0.5 + ci_level / 2, df)) if np.isfinite(df) else \
-        float(stats.norm.ppf(0.5 + ci_level / 2))
+    tq = t_quantile(0.5 + ci_level / 2, df) if np.isfinite(df) else \
+        normal_quantile(0.5 + ci_level / 2)
 
     # ------------------------------------------------------------ forecast
     r_last = float(resid_pre[-1])

@@ -143,6 +143,7 @@ from evaluation.designs.comparison import (
     population_series,
     treated_window,
 )
+from evaluation.designs.wide import on_grid
 from evaluation.errors import DataError, DesignError
 from evaluation.results import CI_LEVEL, EffectResult
 
@@ -698,7 +699,7 @@ def structural(
     kind = measure_info(outcome, y_all).kind
     is_count = kind == "count"
     periods = period_range(first, post_end)
-    y = y_raw.reindex(periods)
+    y_values = on_grid(y_raw, periods)  # ``y_raw.reindex(periods)`` as an array
     pre_mask = np.array([p < intervention for p in periods])
 
     # ------------------------------------------------------------ comparison and covariates
@@ -711,8 +712,9 @@ def structural(
                                      comparison=comparison)
         except (DataError, DesignError, KeyError, ValueError):
             comp = None
-    c = comp.series.reindex(periods) if comp is not None else pd.Series(np.nan, index=periods)
-    cov_frame = pd.DataFrame(index=periods)
+    c_values = on_grid(comp.series, periods) if comp is not None else \
+        np.full(len(periods), np.nan)
+    cov_frame = pd.DataFrame(index=pd.Index(periods, dtype=object)) if covariates else None
     for name in covariates:
         if name == outcome:
             raise DesignError(
@@ -728,12 +730,12 @@ def structural(
             ) from exc
     has_comparison = bool(use_comparison or covariates)
 
-    usable = y.notna().to_numpy().copy()
+    usable = ~np.isnan(y_values)
     exog_ok = np.ones(len(periods), dtype=bool)
     if use_comparison:
-        exog_ok &= c.notna().to_numpy()
+        exog_ok &= ~np.isnan(c_values)
         if is_count:
-            exog_ok &= (c.to_numpy() > 0)
+            exog_ok &= (c_values > 0)
     if covariates:
         exog_ok &= cov_frame.notna().all(axis=1).to_numpy()
     usable &= exog_ok
@@ -776,14 +778,14 @@ def structural(
             pop = pop_s.reindex(sorted(set(pop_s.index) | set(periods))).ffill().bfill()
             pop = pop.reindex(periods).to_numpy(dtype=float)
         denom = pop / 1000.0 if pop is not None else np.ones(len(periods))
-        y_work = np.log(np.maximum(y.to_numpy(dtype=float), 0.5) / denom)
+        y_work = np.log(np.maximum(y_values, 0.5) / denom)
     else:
         denom = None
-        y_work = y.to_numpy(dtype=float)
+        y_work = y_values
     y_work = np.where(usable, y_work, np.nan)
     cols: dict[str, np.ndarray] = {}
     if use_comparison:
-        cv = c.to_numpy(dtype=float)
+        cv = c_values
         cols["comparison"] = np.log(np.where(cv > 0, cv, np.nan)) if is_count else cv
     for name in covariates:
         cols[name] = cov_frame[name].to_numpy(dtype=float)
@@ -819,7 +821,7 @@ def structural(
     # ------------------------------------------------------------ back-transform, estimands
     post_idx = np.flatnonzero(~pre_mask)
     keep = post_ok[post_idx]  # post grid periods with data (and a forecast)
-    obs_post = y.to_numpy(dtype=float)[post_idx]
+    obs_post = y_values[post_idx]
     if is_count:
         scale = denom[post_idx]
         cf_point = np.exp(fit.point) * scale
@@ -855,7 +857,7 @@ def structural(
     ]
 
     # ------------------------------------------------------------ frame
-    observed = y.to_numpy(dtype=float)
+    observed = y_values
     cf_all = np.full(len(periods), np.nan)
     lo_all = np.full(len(periods), np.nan)
     hi_all = np.full(len(periods), np.nan)
@@ -868,7 +870,7 @@ def structural(
     frame = pd.DataFrame(  # built at once (a column at a time cost a millisecond per fit)
         {"observed": observed, "counterfactual": cf_all, "counterfactual_low": lo_all,
          "counterfactual_high": hi_all, "effect": observed - cf_all, "post": ~pre_mask,
-         "comparison": c.to_numpy(dtype=float)}, index=pd.Index(periods, name="period"))
+         "comparison": c_values}, index=pd.Index(periods, name="period"))
 
     info = MEASURES.get(outcome)
     unit_key = "pp" if kind == "rate" else (

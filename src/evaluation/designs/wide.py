@@ -38,6 +38,15 @@ def positions_or_missing(index: Any, labels: Sequence[Hashable]) -> np.ndarray:
                        count=len(labels))
 
 
+def on_grid(series: Any, periods: Sequence[Hashable]) -> np.ndarray:
+    """``series.reindex(periods).to_numpy(float)`` without a Series (NaN where a period is
+    missing; a period twice in ``series`` is an error, as for ``reindex``): a reindex to a list
+    of text labels builds an index of pandas' Arrow strings first (0.2–0.4 ms a call)."""
+    at = positions_or_missing(series.index, periods)  # raises on a label twice, as reindex
+    values = series.to_numpy(dtype=float)
+    return np.where(at >= 0, values[np.maximum(at, 0)] if len(values) else np.nan, np.nan)
+
+
 def float_columns(frame: Any, labels: Sequence[Hashable], index: Any = None) -> np.ndarray:
     """``frame[labels].to_numpy(dtype=float)`` as a new array, the columns read by position
     (:func:`positions` of ``labels`` in ``index``, default the frame's columns; a label not
