@@ -3,6 +3,8 @@ gives."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -417,3 +419,76 @@ def test_entries_the_cache_could_not_write_are_in_the_screens_statistics(panels,
     again = screen(_data(panel, "u"), inline=True, cache_dir=tmp_path)
     assert again.stats["computed"] == first.stats["computed"]
     assert again.stats["cache_unwritten"] == 0
+
+
+def test_a_new_month_reuses_the_count_models_and_gives_a_fresh_runs_numbers(panels, tmp_path):
+    """A count's ITS fits a quasi-Poisson GLM to the pre-period; after a new month the same
+    pre-period is fitted again for every kommun, so the fit is stored with the error model's
+    and read back: no GLM is fitted again, and the numbers are a run without a cache's."""
+    previous, panel = panels
+    settings = ScreenSettings(intervention="2022-04", outcomes=("households_assistance",),
+                              designs=("its",))
+
+    def data(frame, tag):
+        return prepare_screen_data(frame, settings, data="demo", vintage_hash=tag,
+                                   kommuner=KOMMUNER)
+
+    cache = tmp_path / "cache"
+    first = screen(data(previous, "a"), inline=True, cache_dir=cache)
+    assert first.stats["count_model_fits"] == 2 and first.stats["count_model_reused"] == 0
+    again = screen(data(panel, "b"), inline=True, cache_dir=cache)
+    assert again.stats["computed"] == {"its": 2}
+    assert again.stats["count_model_fits"] == 0 and again.stats["count_model_reused"] == 2
+    fresh = screen(data(panel, "b"), inline=True, cache_dir=None)
+    columns = ["kommun", "outcome", "verdict", "estimate", "ci_low", "ci_high", "p_value",
+               "relative_estimate", "relative_ci_low", "relative_ci_high"]
+    pd.testing.assert_frame_equal(again.table[columns], fresh.table[columns], check_exact=True)
+
+
+def test_the_its_reads_a_stored_count_model_only_for_the_same_pre_period(evaluation_home):
+    """The stored GLM is keyed by every input of the fit: the same call reads it back (same
+    numbers), a call with one pre-period count, population or comparison value changed fits
+    its own."""
+    from evaluation.data import demo
+    from evaluation.designs.its import its
+
+    panel, _ = demo.load_demo("monthly")
+    stored: dict[bytes, object] = {}
+    asked: list[tuple] = []
+
+    class Store:
+        def get(self, parts):
+            asked.append(parts)
+            return stored.get(pickle.dumps(parts))
+
+        def put(self, parts, value):
+            stored[pickle.dumps(parts)] = value
+
+    kw = dict(outcome="households_assistance", treated="1987", intervention="2022-04",
+              post_end="2023-03")
+    plain = its(panel, **kw)
+    first = its(panel, **kw, prefit=Store())
+    again = its(panel, **kw, prefit=Store())
+    assert len(stored) == 1 and len(asked) == 2
+    for result in (first, again):
+        assert (result.average_effect, result.ci, result.p_value) == \
+            (plain.average_effect, plain.ci, plain.p_value)
+    # riket's rows move with the kommun's, so its comparison (riket without it, per 1 000
+    # inhabitants) stays: only the kommun's own count, then only its population (the GLM's
+    # offset), differs
+    at = panel["unit"].isin(["1987", "00"]) & (panel["period"] == "2019-06")
+    count = at & (panel["measure"] == "households_assistance")
+    population = at & (panel["measure"] == "population")
+    changed = panel.copy()
+    changed.loc[count, "value"] += 7
+    its(changed, **kw, prefit=Store())
+    assert count.sum() == 2 and len(stored) == 2
+    changed = panel.copy()
+    changed.loc[at, "population"] += 1000
+    changed.loc[population, "value"] += 1000
+    its(changed, **kw, prefit=Store())
+    assert len(stored) == 3
+    changed = panel.copy()  # riket's count alone: the comparison (a column of the design)
+    changed.loc[count & (panel["unit"] == "00"), "value"] += 50
+    its(changed, **kw, prefit=Store())
+    assert len(stored) == 4

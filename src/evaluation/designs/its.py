@@ -976,6 +976,7 @@ def its(
     error_model: ErrorModel | None = None,
     national_slope: bool = True,
     seasonality: Literal["auto", "months", "harmonics", "none"] = "auto",
+    prefit: Any = None,
 ) -> EffectResult:
     """Interrupted time series of ``treated`` against its comparison series.
 
@@ -1009,6 +1010,10 @@ def its(
         Local month-of-year terms on top of the comparison series' own seasonality:
         ``"months"`` (11 dummies), ``"harmonics"`` (two sine/cosine pairs), ``"none"``;
         ``"auto"`` uses dummies with at least 48 pre-period months, else harmonics.
+    prefit
+        Optional store of a count's pre-period GLM fit (an object with ``get(parts)`` and
+        ``put(parts, value)``, ``parts`` the fit's exact inputs; the national screen passes
+        one): the numbers are those of a call without it.
 
     Returns
     -------
@@ -1118,9 +1123,14 @@ def its(
             offset = np.log(pop.to_numpy())
         if not national_slope:
             offset = fixed if offset is None else offset + fixed
-        glm = fit_poisson_glm(y_pre, X_pre, names=coef_names,
-                              offset=None if offset is None else offset[fit_rows],
-                              dispersion="quasi")
+        offset_pre = None if offset is None else offset[fit_rows]
+        parts = ("its count model", tuple(coef_names), y_pre, X_pre, offset_pre, "quasi")
+        glm = None if prefit is None else prefit.get(parts)
+        if glm is None:
+            glm = fit_poisson_glm(y_pre, X_pre, names=coef_names, offset=offset_pre,
+                                  dispersion="quasi")
+            if prefit is not None:
+                prefit.put(parts, glm)
         beta = glm.params.to_numpy()
         eta = X @ beta + (0.0 if offset is None else offset)
         resid_pre = np.log(np.maximum(y_pre, 0.5)) - eta[fit_rows]

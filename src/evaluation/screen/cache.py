@@ -269,6 +269,8 @@ class FitStore:
         self.fits = 0
         self.structural_hits = 0
         self.structural_fits = 0
+        self.count_model_hits = 0
+        self.count_model_fits = 0
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
@@ -321,6 +323,35 @@ class StructuralPrefits:
         if path is not None:
             _atomic_write(path, pickle.dumps(_stack_starts(value),
                                              protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class CountModelPrefits:
+    """The ITS's pre-period GLM fits of counts in a :class:`FitStore`'s folder, keyed by the
+    exact inputs of the fit (``parts``, see :func:`evaluation.designs.its.its`); passed as the
+    ITS's ``prefit``. A re-screen after a new month fits the same pre-period again for every
+    kommun (a third of a count ITS's time)."""
+
+    def __init__(self, store: FitStore):
+        self.store = store
+
+    def _path(self, parts: tuple) -> Path | None:
+        if self.store.folder is None:
+            return None
+        key = _parts_key(parts)
+        return self.store.folder / "its-count-models" / key[:2] / f"{key}.pkl"
+
+    def get(self, parts: tuple) -> Any | None:
+        path = self._path(parts)
+        found = None if path is None else _load(path)
+        if found is not None:
+            self.store.count_model_hits += 1
+        return found
+
+    def put(self, parts: tuple, value: Any) -> None:
+        self.store.count_model_fits += 1
+        path = self._path(parts)
+        if path is not None:
+            _atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 #: The parts of a draw's simulation start: the start, its covariance's root, and the draw's

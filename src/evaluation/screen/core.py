@@ -69,7 +69,9 @@ class ScreenResult:
         ``(kommun, outcome) → {design: entry}`` (records and series, for the figure).
     stats
         What was computed and reused: ``computed``/``reused`` per design, ``its_fits`` made and
-        ``its_fit_reused``, ``seconds``, ``workers``, ``tasks``; ``cache_unwritten``: entries
+        ``its_fit_reused`` (the ITS's error models), ``count_model_fits`` and
+        ``count_model_reused`` (its GLMs of counts), ``structural_fits`` and
+        ``structural_fit_reused``, ``seconds``, ``workers``, ``tasks``; ``cache_unwritten``: entries
         the result cache could not store (locked by another run; computed again next time).
     """
 
@@ -440,6 +442,8 @@ def _add(total: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, (int, float)) and key in ("its_fits", "its_fit_reused",
                                                            "structural_fits",
                                                            "structural_fit_reused",
+                                                           "count_model_fits",
+                                                           "count_model_reused",
                                                            "similar_mismatch", "tasks",
                                                            "cache_unwritten",
                                                            "pairs_computed", "worker_seconds",
@@ -520,6 +524,8 @@ def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
     its_reused = sum(out["its_fit_reused"] for out in outputs)
     structural_fits = sum(out.get("structural_fits", 0) for out in outputs)
     structural_reused = sum(out.get("structural_fit_reused", 0) for out in outputs)
+    count_fits = sum(out.get("count_model_fits", 0) for out in outputs)
+    count_reused = sum(out.get("count_model_reused", 0) for out in outputs)
     worker_seconds = sum(out["seconds"] for out in outputs)
     worker_cpu = sum(out.get("cpu_seconds", 0.0) for out in outputs)
     for pair, found in entries.items():
@@ -530,7 +536,8 @@ def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
     table = finish_table(ordered, level)
     stats = {"computed": computed, "reused": reused, "its_fits": its_fits,
              "its_fit_reused": its_reused, "structural_fits": structural_fits,
-             "structural_fit_reused": structural_reused, "similar_mismatch": mismatch,
+             "structural_fit_reused": structural_reused, "count_model_fits": count_fits,
+             "count_model_reused": count_reused, "similar_mismatch": mismatch,
              "cache_unwritten": cache.failed,
              "workers": workers, "tasks": tasks, "pairs": len(ordered),
              "pairs_computed": len(todo), "worker_seconds": round(worker_seconds, 2),

@@ -54,16 +54,18 @@ def _estimate(prep: Prepared, kommun: str, outcome: str, settings: Resolved, des
     if design == "its":
         from evaluation.designs.its import default_error_model, its
 
-        model = None
+        model = counts = None
         if fit_store is not None:
-            from evaluation.screen.cache import StoredErrorModel
+            from evaluation.screen.cache import CountModelPrefits, StoredErrorModel
 
             model = StoredErrorModel(default_error_model(settings.frequency), fit_store)
+            counts = CountModelPrefits(fit_store)
         # the registry's ITS estimator with its own default error model, handed in so that
-        # a stored pre-period fit can be reused (evaluation.screen.cache)
+        # a stored pre-period fit (and a count's GLM) can be reused (evaluation.screen.cache)
         return its(prep.national_panel(kommun, exclude), outcome=outcome, treated=kommun,
                    intervention=settings.intervention, comparison=settings.comparison,
-                   post_end=settings.post_end, ci_level=settings.ci_level, error_model=model)
+                   post_end=settings.post_end, ci_level=settings.ci_level, error_model=model,
+                   prefit=counts)
     if design == "structural":
         from evaluation.designs import structural
 
@@ -298,5 +300,7 @@ def run_batch(data: ScreenData, items: list[tuple[str, str, dict[str, Any]]],
             "its_fits": store.fits if store else 0, "its_fit_reused": store.hits if store else 0,
             "structural_fits": store.structural_fits if store else 0,
             "structural_fit_reused": store.structural_hits if store else 0,
+            "count_model_fits": store.count_model_fits if store else 0,
+            "count_model_reused": store.count_model_hits if store else 0,
             "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu,
             "pid": os.getpid()}
