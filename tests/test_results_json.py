@@ -43,3 +43,29 @@ def test_what_is_not_json_is_still_copied_deeply():
     assert copied["b"] is not inner and np.array_equal(copied["b"], inner)
     copied["c"].add(3)
     assert doc["c"] == {1, 2}
+
+
+def test_the_pre_period_mean_is_pandas_mean_of_the_observed_pre_period_values():
+    """``pre_period_mean`` (the verdict's and the screen's level before the change) equals
+    pandas' mean of ``frame.loc[~post, "observed"].dropna()`` to the bit, for series of many
+    lengths and scales with missing values; None without any."""
+    import numpy as np
+    import pandas as pd
+
+    from evaluation.results import pre_period_mean
+
+    rng = np.random.default_rng(7)
+    for n in [1, 2, 3, 7, 12, 45, 96, 131, 257, 1000]:
+        for scale in (1e-3, 1.0, 1e5, 1e12):
+            observed = rng.normal(size=n) * scale + rng.normal() * 10 * scale
+            observed[rng.random(n) < 0.1] = np.nan
+            post = np.arange(n) >= n * 2 // 3
+            frame = pd.DataFrame({"observed": observed, "post": post})
+            want = frame.loc[~frame["post"], "observed"].dropna()
+            got = pre_period_mean(frame)
+            if len(want):
+                assert got == float(want.mean())
+            else:
+                assert got is None
+    empty = pd.DataFrame({"observed": [np.nan, 1.0], "post": [False, True]})
+    assert pre_period_mean(empty) is None

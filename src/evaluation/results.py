@@ -143,8 +143,10 @@ def pre_period_mean(frame: pd.DataFrame) -> float | None:
     definition, so that the screen's verdict equals the report's)."""
     observed = frame["observed"].to_numpy(dtype=float)
     keep = ~frame["post"].to_numpy(dtype=bool) & ~np.isnan(observed)
-    # the values of .loc[~post, "observed"].dropna(), in order, and pandas' mean of them
-    return float(pd.Series(observed[keep]).mean()) if keep.any() else None
+    # the values of .loc[~post, "observed"].dropna(), in order, and pandas' mean of them: with
+    # no NaN left that is numpy's sum over the count (pandas' nanmean), without a Series
+    values = observed[keep]
+    return float(values.sum() / len(values)) if len(values) else None
 
 
 def clean_json(value: Any) -> Any:
