@@ -504,3 +504,24 @@ def test_a_pool_cut_for_units_a_table_lacks_is_a_key_error_not_another_units_col
                                  _arrays={})
     with pytest.raises(KeyError, match=units[0]):
         pool_of_units(panel, outcome, units, whole=broken)
+
+
+def test_a_comparison_with_no_population_has_no_value_there_and_none_at_all_is_an_error(sim):
+    """A count per 1 000 inhabitants over a population of zero is not a number: that period
+    of the comparison is missing (NaN, not ±inf, which no design may read as a value), and a
+    comparison with no value left is the design's error sentence."""
+    p = sim.panel
+    members = [u for u in _kommuner(p) if u != "1987"][:2]
+    one = sim.periods[5]
+    zero = p.copy()
+    at = zero["unit"].isin(members) & (zero["measure"] == "population")
+    zero.loc[at & (zero["period"] == one), "value"] = 0.0
+    comp = comparison_series(zero, outcome="households_assistance", treated="1987",
+                             comparison=members)
+    assert comp.series.index.name == "period" and comp.series.name == "comparison"
+    assert np.isnan(comp.series[one]) and not np.isinf(comp.series.to_numpy()).any()
+    assert comp.series.drop(one).notna().all()
+    zero.loc[at, "value"] = 0.0
+    with pytest.raises(DesignError, match="har inga värden"):
+        comparison_series(zero, outcome="households_assistance", treated="1987",
+                          comparison=members)
