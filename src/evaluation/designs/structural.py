@@ -472,9 +472,15 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
         kw.update(autoregressive=1)
     model = UnobservedComponents(ys, **kw)
     # the fit and the parameter draws on the pre-period alone (the post-period rows carry no
-    # observation; leaving them out makes the fit the same whatever the window's length)
-    pre_model = UnobservedComponents(ys[:n_pre], **{**kw, "exog": None if Xs is None
-                                                    else Xs[:n_pre]})
+    # observation; leaving them out makes the fit the same whatever the window's length);
+    # made when needed: a stored fit with every draw's start needs no model of the pre-period
+    made: list[Any] = []
+
+    def pre_model() -> Any:
+        if not made:
+            made.append(UnobservedComponents(ys[:n_pre], **{**kw, "exog": None if Xs is None
+                                                             else Xs[:n_pre]}))
+        return made[0]
     parts = found = None
     if prefit is not None:
         parts = ("structural pre-period fit", repr(spec),
@@ -489,10 +495,10 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
         rng.bit_generator.state = found["rng_state"]
         starts = found.get("starts")  # absent in fits stored before they were kept
     else:
-        res, converged, caught = _fit_ml(pre_model)
+        res, converged, caught = _fit_ml(pre_model())
         params, llf = np.asarray(res.params, dtype=float), float(res.llf)
-        theta_hat = np.asarray(pre_model.untransform_params(params), dtype=float)
-        thetas, logw, states = _parameter_draws(pre_model, theta_hat, spec, rng, caught)
+        theta_hat = np.asarray(pre_model().untransform_params(params), dtype=float)
+        thetas, logw, states = _parameter_draws(pre_model(), theta_hat, spec, rng, caught)
         if not np.isfinite(np.max(logw)):
             caught.append("no parameter draw with a finite likelihood: plug-in parameters used")
             thetas, logw, states = theta_hat[None, :].copy(), np.zeros(1), None
@@ -511,8 +517,10 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
         prefit.put(parts, {"params": params, "llf": llf, "converged": converged,
                            "thetas": thetas, "logw": logw, "caught": list(caught),
                            "rng_state": rng_state, "starts": starts})
-    paths = _simulate_all(model, thetas, counts, n_pre, rng, start_model=pre_model,
-                          starts=starts) * sy + my
+    complete = starts is not None and all(
+        len(starts.get(int(j), ())) == 3 for j in np.flatnonzero(counts))
+    paths = _simulate_all(model, thetas, counts, n_pre, rng,
+                          start_model=None if complete else pre_model(), starts=starts) * sy + my
 
     fr = model.filter(params, return_ssm=True)
     point = fr.forecasts[0, n_pre:] * sy + my
