@@ -64,7 +64,12 @@ rollback journal instead of its write-ahead log, 2 workers: 43.7 s, re-screen 12
 session that day (the decomposition's similar units, deviations and size scales and the ITS's
 design matrix on arrays; the machine about a fifth slower that hour: 1 worker 87.2 s against
 71.7): 2 workers 43.1 s (77 s CPU in the workers), re-screen 13.8 s (22 s CPU), unchanged 1.9 s;
-speed-up 2.02× for the full screen. Ranks as before.
+speed-up 2.02× for the full screen. Ranks as before. 2026-12-02, in a slower hour (a count's
+ITS GLM stored with its error model, SciPy's quantiles and the period grids remembered, fewer
+pandas Series per design call), 2 workers, against that session's start in ABBA order, three
+runs each: re-screen 17.1 / 15.7 / 17.2 → 13.4 / 14.7 / 13.9 s (workers' CPU 27.9 / 24.2 /
+26.7 → 20.9 / 22.5 / 22.7 s), full screen 42.3 / 42.0 / 41.3 → 37.4 / 37.3 / 46.3 s; the
+re-screen's table equal to the bit.
 
 (2026-11-30, both passes in full: 213.0 s / 108.7 s, re-screen 99.1 s / 50.9 s.)
 
