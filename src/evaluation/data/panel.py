@@ -266,7 +266,8 @@ def period_range(start: str, end: str) -> list[str]:
 @functools.lru_cache(maxsize=4096)
 def _period_range(start: str, end: str) -> tuple[str, ...]:
     # remembered: a screen asks for the same grid once per kommun and design (1 700 calls,
-    # 0.5 ms each for pandas' range and a strftime per period), an evaluation a few hundred times
+    # 0.13 ms each for pandas' range and a strftime per period), an evaluation a few hundred
+    # times
     return tuple(period_str(p) for p in pd.period_range(to_period(start), to_period(end)))
 
 

@@ -294,11 +294,15 @@ class FitStore:
         _atomic_write(self._path(key), pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-class StructuralPrefits:
-    """The structural model's pre-period fits in a :class:`FitStore`'s folder, keyed by the
-    exact inputs of that part of the fit (``parts``, see
-    :func:`evaluation.designs.structural._engine`); passed as the design's ``prefit``. The
-    draws' simulation starts are stored as one array per part (:func:`_stack_starts`)."""
+class _StoredParts:
+    """Pre-period fits in a :class:`FitStore`'s folder (``FOLDER``), keyed by the exact inputs
+    of the fit (``parts``, by :func:`_parts_key`); passed to a design as its ``prefit``. The
+    store counts what was read back and what was fitted (its attributes ``HITS`` and
+    ``FITS``)."""
+
+    FOLDER = ""
+    HITS = ""
+    FITS = ""
 
     def __init__(self, store: FitStore):
         self.store = store
@@ -307,51 +311,50 @@ class StructuralPrefits:
         if self.store.folder is None:
             return None
         key = _parts_key(parts)
-        return self.store.folder / "structural-fits" / key[:2] / f"{key}.pkl"
+        return self.store.folder / self.FOLDER / key[:2] / f"{key}.pkl"
 
-    def get(self, parts: tuple) -> dict[str, Any] | None:
-        path = self._path(parts)
-        found = None if path is None else _load(path)
-        if found is not None:
-            self.store.structural_hits += 1
-            found = _unstack_starts(found)
+    def _encode(self, value: Any) -> Any:
+        return value
+
+    def _decode(self, found: Any) -> Any:
         return found
-
-    def put(self, parts: tuple, value: dict[str, Any]) -> None:
-        self.store.structural_fits += 1
-        path = self._path(parts)
-        if path is not None:
-            _atomic_write(path, pickle.dumps(_stack_starts(value),
-                                             protocol=pickle.HIGHEST_PROTOCOL))
-
-
-class CountModelPrefits:
-    """The ITS's pre-period GLM fits of counts in a :class:`FitStore`'s folder, keyed by the
-    exact inputs of the fit (``parts``, see :func:`evaluation.designs.its.its`); passed as the
-    ITS's ``prefit``. A re-screen after a new month fits the same pre-period again for every
-    kommun (a third of a count ITS's time)."""
-
-    def __init__(self, store: FitStore):
-        self.store = store
-
-    def _path(self, parts: tuple) -> Path | None:
-        if self.store.folder is None:
-            return None
-        key = _parts_key(parts)
-        return self.store.folder / "its-count-models" / key[:2] / f"{key}.pkl"
 
     def get(self, parts: tuple) -> Any | None:
         path = self._path(parts)
         found = None if path is None else _load(path)
-        if found is not None:
-            self.store.count_model_hits += 1
-        return found
+        if found is None:
+            return None
+        setattr(self.store, self.HITS, getattr(self.store, self.HITS) + 1)
+        return self._decode(found)
 
     def put(self, parts: tuple, value: Any) -> None:
-        self.store.count_model_fits += 1
+        setattr(self.store, self.FITS, getattr(self.store, self.FITS) + 1)
         path = self._path(parts)
         if path is not None:
-            _atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            _atomic_write(path, pickle.dumps(self._encode(value),
+                                             protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class StructuralPrefits(_StoredParts):
+    """The structural model's pre-period fits (see
+    :func:`evaluation.designs.structural._engine`). The draws' simulation starts are stored as
+    one array per part (:func:`_stack_starts`)."""
+
+    FOLDER, HITS, FITS = "structural-fits", "structural_hits", "structural_fits"
+
+    def _encode(self, value: dict[str, Any]) -> dict[str, Any]:
+        return _stack_starts(value)
+
+    def _decode(self, found: dict[str, Any]) -> dict[str, Any]:
+        return _unstack_starts(found)
+
+
+class CountModelPrefits(_StoredParts):
+    """The ITS's pre-period GLM fits of counts (see :func:`evaluation.designs.its.its`): a
+    re-screen after a new month fits the same pre-period again for every kommun (a third of a
+    count ITS's time)."""
+
+    FOLDER, HITS, FITS = "its-count-models", "count_model_hits", "count_model_fits"
 
 
 #: The parts of a draw's simulation start: the start, its covariance's root, and the draw's
