@@ -278,10 +278,12 @@ def run_batch(data: ScreenData, items: list[tuple[str, str, dict[str, Any]]],
     """One dask task: ``items`` are ``(kommun, outcome, cached entries)``, optionally with the
     designs to run as a fourth element (default: every design of the settings); returns the
     rows, the new entries and what the worker computed (design calls, ITS fits made and
-    reused)."""
+    reused). The garbage collector runs less often meanwhile
+    (:func:`evaluation.gc_tuning.fewer_collections`)."""
     import os
 
     from evaluation.data.panel import declare_measures
+    from evaluation.gc_tuning import fewer_collections
     from evaluation.screen.cache import FitStore
 
     declare_measures(data.measures)
@@ -289,13 +291,14 @@ def run_batch(data: ScreenData, items: list[tuple[str, str, dict[str, Any]]],
     rows, entries = [], []
     calls: dict[str, int] = {}
     start, cpu = time.perf_counter(), time.process_time()
-    for kommun, outcome, cached, *designs in items:
-        row, new = screen_one(data, kommun, outcome, cached=cached, fit_store=store,
-                              designs=designs[0] if designs else None)
-        rows.append(row)
-        entries.append(new)
-        for d in new:
-            calls[d] = calls.get(d, 0) + 1
+    with fewer_collections():
+        for kommun, outcome, cached, *designs in items:
+            row, new = screen_one(data, kommun, outcome, cached=cached, fit_store=store,
+                                  designs=designs[0] if designs else None)
+            rows.append(row)
+            entries.append(new)
+            for d in new:
+                calls[d] = calls.get(d, 0) + 1
     return {"rows": rows, "entries": entries, "calls": calls,
             "its_fits": store.fits if store else 0, "its_fit_reused": store.hits if store else 0,
             "structural_fits": store.structural_fits if store else 0,
