@@ -90,3 +90,19 @@ def test_a_screen_task_screens_its_kommuner_with_the_thresholds(monkeypatch):
     assert [row["kommun"] for row in out["rows"]] == ["0114", "1987"]
     assert seen == [("0114", gc_tuning.THRESHOLDS), ("1987", gc_tuning.THRESHOLDS)]
     assert gc.get_threshold() == DEFAULT
+
+
+def test_a_screen_runs_with_the_thresholds(monkeypatch):
+    from evaluation.screen import ScreenSettings, core, screen
+
+    seen = []
+
+    def load(data, settings, *, kommuner=None):
+        seen.append(gc.get_threshold())
+        raise LookupError("stop here")
+
+    monkeypatch.setattr(core, "load_screen_data", load)
+    with pytest.raises(LookupError, match="stop here"):
+        screen("demo", ScreenSettings(intervention="2022-04"), inline=True, cache_dir=None)
+    assert seen == [gc_tuning.THRESHOLDS]
+    assert gc.get_threshold() == DEFAULT

@@ -13,15 +13,17 @@ inside the collections, CPU-s):
 ======================================================  =====================  ===============
 ``evaluation run`` of the demo spec                     0.46–0.55              0.19–0.21
 the screen's re-screen after one new month (inline)     1.03                   0.23
+the screen's own process, a re-screen with 2 workers    0.20                   0.04
 ======================================================  =====================  ===============
 
 (935 young, 81 middle and 5 full collections in a run; with :data:`THRESHOLDS` 10 young and
-none of the others; the run's peak memory the same, 713–740 MB either way.) :func:`
-fewer_collections` sets :data:`THRESHOLDS` for the duration of a run (:func:`evaluation.run.run`)
-and of a screen task (:func:`evaluation.screen.tasks.run_batch`) and puts the previous ones
-back afterwards, as mypy does for its own build (``gc.set_threshold(200_000, 30, 30)``):
-importing the package, or calling its functions otherwise, leaves the collector as it is.
-Garbage cycles are still collected, after every 50 000 net allocations instead of 700.
+none of the others; the run's peak memory the same, 713–740 MB either way.)
+:func:`fewer_collections` sets :data:`THRESHOLDS` for the duration of a run
+(:func:`evaluation.run.run`) and of a screen (:func:`evaluation.screen.screen`, and each of its
+tasks: :func:`evaluation.screen.tasks.run_batch`) and puts the previous ones back afterwards,
+as mypy does for its own build (``gc.set_threshold(200_000, 30, 30)``): importing the package,
+or calling its functions otherwise, leaves the collector as it is. Garbage cycles are still
+collected, after every 50 000 net allocations instead of 700.
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ import pandas as pd
 
 from evaluation.data.panel import NATIONAL_CODE, measure_info
 from evaluation.errors import RunFailure
+from evaluation.gc_tuning import fewer_collections
 from evaluation.screen import fdr
 from evaluation.screen.cache import ResultCache, default_cache_dir, entry_key
 from evaluation.screen.data import ScreenData, load_screen_data, similar_sets, unit_hashes
@@ -273,6 +274,7 @@ def _run(data: ScreenData, todo: list[tuple[str, str, dict[str, Any], tuple[str,
 # =========================================================================== the screen
 
 
+@fewer_collections()
 def screen(
     data: str | ScreenData,
     settings: ScreenSettings | None = None,
@@ -321,6 +323,9 @@ def screen(
         Kommun × outcome pairs per task (default: about twelve tasks per worker).
     progress
         Called with (tasks done, tasks) as batches finish.
+
+    The garbage collector runs less often meanwhile, here and in every task
+    (:func:`evaluation.gc_tuning.fewer_collections`).
     """
     from contextlib import ExitStack
 
