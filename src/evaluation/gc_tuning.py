@@ -32,7 +32,8 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
-#: The collector's thresholds during a run or a screen task (young, middle, old generation).
+#: The collector's thresholds during a run, a screen and a screen task (young, middle and old
+#: generation).
 THRESHOLDS = (50_000, 20, 20)
 
 

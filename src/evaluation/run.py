@@ -25,6 +25,7 @@ from typing import Any
 
 from evaluation import history, paths, plan
 from evaluation.errors import EvaluationError, RunFailure
+from evaluation.gc_tuning import fewer_collections
 from evaluation.inputs import (Inputs, data_last_period, hand_over, load_inputs, release,
                                sha256_file)
 from evaluation.results import clean_json
@@ -70,8 +71,6 @@ def run(spec_path: str | Path, *, kernel: str | None = None) -> Path:
     kernel when ``kernel`` names one (or an IPython shell already runs here). The garbage
     collector runs less often meanwhile (:func:`evaluation.gc_tuning.fewer_collections`).
     """
-    from evaluation.gc_tuning import fewer_collections
-
     with fewer_collections():
         return _run(spec_path, kernel=kernel)
 
