@@ -11,13 +11,14 @@ inside the collections, CPU-s):
 ======================================================  =====================  ===============
                                                         default (700, 10, 10)  ``THRESHOLDS``
 ======================================================  =====================  ===============
-``evaluation run`` of the demo spec                     0.46–0.55              0.19–0.21
+``evaluation run`` of the demo spec                     0.38–0.55              0.12–0.13
 the screen's re-screen after one new month (inline)     1.03                   0.23
 the screen's own process, a re-screen with 2 workers    0.20                   0.04
 ======================================================  =====================  ===============
 
-(935 young, 81 middle and 5 full collections in a run; with :data:`THRESHOLDS` 10 young and
-none of the others; the run's peak memory the same, 713–740 MB either way.)
+(935 young, 81 middle and 5 full collections in a run; with :data:`THRESHOLDS` about ten young
+ones and none of the others; the run's peak memory the same, 707–740 MB either way. The run's
+time as a whole moves by more than that from run to run on the development machine.)
 :func:`fewer_collections` sets :data:`THRESHOLDS` for the duration of a run
 (:func:`evaluation.run.run`) and of a screen (:func:`evaluation.screen.screen`, and each of its
 tasks: :func:`evaluation.screen.tasks.run_batch`) and puts the previous ones back afterwards,
