@@ -18,7 +18,8 @@ the screen's own process, a re-screen with 2 workers    0.20                   0
 
 (935 young, 81 middle and 5 full collections in a run; with :data:`THRESHOLDS` about ten young
 ones and none of the others; the run's peak memory the same, 707–740 MB either way. The run's
-time as a whole moves by more than that from run to run on the development machine.)
+time as a whole moves by more than that from run to run on the development machine, and in
+paired runs the saving did not show in the whole: docs/speed.md, twelfth session.)
 :func:`fewer_collections` sets :data:`THRESHOLDS` for the duration of a run
 (:func:`evaluation.run.run`) and of a screen (:func:`evaluation.screen.screen`, and each of its
 tasks: :func:`evaluation.screen.tasks.run_batch`) and puts the previous ones back afterwards,

@@ -71,7 +71,9 @@ runs each: re-screen 17.1 / 15.7 / 17.2 → 13.4 / 14.7 / 13.9 s (workers' CPU 2
 26.7 → 20.9 / 22.5 / 22.7 s), full screen 42.3 / 42.0 / 41.3 → 37.4 / 37.3 / 46.3 s; the
 re-screen's table equal to the bit. Later that day, the garbage collector running less often in
 the tasks (``evaluation.gc_tuning``), ABBA against b25f72a, three runs each: re-screen 13.5 /
-12.1 / 11.4 → 11.0 / 12.8 / 11.0 s, full screen 42.0 / 41.2 / 35.0 → 42.8 / 33.8 / 31.7 s.
+12.1 / 11.4 → 11.0 / 12.8 / 11.0 s, full screen 42.0 / 41.2 / 35.0 → 42.8 / 33.8 / 31.7 s; a
+second set (the screen's own process too) 18.3 / 11.3 / 10.0 → 11.4 / 13.4 / 9.7 s: no saving
+this VM can show (docs/speed.md).
 
 (2026-11-30, both passes in full: 213.0 s / 108.7 s, re-screen 99.1 s / 50.9 s.)
 

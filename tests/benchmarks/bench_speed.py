@@ -7,7 +7,10 @@ are now are checked out with ``git worktree`` side by side into a temporary fold
 then run the same thing in fresh processes, one after the other, on the same demo data in
 one temporary ``EVALUATION_HOME``: every code cell of their own ``notebooks/evaluate.ipynb``
 with their own demo spec's parameters, executed in-process (no kernel, no papermill: what is
-measured is the library's work). For each the script prints user + system CPU seconds of
+measured is the library's work), with the garbage collector's thresholds the version's own
+``evaluation.run.run`` sets (:mod:`evaluation.gc_tuning`, from the twelfth session on; the
+engine's freezing of each cell's start is not reproduced). For each the script prints user +
+system CPU seconds of
 
 * the numeric work (the cell that builds the evaluation: designs, placebo re-fits, the
   reliability section, the sensitivity grid, the horizon check),
@@ -76,12 +79,17 @@ import IPython.display as d
 d.display = lambda *a, **k: None
 for key in counts:  # what the demo data's build drew is not part of the evaluation
     counts[key] = {} if key == "draws" else 0
-t0 = cpu()
-exec(cells[1], ns)
-t1 = cpu()
-for source in cells[2:]:
-    exec(source, ns)
-t2 = cpu()
+try:  # the collector's thresholds of the version's own run (evaluation.run.run)
+    from evaluation.gc_tuning import fewer_collections as as_in_a_run
+except ImportError:  # versions before it ran with the collector's defaults
+    from contextlib import nullcontext as as_in_a_run
+with as_in_a_run():
+    t0 = cpu()
+    exec(cells[1], ns)
+    t1 = cpu()
+    for source in cells[2:]:
+        exec(source, ns)
+    t2 = cpu()
 print(json.dumps({"numeric": t1 - t0, "report": t2 - t1, "counts": counts}))
 '''
 
