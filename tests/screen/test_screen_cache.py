@@ -492,3 +492,22 @@ def test_the_its_reads_a_stored_count_model_only_for_the_same_pre_period(evaluat
     changed.loc[count & (panel["unit"] == "00"), "value"] += 50
     its(changed, **kw, prefit=Store())
     assert len(stored) == 4
+
+
+def test_the_stores_counts_reach_the_screens_statistics_by_name():
+    """Each counter of a :class:`FitStore` under its own statistic, zeros without a store, and
+    summed over passes (``core._add``)."""
+    from evaluation.screen import core
+    from evaluation.screen.cache import FIT_COUNTS, FitStore, fit_counts
+
+    store = FitStore(None)
+    store.fits, store.hits = 1, 2
+    store.structural_fits, store.structural_hits = 3, 4
+    store.count_model_fits, store.count_model_hits = 5, 6
+    counts = fit_counts(store)
+    assert counts == {"its_fits": 1, "its_fit_reused": 2, "structural_fits": 3,
+                      "structural_fit_reused": 4, "count_model_fits": 5,
+                      "count_model_reused": 6}
+    assert fit_counts(None) == dict.fromkeys(FIT_COUNTS, 0)
+    assert core._add(counts, {**counts, "its_fits": 10}) == {**{k: 2 * v for k, v in
+                                                                counts.items()}, "its_fits": 11}

@@ -664,7 +664,7 @@ def _comparison(pool: _Pool, *, treated: str, comparison: ComparisonSet,
     # replace machinery: a tenth of a re-screen's comparison series)
     values = series.to_numpy(dtype=float)
     values = np.where(np.isinf(values), np.nan, values)
-    series = pd.Series(values, index=series.index)
+    series = pd.Series(values, index=series.index, name=series.name)
     if np.isnan(values).all():
         set_label = _set_label(comparison, treated, names)
         raise DesignError(

@@ -36,10 +36,14 @@ DRIFT_TEST_LEVEL = 0.5
 # the screen ask for the same few quantiles thousands of times (a screen: one per kommun, design
 # and outcome), so they are remembered. Each is SciPy's own value.
 @functools.lru_cache(maxsize=4096)
-def t_quantile(q: float, df: float) -> float:
-    """``scipy.stats.t.ppf(q, df)``, remembered."""
+def t_quantile(q: float, df: float | None) -> float:
+    """``scipy.stats.t.ppf(q, df)``, remembered; with ``df`` None or infinite the normal
+    quantile (:func:`normal_quantile`), which the designs use when no degrees of freedom
+    apply."""
     from scipy import stats
 
+    if df is None or not math.isfinite(df):
+        return normal_quantile(q)
     return float(stats.t.ppf(q, df))
 
 
@@ -243,8 +247,7 @@ def in_time_floor(
     # a variance estimated from the N placebo units, so it takes the normal quantile
     rms = float(np.sqrt(np.mean(values**2)))
     law = stats.norm if df_time is None else stats.t(df_time)
-    z = (normal_quantile(0.5 + ci_level / 2) if df_time is None
-         else t_quantile(0.5 + ci_level / 2, df_time))
+    z = t_quantile(0.5 + ci_level / 2, df_time)
     low, high = min(ci[0], estimate - z * rms), max(ci[1], estimate + z * rms)
     p_time = float(2 * law.sf(abs(estimate) / rms)) if rms > 0 else 0.0
     widened = low < ci[0] or high > ci[1]

@@ -118,7 +118,7 @@ from evaluation.designs.comparison import (
     treated_window,
 )
 from evaluation.designs.glm import fit_poisson_glm, harmonics
-from evaluation.designs.inference import normal_quantile, t_quantile
+from evaluation.designs.inference import t_quantile
 from evaluation.designs.wide import on_grid
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL, EffectResult
@@ -1144,8 +1144,7 @@ def its(
     df_final = bool(getattr(ef, "df_final", False))
     df = ef.df if df_final else effective_df(ef.df, n_pre=n_pre, n_post=len(post_idx),
                                              persistent=persistent)
-    tq = t_quantile(0.5 + ci_level / 2, df) if np.isfinite(df) else \
-        normal_quantile(0.5 + ci_level / 2)
+    tq = t_quantile(0.5 + ci_level / 2, df)  # the normal quantile for an infinite df
 
     # ------------------------------------------------------------ forecast
     r_last = float(resid_pre[-1])

@@ -118,6 +118,7 @@ structural design is the one that also runs without any comparison series.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import warnings as _warnings
@@ -474,13 +475,10 @@ def _engine(y: np.ndarray, X: np.ndarray | None, n_pre: int, spec: _Spec, *,
     # the fit and the parameter draws on the pre-period alone (the post-period rows carry no
     # observation; leaving them out makes the fit the same whatever the window's length);
     # made when needed: a stored fit with every draw's start needs no model of the pre-period
-    made: list[Any] = []
-
+    @functools.cache
     def pre_model() -> Any:
-        if not made:
-            made.append(UnobservedComponents(ys[:n_pre], **{**kw, "exog": None if Xs is None
-                                                             else Xs[:n_pre]}))
-        return made[0]
+        return UnobservedComponents(ys[:n_pre], **{**kw, "exog": None if Xs is None
+                                                    else Xs[:n_pre]})
     parts = found = None
     if prefit is not None:
         parts = ("structural pre-period fit", repr(spec),

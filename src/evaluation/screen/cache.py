@@ -294,6 +294,19 @@ class FitStore:
         _atomic_write(self._path(key), pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+#: What a :class:`FitStore` counts, under the names of the screen's statistics (statistic →
+#: the store's attribute): fitted and read back, per kind of stored fit.
+FIT_COUNTS = {"its_fits": "fits", "its_fit_reused": "hits",
+              "structural_fits": "structural_fits", "structural_fit_reused": "structural_hits",
+              "count_model_fits": "count_model_fits", "count_model_reused": "count_model_hits"}
+
+
+def fit_counts(store: FitStore | None) -> dict[str, int]:
+    """The store's counts as the screen's statistics (:data:`FIT_COUNTS`; zeros without one)."""
+    return {name: getattr(store, attr) if store is not None else 0
+            for name, attr in FIT_COUNTS.items()}
+
+
 class _StoredParts:
     """Pre-period fits in a :class:`FitStore`'s folder (``FOLDER``), keyed by the exact inputs
     of the fit (``parts``, by :func:`_parts_key`); passed to a design as its ``prefit``. The

@@ -42,7 +42,7 @@ from evaluation.data.panel import NATIONAL_CODE, measure_info
 from evaluation.errors import RunFailure
 from evaluation.gc_tuning import fewer_collections
 from evaluation.screen import fdr
-from evaluation.screen.cache import ResultCache, default_cache_dir, entry_key
+from evaluation.screen.cache import FIT_COUNTS, ResultCache, default_cache_dir, entry_key
 from evaluation.screen.data import ScreenData, load_screen_data, similar_sets, unit_hashes
 from evaluation.screen.settings import MAX_PASSES, Resolved, ScreenSettings
 from evaluation.screen.tasks import run_batch, summarise
@@ -444,15 +444,9 @@ def _add(total: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, dict):
             out[key] = {d: value.get(d, 0) + stats.get(key, {}).get(d, 0)
                         for d in {*value, *stats.get(key, {})}}
-        elif isinstance(value, (int, float)) and key in ("its_fits", "its_fit_reused",
-                                                           "structural_fits",
-                                                           "structural_fit_reused",
-                                                           "count_model_fits",
-                                                           "count_model_reused",
-                                                           "similar_mismatch", "tasks",
-                                                           "cache_unwritten",
-                                                           "pairs_computed", "worker_seconds",
-                                                           "worker_cpu_seconds"):
+        elif isinstance(value, (int, float)) and (key in FIT_COUNTS or key in (
+                "similar_mismatch", "tasks", "cache_unwritten", "pairs_computed",
+                "worker_seconds", "worker_cpu_seconds")):
             out[key] = value + stats.get(key, 0)
     return out
 
@@ -525,12 +519,7 @@ def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
                                        progress=progress, absorb=absorb)
     finally:
         cache.close()
-    its_fits = sum(out["its_fits"] for out in outputs)
-    its_reused = sum(out["its_fit_reused"] for out in outputs)
-    structural_fits = sum(out.get("structural_fits", 0) for out in outputs)
-    structural_reused = sum(out.get("structural_fit_reused", 0) for out in outputs)
-    count_fits = sum(out.get("count_model_fits", 0) for out in outputs)
-    count_reused = sum(out.get("count_model_reused", 0) for out in outputs)
+    fitted = {name: sum(out.get(name, 0) for out in outputs) for name in FIT_COUNTS}
     worker_seconds = sum(out["seconds"] for out in outputs)
     worker_cpu = sum(out.get("cpu_seconds", 0.0) for out in outputs)
     for pair, found in entries.items():
@@ -539,10 +528,7 @@ def _pass(data: ScreenData, level: float, folder: Any, get_client: Any,
                                    found, s)
     ordered = [rows[(k, o)] for k in data.kommuner for o in s.outcomes]
     table = finish_table(ordered, level)
-    stats = {"computed": computed, "reused": reused, "its_fits": its_fits,
-             "its_fit_reused": its_reused, "structural_fits": structural_fits,
-             "structural_fit_reused": structural_reused, "count_model_fits": count_fits,
-             "count_model_reused": count_reused, "similar_mismatch": mismatch,
+    stats = {"computed": computed, "reused": reused, **fitted, "similar_mismatch": mismatch,
              "cache_unwritten": cache.failed,
              "workers": workers, "tasks": tasks, "pairs": len(ordered),
              "pairs_computed": len(todo), "worker_seconds": round(worker_seconds, 2),

@@ -284,7 +284,7 @@ def run_batch(data: ScreenData, items: list[tuple[str, str, dict[str, Any]]],
 
     from evaluation.data.panel import declare_measures
     from evaluation.gc_tuning import fewer_collections
-    from evaluation.screen.cache import FitStore
+    from evaluation.screen.cache import FitStore, fit_counts
 
     declare_measures(data.measures)
     store = FitStore(fit_dir) if fit_dir else None
@@ -299,11 +299,6 @@ def run_batch(data: ScreenData, items: list[tuple[str, str, dict[str, Any]]],
             entries.append(new)
             for d in new:
                 calls[d] = calls.get(d, 0) + 1
-    return {"rows": rows, "entries": entries, "calls": calls,
-            "its_fits": store.fits if store else 0, "its_fit_reused": store.hits if store else 0,
-            "structural_fits": store.structural_fits if store else 0,
-            "structural_fit_reused": store.structural_hits if store else 0,
-            "count_model_fits": store.count_model_fits if store else 0,
-            "count_model_reused": store.count_model_hits if store else 0,
+    return {"rows": rows, "entries": entries, "calls": calls, **fit_counts(store),
             "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu,
             "pid": os.getpid()}
