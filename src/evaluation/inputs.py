@@ -38,6 +38,7 @@ from evaluation.data.panel import (
     undeclared,
     unit_names,
     unit_types,
+    with_compact_text,
 )
 from evaluation.data.store import sha256_file
 from evaluation.errors import DataError, DesignError, EvaluationError, SpecError
@@ -215,6 +216,7 @@ def load_inputs(spec: Spec) -> Inputs:
         data_path = _sources_panel_path(spec) if spec.sources else _resolve_data_path(spec)
         panel = read_panel(data_path, notes=conversions)
         simulated = False
+    panel = with_compact_text(panel)
     inputs = check_inputs(spec, panel, data_path=data_path)
     inputs.truth = truth
     inputs.simulated = simulated

@@ -935,6 +935,32 @@ def panel_frequency(frame: pd.DataFrame) -> Frequency:
     return period_frequency(str(frame["period"].iloc[0]))
 
 
+#: Text columns that describe a row without identifying it: the unit's name and type, the
+#: value's status and source. :func:`with_compact_text` holds them as categoricals.
+DESCRIPTIVE_COLUMNS = ("unit_name", "unit_type", "status", "source")
+
+
+def with_compact_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its :data:`DESCRIPTIVE_COLUMNS` as pandas categoricals (a new frame; the
+    values, their order and every other column are unchanged).
+
+    An evaluation selects rows of its whole panel a few hundred times (placebo dates, the
+    sensitivity grid, the horizon), and each selection copied all seven text columns, which
+    pandas holds as Arrow strings: 8 ms a selection on the demo panel, about 2 ms with these
+    four as categoricals (small integer codes; 312 unit names, three unit types, two statuses,
+    one source). The identifying columns (``unit``, ``period``, ``measure``) stay strings:
+    they are compared with ``<=``, used as keys of look-ups and joins, and given new values,
+    which categoricals answer differently (a join on two categoricals with other categories,
+    an assignment of a value that is no category)."""
+    compact = {c: frame[c].astype("category") for c in DESCRIPTIVE_COLUMNS
+               if c in frame.columns and not isinstance(frame[c].dtype, pd.CategoricalDtype)}
+    if not compact:
+        return frame
+    out = frame.assign(**compact)
+    out.attrs = dict(frame.attrs)
+    return out
+
+
 def rows_where(frame: pd.DataFrame, where: Any, columns: Sequence[str]) -> pd.DataFrame:
     """The rows of ``frame`` where the boolean ``where`` (a Series or array, one per row)
     holds, with ``columns`` only. Selecting rows of every column copies all of a panel's text
