@@ -40,7 +40,7 @@ from corpus import table
 from corpus.world import CODE_LIST, ID, Ctx, clean_frame, digest, render
 from evaluation.cli import main
 from evaluation.data import validity
-from evaluation.data.panel import DESCRIPTIVE_COLUMNS, read_panel
+from evaluation.data.panel import COMPACT_COLUMNS, read_panel
 
 TEMPORARY = re.compile(r"^\.(staging|latest|old|attempt)-")
 CATCH_ALL = re.compile(r"oväntat fel|unexpected error|något gick fel|something went wrong",
@@ -278,7 +278,7 @@ def accepted(case: table.Case, inputs, clean: pd.DataFrame) -> None:
         expected = case.expected(clean) if case.expected else clean
         expected = expected[~expected["unit"].isin(list(inputs.dropped))]
         # the evaluation holds the descriptive text as categoricals (``with_compact_text``)
-        as_text = {c: "str" for c in DESCRIPTIVE_COLUMNS if c in inputs.panel.columns}
+        as_text = {c: "str" for c in COMPACT_COLUMNS if c in inputs.panel.columns}
         pd.testing.assert_frame_equal(inputs.panel.astype(as_text),
                                       expected.reset_index(drop=True), check_exact=True)
     notes = " | ".join(inputs.conversion_notes("sv"))

@@ -4,7 +4,7 @@ changed — and the evaluation's panel is held that way."""
 from __future__ import annotations
 
 import pandas as pd
-from evaluation.data.panel import DESCRIPTIVE_COLUMNS, rows_where, with_compact_text
+from evaluation.data.panel import COMPACT_COLUMNS, rows_where, with_compact_text
 
 
 def _panel() -> pd.DataFrame:
@@ -25,14 +25,14 @@ def test_descriptive_columns_become_categoricals_with_the_same_values_and_order(
     compact = with_compact_text(panel)
     pd.testing.assert_frame_equal(panel, before)  # the frame given is not changed
     assert compact is not panel and list(compact.columns) == list(panel.columns)
-    for column in DESCRIPTIVE_COLUMNS:
+    for column in COMPACT_COLUMNS:
         assert isinstance(compact[column].dtype, pd.CategoricalDtype), column
         assert compact[column].tolist() == panel[column].tolist(), column
-    for column in ("unit", "period", "measure", "value", "population"):
+    for column in ("unit", "period", "value", "population"):
         pd.testing.assert_series_equal(compact[column], panel[column])
     assert compact.attrs == {"note": "kept"}
     # as text again, the frame is the one given
-    pd.testing.assert_frame_equal(compact.astype({c: "str" for c in DESCRIPTIVE_COLUMNS}),
+    pd.testing.assert_frame_equal(compact.astype({c: "str" for c in COMPACT_COLUMNS}),
                                   panel)
 
 
@@ -68,7 +68,21 @@ def test_the_evaluations_panel_holds_the_descriptive_columns_as_categoricals(tmp
     spec_path.write_text(spec_text("panel.csv"), encoding="utf-8")
     inputs = load_inputs(parse_spec(spec_path.read_text(), path=str(spec_path)))
     for frame in (inputs.panel, inputs.as_read):
-        for column in DESCRIPTIVE_COLUMNS:
+        for column in COMPACT_COLUMNS:
             assert isinstance(frame[column].dtype, pd.CategoricalDtype), column
         assert frame["unit"].dtype == "str" and frame["period"].dtype == "str"
     assert inputs.treated_name == "Ort 0"
+
+
+def test_the_sensitivity_grids_log_view_of_a_compact_panel_equals_that_of_the_text_panel():
+    """The log-scale variant renames the outcome's rows (a value the measure column does not
+    hold yet, which a categorical refuses unless the category is added first)."""
+    from evaluation.checks.sensitivity import LOG_PREFIX, _log
+
+    panel = _panel()
+    panel.loc[panel["unit"] == "0115", "measure"] = "y"
+    got = _log(with_compact_text(panel), "x")
+    want = _log(panel, "x")
+    assert isinstance(got["measure"].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(got.astype({c: "str" for c in COMPACT_COLUMNS}), want)
+    assert got["measure"].tolist() == [LOG_PREFIX + "x", "y", LOG_PREFIX + "x"] * 2

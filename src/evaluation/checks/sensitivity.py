@@ -205,6 +205,8 @@ def _log(panel: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """The panel with ``outcome`` on the log scale under the name ``log__<outcome>``."""
     out = panel.copy()
     mask = out["measure"] == outcome
+    if isinstance(out["measure"].dtype, pd.CategoricalDtype):  # an evaluation's panel
+        out["measure"] = out["measure"].cat.add_categories([LOG_PREFIX + outcome])
     out.loc[mask, "value"] = np.log(out.loc[mask, "value"].astype(float))
     out.loc[mask, "measure"] = LOG_PREFIX + outcome
     for column in ("kind", "unit_text", "unit_text_en"):
