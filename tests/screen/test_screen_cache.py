@@ -511,3 +511,24 @@ def test_the_stores_counts_reach_the_screens_statistics_by_name():
     assert fit_counts(None) == dict.fromkeys(FIT_COUNTS, 0)
     assert core._add(counts, {**counts, "its_fits": 10}) == {**{k: 2 * v for k, v in
                                                                 counts.items()}, "its_fits": 11}
+
+
+def test_per_design_counts_summed_over_passes_keep_the_designs_order_in_every_process():
+    """``core._add`` once iterated a set of design names, so the order of ``computed`` and
+    ``reused`` in the screen's statistics (and its summary file) changed with the
+    process's string hashing; it keeps the designs' order now, whatever ``PYTHONHASHSEED``."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from evaluation.screen import core\n"
+            "a = {'computed': {'decomposition': 1, 'its': 2, 'structural': 3}}\n"
+            "b = {'computed': {'decomposition': 4, 'its': 5, 'structural': 6}}\n"
+            "print(list(core._add(a, b)['computed']))")
+    seen = set()
+    for seed in range(6):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        seen.add(out)
+    assert seen == {"['decomposition', 'its', 'structural']"}

@@ -442,8 +442,8 @@ def _add(total: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
     out = dict(stats)
     for key, value in total.items():
         if isinstance(value, dict):
-            out[key] = {d: value.get(d, 0) + stats.get(key, {}).get(d, 0)
-                        for d in {*value, *stats.get(key, {})}}
+            out[key] = {d: value.get(d, 0) + stats.get(key, {}).get(d, 0)  # designs in order
+                        for d in dict.fromkeys([*value, *stats.get(key, {})])}
         elif isinstance(value, (int, float)) and (key in FIT_COUNTS or key in (
                 "similar_mismatch", "tasks", "cache_unwritten", "pairs_computed",
                 "worker_seconds", "worker_cpu_seconds")):
