@@ -1,9 +1,11 @@
-"""``with_compact_text``: a panel's descriptive text columns as categoricals, nothing else
-changed — and the evaluation's panel is held that way."""
+"""``with_compact_text``: five of a panel's text columns (``COMPACT_COLUMNS``: the unit's name
+and type, the status, the source, the measure) as categoricals, nothing else changed — and the
+evaluation's panel is held that way."""
 
 from __future__ import annotations
 
 import pandas as pd
+
 from evaluation.data.panel import COMPACT_COLUMNS, rows_where, with_compact_text
 
 
@@ -19,7 +21,7 @@ def _panel() -> pd.DataFrame:
     return frame
 
 
-def test_descriptive_columns_become_categoricals_with_the_same_values_and_order():
+def test_the_columns_become_categoricals_with_the_same_values_and_order():
     panel = _panel()
     before = panel.copy()
     compact = with_compact_text(panel)
@@ -57,7 +59,7 @@ def test_selections_of_a_compact_panel_give_the_same_rows_and_values():
     assert panel["unit"].map(names).tolist() == panel["unit_name"].tolist()
 
 
-def test_the_evaluations_panel_holds_the_descriptive_columns_as_categoricals(tmp_path):
+def test_the_evaluations_panel_holds_those_columns_as_categoricals(tmp_path):
     from _panels import small_panel, spec_text
 
     from evaluation.inputs import load_inputs
