@@ -952,12 +952,15 @@ def with_compact_text(frame: pd.DataFrame) -> pd.DataFrame:
     and each comparison compared 200 000 strings (1 ms; 0.05 ms as a categorical).
 
     ``unit`` and ``period`` stay strings: periods are compared with ``<=``, which an
-    unordered categorical refuses, and unit codes are the keys of look-ups and joins, where
-    categoricals answer differently (``Series.map`` through a table indexed by a categorical
-    unit gave another unit's name when tried). Code that gives one of these columns a value it
-    does not hold yet adds the category first (``cat.add_categories``; pandas refuses the
-    assignment otherwise), and a frame concatenated with one holding plain strings gets plain
-    text (object) in that column."""
+    unordered categorical refuses, and unit codes are the keys of look-ups. In pandas 3.1.1 a
+    categorical Series mapped through a Series whose *values* are categorical takes those
+    values by position, not by key (``codes.map(names)`` with categorical codes and names gave
+    riket another unit's name when the unit was tried as a categorical); mapped from text, or
+    through a dict, the answer is right. So map a column of :data:`COMPACT_COLUMNS` through a
+    dict or plain values only. Code that gives one of these columns a value it does not hold
+    yet adds the category first (``cat.add_categories``; pandas refuses the assignment
+    otherwise), and a frame concatenated with one holding plain strings gets plain text
+    (object) in that column."""
     compact = {c: frame[c].astype("category") for c in COMPACT_COLUMNS
                if c in frame.columns and not isinstance(frame[c].dtype, pd.CategoricalDtype)}
     if not compact:
