@@ -965,9 +965,7 @@ def with_compact_text(frame: pd.DataFrame) -> pd.DataFrame:
                if c in frame.columns and not isinstance(frame[c].dtype, pd.CategoricalDtype)}
     if not compact:
         return frame
-    out = frame.assign(**compact)
-    out.attrs = dict(frame.attrs)
-    return out
+    return frame.assign(**compact)  # keeps ``attrs``
 
 
 def rows_where(frame: pd.DataFrame, where: Any, columns: Sequence[str]) -> pd.DataFrame:
