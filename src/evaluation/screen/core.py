@@ -51,6 +51,10 @@ from evaluation.screen.tasks import run_batch, summarise
 FLAG_VERDICTS = ("clear_effect",)
 #: Tasks per worker: enough to even out the load, few enough to keep the overhead small.
 TASKS_PER_WORKER = 12
+#: The screen's numeric statistics that passes add up (:func:`_add`); the others are the last
+#: pass's (workers, pairs, seconds of the pass).
+SUMMED_STATS = (*FIT_COUNTS, "similar_mismatch", "tasks", "cache_unwritten", "pairs_computed",
+                "worker_seconds", "worker_cpu_seconds")
 #: How long to try to reach a scheduler given with ``scheduler=``.
 CONNECT_TIMEOUT = "15s"
 
@@ -444,9 +448,7 @@ def _add(total: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, dict):
             out[key] = {d: value.get(d, 0) + stats.get(key, {}).get(d, 0)  # designs in order
                         for d in dict.fromkeys([*value, *stats.get(key, {})])}
-        elif isinstance(value, (int, float)) and (key in FIT_COUNTS or key in (
-                "similar_mismatch", "tasks", "cache_unwritten", "pairs_computed",
-                "worker_seconds", "worker_cpu_seconds")):
+        elif isinstance(value, (int, float)) and key in SUMMED_STATS:
             out[key] = value + stats.get(key, 0)
     return out
 
