@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
@@ -384,3 +386,93 @@ def test_placebo_gaps_draw_every_placebo_behind_the_treated_gap():
     _, labels = ax.get_legend_handles_labels()
     assert labels.count(lines.get_label()) == 1
     assert ax.get_ylim()[1] >= 3.0
+
+
+# ------------------------------------------------ titles and empty labels placed once
+# (figures._set_title, figures._unplaced_empty_labels): the files stay the same bytes
+
+def _builders():
+    count, rate = _result("count"), _result("rate")
+    return [lambda: F.observed_vs_counterfactual(count, source="SCB"),
+            lambda: F.effect_path(rate, language="en"),
+            lambda: F.decomposition_bars(rate),
+            lambda: F.three_panel(count, simulated=True)]
+
+
+def _auto_titles(monkeypatch) -> None:
+    """``Axes.set_title`` without ``y``: matplotlib places the title on every draw."""
+    original = Axes.set_title
+
+    def auto(self, label, fontdict=None, loc=None, pad=None, *, y=None, **kwargs):
+        return original(self, label, fontdict, loc, pad, **kwargs)
+
+    monkeypatch.setattr(Axes, "set_title", auto)
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_titles_at_the_top_give_the_files_automatic_placement_gives(index, monkeypatch):
+    """The report's titles sit at the axes' top (``y=1.0``) instead of being placed on each
+    draw above whatever is there: for every kind of design figure, the same files."""
+    assert any(ax.get_title(loc="left") for ax in _builders()[index]().axes)
+    fixed = F.render_figure(_builders()[index]())
+    with monkeypatch.context() as m:
+        _auto_titles(m)
+        auto = F.render_figure(_builders()[index]())
+    assert fixed["png"] == auto["png"] and fixed["svg"] == auto["svg"]
+
+
+def _offset_figure() -> Figure:
+    """A titled axes whose y axis has an offset text ("1e6"): matplotlib's default formatter
+    on values near a million."""
+    fig = Figure(figsize=F.FIGSIZE, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.plot(np.arange(10), 1_000_000 + np.arange(10.0))
+    F._set_title(ax, "En rubrik")
+    return fig
+
+
+def test_the_comparison_sees_a_title_that_automatic_placement_would_move(monkeypatch):
+    """Where there is something over the axes (an offset text), automatic placement moves the
+    title above it: the comparison above would fail if the report's formatter wrote one."""
+    fixed = F.render_figure(_offset_figure())
+    with monkeypatch.context() as m:
+        _auto_titles(m)
+        auto = F.render_figure(_offset_figure())
+    assert fixed["svg"] != auto["svg"]
+
+
+def test_the_report_formatter_writes_no_offset_text():
+    """What makes the fixed title safe: every number in full, no offset, at any size."""
+    formatter = F.NumberFormatter("sv")
+    for values in ([1_000_000.0, 1_000_001.0, 1_000_002.0], [1e-7, 2e-7], [0.0, 5e9]):
+        formatter.set_locs(values)
+        assert formatter.get_offset() == ""
+        assert "e" not in formatter(values[-1])
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_empty_labels_unplaced_give_the_same_files(index, monkeypatch):
+    """An axis label without text draws nothing and takes no room, wherever it is; labels with
+    text keep their automatic place (the y axes' labels here)."""
+    fig = _builders()[index]()
+    texts = [a.label.get_text() for ax in fig.axes for a in (ax.xaxis, ax.yaxis)]
+    assert any(texts) and ("" in texts or index == 2)  # the bars label both their axes
+    fixed = F.render_figure(fig)
+    with monkeypatch.context() as m:
+        m.setattr(F, "_unplaced_empty_labels", lambda fig: None)
+        placed = F.render_figure(_builders()[index]())
+    assert fixed["png"] == placed["png"] and fixed["svg"] == placed["svg"]
+
+
+def test_the_comparison_sees_a_label_with_text_fixed(monkeypatch):
+    """Were labels with text fixed as well, the files would differ: the check above can fail."""
+    def every_label(fig):
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.set_label_coords(0.5, 0.5)
+
+    with monkeypatch.context() as m:
+        m.setattr(F, "_unplaced_empty_labels", every_label)
+        wrong = F.render_figure(_builders()[0]())
+    assert wrong["svg"] != F.render_figure(_builders()[0]())["svg"]

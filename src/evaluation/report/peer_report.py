@@ -254,7 +254,8 @@ def peer_figure(table: pd.DataFrame, measure: str, language: Language = "sv",
              markersize=3, zorder=3)
         draw(ax, mine, "compared", color=OBSERVED_COLOR, linewidth=2.2, marker="o",
              markersize=3.5, zorder=4)
-        ax.set_title(str(peer.unit_name), fontsize=9, loc="left")
+        # at the top: no offset text to avoid (shared NumberFormatter), see figures._set_title
+        ax.set_title(str(peer.unit_name), fontsize=9, loc="left", y=1.0)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.tick_params(labelsize=8)
