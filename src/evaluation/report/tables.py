@@ -756,6 +756,10 @@ def _people_table(df: pd.DataFrame, meta: Mapping[str, Any],
     else:
         formats.update(twin.attrs.get("number_formats") or {})
         table, shown = twin, df
+    # the columns are read from frames without attrs: pandas deep-copies a frame's attrs (a
+    # formatted table's numeric twin, as lists) into every column taken from it
+    table = pd.DataFrame(table, copy=False)
+    shown = None if shown is None else pd.DataFrame(shown, copy=False)
     formats.update(meta.get("number_formats") or {})
     declared = set(meta.get("numeric") or [])
     row_formats = meta.get("row_formats") or {}
