@@ -347,8 +347,12 @@ def test_sdid_weights_carried_to_the_next_placebo_date_change_no_number(data, mo
             assert np.mean(started) > 0.9  # the first date's weights start the second's fits
         without = donor_designs.placebo_date_runs(cut, **kwargs)
         pd.testing.assert_frame_equal(with_starts, without, check_exact=True)
-    assert {u for u, _ in starts} >= set(units)
-    assert all(len(w) == len(p) and u not in p for (u, p), w in starts.items())
+    unit_starts = {k: w for k, w in starts.items() if isinstance(k[0], str)}
+    assert {u for u, _ in unit_starts} >= set(units)
+    assert all(len(w) == len(p) and u not in p for (u, p), w in unit_starts.items())
+    # the time weights by (periods, pre-periods): one entry per window shape, n_pre long
+    time_starts = {k: w for k, w in starts.items() if not isinstance(k[0], str)}
+    assert time_starts and all(len(w) == n_pre < n for (n, n_pre), w in time_starts.items())
 
     handed = []
     runs = donor_designs.placebo_date_runs

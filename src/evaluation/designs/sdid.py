@@ -695,13 +695,14 @@ def _batch_weights(
 
 
 def _fit(Y: np.ndarray | pd.DataFrame, N0: int, T0: int, method: str, solver: str,
-         omega_start: np.ndarray | None = None) -> SdidFit:
+         omega_start: np.ndarray | None = None,
+         lambda_start: np.ndarray | None = None) -> SdidFit:
     """Shared body of the three estimators."""
     if solver not in ("fw", "exact"):
         raise ValueError(f"unknown solver {solver!r}; use 'fw' or 'exact'")
-    if omega_start is not None and solver != "exact":
-        raise ValueError("omega_start is a start for the exact solver; Frank–Wolfe's result "
-                         "depends on where it starts")
+    if (omega_start is not None or lambda_start is not None) and solver != "exact":
+        raise ValueError("omega_start and lambda_start are starts for the exact solver; "
+                         "Frank–Wolfe's result depends on where it starts")
     arr = _as_matrix(Y, N0, T0)
     N, T = arr.shape
     N1, T1 = N - N0, T - T0
@@ -721,6 +722,8 @@ def _fit(Y: np.ndarray | pd.DataFrame, N0: int, T0: int, method: str, solver: st
     if omega_start is not None and opts.update_omega:
         omega0 = np.asarray(omega_start, dtype=float).reshape(1, -1)
     lambda0 = None
+    if lambda_start is not None and opts.update_lambda:
+        lambda0 = np.asarray(lambda_start, dtype=float).reshape(1, -1)
     if not opts.update_lambda:
         lambda0 = np.zeros((1, T0)) if method == "sc" else np.full((1, T0), 1.0 / T0)
     tau, omega, lam, iters = _batch_weights(
@@ -761,7 +764,7 @@ def _fit(Y: np.ndarray | pd.DataFrame, N0: int, T0: int, method: str, solver: st
 
 def synthdid_estimate(
     Y: np.ndarray | pd.DataFrame, N0: int, T0: int, solver: Solver = "fw",
-    omega_start: np.ndarray | None = None,
+    omega_start: np.ndarray | None = None, lambda_start: np.ndarray | None = None,
 ) -> SdidFit:
     """Synthetic difference-in-differences (Arkhangelsky et al. 2021, Algorithm 1).
 
@@ -783,6 +786,8 @@ def synthdid_estimate(
         same unit's weights at another date). The optimum is unique and computed from the
         final free set alone, so the start shortens the path and leaves the weights as they
         are. Only with ``solver="exact"``.
+    lambda_start : array of T0 weights, optional
+        The same for the time weights (the time weights of a fit on the same periods).
 
     Returns
     -------
@@ -795,7 +800,7 @@ def synthdid_estimate(
         Fewer than two controls or pre-periods, no treated unit or post-period, missing
         values, or constant control outcomes.
     """
-    return _fit(Y, N0, T0, "sdid", solver, omega_start)
+    return _fit(Y, N0, T0, "sdid", solver, omega_start, lambda_start)
 
 
 def sc_estimate(Y: np.ndarray | pd.DataFrame, N0: int, T0: int, solver: Solver = "fw") -> SdidFit:
