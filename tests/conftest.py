@@ -43,3 +43,27 @@ def shared_data() -> Path:
     if not folder.is_dir():
         pytest.skip(f"public reference data not found at {folder} (set EVALUATION_SHARED_DATA)")
     return folder
+
+
+@pytest.fixture
+def automatic_titles():
+    """A context in which ``Axes.set_title`` ignores ``y``: matplotlib then places each title
+    on every draw (what the report's figures did before they fixed theirs at the top)."""
+    from contextlib import contextmanager
+
+    from matplotlib.axes import Axes
+
+    original = Axes.set_title
+
+    def placed(self, label, fontdict=None, loc=None, pad=None, *, y=None, **kwargs):
+        return original(self, label, fontdict, loc, pad, **kwargs)
+
+    @contextmanager
+    def context():
+        Axes.set_title = placed
+        try:
+            yield
+        finally:
+            Axes.set_title = original
+
+    return context

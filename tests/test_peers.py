@@ -487,22 +487,14 @@ def test_peer_figure_many_peers_and_one_peer():
     _assert_descriptive(text, "sv")
 
 
-def test_the_peer_figure_titles_give_the_same_files(monkeypatch):
+def test_the_peer_figure_titles_give_the_same_files(automatic_titles):
     """The panels' titles sit at the top (``y=1.0``) instead of being placed on each draw:
     the same files as automatic placement (the shared y axis writes numbers in full)."""
-    from matplotlib.axes import Axes
-
     from evaluation.report.figures import render_figure
-
-    original = Axes.set_title
-
-    def auto(self, label, fontdict=None, loc=None, pad=None, *, y=None, **kwargs):
-        return original(self, label, fontdict, loc, pad, **kwargs)
 
     table = peer_table(yearly_panel(), treated=T, members=[A, B, C],
                        measures=["unemployment_rate"])
     fixed = render_figure(peer_figure(table, "unemployment_rate"))
-    with monkeypatch.context() as m:
-        m.setattr(Axes, "set_title", auto)
+    with automatic_titles():
         placed = render_figure(peer_figure(table, "unemployment_rate"))
     assert fixed["svg"] == placed["svg"] and fixed["png"] == placed["png"]

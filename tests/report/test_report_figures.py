@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.image import imread
@@ -399,24 +398,13 @@ def _builders():
             lambda: F.three_panel(count, simulated=True)]
 
 
-def _auto_titles(monkeypatch) -> None:
-    """``Axes.set_title`` without ``y``: matplotlib places the title on every draw."""
-    original = Axes.set_title
-
-    def auto(self, label, fontdict=None, loc=None, pad=None, *, y=None, **kwargs):
-        return original(self, label, fontdict, loc, pad, **kwargs)
-
-    monkeypatch.setattr(Axes, "set_title", auto)
-
-
 @pytest.mark.parametrize("index", range(4))
-def test_titles_at_the_top_give_the_files_automatic_placement_gives(index, monkeypatch):
+def test_titles_at_the_top_give_the_files_automatic_placement_gives(index, automatic_titles):
     """The report's titles sit at the axes' top (``y=1.0``) instead of being placed on each
     draw above whatever is there: for every kind of design figure, the same files."""
     assert any(ax.get_title(loc="left") for ax in _builders()[index]().axes)
     fixed = F.render_figure(_builders()[index]())
-    with monkeypatch.context() as m:
-        _auto_titles(m)
+    with automatic_titles():
         auto = F.render_figure(_builders()[index]())
     assert fixed["png"] == auto["png"] and fixed["svg"] == auto["svg"]
 
@@ -432,12 +420,11 @@ def _offset_figure() -> Figure:
     return fig
 
 
-def test_the_comparison_sees_a_title_that_automatic_placement_would_move(monkeypatch):
+def test_the_comparison_sees_a_title_that_automatic_placement_would_move(automatic_titles):
     """Where there is something over the axes (an offset text), automatic placement moves the
     title above it: the comparison above would fail if the report's formatter wrote one."""
     fixed = F.render_figure(_offset_figure())
-    with monkeypatch.context() as m:
-        _auto_titles(m)
+    with automatic_titles():
         auto = F.render_figure(_offset_figure())
     assert fixed["svg"] != auto["svg"]
 
