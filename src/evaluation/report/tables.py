@@ -686,11 +686,11 @@ def write_table(
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    machine = raw_table(df)
-    meta = dict(machine.attrs.get("xlsx") or df.attrs.get("xlsx") or {})
+    twin = raw_table(df)
+    meta = dict(twin.attrs.get("xlsx") or df.attrs.get("xlsx") or {})
     language = check_language(language or meta.get("language") or "sv")
-    machine = machine.reset_index() if not isinstance(machine.index, pd.RangeIndex) else machine
-    people, cell_formats = _people_table(df, meta, language)
+    machine = twin.reset_index() if not isinstance(twin.index, pd.RangeIndex) else twin
+    people, cell_formats = _people_table(df, twin, meta, language)
     if title and any(_is_code(part) for part in title.split(" – ")):
         title = meta.get("title") or _human_title(title, language)
     title = title or meta.get("title")
@@ -745,11 +745,11 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _people_table(df: pd.DataFrame, meta: Mapping[str, Any],
+def _people_table(df: pd.DataFrame, twin: pd.DataFrame, meta: Mapping[str, Any],
                   language: Language) -> tuple[pd.DataFrame, dict[str, list[str | None]]]:
-    """The table people get in the XLSX and an Excel number format per numeric cell."""
+    """The table people get in the XLSX and an Excel number format per numeric cell
+    (``twin``: ``df``'s numeric twin, :func:`raw_table`)."""
     formats = dict(df.attrs.get("number_formats") or {})
-    twin = raw_table(df)
     if twin is df or not df.attrs.get("raw"):
         table = df.reset_index() if not isinstance(df.index, pd.RangeIndex) else df
         shown = None
