@@ -149,3 +149,62 @@ print(before, plt.get_fignums())
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False []"
+
+
+#: What a whole evaluation (every notebook cell: estimates, placebo re-fits, sensitivity grid,
+#: horizon, target, figures, files) must not import: scipy.stats (with scipy.spatial, about
+#: 0.5 CPU-s), statsmodels (the GLM of the count model, 0.15) and scipy.optimize (0.2) —
+#: :mod:`evaluation.distributions`, the written-out Poisson fit and the curve's NNLS stand in
+#: (docs/speed.md, fifteenth session). The structural model (not in the demo) still uses
+#: statsmodels.
+NOT_IN_A_RUN = ("scipy.stats", "statsmodels", "scipy.optimize", "scipy.spatial")
+RUN_CELLS = r"""
+import sys
+import matplotlib
+matplotlib.use("Agg")
+import nbformat
+import IPython.display
+from evaluation import paths
+from evaluation.data import demo
+from evaluation.spec import load_spec
+PRELUDE
+IPython.display.display = lambda *a, **k: None
+spec = load_spec(paths.params_dir() / "exempelstad.yaml")
+nb = nbformat.read(str(paths.evaluate_notebook()), 4)
+cells = [c.source for c in nb.cells if c.cell_type == "code"]
+ns = {}
+exec(cells[0], ns)
+ns.update(spec.parameters())
+ns["output_dir"], ns["spec_path"] = OUT, str(spec.path)
+for source in cells[1:LAST]:
+    exec(source, ns)
+print(sorted(m for m in NOT_IN_A_RUN if m in sys.modules))
+"""
+
+
+def _imported_by_cells(tmp_path, prelude: str = "", last: str = "None") -> list[str]:
+    from evaluation.data import demo
+
+    demo.ensure_demo()  # in this session's EVALUATION_HOME, which the child inherits
+    code = (RUN_CELLS.replace("PRELUDE", prelude).replace("NOT_IN_A_RUN", repr(NOT_IN_A_RUN))
+            .replace("OUT", repr(str(tmp_path / "out"))).replace("LAST", last))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=600, env={**__import__("os").environ,
+                                              "OMP_NUM_THREADS": "1"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_a_whole_evaluation_imports_neither_scipy_stats_nor_statsmodels(tmp_path):
+    """Every cell of the notebook with the demo spec's parameters, in a fresh interpreter."""
+    assert _imported_by_cells(tmp_path) == []
+
+
+def test_the_run_import_check_sees_an_import(tmp_path):
+    """The same check, with the cells after the parameters skipped, fails when the code it
+    runs imports statsmodels' GLM (which imports scipy.stats, scipy.optimize, scipy.spatial)."""
+    assert _imported_by_cells(tmp_path, last="1") == []
+    found = _imported_by_cells(
+        tmp_path, "import statsmodels.genmod.generalized_linear_model", last="1")
+    assert set(found) == set(NOT_IN_A_RUN)

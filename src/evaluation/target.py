@@ -75,6 +75,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from evaluation import distributions
 from evaluation.data.panel import (
     NATIONAL_CODE,
     Measure,
@@ -567,8 +568,6 @@ def _spread_at(spread: Mapping[int, tuple[float, float]], h: int,
                level: float) -> float | None:
     """The excess log variance at lag ``h``, scaled by ``(t_df/z)²`` for having been estimated
     from few pairs; ``None`` without history."""
-    from scipy import stats
-
     if not spread:
         return None
     if h <= 0:
@@ -580,13 +579,11 @@ def _spread_at(spread: Mapping[int, tuple[float, float]], h: int,
     else:
         var, df = spread[max([k for k in spread if k <= h] or [min(spread)])]
     q = 0.5 + level / 2
-    return var * (float(stats.t.ppf(q, df)) / float(stats.norm.ppf(q))) ** 2
+    return var * (float(distributions.t_ppf(q, df)) / float(distributions.norm_ppf(q))) ** 2
 
 
 def _count_band(baseline: float, ratio: float, var: float, level: float) -> tuple[float, float]:
     """Negative-binomial prediction interval of the count at ``t`` (module docstring)."""
-    from scipy import stats
-
     a = max(baseline, 0.0) + 0.5
     mean = ratio * a
     if not mean > 0:
@@ -594,21 +591,19 @@ def _count_band(baseline: float, ratio: float, var: float, level: float) -> tupl
     cv2 = (1.0 / a + 1.0) * math.exp(var) - 1.0
     k = 1.0 / cv2
     alpha = 1.0 - level
-    lo, hi = stats.nbinom.ppf([alpha / 2, 1 - alpha / 2], k, k / (k + mean))
+    lo, hi = (distributions.nbinom_ppf(q, k, k / (k + mean)) for q in (alpha / 2, 1 - alpha / 2))
     return float(lo), float(hi)
 
 
 def _band(expected: float, baseline: float, ratio: float, var: float | None, count: bool,
           level: float) -> tuple[float, float]:
-    from scipy import stats
-
     if not math.isfinite(expected):
         return math.nan, math.nan
     if count:
         return _count_band(baseline, ratio, var or 0.0, level)
     if var is None:
         return math.nan, math.nan
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(distributions.norm_ppf(0.5 + level / 2))
     width = math.exp(z * math.sqrt(var))
     return expected / width, expected * width
 
@@ -707,8 +702,6 @@ def follow_up(panel: pd.DataFrame, target: Mapping[str, Any], *, treated: str,
         period is before the first value. A missing national series is *not* an error (see
         the module docstring).
     """
-    from scipy import stats
-
     spec = validate_target(target)
     treated = str(treated)
     name = spec["measure"]
@@ -744,7 +737,7 @@ def follow_up(panel: pd.DataFrame, target: Mapping[str, Any], *, treated: str,
     national_info["unit"] = str(national_unit)
     national_info["name"] = _unit_name(rows, str(national_unit))
     spread = _spread(own, national, base, count) if national_info["available"] else {}
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(distributions.norm_ppf(0.5 + level / 2))
     half_width = z * math.sqrt(max(b, 0.0)) if count else None
     ctx = {"baseline": b, "goal": g, "direction": direction, "half_width": half_width,
            "preliminary": _preliminary(rows, treated)}

@@ -35,10 +35,11 @@ from timing import build_demo  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Modules a run imports after the command's own imports: the notebook's and the estimation
-#: libraries the designs import lazily (statsmodels' GLM pulls in scipy.stats).
+#: Modules a run imports after the command's own imports: the notebook's and the libraries
+#: the designs and the report import where they use them (since the fifteenth session a run
+#: imports neither scipy.stats nor statsmodels nor scipy.optimize: tests/test_imports.py).
 LATER = ["evaluation.evaluate", "evaluation.report.show", "evaluation.report.html",
-         "scipy.stats", "scipy.optimize", "statsmodels.genmod.generalized_linear_model",
+         "evaluation.distributions", "scipy.special", "scipy.linalg",
          "IPython.core.interactiveshell", "docx", "openpyxl"]
 
 #: (label, module, attribute, method of a class or None): the functions timed.

@@ -8,7 +8,14 @@ import math
 
 import pytest
 
-from evaluation.checks.horizon import MAX_FACTOR, curve, fit_curve, horizon, window_lengths
+from evaluation.checks.horizon import (
+    MAX_FACTOR,
+    curve,
+    fit_curve,
+    horizon,
+    nonnegative_least_squares,
+    window_lengths,
+)
 from evaluation.data.panel import periods_between
 from evaluation.report.text import horizon_text
 from evaluation.results import EffectResult
@@ -44,6 +51,27 @@ def test_the_curve_fit_recovers_noise_level_and_trend_parts():
     got = fit_curve(lengths, mdes)
     assert got == pytest.approx((a, b, c), rel=1e-6, abs=1e-9)
     assert curve(*got, 12) == pytest.approx(mdes[-1])
+
+
+def test_nonnegative_least_squares_is_scipys_nnls():
+    """The curve's fit by enumerating supports gives scipy.optimize.nnls's solution (to
+    1e-9 relative) on 2 000 random MDE curves of two to eleven lengths, among them many whose
+    unconstrained fit has a negative part (a bound then active: a zero in the solution)."""
+    import numpy as np
+    from scipy.optimize import nnls
+
+    rng = np.random.default_rng(11)
+    bound_active = 0
+    for _ in range(2000):
+        n = int(rng.integers(2, 12))
+        L = np.sort(rng.choice(np.arange(1, 40), size=n, replace=False)).astype(float)
+        A = np.column_stack([np.ones_like(L), 1 / L] + ([L ** 2] if n >= 3 else []))
+        y = np.abs(rng.normal(1, 1, n)) * rng.choice([0.01, 1, 100]) + rng.normal(0, 0.3, n)
+        want, _ = nnls(A, y)
+        got = nonnegative_least_squares(A, y)
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12 * max(1.0, float(want.max())))
+        bound_active += bool((want == 0).any())
+    assert bound_active > 200
 
 
 def test_noise_that_averages_out_gives_the_months_needed():

@@ -41,8 +41,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from evaluation import distributions
 from evaluation.checks.calibration_dgp import OUTCOME, Cell, Draw, draw, size_tercile
 from evaluation.results import EffectResult
 
@@ -387,6 +387,8 @@ def expectations(frequency: str, n_donors: int, variant: str, design: str) -> di
 def binomial_p(false_alarms: int, n: int, nominal: float = NOMINAL) -> float:
     """Exact one-sided binomial p-value of ``false_alarms`` of ``n`` against ``nominal``
     (H1: the rate is above nominal); 1.0 when ``n == 0``."""
+    from scipy import stats
+
     if n <= 0:
         return 1.0
     return float(stats.binomtest(int(false_alarms), int(n), nominal,
@@ -415,7 +417,7 @@ def oracle_width(errors: np.ndarray, level: float = 0.95) -> float:
     e = e[np.isfinite(e)]
     if len(e) < 2:
         return float("nan")
-    return float(2 * stats.t.ppf(0.5 + level / 2, len(e) - 1) * np.std(e, ddof=1))
+    return float(2 * distributions.t_ppf(0.5 + level / 2, len(e) - 1) * np.std(e, ddof=1))
 
 
 def _rates(null: pd.DataFrame, power: pd.DataFrame) -> dict[str, Any]:

@@ -27,12 +27,12 @@ decomposition (whose windows are its compare periods) no horizon is computed.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import nnls
 
 from evaluation.data.panel import period_frequency, periods_between, shift_period
 from evaluation.results import EffectResult
@@ -59,9 +59,31 @@ def fit_curve(lengths: list[int], mdes: list[float]) -> tuple[float, float, floa
     L = np.asarray(lengths, float)
     y = np.asarray(mdes, float) ** 2
     columns = [np.ones_like(L), 1.0 / L] + ([L ** 2] if len(L) >= 3 else [])
-    coef, _ = nnls(np.column_stack(columns), y)
+    coef = nonnegative_least_squares(np.column_stack(columns), y)
     a, b = float(coef[0]), float(coef[1])
     return a, b, float(coef[2]) if len(coef) > 2 else 0.0
+
+
+def nonnegative_least_squares(A: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``argmin ‖A x − y‖`` over ``x ≥ 0`` for a few columns (here two or three), exactly: the
+    solution is the least-squares fit on its own support, so it is the feasible one of smallest
+    residual among the fits on every subset of columns (7 for three). The same solution as
+    ``scipy.optimize.nnls`` (a test compares them) without importing ``scipy.optimize``, about
+    0.2 CPU-s of a run that needs nothing else from it (docs/speed.md, fifteenth session)."""
+    A, y = np.asarray(A, float), np.asarray(y, float)
+    k = A.shape[1]
+    best, best_resid = np.zeros(k), float(np.sum(y ** 2))
+    for size in range(k, 0, -1):
+        for support in itertools.combinations(range(k), size):
+            cols = list(support)
+            fit = np.linalg.lstsq(A[:, cols], y, rcond=None)[0]
+            if (fit < 0).any():
+                continue
+            resid = float(np.sum((A[:, cols] @ fit - y) ** 2))
+            if resid < best_resid:
+                best, best_resid = np.zeros(k), resid
+                best[cols] = fit
+    return best
 
 
 def curve(a: float, b: float, c: float, n: np.ndarray | float) -> np.ndarray:

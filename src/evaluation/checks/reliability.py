@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from evaluation import distributions
 from evaluation.data.memo import rows_until
 from evaluation.data.panel import (
     MIN_PRE_PERIODS,
@@ -97,9 +97,9 @@ def false_alarm_status(k: int, n: int, nominal: float = NOMINAL) -> tuple[str, t
     """
     if n < MIN_PAIRS:
         return "inconclusive", (float("nan"), float("nan")), None
-    p = float(stats.binom.sf(k - 1, n, nominal))  # P(X ≥ k), the exact one-sided test
+    p = float(distributions.binom_sf(k - 1, n, nominal))  # P(X ≥ k), the exact one-sided test
     # the most false alarms the test accepts: the largest k with P(X ≥ k) ≥ 0.05
-    k_max = int(np.max(np.flatnonzero(stats.binom.sf(np.arange(n + 1) - 1, n, nominal) >= 0.05)))
+    k_max = int(np.max(np.flatnonzero(distributions.binom_sf(np.arange(n + 1) - 1, n, nominal) >= 0.05)))
     return ("failed" if p < 0.05 else "passed"), (0.0, k_max / n), p
 
 

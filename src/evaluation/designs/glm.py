@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from evaluation import distributions
 from evaluation.errors import DesignError
 
 Dispersion = Literal["quasi", "poisson"]
@@ -47,11 +48,9 @@ class GlmFit:
 
     def rate_ratio(self, name: str, *, ci_level: float = 0.95) -> tuple[float, float, float]:
         """exp(coefficient) with a Wald interval on the log scale (normal quantile, as R)."""
-        from scipy import stats
-
         b = float(self.params[name])
         se = float(np.sqrt(self.cov.loc[name, name]))
-        z = stats.norm.ppf(0.5 + ci_level / 2)
+        z = distributions.norm_ppf(0.5 + ci_level / 2)
         return float(np.exp(b)), float(np.exp(b - z * se)), float(np.exp(b + z * se))
 
 
@@ -83,9 +82,6 @@ def fit_poisson_glm(
     -------
     GlmFit
     """
-    from statsmodels.genmod import families
-    from statsmodels.genmod.generalized_linear_model import GLM
-
     if dispersion not in ("quasi", "poisson"):
         raise DesignError(
             f"Okänd dispersion {dispersion!r}: välj 'quasi' eller 'poisson'.",
@@ -99,17 +95,24 @@ def fit_poisson_glm(
             "För få observationer för regressionsmodellen: använd en längre förperiod.",
             "Too few observations for the regression model: use a longer pre-period.",
         )
-    model = GLM(y_arr, X_arr, family=families.Poisson(), offset=off)
-    res = model.fit()  # ML fit; scale applied below
-    mu = np.asarray(res.mu)
+    finite = np.isfinite(y_arr).all() and np.isfinite(X_arr).all() and (
+        off is None or np.isfinite(off).all())
+    if not finite or (y_arr < 0).any():
+        raise DesignError(
+            "Regressionsmodellen fick saknade, oändliga eller negativa antal: kontrollera "
+            "utfallet och folkmängden.",
+            "The regression model got missing, infinite or negative counts: check the outcome "
+            "and the population.",
+        )
+    params, cov_unscaled, mu = _poisson_irls(y_arr, X_arr,
+                                             np.zeros(len(y_arr)) if off is None else off)
     df_resid = int(len(y_arr) - X_arr.shape[1])
     pearson = float(np.sum((y_arr - mu) ** 2 / mu) / df_resid)
     scale = pearson if dispersion == "quasi" else 1.0
-    cov_unscaled = np.asarray(res.normalized_cov_params)
     names = list(X.columns) if names is None else list(names)
     eta = np.log(mu)
     return GlmFit(
-        params=pd.Series(np.asarray(res.params), index=names),
+        params=pd.Series(params, index=names),
         cov=pd.DataFrame(cov_unscaled * scale, index=names, columns=names),
         dispersion=scale,
         df_resid=df_resid,
@@ -117,6 +120,59 @@ def fit_poisson_glm(
         linear_predictor=eta,
         pearson_dispersion=pearson,
     )
+
+
+#: Convergence of :func:`_poisson_irls`: the deviance changes by at most this much between
+#: iterations (statsmodels' ``GLM.fit`` default, ``tol=1e-8`` on the deviance, absolute).
+DEVIANCE_TOL = 1e-8
+#: Iterations at most (statsmodels' default).
+MAX_ITER = 100
+
+
+def _poisson_irls(y: np.ndarray, X: np.ndarray, offset: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Poisson log-link maximum likelihood by iteratively reweighted least squares: the
+    coefficients, their unscaled covariance ``(X'WX)⁻¹`` and the fitted means.
+
+    The iteration is statsmodels' ``GLM(y, X, family=Poisson(), offset=offset).fit()``
+    (``_fit_irls``) step for step — start at ``μ = (y + ȳ)/2``, weighted least squares on the
+    working response, stop when the deviance moves by at most :data:`DEVIANCE_TOL`, then the
+    coefficients and covariance from the pseudo-inverse of the last weighted design, the means
+    from those coefficients — written
+    out here because importing statsmodels' GLM (and with it ``scipy.stats``) cost a run more
+    than its 115 fits (docs/speed.md, fifteenth session). ``tests/designs/test_glm.py``
+    compares every output with statsmodels' on random and real designs.
+    """
+    eps = np.finfo(float).eps
+
+    def deviance(mu: np.ndarray) -> float:
+        ratio = np.clip(y / mu, eps, np.inf)
+        return float(np.sum(2 * (y * np.log(ratio) - (y - mu))))
+
+    mu = (y + y.mean()) / 2.0
+    eta = np.log(np.clip(mu, eps, np.inf))
+    history = [np.inf, deviance(mu)]
+    for _ in range(MAX_ITER):
+        clipped = np.clip(mu, eps, np.inf)
+        weights = 1.0 / ((1.0 / clipped) ** 2 * np.abs(mu))
+        z = eta + (1.0 / clipped) * (y - mu) - offset
+        root = np.sqrt(weights)
+        if not (np.isfinite(z).all() and np.isfinite(root).all()):
+            raise DesignError(
+                "Regressionsmodellen för antal konvergerar inte (oändliga värden): kontrollera "
+                "utfallet och folkmängden.",
+                "The count regression model does not converge (infinite values): check the "
+                "outcome and the population.",
+            )
+        params = np.linalg.lstsq(root[:, None] * X, root * z, rcond=-1)[0]
+        eta = X @ params + offset
+        mu = np.exp(eta)
+        history.append(deviance(mu))
+        if abs(history[-2] - history[-1]) <= DEVIANCE_TOL:
+            break
+    pinv = np.linalg.pinv(root[:, None] * X, rcond=1e-15)
+    params = pinv @ (root * z)
+    return params, pinv @ pinv.T, np.exp(X @ params + offset)
 
 
 def harmonics(values: np.ndarray | pd.Series, *, pairs: int, period: float) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from evaluation import distributions
 from evaluation.results import CI_LEVEL
 
 
@@ -32,35 +33,29 @@ DRIFT_TEST_LEVEL = 0.5
 
 
 # --------------------------------------------------------------------------- quantiles
-# SciPy's distribution objects check their arguments on every call (0.1–0.15 ms); the designs and
-# the screen ask for the same few quantiles thousands of times (a screen: one per kommun, design
-# and outcome), so they are remembered. Each is SciPy's own value.
+# The designs and the screen ask for the same few quantiles thousands of times (a screen: one
+# per kommun, design and outcome), so they are remembered. Each is SciPy's own value
+# (:mod:`evaluation.distributions`: the ``scipy.special`` function ``scipy.stats`` calls).
 @functools.lru_cache(maxsize=4096)
 def t_quantile(q: float, df: float | None) -> float:
     """``scipy.stats.t.ppf(q, df)``, remembered; with ``df`` None or infinite the normal
     quantile (:func:`normal_quantile`), which the designs use when no degrees of freedom
     apply."""
-    from scipy import stats
-
     if df is None or not math.isfinite(df):
         return normal_quantile(q)
-    return float(stats.t.ppf(q, df))
+    return float(distributions.t_ppf(q, df))
 
 
 @functools.lru_cache(maxsize=256)
 def normal_quantile(q: float) -> float:
     """``scipy.stats.norm.ppf(q)``, remembered."""
-    from scipy import stats
-
-    return float(stats.norm.ppf(q))
+    return float(distributions.norm_ppf(q))
 
 
 @functools.lru_cache(maxsize=4096)
 def f_quantile(q: float, dfn: float, dfd: float) -> float:
     """``scipy.stats.f.ppf(q, dfn, dfd)``, remembered."""
-    from scipy import stats
-
-    return float(stats.f.ppf(q, dfn, dfd))
+    return float(distributions.f_ppf(q, dfn, dfd))
 
 
 def min_units_for_level(ci_level: float) -> int:
@@ -137,8 +132,6 @@ def placebo_variance_interval(
     roughly normal (a model), which the report states when ``N`` is below 19 (no permutation
     test can reach 5 % there).
     """
-    from scipy import stats
-
     placebo = np.asarray(placebo, float)
     placebo_scale = np.asarray(placebo_scale, float)
     ok = np.isfinite(placebo) & np.isfinite(placebo_scale) & (placebo_scale > 0)
@@ -150,7 +143,7 @@ def placebo_variance_interval(
     if not se > 0:
         return None, None
     q = t_quantile(0.5 + ci_level / 2, n - 1)
-    p = float(2 * stats.t.sf(abs(estimate) / se, n - 1))
+    p = float(2 * distributions.t_sf(abs(estimate) / se, n - 1))
     return (estimate - q * se, estimate + q * se), p
 
 
@@ -227,8 +220,6 @@ def in_time_floor(
 
     Returns ``(ci, p, widened)``; unchanged when there is no interval or no in-time estimate.
     """
-    from scipy import stats
-
     values = np.asarray(in_time, float)
     values = values[np.isfinite(values)]
     if ci is None or p is None or len(values) == 0 or not np.isfinite(estimate):
@@ -246,9 +237,10 @@ def in_time_floor(
     # the floor bounds the unit's own drift (Rambachan & Roth's relative magnitude); it is not
     # a variance estimated from the N placebo units, so it takes the normal quantile
     rms = float(np.sqrt(np.mean(values**2)))
-    law = stats.norm if df_time is None else stats.t(df_time)
     z = t_quantile(0.5 + ci_level / 2, df_time)
     low, high = min(ci[0], estimate - z * rms), max(ci[1], estimate + z * rms)
-    p_time = float(2 * law.sf(abs(estimate) / rms)) if rms > 0 else 0.0
+    tail = (distributions.norm_sf(abs(estimate) / rms) if df_time is None
+            else distributions.t_sf(abs(estimate) / rms, df_time)) if rms > 0 else 0.0
+    p_time = float(2 * tail)
     widened = low < ci[0] or high > ci[1]
     return (low, high), max(float(p), p_time), widened

@@ -101,6 +101,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import pandas as pd
 
+from evaluation import distributions
 from evaluation.data.panel import (
     MIN_PRE_PERIODS,
     MEASURES,
@@ -1025,8 +1026,6 @@ def its(
     DesignError
         Intervention outside the data, too short pre-period, no post-period data.
     """
-    from scipy import stats
-
     if not 0 < ci_level < 1:
         raise DesignError(
             f"Konfidensnivån {ci_level} måste ligga mellan 0 och 1, t.ex. 0.95.",
@@ -1182,8 +1181,8 @@ def its(
         relative_ci = (s_obs / hi_cf - 1, s_obs / lo_cf - 1)
         tstat = (np.log(max(s_obs, 0.5)) - np.log(s_cf)) / se_log if se_log > 0 else np.inf
         se_work = se_log
-    p_value = float(2 * stats.t.sf(abs(tstat), df)) if np.isfinite(df) else \
-        float(2 * stats.norm.sf(abs(tstat)))
+    p_value = float(2 * distributions.t_sf(abs(tstat), df)) if np.isfinite(df) else \
+        float(2 * distributions.norm_sf(abs(tstat)))
 
     # ------------------------------------------------------------ frame
     observed = y_values

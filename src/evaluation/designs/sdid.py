@@ -986,7 +986,7 @@ def placebo_interval(
     it is too narrow; a rank interval from the placebo estimates avoids the normal shape but
     not that assumption.
     """
-    from scipy import stats
+    from evaluation import distributions
 
     if not 0.0 < level < 1.0:
         raise ValueError("level must be in (0, 1)")
@@ -994,7 +994,7 @@ def placebo_interval(
         se = placebo.se
     else:
         se = float(np.std(np.asarray(placebo, dtype=float), ddof=0))
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(distributions.norm_ppf(0.5 + level / 2))
     return fit.tau - z * se, fit.tau + z * se
 
 
