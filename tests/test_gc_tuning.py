@@ -106,3 +106,20 @@ def test_a_screen_runs_with_the_thresholds(monkeypatch):
         screen("demo", ScreenSettings(intervention="2022-04"), inline=True, cache_dir=None)
     assert seen == [gc_tuning.THRESHOLDS]
     assert gc.get_threshold() == DEFAULT
+
+
+def test_the_command_imports_and_dispatches_with_the_thresholds(monkeypatch):
+    """``evaluation ...`` (cli.main) sets them before its subcommand imports anything (the run's
+    modules and pandas: one full collection fewer) and puts the previous ones back."""
+    from evaluation import cli
+
+    seen = []
+
+    def dispatch(argv):
+        seen.append(gc.get_threshold())
+        return 0
+
+    monkeypatch.setattr(cli, "_main", dispatch)
+    assert cli.main(["check", "spec.yaml"]) == 0
+    assert seen == [gc_tuning.THRESHOLDS]
+    assert gc.get_threshold() == DEFAULT

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from evaluation.errors import EvaluationError
+from evaluation.gc_tuning import fewer_collections
 
 OK, RUN_FAILED, BAD_INPUT = 0, 1, 2
 LANGUAGES = ("sv", "en")
@@ -81,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, interrupt) if in_main else None
     try:
-        return _main(argv)
+        # the command's own imports (pandas, the run's modules) with the run's collector
+        # settings too: a full collection fewer (evaluation.gc_tuning)
+        with fewer_collections():
+            return _main(argv)
     except KeyboardInterrupt:
         print(_t("cli.interrupted", language), file=sys.stderr)
         return RUN_FAILED
