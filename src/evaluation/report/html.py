@@ -233,6 +233,9 @@ def notebook_to_html(
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
     exporter.language_code = language
+    # the notebook is validated once, after all preprocessors, not after each of the twelve
+    # (nbconvert's option; the page is the same)
+    exporter.optimistic_validation = True
     resources: dict[str, Any] = {"metadata": {"name": title, "path": str(Path(base_dir))}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     external = external_resources(body)
