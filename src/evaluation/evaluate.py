@@ -6,8 +6,10 @@ comes from the results.
 
 from __future__ import annotations
 
+import functools
 import json
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from evaluation import paths
+from evaluation.data import memo
 from evaluation.data.panel import declare_measures, measure_info
 from evaluation.designs.registry import names as design_names
 from evaluation.errors import DesignError
@@ -38,6 +41,18 @@ def spec_from_parameters(**parameters: Any) -> Spec:
            for k, v in raw.items()}
     return validate_values(raw, path=parameters.get("spec_path") or None)
 
+
+def _reads_panels(step: Callable[..., Any]) -> Callable[..., Any]:
+    """A step that reads the evaluation's panels without changing them: the per-panel memory
+    checks each panel's fingerprint at its first use in the step and at the step's end, not
+    at every question (:func:`evaluation.data.memo.unchanged_panels`)."""
+
+    @functools.wraps(step)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with memo.unchanged_panels():
+            return step(*args, **kwargs)
+
+    return wrapper
 
 
 @dataclass
@@ -83,6 +98,7 @@ class Evaluation:
         return self.inputs.simulated
 
     # ------------------------------------------------------------------ estimation
+    @_reads_panels
     def estimate(self) -> list[EffectResult]:
         """Run every design for every outcome; warnings go into each result's diagnostics.
 
@@ -189,6 +205,7 @@ class Evaluation:
         self.donor_pools[outcome] = pool
         return pool
 
+    @_reads_panels
     def assess(self) -> list[Any]:
         """False-alarm rate and power of each result's design on comparison units like this one
         ("Hur säkra är slutsatserna?"), seeded from the spec."""
@@ -201,6 +218,7 @@ class Evaluation:
         ]
         return self.checks
 
+    @_reads_panels
     def sensitivity(self) -> Any:
         """Every design re-estimated under other reasonable choices (anticipation, phase-in,
         the spec's ``intervention_variants``, a later pre-period start, without 2020–21);
@@ -210,6 +228,7 @@ class Evaluation:
         self.sensitivity_grid = run_grid(self, named=self.spec.intervention_variants)
         return self.sensitivity_grid
 
+    @_reads_panels
     def horizon(self) -> dict[str, Any]:
         """"Hur många månader till?": for every outcome whose verdict is *data räcker inte*
         (rule R5), the post window at which the lead design's minimum detectable effect would
@@ -313,6 +332,7 @@ class Evaluation:
                                        treated=self.inputs.treated, kind=kind).to_dict()
         return self.target_result
 
+    @_reads_panels
     def pooled(self) -> Any:
         """The spec's ``pooled`` block: every kommun that made the same change, pooled by the
         staggered-adoption design, per outcome (:func:`evaluation.pooled.pooled_evidence`;

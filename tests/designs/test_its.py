@@ -279,6 +279,42 @@ def test_kalman_reml_equals_the_cholesky_reml_and_is_linear():
         assert np.array_equal(kalman[2][some], state) and np.array_equal(kalman[3][some], var)
 
 
+def test_the_filters_remembered_variances_give_the_same_numbers_to_the_bit():
+    """The filter's variances and gains do not depend on the data and are remembered per grid:
+    a shorter series after a longer one reads the first rows, a series with a gap where the
+    remembered one had none (or another grid) gets its own — each time what a filter with
+    nothing remembered gives, to the last bit."""
+    import importlib
+
+    its_module = importlib.import_module("evaluation.designs.its")
+    rng = np.random.default_rng(5)
+    phi = np.tile(np.linspace(-0.4, 0.995, 30), 10)
+    rho = np.repeat(np.linspace(0.1, 1.0, 10), 30)
+    monthly = np.arange(90, dtype=float)
+    gapped = np.delete(np.arange(91, dtype=float), 30)
+    cases = [(monthly, phi, rho), (monthly[:50], phi, rho), (gapped[:60], phi, rho),
+             (monthly[:70], phi, rho), (monthly[:40], phi[::2], rho[::2]),
+             (gapped[:60], phi, rho), (monthly[:2], phi, rho)]
+
+    def fresh(*args):  # with nothing remembered, and leaving what is remembered as it was
+        kept = dict(its_module._FILTER_VARIANCES)
+        its_module._FILTER_VARIANCES.clear()
+        try:
+            return its_module._ar1_noise_filter(*args)
+        finally:
+            its_module._FILTER_VARIANCES.clear()
+            its_module._FILTER_VARIANCES.update(kept)
+
+    its_module._FILTER_VARIANCES.clear()
+    for times, p, r in cases:
+        M = rng.normal(size=(len(times), 4))
+        remembered = its_module._ar1_noise_filter(p, r, M, times)
+        expected = fresh(p, r, M, times)
+        for got, want in zip(remembered, expected, strict=True):
+            assert np.array_equal(got, want)
+    assert len(its_module._FILTER_VARIANCES) <= its_module._FILTER_VARIANCES_KEPT
+
+
 def test_reml_terms_from_gram_matrices_equal_those_from_qr():
     """The REML criterion's two data terms — log det of the whitened design's cross-product
     and the residual sum of squares — from the Cholesky factor of each (k + 1)² Gram matrix

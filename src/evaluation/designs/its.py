@@ -850,34 +850,87 @@ def _ar1_noise_filter(
     the last period ``E[x_T | column]`` (points × c) and its variance ``Var(x_T | data)``
     (points). The filtered state is linear in the data: for a column ``m`` it equals
     ``c_T' C⁻¹ m`` with ``c_T = Cov(y, x_T)``, and ``c_T' C⁻¹ c_T = ρ − Var(x_T | data)``.
+    The variances and gains do not depend on the data (:func:`_filter_variances`).
     """
     n, c = M.shape
-    G = phi.size
     gaps = np.diff(np.asarray(times, dtype=float)).astype(int)
+    steps = _filter_variances(phi, rho, gaps)
+    scale, gain = steps.scale[:n, :, None], steps.gain[:n, :, None]
+    Z = np.empty((n, phi.size, c))  # period by period, contiguous; handed out as points × n × c
+    state = np.zeros((phi.size, c))
+    err = np.empty_like(state)
+    for t in range(n):
+        if t:
+            np.multiply(steps.moves[int(gaps[t - 1])], state, out=state)
+        np.subtract(M[t], state, out=err)
+        np.divide(err, scale[t], out=Z[t])
+        err *= gain[t]
+        state += err
+    return Z.transpose(1, 0, 2), steps.logdet[n - 1].copy(), state, steps.var[n - 1].copy()
+
+
+@dataclass(frozen=True)
+class _FilterVariances:
+    """What :func:`_ar1_noise_filter` needs besides the data, per period (rows) and grid point
+    (columns): the prediction errors' standard deviations ``√f_t``, the gains, the running
+    ``log det`` (``Σ_{s≤t} log f_s``) and the state's variance after each update; and the state
+    transition ``φ^g`` (points × 1) of each gap length ``g``."""
+
+    gaps: np.ndarray
+    scale: np.ndarray
+    gain: np.ndarray
+    logdet: np.ndarray
+    var: np.ndarray
+    moves: dict[int, np.ndarray]
+
+
+#: (φ grid, ρ grid) -> the longest sequence of :class:`_FilterVariances` computed so far; a
+#: fit whose gaps begin with its gaps reads its first rows (an evaluation re-fits the ITS 160
+#: times on the same grid, the pre-periods of monthly data all gaps of one)
+_FILTER_VARIANCES: dict[tuple[bytes, bytes], _FilterVariances] = {}
+_FILTER_VARIANCES_KEPT = 8
+
+
+def _filter_variances(phi: np.ndarray, rho: np.ndarray, gaps: np.ndarray) -> _FilterVariances:
+    """The data-independent half of the AR(1)+noise filter for the grid (φ, ρ) and the gaps
+    between periods, computed as the filter computes it (the same operations in the same order,
+    so the same numbers to the bit), remembered per grid and extended when a longer sequence of
+    gaps is asked for."""
+    key = (np.asarray(phi, dtype=float).tobytes(), np.asarray(rho, dtype=float).tobytes())
+    known = _FILTER_VARIANCES.get(key)
+    if (known is not None and known.gaps.size >= gaps.size
+            and np.array_equal(known.gaps[:gaps.size], gaps)):
+        return known
+    n = gaps.size + 1
     noise = 1.0 - rho
     # the transition of each gap length (monthly data: one), computed once: φ^g, φ^2g and the
     # variance the state gains, ρ(1 − φ^2g), as the loop would compute them at every period
-    moves = {}
+    moves, gained = {}, {}
     for g in set(gaps.tolist()):
         step = phi ** g
-        moves[g] = (step[:, None], step**2, rho * (1.0 - step**2))
-    Z = np.empty((G, n, c))
-    logdet = np.zeros(G)
-    state = np.zeros((G, c))
+        moves[g] = step[:, None]
+        gained[g] = (step**2, rho * (1.0 - step**2))
+    scale, gain_t = np.empty((n, phi.size)), np.empty((n, phi.size))
+    logdet_t, var_t = np.empty((n, phi.size)), np.empty((n, phi.size))
+    logdet = np.zeros(phi.size)
     var = rho.astype(float).copy()
     for t in range(n):
         if t:
-            step_c, step2, gained = moves[int(gaps[t - 1])]
-            state = step_c * state
-            var = step2 * var + gained
+            step2, more = gained[int(gaps[t - 1])]
+            var = step2 * var + more
         f = var + noise
-        err = M[t][None, :] - state
-        Z[:, t, :] = err / np.sqrt(f)[:, None]
+        scale[t] = np.sqrt(f)
         logdet += np.log(f)
+        logdet_t[t] = logdet
         gain = var / f
-        state = state + gain[:, None] * err
+        gain_t[t] = gain
         var = var * (1.0 - gain)
-    return Z, logdet, state, var
+        var_t[t] = var
+    found = _FilterVariances(gaps.copy(), scale, gain_t, logdet_t, var_t, moves)
+    if len(_FILTER_VARIANCES) >= _FILTER_VARIANCES_KEPT and key not in _FILTER_VARIANCES:
+        _FILTER_VARIANCES.clear()
+    _FILTER_VARIANCES[key] = found
+    return found
 
 
 def _reml_neg_ar1_noise(
