@@ -448,9 +448,11 @@ def _add_table(doc: Any, table: Mapping[str, Any], n: int, language: Language) -
         frame = frame.reset_index()
     caption = _caption(doc, _w("table", language), n, str(table.get("caption") or ""))
     caption.paragraph_format.keep_with_next = True
-    grid = doc.add_table(rows=1, cols=len(frame.columns))
+    # every row at once (one piece of XML parsed; the same XML as a row added at a time)
+    grid = doc.add_table(rows=1 + len(frame), cols=len(frame.columns))
     grid.style = doc.styles[_TABLE_STYLE]
-    header = grid.rows[0]
+    rows = list(grid.rows)
+    header = rows[0]
     header_pr = header._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
@@ -458,9 +460,8 @@ def _add_table(doc: Any, table: Mapping[str, Any], n: int, language: Language) -
     for cell, name in zip(header.cells, frame.columns, strict=True):
         cell.paragraphs[0].add_run(_cell_text(name, language)).bold = True
     decimals = [_column_decimals(frame.iloc[:, j]) for j in range(len(frame.columns))]
-    for row in frame.itertuples(index=False):
-        cells = grid.add_row().cells
-        for cell, value, digits in zip(cells, row, decimals, strict=True):
+    for row, line in zip(frame.itertuples(index=False), rows[1:], strict=True):
+        for cell, value, digits in zip(line.cells, row, decimals, strict=True):
             cell.paragraphs[0].add_run(_cell_text(value, language, digits))
     source = str(table.get("source") or "")
     doc.add_paragraph(_source_line(source, language), style="Normal")
