@@ -39,7 +39,8 @@ FAILED = "failed"
 CHECKED_INPUTS = ".checked-inputs.pickle"
 PACKAGES = (
     "evaluation", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill",
-    "nbconvert", "nbformat", "pyarrow", "openpyxl", "PyYAML", "babel",
+    "nbconvert", "nbformat", "pyarrow", "openpyxl", "PyYAML", "babel", "python-docx",
+    "XlsxWriter", "isal",
 )
 
 

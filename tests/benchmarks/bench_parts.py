@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: imports neither scipy.stats nor statsmodels nor scipy.optimize: tests/test_imports.py).
 LATER = ["evaluation.evaluate", "evaluation.report.show", "evaluation.report.html",
          "evaluation.distributions", "scipy.special", "scipy.linalg",
-         "IPython.core.interactiveshell", "docx", "openpyxl"]
+         "IPython.core.interactiveshell", "docx", "xlsxwriter"]
 
 #: (label, module, attribute, method of a class or None): the functions timed.
 PARTS = [

@@ -106,6 +106,17 @@ def test_write_table_xlsx_for_people_csv_for_machines(tmp_path):
     assert ws.column_dimensions["A"].width > len("Utfall")
     assert ws.freeze_panes == "A5"
     assert ws["A8"].value == "Källa: Egen bearbetning"  # a blank row, then the source
+    # the styles people see: title, banner, header and source line
+    assert ws["A1"].font.bold and ws["A1"].font.sz == 13
+    assert ws["A2"].font.bold and ws["A2"].font.color.rgb.endswith("B00020")
+    header = ws["C4"]
+    assert header.fill.fgColor.rgb.endswith("E7E6E6") and header.fill.fill_type == "solid"
+    assert header.border.bottom.style == "thin" and header.alignment.vertical == "top"
+    assert ws["A8"].font.italic and ws["A8"].font.sz == 9
+    assert ws["A5"].value == "Inskrivna arbetslösa, andel av arbetskraften"  # text, not a number
+    props = load_workbook(xlsx).properties  # the file's properties as Excel shows them
+    assert props.creator == "evaluation" and props.title == "Resultat – Exempelstad"
+    assert props.created == TB.FIXED_TIMESTAMP
 
     text = csv.read_text(encoding="utf-8")
     assert "SIMULERADE" not in text and "Resultat –" not in text

@@ -27,17 +27,13 @@ import itertools
 import math
 import re
 import textwrap
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
+import xlsxwriter
 
 from evaluation.data.store import write_bytes
 from evaluation.report import format as fmt
@@ -856,22 +852,34 @@ def _xlsx_bytes(
     sheet: str,
     source: str | None = None,
 ) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    row = 1
+    """The XLSX file of ``table``: title, banner, header (bold, grey, wrapped when long), the
+    cells with their number formats, the source line, frozen below the header, dated
+    :data:`FIXED_TIMESTAMP`. Written by XlsxWriter (write-only, about half openpyxl's time and
+    a quarter of its import; the files read back the same, tested with openpyxl)."""
+    raw = io.BytesIO()
+    wb = xlsxwriter.Workbook(raw, {"in_memory": True, "strings_to_numbers": False,
+                                   "strings_to_formulas": False, "strings_to_urls": False})
+    ws = wb.add_worksheet(sheet)
+    styles: dict[tuple, Any] = {}
+
+    def style(**props: Any) -> Any:  # one format object per distinct style
+        key = tuple(sorted(props.items()))
+        if key not in styles:
+            styles[key] = wb.add_format(props)
+        return styles[key]
+
+    row = 0  # XlsxWriter counts rows and columns from 0
     if title:
-        ws.cell(row=row, column=1, value=title).font = Font(bold=True, size=13)
+        ws.write_string(row, 0, title, style(bold=True, font_size=13))
         row += 1
     if banner:
-        ws.cell(row=row, column=1, value=banner).font = Font(bold=True, color="B00020")
+        ws.write_string(row, 0, banner, style(bold=True, font_color="#B00020"))
         row += 1
-    if row > 1:
+    if row > 0:
         row += 1  # blank line between the title block and the table
     header_row = row
-    thin = Side(style="thin", color="808080")
     widths = []
-    for j, col in enumerate(table.columns, start=1):
+    for j, col in enumerate(table.columns):
         values = table[col].tolist()
         formats = list(cell_formats.get(str(col)) or [None] * len(values))
         content = max([_shown_width(v, f) for v, f in zip(values, formats, strict=False)] + [4])
@@ -879,37 +887,35 @@ def _xlsx_bytes(
         # a long header wraps over a narrower column of numbers
         width = min(60, max(content, min(len(header), 20)))
         widths.append(width)
-        cell = ws.cell(row=header_row, column=j, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E7E6E6")
-        cell.border = Border(bottom=thin)
-        cell.alignment = Alignment(vertical="top", wrap_text=len(header) > width)
+        ws.write_string(header_row, j, header, style(
+            bold=True, pattern=1, bg_color="#E7E6E6", bottom=1, bottom_color="#808080",
+            valign="top", text_wrap=len(header) > width))
     lines = max([len(textwrap.wrap(str(c), w)) for c, w in zip(table.columns, widths,
                                                                strict=True)] + [1])
     if lines > 1:
-        ws.row_dimensions[header_row].height = 15 * lines
+        ws.set_row(header_row, 15 * lines)
     codes = [list(cell_formats.get(str(c)) or [None] * len(table)) for c in table.columns]
     for i, record in enumerate(table.itertuples(index=False, name=None)):
         for j, value in enumerate(record):
-            cell = ws.cell(row=header_row + 1 + i, column=j + 1, value=_cell_value(value))
-            code = codes[j][i] if i < len(codes[j]) else None
-            if _is_number(cell.value):
-                cell.number_format = code or ("#,##0" if isinstance(cell.value, int)
-                                              else number_format(2))
-    for j, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = width + 2
+            cell = _cell_value(value)
+            if cell is None:
+                continue
+            if _is_number(cell):
+                code = codes[j][i] if i < len(codes[j]) else None
+                ws.write_number(header_row + 1 + i, j, cell, style(num_format=code or (
+                    "#,##0" if isinstance(cell, int) else number_format(2))))
+            elif isinstance(cell, bool):
+                ws.write_boolean(header_row + 1 + i, j, cell)
+            else:
+                ws.write_string(header_row + 1 + i, j, cell)
+    for j, width in enumerate(widths):
+        ws.set_column(j, j, width + 2)
     last = header_row + len(table)
     if source:
-        cell = ws.cell(row=last + 2, column=1, value=source)
-        cell.font = Font(italic=True, size=9, color="595959")
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    props = wb.properties
-    props.creator = "evaluation"
-    props.lastModifiedBy = "evaluation"
-    props.title = title
-    props.created = FIXED_TIMESTAMP
-    props.modified = FIXED_TIMESTAMP
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()
+        ws.write_string(last + 2, 0, source, style(italic=True, font_size=9,
+                                                   font_color="#595959"))
+    ws.freeze_panes(header_row + 1, 0)
+    wb.set_properties({"title": title or "", "author": "evaluation",
+                       "created": FIXED_TIMESTAMP})
+    wb.close()
     return fixed_dates(raw.getvalue(), mode=0o600)
