@@ -3,9 +3,9 @@
 python-docx stamps every zip entry with the time of writing (XlsxWriter with a fixed one), so
 two runs with the same numbers would give different files. :func:`fixed_dates` sets every
 entry's date to :data:`ZIP_DATE` and its permissions to one mode, in place in the archive's
-headers: nothing is decompressed or compressed again. (Rewriting the archive with
-:mod:`zipfile` instead inflates and deflates every entry a second time — for the demo's Word appendix, 7 MB of figures, 0.17
-CPU-s of the 0.34 its saving costs.)
+headers: nothing is decompressed or compressed again. (Rewriting the archive with :mod:`zipfile`
+instead inflates and deflates every entry a second time — for the demo's Word appendix, 7 MB of
+figures, 0.17 CPU-s of the 0.34 its saving costs.)
 
 The fields are those of the zip format (PKWARE's APPNOTE.TXT, 4.3.7 and 4.3.12): the
 end-of-central-directory record gives where the central directory starts and how many entries
