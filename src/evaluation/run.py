@@ -40,7 +40,7 @@ CHECKED_INPUTS = ".checked-inputs.pickle"
 PACKAGES = (
     "evaluation", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill",
     "nbconvert", "nbformat", "pyarrow", "openpyxl", "PyYAML", "babel", "python-docx",
-    "XlsxWriter", "isal",
+    "XlsxWriter",
 )
 
 

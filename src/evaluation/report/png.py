@@ -5,9 +5,8 @@ Pillow's PNG encoder tries up to four PNG filters on every row and keeps the one
 smallest sum (its ``ZipEncode.c``; there is no option to turn that off), which costs more than
 the compression itself: 41 ms a figure even at zlib level 0. For such pictures the filter buys
 nothing — with no filter the demo's design figures come out a tenth *smaller* — so
-:func:`encode` writes the file itself: every row with filter type 0, deflated at :data:`LEVEL`
-by ISA-L (the ``isal`` package, Intel's deflate, whose zlib streams any PNG reader inflates;
-the measurements are beside it). The format is the PNG
+:func:`encode` writes the file itself: every row with filter type 0, deflated by zlib at
+:data:`LEVEL` (a third of Pillow's time; the measurements are beside it). The format is the PNG
 specification's (W3C, 2nd edition, 2003): the signature, IHDR, pHYs when a resolution is given,
 one IDAT, IEND, each chunk with its CRC-32. Reading is left to Pillow, and the tests read every
 file written here with it.
@@ -20,15 +19,15 @@ import zlib
 from typing import Any
 
 import numpy as np
-from isal import isal_zlib
 
-#: ISA-L's deflate level (0–3). The demo's 23 figure files at 300 dpi, 1 890 × 1 122 RGB pixels
-#: each, in one process: ISA-L level 2 in 0.058 CPU-s, 6.46 MB; level 1 0.057 s, 6.55 MB; level
-#: 3 0.21 s, 6.65 MB; zlib level 1 0.29 s, 5.93 MB (the writer's until 2026-12-02); Pillow at
-#: zlib level 1, filters chosen per row, 0.83 s, 6.56 MB. Earlier, on the 18 design figures:
-#: zlib level 3 0.33 s, 4.11 MB against level 1's 4.34 MB; level 6 0.64 s, 3.63 MB. The speed
-#: matters more than the last tenth of size.
-LEVEL = 2
+#: zlib level. The demo's 18 design figures at 300 dpi (best of 3): level 1 in 0.27 CPU-s,
+#: 4.34 MB; level 3 in 0.33 s, 4.11 MB; level 6 in 0.64 s, 3.63 MB (Pillow at level 1, filters
+#: chosen per row: 0.70–0.86 s, 4.78 MB). The speed matters more than the last tenth of size.
+#: Tried and left (2026-12-02): ISA-L's deflate (the ``isal`` package) at its level 2 took a
+#: fifth of the time for the 23 figure files (0.06 against 0.29 CPU-s), but once in a test
+#: suite it deflated the same pixels to other bytes (the same Adler-32, another stream), and
+#: a rerun must give the same files; libdeflate was no faster here (0.24 s at its level 2).
+LEVEL = 1
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: PNG colour types by channels: grey, grey + alpha, RGB, RGBA.
 _COLOUR_TYPE = {1: 0, 2: 4, 3: 2, 4: 6}
@@ -61,7 +60,7 @@ def encode(pixels: Any, dpi: float | None = None, *, level: int = LEVEL) -> byte
     if dpi is not None:
         per_metre = int(dpi / _INCH + 0.5)
         parts.append(_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)))
-    deflate = isal_zlib.compressobj(level)
+    deflate = zlib.compressobj(level)
     parts.append(_chunk(b"IDAT", deflate.compress(rows.data) + deflate.flush()))
     parts.append(_chunk(b"IEND", b""))
     return b"".join(parts)
