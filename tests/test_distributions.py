@@ -66,3 +66,16 @@ def test_negative_binomial_quantile_is_scipys_for_real_sizes():
 def test_negative_binomial_quantile_outside_its_domain_is_nan():
     for q, n, p in [(0.0, 2, 0.5), (1.0, 2, 0.5), (0.5, 0, 0.5), (0.5, 2, 0.0), (0.5, 2, 1.5)]:
         assert math.isnan(d.nbinom_ppf(q, n, p))
+
+
+def test_two_sided_p_is_t_or_normal_as_the_quantiles():
+    """``inference.two_sided_p``: twice the t tail of |stat|, the normal one when df is None or
+    infinite (as ``t_quantile``) — SciPy's values, either sign of the statistic."""
+    from evaluation.designs.inference import two_sided_p
+
+    for x in XS:
+        for df in DFS[:6]:
+            assert two_sided_p(x, df) == 2 * stats.t.sf(abs(x), df), (x, df)
+            assert two_sided_p(-x, df) == two_sided_p(x, df)
+        for df in (None, math.inf):
+            assert two_sided_p(x, df) == 2 * stats.norm.sf(abs(x)), (x, df)

@@ -11,6 +11,7 @@ import order is concerned, without paying pandas' import 60 times.
 from __future__ import annotations
 
 import ast
+import os
 import pkgutil
 import subprocess
 import sys
@@ -189,8 +190,7 @@ def _imported_by_cells(tmp_path, prelude: str = "", last: str = "None") -> list[
     code = (RUN_CELLS.replace("PRELUDE", prelude).replace("NOT_IN_A_RUN", repr(NOT_IN_A_RUN))
             .replace("OUT", repr(str(tmp_path / "out"))).replace("LAST", last))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=600, env={**__import__("os").environ,
-                                              "OMP_NUM_THREADS": "1"})
+                            timeout=600, env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert result.returncode == 0, result.stderr[-3000:]
     return ast.literal_eval(result.stdout.strip().splitlines()[-1])
 

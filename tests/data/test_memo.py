@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from evaluation.data import memo
 
@@ -97,8 +98,6 @@ def test_inside_a_block_each_panel_is_fingerprinted_once_and_checked_at_the_end(
 def test_a_panel_changed_inside_a_block_raises_and_its_memory_is_forgotten():
     """The check at the block's end can fail: a change in place inside the block raises, and
     the results remembered from the panel before the change are not answered again."""
-    import pytest
-
     panel = _panel()
     with pytest.raises(memo.PanelChangedError, match="changed in place"):
         with memo.unchanged_panels():
@@ -126,8 +125,6 @@ def test_an_evaluation_step_that_changes_its_panel_fails(monkeypatch, evaluation
     """The evaluation's steps (estimate, assess, sensitivity, horizon, pooled) run inside
     ``unchanged_panels``: a step that changed the panel it read would raise, not publish
     numbers remembered from the panel before the change."""
-    import pytest
-
     from evaluation.checks import reliability as reliability_module
     from evaluation.evaluate import Evaluation, spec_from_parameters
 

@@ -99,7 +99,8 @@ def false_alarm_status(k: int, n: int, nominal: float = NOMINAL) -> tuple[str, t
         return "inconclusive", (float("nan"), float("nan")), None
     p = float(distributions.binom_sf(k - 1, n, nominal))  # P(X ≥ k), the exact one-sided test
     # the most false alarms the test accepts: the largest k with P(X ≥ k) ≥ 0.05
-    k_max = int(np.max(np.flatnonzero(distributions.binom_sf(np.arange(n + 1) - 1, n, nominal) >= 0.05)))
+    tails = distributions.binom_sf(np.arange(n + 1) - 1, n, nominal)
+    k_max = int(np.max(np.flatnonzero(tails >= 0.05)))
     return ("failed" if p < 0.05 else "passed"), (0.0, k_max / n), p
 
 

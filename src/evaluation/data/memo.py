@@ -22,8 +22,7 @@ import contextlib
 import functools
 import threading
 import weakref
-from collections.abc import Iterator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import numpy as np

@@ -138,10 +138,10 @@ def _poisson_irls(y: np.ndarray, X: np.ndarray, offset: np.ndarray
     (``_fit_irls``) step for step — start at ``μ = (y + ȳ)/2``, weighted least squares on the
     working response, stop when the deviance moves by at most :data:`DEVIANCE_TOL`, then the
     coefficients and covariance from the pseudo-inverse of the last weighted design, the means
-    from those coefficients — written
-    out here because importing statsmodels' GLM (and with it ``scipy.stats``) cost a run more
-    than its 115 fits (docs/speed.md, fifteenth session). ``tests/designs/test_glm.py``
-    compares every output with statsmodels' on random and real designs.
+    from those coefficients — written out here because importing statsmodels' GLM (and with it
+    ``scipy.stats``) cost a run more than its 115 fits (docs/speed.md, fifteenth session).
+    ``tests/designs/test_glm_irls.py`` compares every output with statsmodels' on random
+    designs.
     """
     eps = np.finfo(float).eps
 

@@ -46,6 +46,14 @@ def t_quantile(q: float, df: float | None) -> float:
     return float(distributions.t_ppf(q, df))
 
 
+def two_sided_p(stat: float, df: float | None) -> float:
+    """``2 · P(T > |stat|)`` for Student's t with ``df`` degrees of freedom; with ``df`` None
+    or infinite the normal tail, as :func:`t_quantile` takes the normal quantile."""
+    if df is None or not math.isfinite(df):
+        return float(2 * distributions.norm_sf(abs(stat)))
+    return float(2 * distributions.t_sf(abs(stat), df))
+
+
 @functools.lru_cache(maxsize=256)
 def normal_quantile(q: float) -> float:
     """``scipy.stats.norm.ppf(q)``, remembered."""
@@ -143,7 +151,7 @@ def placebo_variance_interval(
     if not se > 0:
         return None, None
     q = t_quantile(0.5 + ci_level / 2, n - 1)
-    p = float(2 * distributions.t_sf(abs(estimate) / se, n - 1))
+    p = two_sided_p(estimate / se, n - 1)
     return (estimate - q * se, estimate + q * se), p
 
 
@@ -239,8 +247,6 @@ def in_time_floor(
     rms = float(np.sqrt(np.mean(values**2)))
     z = t_quantile(0.5 + ci_level / 2, df_time)
     low, high = min(ci[0], estimate - z * rms), max(ci[1], estimate + z * rms)
-    tail = (distributions.norm_sf(abs(estimate) / rms) if df_time is None
-            else distributions.t_sf(abs(estimate) / rms, df_time)) if rms > 0 else 0.0
-    p_time = float(2 * tail)
+    p_time = two_sided_p(estimate / rms, df_time) if rms > 0 else 0.0
     widened = low < ci[0] or high > ci[1]
     return (low, high), max(float(p), p_time), widened

@@ -101,7 +101,6 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import pandas as pd
 
-from evaluation import distributions
 from evaluation.data.panel import (
     MIN_PRE_PERIODS,
     MEASURES,
@@ -119,7 +118,7 @@ from evaluation.designs.comparison import (
     treated_window,
 )
 from evaluation.designs.glm import fit_poisson_glm, harmonics
-from evaluation.designs.inference import t_quantile
+from evaluation.designs.inference import t_quantile, two_sided_p
 from evaluation.designs.wide import on_grid
 from evaluation.errors import DesignError
 from evaluation.results import CI_LEVEL, EffectResult
@@ -898,8 +897,7 @@ def _filter_variances(phi: np.ndarray, rho: np.ndarray, gaps: np.ndarray) -> _Fi
     gaps is asked for."""
     key = (np.asarray(phi, dtype=float).tobytes(), np.asarray(rho, dtype=float).tobytes())
     known = _FILTER_VARIANCES.get(key)
-    if (known is not None and known.gaps.size >= gaps.size
-            and np.array_equal(known.gaps[:gaps.size], gaps)):
+    if known is not None and np.array_equal(known.gaps[:gaps.size], gaps):
         return known
     n = gaps.size + 1
     noise = 1.0 - rho
@@ -1234,8 +1232,7 @@ def its(
         relative_ci = (s_obs / hi_cf - 1, s_obs / lo_cf - 1)
         tstat = (np.log(max(s_obs, 0.5)) - np.log(s_cf)) / se_log if se_log > 0 else np.inf
         se_work = se_log
-    p_value = float(2 * distributions.t_sf(abs(tstat), df)) if np.isfinite(df) else \
-        float(2 * distributions.norm_sf(abs(tstat)))
+    p_value = two_sided_p(tstat, df)
 
     # ------------------------------------------------------------ frame
     observed = y_values
